@@ -1,0 +1,32 @@
+# make demo: set up .venv and run the whole pipeline on the example company.
+# make test: set up .venv (and LibreOffice for recalculation checks), lint, run the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint libreoffice clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/salesplan demo demo
+
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice Calc (headless) for recalculation checks"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check engine xl_addin tests bench
+	$(BIN)/ruff format --check engine xl_addin tests bench
+
+test: $(STAMP) libreoffice lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) demo

@@ -1,0 +1,224 @@
+"""From a plan to every target (SPEC §2–§4): team, regions, products, reps, weeks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from engine import phasing, split, targets
+from engine.calendar import activity
+from engine.matrix import fit, round_matrix, shortfall
+from engine.money import allocate, scale
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+from engine.reconcile import reconcile
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """All amounts in whole yuan (int64); targets are multiples of RoundTo."""
+
+    team: dict
+    regions: pd.DataFrame
+    products: pd.DataFrame
+    customer_types: pd.DataFrame
+    targets: pd.DataFrame
+    breakdown: pd.DataFrame
+    weekly: pd.DataFrame  # reps × W1..Wn
+    months: pd.DataFrame  # reps × 2026-10 …
+    reconciliation: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def decompose(plan: Plan) -> Decomposition:
+    s = plan.settings
+    unit = s.round_to
+    notes: list[str] = list(plan.notes)
+    history = targets.weekly_history(plan)
+    if history.empty:
+        raise PlanError([Problem("History", "", "tblHistory has no rows before PeriodStart", "paste the sales history of at least one period")])
+    base = targets.baseline(plan, history)
+    notes.append(base.note)
+    team_target = targets.team_target(base, plan)
+    units = team_target // unit
+    unallocated = team_target - units * unit
+    if unallocated:
+        notes.append(f"TeamTarget {team_target:,} is not a multiple of RoundTo {unit:,}: {unallocated:,} left unallocated")
+    lo, hi = base.window
+    window = history[(history["week"] >= lo) & (history["week"] <= hi)]
+
+    reps = plan.reps
+    rates = targets.rep_rates(plan, history, base.window)
+    cap = split.capability(plan, rates, notes)
+    res = split.resource(plan)
+    effort = split.effort(plan)
+    fte = pd.Series(activity(reps, s.period_start, s.weeks).sum(axis=1) / s.weeks, index=reps.index)
+    headcount = fte.groupby(reps["region"]).sum()
+
+    region_w = split.region_weights(plan, window, headcount, notes)
+    region_units = pd.Series(allocate(units, region_w.to_numpy()), index=region_w.index)
+    rep_units = _rep_units(plan, region_units, effort.sum(axis=1) * cap.to_numpy() * res.to_numpy())
+
+    is_new = (reps["level"] == "new").to_numpy()
+    floor_units = np.where(is_new, scale(rep_units, s["NewRepFloorPct"]), scale(rep_units, s["FloorPct"]))
+    challenge_units = scale(rep_units, s["ChallengePct"])
+
+    product_w = split.product_weights(plan, window, notes)
+    product_units = allocate(units, product_w.to_numpy())
+    ct_w = split.customer_type_weights(plan)
+    ct_units = allocate(units, ct_w.to_numpy())
+    allowed = _coverage(plan, product_w.index)
+    _check_coverage(plan, rep_units, product_units, allowed, product_w.index, unit)
+    seed = rep_units[:, None] * product_w.to_numpy()[None, :] * allowed
+    rp = round_matrix(fit(seed, rep_units, product_units), rep_units, product_units, allowed)
+    ci, cj = np.nonzero(rp)
+    cells = rp[ci, cj]
+    ct_seed = cells[:, None] * (ct_units / max(units, 1))[None, :]
+    rpc = round_matrix(ct_seed, cells, ct_units)
+    k = np.repeat(np.arange(len(cells)), len(ct_units))
+    breakdown = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"].to_numpy()[ci[k]],
+            "region": reps["region"].to_numpy()[ci[k]],
+            "product": product_w.index.to_numpy()[cj[k]],
+            "customer_type": np.tile(ct_w.index.to_numpy(), len(cells)),
+            "target": rpc.ravel() * unit,
+        }
+    )
+    breakdown = breakdown[breakdown["target"] > 0].reset_index(drop=True)
+
+    rep_target = rep_units * unit
+    shares = phasing.weekly_shares(plan, history, notes)
+    weekly = pd.DataFrame(
+        phasing.weekly_plan(rep_target, shares, effort), columns=[f"W{i + 1}" for i in range(s.weeks)]
+    )
+    months = phasing.monthly(weekly, s.period_start, s.weeks)
+    deal = phasing.avg_deal_size(plan, window, notes)
+    rates_yuan = (rates / 100).round(2)
+    table = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"],
+            "name": reps["name"],
+            "region": reps["region"],
+            "level": reps["level"],
+            "territory": reps["territory"],
+            "active_weeks": effort.sum(axis=1).round(2),
+            "history_rate": rates_yuan,
+            "capability": cap,
+            "resource": res,
+            "locked": reps["locked_target"].notna(),
+            "floor": floor_units * unit,
+            "target": rep_target,
+            "challenge": challenge_units * unit,
+        }
+    ).reset_index(drop=True)
+    table = pd.concat([table, phasing.path_to_target(rep_target, plan, deal)], axis=1)
+
+    cap_by_region = targets.capacity(plan, rates, effort.sum(axis=1))
+    region_table = _regions(plan, region_w, region_units * unit, table, cap_by_region)
+    team = {
+        "baseline": Decimal(base.cents) / 100,
+        "target": team_target,
+        "floor": int(table["floor"].sum()),
+        "challenge": int(table["challenge"].sum()),
+        "unallocated": unallocated,
+        "capacity": float(region_table["capacity"].sum()),
+        "avg_deal_size": deal,
+    }
+    products = pd.DataFrame(
+        {"product": product_w.index, "stage": plan.products.set_index("product")["stage"].reindex(product_w.index).to_numpy(),
+         "share": product_w.to_numpy(), "target": product_units * unit}
+    )
+    customer_types = pd.DataFrame({"customer_type": ct_w.index, "share": ct_w.to_numpy(), "target": ct_units * unit})
+    checks = reconcile(team, region_table, products, customer_types, table, breakdown, weekly, months)
+    return Decomposition(team, region_table, products, customer_types, table, breakdown, weekly, months, checks, tuple(notes))
+
+
+def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.ndarray:
+    """Each region's units over its reps by weight; locked reps keep theirs (SPEC §3)."""
+    reps = plan.reps
+    unit = plan.settings.round_to
+    locked = reps["locked_target"].astype(float).to_numpy()
+    problems = []
+    bad = ~np.isnan(locked) & (np.mod(locked, unit) != 0)
+    for i in np.nonzero(bad)[0]:
+        problems.append(_rep_problem(plan, i, "locked_target", f"LockedTarget {locked[i]:,.0f} is not a multiple of RoundTo {unit:,}", f"round it to {round(locked[i] / unit) * unit:,.0f}"))
+    out = np.zeros(len(reps), dtype=np.int64)
+    held = np.where(np.isnan(locked), np.nan, np.floor(locked / unit))
+    for region, total in region_units.items():
+        idx = np.nonzero((reps["region"] == region).to_numpy())[0]
+        if len(idx) == 0:
+            if total > 0:
+                problems.append(Problem("Regions", "", f'region "{region}" has no reps in tblReps but would carry {total * unit:,} of target', "add its reps or give it Weight 0"))
+            continue
+        try:
+            out[idx] = allocate(int(total), weight[idx], held[idx])
+        except ValueError:
+            lock_sum = np.nansum(held[idx]) * unit
+            what = (f"its locked targets add up to {lock_sum:,.0f}, more than its target {total * unit:,}"
+                    if lock_sum > total * unit else "no unlocked rep is active in the period to carry the rest")
+            problems.append(Problem("Reps", "", f'region "{region}": {what}', "lower the locked targets or add active reps"))
+    if problems:
+        raise PlanError(problems)
+    return out
+
+
+def _rep_problem(plan: Plan, i: int, key: str, message: str, hint: str) -> Problem:
+    reps = plan.reps
+    sheet = reps.attrs.get("sheet", "Reps")
+    col = reps.attrs.get("columns", {}).get(key, "")
+    row = reps["_row"].iloc[i] if "_row" in reps else ""
+    return Problem(sheet, f"{col}{row}" if col and row != "" else "", message, hint)
+
+
+def _coverage(plan: Plan, products: pd.Index) -> np.ndarray:
+    reps = plan.reps
+    allowed = np.ones((len(reps), len(products)), dtype=bool)
+    cov = plan.coverage
+    if cov is None or cov.empty:
+        return allowed
+    listed = reps["rep_id"].isin(cov["rep_id"]).to_numpy()
+    allowed[listed] = False
+    rep_pos = pd.Series(np.arange(len(reps)), index=reps["rep_id"].to_numpy())
+    prod_pos = pd.Series(np.arange(len(products)), index=products)
+    i = rep_pos.reindex(cov["rep_id"].to_numpy()).to_numpy()
+    j = prod_pos.reindex(cov["product"].to_numpy()).to_numpy()
+    known = ~(np.isnan(i) | np.isnan(j))
+    allowed[i[known].astype(int), j[known].astype(int)] = True
+    return allowed
+
+
+def _check_coverage(plan, rep_units, product_units, allowed, products, unit) -> None:
+    short = shortfall(rep_units, product_units, allowed)
+    if not short.any():
+        return
+    ids = plan.reps["rep_id"].to_numpy()
+    problems = []
+    for j in np.nonzero(short)[0]:
+        who = ids[allowed[:, j] & (rep_units > 0)]
+        names = ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "") if len(who) else "no rep"
+        problems.append(
+            Problem(
+                "Coverage",
+                "",
+                f'product "{products[j]}" needs {product_units[j] * unit:,} but the reps who sell it ({names}) cannot carry {short[j] * unit:,} of it',
+                "add coverage rows for more reps or lower the product's weight",
+            )
+        )
+    raise PlanError(problems)
+
+
+def _regions(plan, weights, region_target, table, cap) -> pd.DataFrame:
+    g = table.groupby("region", sort=False)
+    out = pd.DataFrame({"region": weights.index, "weight": weights.to_numpy(), "target": region_target.to_numpy()})
+    out["floor"] = out["region"].map(g["floor"].sum()).fillna(0).astype(np.int64)
+    out["challenge"] = out["region"].map(g["challenge"].sum()).fillna(0).astype(np.int64)
+    out["reps"] = out["region"].map(g.size()).fillna(0).astype(np.int64)
+    out["capacity"] = out["region"].map(cap["capacity"]).fillna(0).round(0)
+    out["gap"] = (out["target"] - out["capacity"]).clip(lower=0)
+    full = out["region"].map(cap["full_rep"]).fillna(0)
+    out["extra_headcount"] = np.where((out["gap"] > 0) & (full > 0), np.ceil(out["gap"] / full.where(full > 0, 1)), 0).astype(np.int64)
+    return out

@@ -1,0 +1,96 @@
+"""Phasing (SPEC §4): the weekly plan, months, and the funnel activity a target needs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.calendar import week_months
+from engine.money import allocate_rows
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+
+
+def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> np.ndarray:
+    """Share of the period in each week: tblRhythm anchors, else history's weekly profile."""
+    n = plan.settings.weeks
+    rhythm = plan.rhythm
+    if rhythm is not None and not rhythm.empty:
+        weeks = rhythm["weeks"].astype(int).to_numpy()
+        shares = rhythm["share"].astype(float).to_numpy()
+        problems = []
+        if weeks.sum() != n:
+            problems.append(
+                Problem("Rhythm", "", f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {n}", "make the Weeks column add up to PeriodWeeks")
+            )
+        if abs(shares.sum() - 1) > 1e-6:
+            problems.append(Problem("Rhythm", "", f"the shares add up to {shares.sum():.2%}, not 100 %", "make the Share column add up to 100 %"))
+        if problems:
+            raise PlanError(problems)
+        return np.repeat(shares / np.maximum(weeks, 1), weeks)
+    by_week = history.groupby("week")["amount_cents"].sum()
+    for lo, label in ((-52, "the same weeks last year"), (-n, "the last period")):
+        profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
+        if profile.sum() > 0 and by_week.index.min() <= lo:
+            notes.append(f"phasing: no tblRhythm; weekly profile of {label}")
+            return profile / profile.sum()
+    notes.append("phasing: no tblRhythm and no history profile; spread evenly")
+    return np.full(n, 1.0 / n)
+
+
+def weekly_plan(targets: np.ndarray, shares: np.ndarray, effort: np.ndarray) -> np.ndarray:
+    """reps × weeks in whole yuan, each row summing exactly to the rep's target.
+
+    A rep's weeks are weighted by the period's rhythm times the rep's own effort (active
+    days, ramp), so a rep joining in week 5 has nothing planned before.
+    """
+    w = shares[None, :] * effort
+    idle = w.sum(axis=1) <= 0
+    w[idle] = shares
+    return allocate_rows(targets, w)
+
+
+def monthly(plan_weeks: pd.DataFrame, start, weeks: int) -> pd.DataFrame:
+    months = week_months(start, weeks)
+    return plan_weeks.T.groupby(months, sort=False).sum().T
+
+
+def funnel_need(remaining, deal_size: float, conversions) -> list[np.ndarray]:
+    """Deals, then each earlier stage: ceil(next / conversion), vectorised over reps."""
+    rem = np.clip(np.asarray(remaining, dtype=float), 0, None)
+    need = [np.ceil(rem / deal_size - 1e-9).astype(np.int64)]
+    for conv in reversed(list(conversions)):
+        need.append(np.ceil(need[-1] / float(conv) - 1e-9).astype(np.int64))
+    return need  # deals first, then earlier stages
+
+
+def funnel_stages(plan: Plan) -> tuple[list[str], list[float]]:
+    """Stage names (first to last) and the conversions between consecutive stages."""
+    f = plan.funnel
+    if f is None or f.empty:
+        return [], []
+    names = [str(s) for s in f["stage"]]
+    conv = f["conversion"].astype(float).tolist()[:-1]
+    return names, conv
+
+
+def avg_deal_size(plan: Plan, window_history: pd.DataFrame, notes: list) -> float:
+    size = plan.settings["AvgDealSize"]
+    if size:
+        return float(size)
+    amounts = window_history["amount_cents"]
+    amounts = amounts[amounts > 0]
+    value = float(amounts.mean()) / 100 if len(amounts) else 0.0
+    if value > 0:
+        notes.append(f"funnel: AvgDealSize not set; {value:,.0f} from the average history row")
+    return value
+
+
+def path_to_target(remaining, plan: Plan, deal_size: float) -> pd.DataFrame:
+    names, conv = funnel_stages(plan)
+    if not names or deal_size <= 0:
+        return pd.DataFrame(index=range(len(remaining)))
+    need = funnel_need(remaining, deal_size, conv)
+    return pd.DataFrame({name: counts for name, counts in zip(reversed(names), need, strict=False)})[
+        names
+    ]

@@ -1,0 +1,145 @@
+"""Weights for each split of SPEC §3: regions, product lines, customer types, reps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.calendar import activity, months_between, week_starts
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+
+
+def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: str) -> pd.Series:
+    """Shares summing to 1: explicit weights where given, computed shares for the rest.
+
+    All explicit: normalised. Some explicit: they are fractions of the whole and the
+    others share what is left by their computed weight.
+    """
+    given = explicit.notna()
+    if given.all():
+        total = explicit.sum()
+        if total <= 0:
+            raise PlanError([Problem(table, "", f"{what} weights add up to zero", "give at least one a positive weight")])
+        return explicit / total
+    fixed = float(explicit[given].sum())
+    if fixed > 1 + 1e-9:
+        raise PlanError(
+            [Problem(table, "", f"{what} weights given add up to {fixed:.0%}, more than 100 %", "lower them or fill every weight")]
+        )
+    rest = computed.where(~given, 0.0).clip(lower=0)
+    if rest.sum() <= 0:
+        rest = (~given).astype(float)
+    return explicit.fillna(0.0) + rest / rest.sum() * (1 - fixed)
+
+
+def share(values: pd.Series) -> pd.Series:
+    total = values.sum()
+    return values / total if total > 0 else values * 0.0
+
+
+def region_weights(plan: Plan, window_history: pd.DataFrame, headcount: pd.Series, notes: list) -> pd.Series:
+    """Blend of history share, potential share and headcount share (RegionBlend)."""
+    regions = plan.regions.set_index("region")
+    hist = window_history.groupby("region")["amount_cents"].sum() if "region" in window_history else None
+    parts = {
+        "history": None if hist is None or hist.sum() <= 0 else share(hist.reindex(regions.index).fillna(0)),
+        "potential": None
+        if regions["potential"].isna().all()
+        else share(regions["potential"].fillna(0).astype(float)),
+        "headcount": share(headcount.reindex(regions.index).fillna(0)),
+    }
+    blend = dict(zip(("history", "potential", "headcount"), plan.settings["RegionBlend"], strict=False))
+    used = {k: float(blend.get(k, 0)) for k, v in parts.items() if v is not None}
+    for k, v in parts.items():
+        if v is None and float(blend.get(k, 0)) > 0:
+            notes.append(f"regions: no {k} to blend; the other RegionBlend weights are rescaled")
+    total = sum(used.values()) or 1.0
+    computed = sum(parts[k] * (w / total) for k, w in used.items())
+    return with_overrides(regions["weight"].astype(float), computed, "Regions", "Region")
+
+
+def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd.Series:
+    """Explicit Weight, else StageWeights (renormalised over the stages present) by history share."""
+    products = plan.products.set_index("product")
+    stage = products["stage"].fillna("mature")
+    hist = (
+        window_history.groupby("product")["amount_cents"].sum().reindex(products.index).fillna(0)
+        if "product" in window_history
+        else pd.Series(0.0, index=products.index)
+    ).astype(float)
+    stage_w = plan.settings["StageWeights"]
+    present = {s: float(stage_w.get(s, 0)) for s in stage.unique()}
+    if sum(present.values()) <= 0:
+        present = dict.fromkeys(present, 1.0)
+        notes.append("products: StageWeights give no weight to the stages present; stages shared evenly")
+    computed = pd.Series(0.0, index=products.index)
+    for s, w in present.items():
+        members = stage == s
+        h = hist[members]
+        if (h <= 0).any():
+            avg = h[h > 0].mean() if (h > 0).any() else 1.0
+            for p in h.index[h <= 0]:
+                notes.append(f'products: "{p}" has no history; it shares its stage as an average product')
+            h = h.where(h > 0, avg)
+        computed[members] = h / h.sum() * w
+    return with_overrides(products["weight"].astype(float), computed, "Products", "Product")
+
+
+def customer_type_weights(plan: Plan) -> pd.Series:
+    ct = plan.customer_types
+    if ct is None or ct.empty:
+        return pd.Series([1.0], index=pd.Index([""], name="customer_type"))
+    return with_overrides(ct.set_index("customer_type")["weight"].astype(float), ct["weight"] * 0, "CustomerTypes", "Customer type")
+
+
+def capability(plan: Plan, rates: pd.Series, notes: list) -> pd.Series:
+    """Top / mid / bottom by rank of historical output per active week, unless given."""
+    s = plan.settings
+    reps = plan.reps
+    ranked = rates.dropna()
+    order = ranked.index[np.lexsort((reps.loc[ranked.index, "rep_id"].to_numpy(), -ranked.to_numpy()))]
+    n = len(order)
+    top_n = int(np.floor(float(s["CapabilityTopShare"]) * n + 0.5))
+    bottom_n = min(int(np.floor(float(s["CapabilityBottomShare"]) * n + 0.5)), n - top_n)
+    coef = pd.Series(float(s["CapabilityMid"]), index=reps.index)
+    coef[order[:top_n]] = float(s["CapabilityTop"])
+    if bottom_n:
+        coef[order[n - bottom_n :]] = float(s["CapabilityBottom"])
+    no_history = reps.index[rates.isna() & reps["capability"].isna()]
+    if len(no_history):
+        ids = ", ".join(reps.loc[no_history, "rep_id"].astype(str)[:10])
+        notes.append(f"capability: no history for {len(no_history)} rep(s) ({ids}); counted as Mid")
+    return reps["capability"].astype(float).fillna(coef)
+
+
+def resource(plan: Plan) -> pd.Series:
+    s = plan.settings
+    by_territory = {
+        "core": float(s["ResourceCore"]),
+        "standard": float(s["ResourceStandard"]),
+        "suburb": float(s["ResourceSuburb"]),
+    }
+    default = by_territory["standard"]
+    return plan.reps["resource"].astype(float).fillna(plan.reps["territory"].map(by_territory)).fillna(default)
+
+
+def effort(plan: Plan) -> np.ndarray:
+    """reps × weeks: active share of each week, times a new rep's ramp (SPEC §3, RampProfile)."""
+    s = plan.settings
+    reps = plan.reps
+    act = activity(reps, s.period_start, s.weeks)
+    is_new = (reps["level"] == "new").to_numpy()
+    ramp = np.ones_like(act)
+    profile = s["RampProfile"]
+    if profile:
+        thursdays = week_starts(s.period_start, s.weeks) + pd.Timedelta(days=3)
+        prof = np.asarray([float(p) for p in profile])
+        tenure = np.column_stack([months_between(reps.get("start_date"), t) for t in thursdays])
+        ramped = prof[np.clip(np.nan_to_num(tenure, nan=0), 0, len(prof) - 1).astype(int)]
+        has_start = ~np.isnan(tenure)
+        ramp = np.where(is_new[:, None] & has_start, ramped, ramp)
+        ramp = np.where(is_new[:, None] & ~has_start, float(s["NewRepTargetPct"]), ramp)
+    else:
+        ramp = np.where(is_new[:, None], float(s["NewRepTargetPct"]), ramp)
+    return act * ramp

@@ -1,0 +1,109 @@
+"""Setting the team target (SPEC §2): baseline, growth and buffer, tiers, capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from engine.calendar import activity, week_index
+from engine.money import round_half_up
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+
+
+@dataclass(frozen=True)
+class Baseline:
+    cents: int  # B, in cents
+    window: tuple[int, int]  # weeks (relative to PeriodStart) whose history gives the shares
+    note: str
+
+
+def weekly_history(plan: Plan) -> pd.DataFrame:
+    """History with `week` relative to PeriodStart; rows inside or after the period dropped."""
+    h = plan.history.assign(week=week_index(plan.history["period"], plan.settings.period_start))
+    return h[h["week"] < 0]
+
+
+def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
+    s = plan.settings
+    n, kind = s.weeks, s["Baseline"]
+    by_week = history.groupby("week")["amount_cents"].sum()
+
+    def total(lo: int, hi: int) -> int:
+        return int(by_week[(by_week.index >= lo) & (by_week.index <= hi)].sum())
+
+    first = int(history["week"].min()) if len(history) else 0
+    need = {"last_period": -n, "same_period_last_year": -52 - n, "trailing_mean": -3 * n}[kind]
+    if first > need:
+        start = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=need)
+        have = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=first)
+        raise PlanError(
+            [
+                Problem(
+                    "History",
+                    "",
+                    f"Baseline {kind} needs history from {start:%Y-%m-%d}, "
+                    f"but tblHistory starts {have:%Y-%m-%d}",
+                    "add older history or set Baseline to last_period",
+                )
+            ]
+        )
+    if kind == "last_period":
+        return Baseline(total(-n, -1), (-n, -1), f"baseline: the {n} weeks before PeriodStart")
+    if kind == "trailing_mean":
+        sums = [total(-k * n, -(k - 1) * n - 1) for k in (1, 2, 3)]
+        cents = round_half_up(Decimal(sum(sums)) / 3)
+        return Baseline(cents, (-3 * n, -1), "baseline: mean of the last three periods")
+    same = total(-52, -52 + n - 1)
+    recent, year_before = total(-n, -1), total(-52 - n, -53)
+    growth = Decimal(recent) / Decimal(year_before) if year_before else Decimal(1)
+    cents = round_half_up(Decimal(same) * growth)
+    note = f"baseline: same weeks last year × trailing growth {float(growth):.4f}"
+    return Baseline(cents, (-52, -52 + n - 1), note)
+
+
+def team_target(b: Baseline, plan: Plan) -> int:
+    """T = B × (1 + MarketGrowth) × (1 − Buffer), to a multiple of RoundTo (yuan)."""
+    s = plan.settings
+    if s["TeamTarget"] is not None:
+        return int(s["TeamTarget"])
+    t = Decimal(b.cents) / 100 * (1 + s["MarketGrowth"]) * (1 - s["Buffer"])
+    return round_half_up(t, s.round_to)
+
+
+def rep_rates(plan: Plan, history: pd.DataFrame, window: tuple[int, int]) -> pd.Series:
+    """Historical output (cents) per active rep-week in the window; NaN without history."""
+    reps = plan.reps
+    lo, hi = window
+    h = history[(history["week"] >= lo) & (history["week"] <= hi)]
+    sums = h.groupby("rep_id")["amount_cents"].sum() if "rep_id" in h else pd.Series(dtype=float)
+    start = pd.Timestamp(plan.settings.period_start) + pd.Timedelta(weeks=lo)
+    active = activity(reps, start.date(), hi - lo + 1).sum(axis=1)
+    total = reps["rep_id"].map(sums).to_numpy(dtype=np.float64)
+    rate = np.divide(total, active, out=np.full(len(reps), np.nan), where=active > 0)
+    return pd.Series(rate, index=reps.index)
+
+
+def capacity(plan: Plan, rates: pd.Series, effort: np.ndarray) -> pd.DataFrame:
+    """Per region: what the reps would sell at their historical pace (SPEC §2 feasibility).
+
+    `effort` is each rep's active weeks in the period, already ramped for new reps. A rep
+    without history counts at the region's (else the team's) average pace.
+    """
+    reps = plan.reps
+    region_avg = rates.groupby(reps["region"]).mean()
+    team_avg = float(rates.mean()) if rates.notna().any() else 0.0
+    fill = reps["region"].map(region_avg).fillna(team_avg)
+    rate = rates.fillna(fill).fillna(0.0)
+    weeks = plan.settings.weeks
+    out = pd.DataFrame(
+        {
+            "region": reps["region"],
+            "capacity": rate * effort / 100.0,
+            "full_rep": fill.fillna(0.0) * weeks / 100.0,
+        }
+    )
+    return out.groupby("region", sort=False).agg(capacity=("capacity", "sum"), full_rep=("full_rep", "mean"))

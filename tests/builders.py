@@ -1,0 +1,71 @@
+"""Small builders for plans in tests: a few lines give a complete, valid Plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from engine.money import to_cents
+from engine.plan import Plan
+from engine.settings import SPECS, Settings
+
+START = dt.date(2026, 1, 5)  # a Monday
+
+
+def settings(**values) -> Settings:
+    from decimal import Decimal
+
+    out = {"PeriodStart": START}
+    for k, v in values.items():
+        kind = SPECS[k][0]
+        out[k] = Decimal(str(v)) if kind in ("fraction", "ratio") else v
+    return Settings(out)
+
+
+def reps(n: int, regions=("North",), **columns) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "rep_id": [f"R{i + 1:03d}" for i in range(n)],
+            "name": [f"Rep {i + 1}" for i in range(n)],
+            "region": [regions[i % len(regions)] for i in range(n)],
+            "email": None,
+            "level": "standard",
+            "territory": "standard",
+            "start_date": None,
+            "end_date": None,
+            "capability": np.nan,
+            "resource": np.nan,
+            "locked_target": np.nan,
+            "manager": None,
+            "password": None,
+        }
+    )
+    for k, v in columns.items():
+        frame[k] = v
+    return frame
+
+
+def history(rep_frame: pd.DataFrame, weekly: dict | float, weeks: int = 13, products=("P1",)) -> pd.DataFrame:
+    """Equal weekly amounts per rep (and per product) over the `weeks` before START."""
+    rows = []
+    for _, rep in rep_frame.iterrows():
+        amount = weekly.get(rep["rep_id"], 0) if isinstance(weekly, dict) else weekly
+        for w in range(1, weeks + 1):
+            for p in products:
+                rows.append((pd.Timestamp(START) - pd.Timedelta(weeks=w), amount / len(products), rep["region"], p, "", rep["rep_id"]))
+    h = pd.DataFrame(rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"])
+    h["amount_cents"] = to_cents(h["amount"])
+    return h
+
+
+def plan(rep_frame=None, hist=None, products=None, regions=None, **settings_values) -> Plan:
+    rep_frame = reps(4) if rep_frame is None else rep_frame
+    products = products if products is not None else pd.DataFrame({"product": ["P1"], "stage": ["mature"], "weight": [np.nan], "margin": [np.nan]})
+    hist = history(rep_frame, 10_000.0, products=tuple(products["product"])) if hist is None else hist
+    region_names = list(dict.fromkeys(rep_frame["region"]))
+    regions = regions if regions is not None else pd.DataFrame(
+        {"region": region_names, "potential": np.nan, "weight": np.nan, "manager": None, "manager_email": None}
+    )
+    return Plan(settings=settings(**settings_values), history=hist, reps=rep_frame, products=products, regions=regions)
