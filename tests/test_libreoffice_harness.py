@@ -93,7 +93,8 @@ def test_the_written_file_carries_stale_results(workbook: Path) -> None:
     cached = values_of(openpyxl.load_workbook(workbook, data_only=True))
     assert cached["D1"] == 999
     assert all(cached[cell] == 0 for cell in expected() if cell != "D1")
-    sheet = zipfile.ZipFile(workbook).read("xl/worksheets/sheet1.xml").decode()
+    with zipfile.ZipFile(workbook) as xlsx:
+        sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>_xlfn.IFS(" in sheet  # XlsxWriter prefixed it (use_future_functions)
     assert 't="array"' in sheet
 

@@ -194,7 +194,7 @@ def _history(rng, names, region_of, starts, covered) -> tuple[pd.DataFrame, np.n
     years = (weeks - weeks[0]).astype(float) / 365.25
     thursday = pd.DatetimeIndex(weeks + 3)
     season = (
-        (1 + 0.12 * np.cos(2 * np.pi * (thursday.dayofyear.to_numpy() - 340) / 365.25))
+        (1 + 0.12 * np.cos(2 * np.pi * (thursday.day_of_year.to_numpy() - 340) / 365.25))
         * np.where(thursday.month.isin([3, 6, 9, 12]) & (thursday.day >= 15), 1.1, 1.0)
         * (1 - 0.55 * np.exp(-0.5 * ((weeks[:, None] - CNY).astype(float) / 8) ** 2).sum(1))
     )

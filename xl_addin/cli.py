@@ -1,0 +1,100 @@
+"""The `salesplan` command: the same engine as the Excel buttons, over files (SPEC §12)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from engine import decompose
+from engine.problems import PlanError, format_problems
+from xl_addin.filebook import FileBook
+from xl_addin.init_workbook import write_plan
+from xl_addin.outputs import describe
+from xl_addin.reader import read_plan
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def run_decompose(path: Path, out=sys.stdout) -> int:
+    started = time.perf_counter()
+    book = FileBook(path)
+    plan = read_plan(book)
+    result = decompose(plan)
+    book.write_sheets(describe(result, plan.settings))
+    seconds = time.perf_counter() - started
+    team = result.team
+    print(f"Decomposed {path} in {seconds:.1f} s", file=out)
+    print(
+        f"  team target {team['target']:,} (floor {team['floor']:,}, challenge {team['challenge']:,}); "
+        f"baseline {team['baseline']:,.2f}",
+        file=out,
+    )
+    print(f"  {len(result.regions)} regions, {len(result.products)} products, {len(result.targets)} reps; "
+          f"{len(result.breakdown)} breakdown rows", file=out)
+    worst = int(result.reconciliation["difference"].abs().max())
+    print(f"  reconciliation: {len(result.reconciliation)} checks, largest difference {worst}", file=out)
+    short = result.regions[result.regions["gap"] > 0]
+    for _, r in short.iterrows():
+        print(f"  capacity: {r['region']} is {r['gap']:,.0f} short of its target at historical pace "
+              f"(about {r['extra_headcount']} more reps)", file=out)
+    for note in result.notes:
+        print(f"  note: {note}", file=out)
+    print("  wrote sheets: Targets, Breakdown, Phasing, Reconciliation", file=out)
+    return EXIT_OK
+
+
+def run_demo(folder: Path, out=sys.stdout) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = folder / "plan.xlsx"
+    if plan.exists():
+        plan.unlink()
+    write_plan(plan, example=True, locale="zh-CN")
+    print(f"Example planning workbook: {plan}", file=out)
+    run_decompose(plan, out)
+    print(f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing and Reconciliation sheets.", file=out)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="salesplan", description="Set, split and phase sales targets in an Excel planning workbook.")
+    sub = p.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="create a new planning workbook")
+    init.add_argument("plan", type=Path)
+    init.add_argument("--example", action="store_true", help="fill it with a realistic example company")
+    init.add_argument("--locale", choices=("zh-CN", "en"), default="zh-CN")
+    dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
+    dec.add_argument("plan", type=Path)
+    demo = sub.add_parser("demo", help="init --example, then decompose, into a folder")
+    demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            write_plan(args.plan, example=args.example, locale=args.locale)
+            print(f"Wrote {args.plan}")
+            return EXIT_OK
+        if args.command == "decompose":
+            return run_decompose(args.plan)
+        if args.command == "demo":
+            return run_demo(args.folder)
+    except PlanError as exc:
+        n = len(exc.problems)
+        print(f"salesplan: {n} problem{'s' if n != 1 else ''} in the input; nothing was changed.", file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FileExistsError as exc:
+        print(f"salesplan: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # the last line of defence: no traceback for a user
+        print(f"salesplan: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Safe reading of an .xlsx/.xlsm package: size limits, XML-bomb protection, table discovery."""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+
+from defusedxml.ElementTree import fromstring
+
+from engine.problems import PlanError, Problem
+
+MAX_UNPACKED = 1 << 31  # 2 GiB of XML is far beyond any real plan
+MAX_RATIO = 200  # a part that inflates more than this is a zip bomb
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+REL_ID = "{%s}id" % NS["r"]
+
+
+@dataclass(frozen=True)
+class TableRef:
+    name: str
+    sheet: str
+    ref: str  # e.g. A1:D20
+
+
+def check_package(path: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PlanError([Problem(str(path), "", f"not an Excel workbook (.xlsx/.xlsm): {exc}", "save it from Excel as .xlsx")]) from None
+    total = sum(i.file_size for i in infos)
+    bomb = any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1 << 24 for i in infos)
+    if total > MAX_UNPACKED or bomb:
+        raise PlanError([Problem(str(path), "", "the workbook unpacks to an implausible size", "check the file; save a clean copy from Excel")])
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in z.namelist():
+        return {}
+    root = fromstring(z.read(rels))
+    out = {}
+    for rel in root.findall("pr:Relationship", NS):
+        target = rel.get("Target", "")
+        out[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+    return out
+
+
+def find_tables(path: str) -> list[TableRef]:
+    """Every Excel table in the workbook, with its sheet and range, read from the package."""
+    with zipfile.ZipFile(path) as z:
+        wb = fromstring(z.read("xl/workbook.xml"))
+        wb_rels = _rels(z, "xl/workbook.xml")
+        out = []
+        for sheet in wb.findall("m:sheets/m:sheet", NS):
+            part = wb_rels.get(sheet.get(REL_ID))
+            if not part or part not in z.namelist():
+                continue
+            root = fromstring(z.read(part))
+            rels = _rels(z, part)
+            for tp in root.findall("m:tableParts/m:tablePart", NS):
+                tpart = rels.get(tp.get(REL_ID))
+                if tpart and tpart in z.namelist():
+                    t = fromstring(z.read(tpart))
+                    out.append(TableRef(t.get("displayName") or t.get("name"), sheet.get("name"), t.get("ref")))
+        return out

@@ -1,0 +1,37 @@
+"""The table-source interface the reader works over (STYLE §1).
+
+A source finds an Excel table (ListObject) by name and hands back its header and rows with
+where they stand, so problems can name `Sheet!Cell`. The file implementation is in
+xl_addin/filebook.py; a live xlwings workbook implements the same two methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class RawTable:
+    name: str
+    sheet: str
+    first_row: int  # the header's row, 1-based
+    first_col: int  # 1-based
+    headers: list
+    rows: list[tuple]  # the data rows' values, as read
+
+    def cell(self, row: int, col: int) -> str:
+        """Address of data row `row` (0-based) in table column `col` (0-based)."""
+        return f"{get_column_letter(self.first_col + col)}{self.first_row + 1 + row}"
+
+    def header_cell(self, col: int) -> str:
+        return f"{get_column_letter(self.first_col + col)}{self.first_row}"
+
+
+class TableSource(Protocol):
+    def table(self, name: str) -> RawTable | None:
+        """The table of that name (case-insensitive), or None."""
+
+    def table_names(self) -> list[str]: ...
