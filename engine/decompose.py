@@ -91,9 +91,9 @@ def decompose(plan: Plan) -> Decomposition:
     breakdown = breakdown[breakdown["target"] > 0].reset_index(drop=True)
 
     rep_target = rep_units * unit
-    shares = phasing.weekly_shares(plan, history, notes)
+    shares, phases = phasing.weekly_shares(plan, history, notes)
     weekly = pd.DataFrame(
-        phasing.weekly_plan(rep_target, shares, effort), columns=[f"W{i + 1}" for i in range(s.weeks)]
+        phasing.weekly_plan(rep_target, shares, phases, effort), columns=[f"W{i + 1}" for i in range(s.weeks)]
     )
     months = phasing.monthly(weekly, s.period_start, s.weeks)
     deal = phasing.avg_deal_size(plan, window, notes)

@@ -11,8 +11,12 @@ from engine.plan import Plan
 from engine.problems import PlanError, Problem
 
 
-def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> np.ndarray:
-    """Share of the period in each week: tblRhythm anchors, else history's weekly profile."""
+def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the period in each week, and each week's phase number.
+
+    tblRhythm anchors (a phase's share spread evenly over its weeks), else the weekly
+    profile of history (each week its own phase).
+    """
     n = plan.settings.weeks
     rhythm = plan.rhythm
     if rhythm is not None and not rhythm.empty:
@@ -27,27 +31,38 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> np.ndarray:
             problems.append(Problem("Rhythm", "", f"the shares add up to {shares.sum():.2%}, not 100 %", "make the Share column add up to 100 %"))
         if problems:
             raise PlanError(problems)
-        return np.repeat(shares / np.maximum(weeks, 1), weeks)
+        return np.repeat(shares / np.maximum(weeks, 1), weeks), np.repeat(np.arange(len(weeks)), weeks)
     by_week = history.groupby("week")["amount_cents"].sum()
     for lo, label in ((-52, "the same weeks last year"), (-n, "the last period")):
         profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
         if profile.sum() > 0 and by_week.index.min() <= lo:
             notes.append(f"phasing: no tblRhythm; weekly profile of {label}")
-            return profile / profile.sum()
+            return profile / profile.sum(), np.arange(n)
     notes.append("phasing: no tblRhythm and no history profile; spread evenly")
-    return np.full(n, 1.0 / n)
+    return np.full(n, 1.0 / n), np.arange(n)
 
 
-def weekly_plan(targets: np.ndarray, shares: np.ndarray, effort: np.ndarray) -> np.ndarray:
+def weekly_plan(targets: np.ndarray, shares: np.ndarray, phases: np.ndarray, effort: np.ndarray) -> np.ndarray:
     """reps × weeks in whole yuan, each row summing exactly to the rep's target.
 
     A rep's weeks are weighted by the period's rhythm times the rep's own effort (active
-    days, ramp), so a rep joining in week 5 has nothing planned before.
+    days, ramp), so a rep joining in week 5 has nothing planned before. Phases are rounded
+    first, then weeks inside each phase, so a phase keeps its share to the yuan.
     """
     w = shares[None, :] * effort
     idle = w.sum(axis=1) <= 0
     w[idle] = shares
-    return allocate_rows(targets, w)
+    n_phases = int(phases.max()) + 1
+    by_phase = np.stack([w[:, phases == k].sum(axis=1) for k in range(n_phases)], axis=1)
+    phase_amounts = allocate_rows(targets, by_phase)
+    out = np.zeros(w.shape, dtype=np.int64)
+    for k in range(n_phases):
+        cols = phases == k
+        weights = w[:, cols]
+        empty = weights.sum(axis=1) <= 0
+        weights[empty] = 1.0
+        out[:, cols] = allocate_rows(phase_amounts[:, k], weights)
+    return out
 
 
 def monthly(plan_weeks: pd.DataFrame, start, weeks: int) -> pd.DataFrame:

@@ -17,7 +17,8 @@ from xl_addin.reader import read_plan
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def run_decompose(path: Path, out=sys.stdout) -> int:
+def run_decompose(path: Path, out=None) -> int:
+    out = out or sys.stdout
     started = time.perf_counter()
     book = FileBook(path)
     plan = read_plan(book)
@@ -45,7 +46,8 @@ def run_decompose(path: Path, out=sys.stdout) -> int:
     return EXIT_OK
 
 
-def run_demo(folder: Path, out=sys.stdout) -> int:
+def run_demo(folder: Path, out=None) -> int:
+    out = out or sys.stdout
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "plan.xlsx"
     if plan.exists():

@@ -1,0 +1,126 @@
+"""init -> decompose on real files, read back as a user (and LibreOffice) would."""
+
+import zipfile
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from engine import decompose
+from tests.libreoffice import opens_cleanly, recalculated
+from xl_addin.cli import main
+from xl_addin.filebook import FileBook
+from xl_addin.reader import read_plan
+
+
+@pytest.fixture
+def plan_path(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    return path
+
+
+def sheet_rows(ws, table):
+    ref = ws.tables[table].ref
+    rows = [[c.value for c in row] for row in ws[ref]]
+    return rows[0], rows[1:]
+
+
+def test_decompose_writes_what_the_engine_computed(plan_path, capsys):
+    assert main(["decompose", str(plan_path)]) == 0
+    out = capsys.readouterr().out
+    expected = decompose(read_plan(FileBook(plan_path)))
+    assert f"team target {expected.team['target']:,}" in out
+    wb = openpyxl.load_workbook(plan_path)
+    header, rows = sheet_rows(wb["Targets"], "tblTargets")
+    assert header[:8] == ["RepID", "Name", "Region", "Level", "Territory", "Floor", "Target", "Challenge"]
+    got = {r[0]: (r[5], r[6], r[7]) for r in rows}
+    want = {r.rep_id: (r.floor, r.target, r.challenge) for r in expected.targets.itertuples()}
+    assert got == want
+    header, rows = sheet_rows(wb["Breakdown"], "tblBreakdown")
+    assert sum(r[4] for r in rows) == expected.team["target"]
+    header, rows = sheet_rows(wb["Phasing"], "tblPhasing")
+    assert header[:2] == ["RepID", "W1"] and "2026-10" in header
+    assert all(sum(r[1:14]) == want[r[0]][1] for r in rows)
+    header, rows = sheet_rows(wb["Reconciliation"], "tblReconciliation")
+    assert all(r[4] == 0 for r in rows) and len(rows) >= 10
+    assert wb["Targets"].freeze_panes == "C2"
+
+
+def test_money_is_shown_in_the_plans_unit(tmp_path):
+    path = tmp_path / "zh.xlsx"
+    main(["init", str(path), "--example"])  # zh-CN example: Unit 10000 (万元)
+    assert main(["decompose", str(path)]) == 0
+    ws = openpyxl.load_workbook(path)["Targets"]
+    header = [c.value for c in ws[1]]
+    target = ws.cell(row=2, column=header.index("目标") + 1)
+    assert target.number_format == "0\\.0,"
+
+
+def test_users_own_sheets_columns_formulas_comments_and_formatting_survive(plan_path):
+    wb = openpyxl.load_workbook(plan_path)
+    mine = wb.create_sheet("MyNotes")
+    mine["A1"] = "Budget check"
+    mine["B1"] = "=SUM(Targets!G2:G25)"
+    mine["A1"].comment = Comment("my own comment", "me")
+    mine["A1"].fill = PatternFill("solid", start_color="FF00FF00", end_color="FF00FF00")
+    reps = wb["Reps"]
+    table = reps.tables["tblReps"]
+    table.ref = table.ref.replace("M", "N")  # one more column, the user's
+    reps["N1"] = "Mobile"
+    reps["N2"] = "+86 138 0000 0000"
+    from openpyxl.worksheet.table import TableColumn
+
+    table.tableColumns.append(TableColumn(id=14, name="Mobile"))
+    wb.save(plan_path)
+
+    assert main(["decompose", str(plan_path)]) == 0
+    assert main(["decompose", str(plan_path)]) == 0  # twice: replaced, not duplicated
+    wb = openpyxl.load_workbook(plan_path)
+    assert wb.sheetnames.count("Targets") == 1 and "MyNotes" in wb.sheetnames
+    mine = wb["MyNotes"]
+    assert mine["B1"].value == "=SUM(Targets!G2:G25)"
+    assert mine["A1"].comment.text == "my own comment"
+    assert mine["A1"].fill.start_color.rgb == "FF00FF00"
+    assert wb["Reps"]["N2"].value == "+86 138 0000 0000"
+    assert [c.name for c in wb["Reps"].tables["tblReps"].tableColumns][-1] == "Mobile"
+    # LibreOffice opens the written workbook and the user's formula sees the new targets
+    opens_cleanly(plan_path)
+    lo = recalculated(plan_path)
+    team = decompose(read_plan(FileBook(plan_path))).team["target"]
+    assert lo["MyNotes"]["B1"].value == team
+
+
+def test_the_same_input_gives_byte_identical_output_sheets(tmp_path):
+    parts = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.xlsx"
+        main(["init", str(path), "--example"])
+        main(["decompose", str(path)])
+        with zipfile.ZipFile(path) as z:
+            parts.append({n: z.read(n) for n in z.namelist() if n.startswith(("xl/worksheets/", "xl/tables/"))})
+    assert parts[0].keys() == parts[1].keys() and len(parts[0]) > 10
+    assert parts[0] == parts[1]
+
+
+def test_init_refuses_to_overwrite(plan_path, capsys):
+    before = plan_path.read_bytes()
+    assert main(["init", str(plan_path)]) == 2
+    assert "never overwrites" in capsys.readouterr().err
+    assert plan_path.read_bytes() == before
+
+
+def test_a_locked_workbook_is_left_alone(plan_path, capsys):
+    before = plan_path.read_bytes()
+    (plan_path.parent / ("~$" + plan_path.name)).write_text("owner")
+    assert main(["decompose", str(plan_path)]) == 2
+    assert "open in Excel" in capsys.readouterr().err
+    assert plan_path.read_bytes() == before
+
+
+def test_demo_prints_where_the_outputs_are(tmp_path, capsys):
+    assert main(["demo", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert str(tmp_path / "demo" / "plan.xlsx") in out
+    assert "largest difference 0" in out

@@ -1,0 +1,92 @@
+"""Team target, baselines, tiers and capacity (SPEC §2), computed by hand."""
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import PlanError, decompose
+from engine.money import to_cents
+from tests import builders as b
+
+
+def weekly_history(amounts_by_week: dict[int, float], rep="R001", region="North", product="P1"):
+    """History rows: week -1 is the week before PeriodStart."""
+    rows = [
+        (pd.Timestamp(b.START) + pd.Timedelta(weeks=w), a, region, product, "", rep)
+        for w, a in amounts_by_week.items()
+    ]
+    h = pd.DataFrame(rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"])
+    h["amount_cents"] = to_cents(h["amount"])
+    return h
+
+
+def test_spec_example_growth_25_buffer_4_gives_2_4_million():
+    # B = 2,000,000 over the 13 weeks before PeriodStart; T = 2,000,000 × 1.25 × 0.96 = 2,400,000
+    # 12 weeks of 153,846.15 and one of 153,846.20 add up to exactly 2,000,000.00
+    h = weekly_history({-w: 153_846.15 if w > 1 else 153_846.20 for w in range(1, 14)})
+    d = decompose(b.plan(b.reps(1), hist=h, MarketGrowth="0.25", Buffer="0.04"))
+    assert d.team["baseline"] == Decimal("2000000")
+    assert d.team["target"] == 2_400_000
+
+
+def test_floor_and_challenge_are_the_sums_of_the_reps_tiers():
+    h = weekly_history({-w: 100_000 for w in range(1, 14)})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0"))
+    # T = 1,300,000; floor 0.9 → 1,170,000; challenge 1.15 → 1,495,000
+    assert (d.team["floor"], d.team["target"], d.team["challenge"]) == (1_170_000, 1_300_000, 1_495_000)
+
+
+def test_baseline_last_period_ignores_older_history_and_rows_inside_the_period():
+    h = weekly_history({-14: 999_999, -13: 10_000, -1: 20_000, 0: 777_777})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1))
+    assert d.team["baseline"] == Decimal("30000")
+
+
+def test_baseline_trailing_mean_is_the_mean_of_three_periods():
+    # periods: weeks -39..-27 = 30,000; -26..-14 = 60,000; -13..-1 = 90,000 → mean 60,000
+    h = weekly_history({-39: 30_000, -26: 60_000, -13: 90_000})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="trailing_mean"))
+    assert d.team["baseline"] == Decimal("60000")
+
+
+def test_baseline_same_period_last_year_times_trailing_growth():
+    # same weeks last year (-52..-40): 50,000; last period (-13..-1): 120,000;
+    # the year before the last period (-65..-53): 100,000 → growth 1.2 → B = 60,000
+    h = weekly_history({-65: 100_000, -52: 50_000, -13: 120_000})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="same_period_last_year"))
+    assert d.team["baseline"] == Decimal("60000")
+
+
+def test_baseline_that_needs_older_history_is_a_problem():
+    h = weekly_history({-13: 1000, -1: 1000})
+    with pytest.raises(PlanError) as err:
+        decompose(b.plan(b.reps(1), hist=h, Baseline="trailing_mean"))
+    assert "needs history from 2025-04-07" in str(err.value)
+
+
+def test_explicit_team_target_not_a_multiple_of_round_to_leaves_a_reported_remainder():
+    d = decompose(b.plan(b.reps(2), TeamTarget=1_000_500))
+    assert d.team["unallocated"] == 500
+    assert d.targets["target"].sum() == 1_000_000
+    assert any("500 left unallocated" in n for n in d.notes)
+
+
+def test_capacity_gap_and_extra_headcount_per_region():
+    # one rep sold 10,000 a week; the team target asks 2 × that: gap 130,000 = one more rep
+    h = weekly_history({-w: 10_000 for w in range(1, 14)})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", MarketGrowth="1", RoundTo=1))
+    region = d.regions.iloc[0]
+    assert (region["target"], region["capacity"], region["gap"], region["extra_headcount"]) == (260_000, 130_000, 130_000, 1)
+
+
+def test_new_rep_capacity_counts_at_new_rep_pct_of_the_region_pace():
+    reps = b.reps(2, level=["standard", "new"])
+    h = weekly_history({-w: 10_000 for w in range(1, 14)})
+    d = decompose(b.plan(reps, hist=h, Buffer="0", RoundTo=1))
+    # the new rep has no history: region pace 10,000/week × 13 weeks × 0.55 = 71,500
+    assert d.regions.iloc[0]["capacity"] == 130_000 + 71_500
+
+
