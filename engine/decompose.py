@@ -39,14 +39,25 @@ def decompose(plan: Plan) -> Decomposition:
     notes: list[str] = list(plan.notes)
     history = targets.weekly_history(plan)
     if history.empty:
-        raise PlanError([Problem("History", "", "tblHistory has no rows before PeriodStart", "paste the sales history of at least one period")])
+        raise PlanError(
+            [
+                Problem(
+                    "History",
+                    "",
+                    "tblHistory has no rows before PeriodStart",
+                    "paste the sales history of at least one period",
+                )
+            ]
+        )
     base = targets.baseline(plan, history)
     notes.append(base.note)
     team_target = targets.team_target(base, plan)
     units = team_target // unit
     unallocated = team_target - units * unit
     if unallocated:
-        notes.append(f"TeamTarget {team_target:,} is not a multiple of RoundTo {unit:,}: {unallocated:,} left unallocated")
+        notes.append(
+            f"TeamTarget {team_target:,} is not a multiple of RoundTo {unit:,}: {unallocated:,} left unallocated"
+        )
     lo, hi = base.window
     window = history[(history["week"] >= lo) & (history["week"] <= hi)]
 
@@ -63,7 +74,9 @@ def decompose(plan: Plan) -> Decomposition:
     rep_units = _rep_units(plan, region_units, effort.sum(axis=1) * cap.to_numpy() * res.to_numpy())
 
     is_new = (reps["level"] == "new").to_numpy()
-    floor_units = np.where(is_new, scale(rep_units, s["NewRepFloorPct"]), scale(rep_units, s["FloorPct"]))
+    floor_units = np.where(
+        is_new, scale(rep_units, s["NewRepFloorPct"]), scale(rep_units, s["FloorPct"])
+    )
     challenge_units = scale(rep_units, s["ChallengePct"])
 
     product_w = split.product_weights(plan, window, notes)
@@ -93,7 +106,8 @@ def decompose(plan: Plan) -> Decomposition:
     rep_target = rep_units * unit
     shares, phases = phasing.weekly_shares(plan, history, notes)
     weekly = pd.DataFrame(
-        phasing.weekly_plan(rep_target, shares, phases, effort), columns=[f"W{i + 1}" for i in range(s.weeks)]
+        phasing.weekly_plan(rep_target, shares, phases, effort),
+        columns=[f"W{i + 1}" for i in range(s.weeks)],
     )
     months = phasing.monthly(weekly, s.period_start, s.weeks)
     deal = phasing.avg_deal_size(plan, window, notes)
@@ -129,12 +143,33 @@ def decompose(plan: Plan) -> Decomposition:
         "avg_deal_size": deal,
     }
     products = pd.DataFrame(
-        {"product": product_w.index, "stage": plan.products.set_index("product")["stage"].reindex(product_w.index).to_numpy(),
-         "share": product_w.to_numpy(), "target": product_units * unit}
+        {
+            "product": product_w.index,
+            "stage": plan.products.set_index("product")["stage"]
+            .reindex(product_w.index)
+            .to_numpy(),
+            "share": product_w.to_numpy(),
+            "target": product_units * unit,
+        }
     )
-    customer_types = pd.DataFrame({"customer_type": ct_w.index, "share": ct_w.to_numpy(), "target": ct_units * unit})
-    checks = reconcile(team, region_table, products, customer_types, table, breakdown, weekly, months)
-    return Decomposition(team, region_table, products, customer_types, table, breakdown, weekly, months, checks, tuple(notes))
+    customer_types = pd.DataFrame(
+        {"customer_type": ct_w.index, "share": ct_w.to_numpy(), "target": ct_units * unit}
+    )
+    checks = reconcile(
+        team, region_table, products, customer_types, table, breakdown, weekly, months
+    )
+    return Decomposition(
+        team,
+        region_table,
+        products,
+        customer_types,
+        table,
+        breakdown,
+        weekly,
+        months,
+        checks,
+        tuple(notes),
+    )
 
 
 def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.ndarray:
@@ -145,22 +180,47 @@ def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.nd
     problems = []
     bad = ~np.isnan(locked) & (np.mod(locked, unit) != 0)
     for i in np.nonzero(bad)[0]:
-        problems.append(_rep_problem(plan, i, "locked_target", f"LockedTarget {locked[i]:,.0f} is not a multiple of RoundTo {unit:,}", f"round it to {round(locked[i] / unit) * unit:,.0f}"))
+        problems.append(
+            _rep_problem(
+                plan,
+                i,
+                "locked_target",
+                f"LockedTarget {locked[i]:,.0f} is not a multiple of RoundTo {unit:,}",
+                f"round it to {round(locked[i] / unit) * unit:,.0f}",
+            )
+        )
     out = np.zeros(len(reps), dtype=np.int64)
     held = np.where(np.isnan(locked), np.nan, np.floor(locked / unit))
     for region, total in region_units.items():
         idx = np.nonzero((reps["region"] == region).to_numpy())[0]
         if len(idx) == 0:
             if total > 0:
-                problems.append(Problem("Regions", "", f'region "{region}" has no reps in tblReps but would carry {total * unit:,} of target', "add its reps or give it Weight 0"))
+                problems.append(
+                    Problem(
+                        "Regions",
+                        "",
+                        f'region "{region}" has no reps in tblReps but would carry {total * unit:,} of target',
+                        "add its reps or give it Weight 0",
+                    )
+                )
             continue
         try:
             out[idx] = allocate(int(total), weight[idx], held[idx])
         except ValueError:
             lock_sum = np.nansum(held[idx]) * unit
-            what = (f"its locked targets add up to {lock_sum:,.0f}, more than its target {total * unit:,}"
-                    if lock_sum > total * unit else "no unlocked rep is active in the period to carry the rest")
-            problems.append(Problem("Reps", "", f'region "{region}": {what}', "lower the locked targets or add active reps"))
+            what = (
+                f"its locked targets add up to {lock_sum:,.0f}, more than its target {total * unit:,}"
+                if lock_sum > total * unit
+                else "no unlocked rep is active in the period to carry the rest"
+            )
+            problems.append(
+                Problem(
+                    "Reps",
+                    "",
+                    f'region "{region}": {what}',
+                    "lower the locked targets or add active reps",
+                )
+            )
     if problems:
         raise PlanError(problems)
     return out
@@ -199,7 +259,9 @@ def _check_coverage(plan, rep_units, product_units, allowed, products, unit) -> 
     problems = []
     for j in np.nonzero(short)[0]:
         who = ids[allowed[:, j] & (rep_units > 0)]
-        names = ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "") if len(who) else "no rep"
+        names = (
+            ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "") if len(who) else "no rep"
+        )
         problems.append(
             Problem(
                 "Coverage",
@@ -213,12 +275,16 @@ def _check_coverage(plan, rep_units, product_units, allowed, products, unit) -> 
 
 def _regions(plan, weights, region_target, table, cap) -> pd.DataFrame:
     g = table.groupby("region", sort=False)
-    out = pd.DataFrame({"region": weights.index, "weight": weights.to_numpy(), "target": region_target.to_numpy()})
+    out = pd.DataFrame(
+        {"region": weights.index, "weight": weights.to_numpy(), "target": region_target.to_numpy()}
+    )
     out["floor"] = out["region"].map(g["floor"].sum()).fillna(0).astype(np.int64)
     out["challenge"] = out["region"].map(g["challenge"].sum()).fillna(0).astype(np.int64)
     out["reps"] = out["region"].map(g.size()).fillna(0).astype(np.int64)
     out["capacity"] = out["region"].map(cap["capacity"]).fillna(0).round(0)
     out["gap"] = (out["target"] - out["capacity"]).clip(lower=0)
     full = out["region"].map(cap["full_rep"]).fillna(0)
-    out["extra_headcount"] = np.where((out["gap"] > 0) & (full > 0), np.ceil(out["gap"] / full.where(full > 0, 1)), 0).astype(np.int64)
+    out["extra_headcount"] = np.where(
+        (out["gap"] > 0) & (full > 0), np.ceil(out["gap"] / full.where(full > 0, 1)), 0
+    ).astype(np.int64)
     return out

@@ -92,11 +92,11 @@ def round_matrix(exact: np.ndarray, rows: np.ndarray, cols: np.ndarray, allowed=
         cols_idx = np.arange(n_cols)
         u = np.concatenate([np.full(n_cols, s), gj, n_cols + ti, cols_idx])
         v = np.concatenate([cols_idx, n_cols + gi, tj, np.full(n_cols, t)])
-        w = np.concatenate([np.clip(excess, 0, None), cap_give, cap_take, np.clip(-excess, 0, None)])
-        keep = w > 0
-        graph = csr_matrix(
-            (w[keep].astype(np.int32), (u[keep], v[keep])), shape=(t + 1, t + 1)
+        w = np.concatenate(
+            [np.clip(excess, 0, None), cap_give, cap_take, np.clip(-excess, 0, None)]
         )
+        keep = w > 0
+        graph = csr_matrix((w[keep].astype(np.int32), (u[keep], v[keep])), shape=(t + 1, t + 1))
         flow = maximum_flow(graph, s, t).flow.tocsr()
         removed = np.asarray(flow[gj, n_cols + gi]).ravel().astype(np.int64)
         added = np.asarray(flow[n_cols + ti, tj]).ravel().astype(np.int64)

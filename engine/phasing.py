@@ -25,13 +25,27 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
         problems = []
         if weeks.sum() != n:
             problems.append(
-                Problem("Rhythm", "", f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {n}", "make the Weeks column add up to PeriodWeeks")
+                Problem(
+                    "Rhythm",
+                    "",
+                    f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {n}",
+                    "make the Weeks column add up to PeriodWeeks",
+                )
             )
         if abs(shares.sum() - 1) > 1e-6:
-            problems.append(Problem("Rhythm", "", f"the shares add up to {shares.sum():.2%}, not 100 %", "make the Share column add up to 100 %"))
+            problems.append(
+                Problem(
+                    "Rhythm",
+                    "",
+                    f"the shares add up to {shares.sum():.2%}, not 100 %",
+                    "make the Share column add up to 100 %",
+                )
+            )
         if problems:
             raise PlanError(problems)
-        return np.repeat(shares / np.maximum(weeks, 1), weeks), np.repeat(np.arange(len(weeks)), weeks)
+        return np.repeat(shares / np.maximum(weeks, 1), weeks), np.repeat(
+            np.arange(len(weeks)), weeks
+        )
     by_week = history.groupby("week")["amount_cents"].sum()
     for lo, label in ((-52, "the same weeks last year"), (-n, "the last period")):
         profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
@@ -42,7 +56,9 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
     return np.full(n, 1.0 / n), np.arange(n)
 
 
-def weekly_plan(targets: np.ndarray, shares: np.ndarray, phases: np.ndarray, effort: np.ndarray) -> np.ndarray:
+def weekly_plan(
+    targets: np.ndarray, shares: np.ndarray, phases: np.ndarray, effort: np.ndarray
+) -> np.ndarray:
     """reps × weeks in whole yuan, each row summing exactly to the rep's target.
 
     A rep's weeks are weighted by the period's rhythm times the rep's own effort (active
@@ -106,6 +122,6 @@ def path_to_target(remaining, plan: Plan, deal_size: float) -> pd.DataFrame:
     if not names or deal_size <= 0:
         return pd.DataFrame(index=range(len(remaining)))
     need = funnel_need(remaining, deal_size, conv)
-    return pd.DataFrame({name: counts for name, counts in zip(reversed(names), need, strict=False)})[
-        names
-    ]
+    return pd.DataFrame(
+        {name: counts for name, counts in zip(reversed(names), need, strict=False)}
+    )[names]

@@ -20,12 +20,28 @@ def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: s
     if given.all():
         total = explicit.sum()
         if total <= 0:
-            raise PlanError([Problem(table, "", f"{what} weights add up to zero", "give at least one a positive weight")])
+            raise PlanError(
+                [
+                    Problem(
+                        table,
+                        "",
+                        f"{what} weights add up to zero",
+                        "give at least one a positive weight",
+                    )
+                ]
+            )
         return explicit / total
     fixed = float(explicit[given].sum())
     if fixed > 1 + 1e-9:
         raise PlanError(
-            [Problem(table, "", f"{what} weights given add up to {fixed:.0%}, more than 100 %", "lower them or fill every weight")]
+            [
+                Problem(
+                    table,
+                    "",
+                    f"{what} weights given add up to {fixed:.0%}, more than 100 %",
+                    "lower them or fill every weight",
+                )
+            ]
         )
     rest = computed.where(~given, 0.0).clip(lower=0)
     if rest.sum() <= 0:
@@ -38,18 +54,28 @@ def share(values: pd.Series) -> pd.Series:
     return values / total if total > 0 else values * 0.0
 
 
-def region_weights(plan: Plan, window_history: pd.DataFrame, headcount: pd.Series, notes: list) -> pd.Series:
+def region_weights(
+    plan: Plan, window_history: pd.DataFrame, headcount: pd.Series, notes: list
+) -> pd.Series:
     """Blend of history share, potential share and headcount share (RegionBlend)."""
     regions = plan.regions.set_index("region")
-    hist = window_history.groupby("region")["amount_cents"].sum() if "region" in window_history else None
+    hist = (
+        window_history.groupby("region")["amount_cents"].sum()
+        if "region" in window_history
+        else None
+    )
     parts = {
-        "history": None if hist is None or hist.sum() <= 0 else share(hist.reindex(regions.index).fillna(0)),
+        "history": None
+        if hist is None or hist.sum() <= 0
+        else share(hist.reindex(regions.index).fillna(0)),
         "potential": None
         if regions["potential"].isna().all()
         else share(regions["potential"].fillna(0).astype(float)),
         "headcount": share(headcount.reindex(regions.index).fillna(0)),
     }
-    blend = dict(zip(("history", "potential", "headcount"), plan.settings["RegionBlend"], strict=False))
+    blend = dict(
+        zip(("history", "potential", "headcount"), plan.settings["RegionBlend"], strict=False)
+    )
     used = {k: float(blend.get(k, 0)) for k, v in parts.items() if v is not None}
     for k, v in parts.items():
         if v is None and float(blend.get(k, 0)) > 0:
@@ -72,7 +98,9 @@ def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd
     present = {s: float(stage_w.get(s, 0)) for s in stage.unique()}
     if sum(present.values()) <= 0:
         present = dict.fromkeys(present, 1.0)
-        notes.append("products: StageWeights give no weight to the stages present; stages shared evenly")
+        notes.append(
+            "products: StageWeights give no weight to the stages present; stages shared evenly"
+        )
     computed = pd.Series(0.0, index=products.index)
     for s, w in present.items():
         members = stage == s
@@ -80,7 +108,9 @@ def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd
         if (h <= 0).any():
             avg = h[h > 0].mean() if (h > 0).any() else 1.0
             for p in h.index[h <= 0]:
-                notes.append(f'products: "{p}" has no history; it shares its stage as an average product')
+                notes.append(
+                    f'products: "{p}" has no history; it shares its stage as an average product'
+                )
             h = h.where(h > 0, avg)
         computed[members] = h / h.sum() * w
     return with_overrides(products["weight"].astype(float), computed, "Products", "Product")
@@ -90,7 +120,12 @@ def customer_type_weights(plan: Plan) -> pd.Series:
     ct = plan.customer_types
     if ct is None or ct.empty:
         return pd.Series([1.0], index=pd.Index([""], name="customer_type"))
-    return with_overrides(ct.set_index("customer_type")["weight"].astype(float), ct["weight"] * 0, "CustomerTypes", "Customer type")
+    return with_overrides(
+        ct.set_index("customer_type")["weight"].astype(float),
+        ct["weight"] * 0,
+        "CustomerTypes",
+        "Customer type",
+    )
 
 
 def capability(plan: Plan, rates: pd.Series, notes: list) -> pd.Series:
@@ -98,7 +133,9 @@ def capability(plan: Plan, rates: pd.Series, notes: list) -> pd.Series:
     s = plan.settings
     reps = plan.reps
     ranked = rates.dropna()
-    order = ranked.index[np.lexsort((reps.loc[ranked.index, "rep_id"].to_numpy(), -ranked.to_numpy()))]
+    order = ranked.index[
+        np.lexsort((reps.loc[ranked.index, "rep_id"].to_numpy(), -ranked.to_numpy()))
+    ]
     n = len(order)
     top_n = int(np.floor(float(s["CapabilityTopShare"]) * n + 0.5))
     bottom_n = min(int(np.floor(float(s["CapabilityBottomShare"]) * n + 0.5)), n - top_n)
@@ -121,7 +158,12 @@ def resource(plan: Plan) -> pd.Series:
         "suburb": float(s["ResourceSuburb"]),
     }
     default = by_territory["standard"]
-    return plan.reps["resource"].astype(float).fillna(plan.reps["territory"].map(by_territory)).fillna(default)
+    return (
+        plan.reps["resource"]
+        .astype(float)
+        .fillna(plan.reps["territory"].map(by_territory))
+        .fillna(default)
+    )
 
 
 def effort(plan: Plan) -> np.ndarray:

@@ -106,4 +106,6 @@ def capacity(plan: Plan, rates: pd.Series, effort: np.ndarray) -> pd.DataFrame:
             "full_rep": fill.fillna(0.0) * weeks / 100.0,
         }
     )
-    return out.groupby("region", sort=False).agg(capacity=("capacity", "sum"), full_rep=("full_rep", "mean"))
+    return out.groupby("region", sort=False).agg(
+        capacity=("capacity", "sum"), full_rep=("full_rep", "mean")
+    )

@@ -47,25 +47,62 @@ def reps(n: int, regions=("North",), **columns) -> pd.DataFrame:
     return frame
 
 
-def history(rep_frame: pd.DataFrame, weekly: dict | float, weeks: int = 13, products=("P1",)) -> pd.DataFrame:
+def history(
+    rep_frame: pd.DataFrame, weekly: dict | float, weeks: int = 13, products=("P1",)
+) -> pd.DataFrame:
     """Equal weekly amounts per rep (and per product) over the `weeks` before START."""
     rows = []
     for _, rep in rep_frame.iterrows():
         amount = weekly.get(rep["rep_id"], 0) if isinstance(weekly, dict) else weekly
         for w in range(1, weeks + 1):
             for p in products:
-                rows.append((pd.Timestamp(START) - pd.Timedelta(weeks=w), amount / len(products), rep["region"], p, "", rep["rep_id"]))
-    h = pd.DataFrame(rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"])
+                rows.append(
+                    (
+                        pd.Timestamp(START) - pd.Timedelta(weeks=w),
+                        amount / len(products),
+                        rep["region"],
+                        p,
+                        "",
+                        rep["rep_id"],
+                    )
+                )
+    h = pd.DataFrame(
+        rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"]
+    )
     h["amount_cents"] = to_cents(h["amount"])
     return h
 
 
 def plan(rep_frame=None, hist=None, products=None, regions=None, **settings_values) -> Plan:
     rep_frame = reps(4) if rep_frame is None else rep_frame
-    products = products if products is not None else pd.DataFrame({"product": ["P1"], "stage": ["mature"], "weight": [np.nan], "margin": [np.nan]})
-    hist = history(rep_frame, 10_000.0, products=tuple(products["product"])) if hist is None else hist
-    region_names = list(dict.fromkeys(rep_frame["region"]))
-    regions = regions if regions is not None else pd.DataFrame(
-        {"region": region_names, "potential": np.nan, "weight": np.nan, "manager": None, "manager_email": None}
+    products = (
+        products
+        if products is not None
+        else pd.DataFrame(
+            {"product": ["P1"], "stage": ["mature"], "weight": [np.nan], "margin": [np.nan]}
+        )
     )
-    return Plan(settings=settings(**settings_values), history=hist, reps=rep_frame, products=products, regions=regions)
+    hist = (
+        history(rep_frame, 10_000.0, products=tuple(products["product"])) if hist is None else hist
+    )
+    region_names = list(dict.fromkeys(rep_frame["region"]))
+    regions = (
+        regions
+        if regions is not None
+        else pd.DataFrame(
+            {
+                "region": region_names,
+                "potential": np.nan,
+                "weight": np.nan,
+                "manager": None,
+                "manager_email": None,
+            }
+        )
+    )
+    return Plan(
+        settings=settings(**settings_values),
+        history=hist,
+        reps=rep_frame,
+        products=products,
+        regions=regions,
+    )

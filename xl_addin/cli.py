@@ -32,14 +32,23 @@ def run_decompose(path: Path, out=None) -> int:
         f"baseline {team['baseline']:,.2f}",
         file=out,
     )
-    print(f"  {len(result.regions)} regions, {len(result.products)} products, {len(result.targets)} reps; "
-          f"{len(result.breakdown)} breakdown rows", file=out)
+    print(
+        f"  {len(result.regions)} regions, {len(result.products)} products, {len(result.targets)} reps; "
+        f"{len(result.breakdown)} breakdown rows",
+        file=out,
+    )
     worst = int(result.reconciliation["difference"].abs().max())
-    print(f"  reconciliation: {len(result.reconciliation)} checks, largest difference {worst}", file=out)
+    print(
+        f"  reconciliation: {len(result.reconciliation)} checks, largest difference {worst}",
+        file=out,
+    )
     short = result.regions[result.regions["gap"] > 0]
     for _, r in short.iterrows():
-        print(f"  capacity: {r['region']} is {r['gap']:,.0f} short of its target at historical pace "
-              f"(about {r['extra_headcount']} more reps)", file=out)
+        print(
+            f"  capacity: {r['region']} is {r['gap']:,.0f} short of its target at historical pace "
+            f"(about {r['extra_headcount']} more reps)",
+            file=out,
+        )
     for note in result.notes:
         print(f"  note: {note}", file=out)
     print("  wrote sheets: Targets, Breakdown, Phasing, Reconciliation", file=out)
@@ -55,16 +64,24 @@ def run_demo(folder: Path, out=None) -> int:
     write_plan(plan, example=True, locale="zh-CN")
     print(f"Example planning workbook: {plan}", file=out)
     run_decompose(plan, out)
-    print(f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing and Reconciliation sheets.", file=out)
+    print(
+        f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing and Reconciliation sheets.",
+        file=out,
+    )
     return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="salesplan", description="Set, split and phase sales targets in an Excel planning workbook.")
+    p = argparse.ArgumentParser(
+        prog="salesplan",
+        description="Set, split and phase sales targets in an Excel planning workbook.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create a new planning workbook")
     init.add_argument("plan", type=Path)
-    init.add_argument("--example", action="store_true", help="fill it with a realistic example company")
+    init.add_argument(
+        "--example", action="store_true", help="fill it with a realistic example company"
+    )
     init.add_argument("--locale", choices=("zh-CN", "en"), default="zh-CN")
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
@@ -86,7 +103,10 @@ def main(argv=None) -> int:
             return run_demo(args.folder)
     except PlanError as exc:
         n = len(exc.problems)
-        print(f"salesplan: {n} problem{'s' if n != 1 else ''} in the input; nothing was changed.", file=sys.stderr)
+        print(
+            f"salesplan: {n} problem{'s' if n != 1 else ''} in the input; nothing was changed.",
+            file=sys.stderr,
+        )
         print(format_problems(exc.problems), file=sys.stderr)
         return EXIT_BAD_INPUT
     except FileExistsError as exc:

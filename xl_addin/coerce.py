@@ -1,7 +1,9 @@
 """Value coercion for typed cells: numbers typed as text, 30%, full-width digits, dates.
 
-Each function takes a column of raw cell values and returns (values, bad) where `bad` is a
-boolean mask of cells that could not be read; blanks come back as NaN / NaT / None.
+Each function takes a column of raw cell values and returns the values and a boolean mask
+of cells that could not be read; blanks come back as NaN / NaT / None. The common case (a
+column of real numbers, real dates or plain text) is vectorised; only odd cells are parsed
+one by one.
 """
 
 from __future__ import annotations
@@ -12,42 +14,52 @@ import re
 import numpy as np
 import pandas as pd
 
-_FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９．，－＋％　", "0123456789.,-+% "
-)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def is_blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    text = (
+        values.where(values.map(type, na_action="ignore").eq(str), None) if len(values) else values
+    )
+    return values.isna() | text.str.strip().eq("").fillna(False).astype(bool)
+
+
+def _is_str(values: pd.Series) -> pd.Series:
+    return values.map(type, na_action="ignore").eq(str)
 
 
 def text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Strip spaces (incl. full-width); numbers typed into text columns read as '12', not '12.0'."""
-
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        s = str(v).replace("\u3000", " ").strip()
-        return s or None
-
-    out = values.map(one).astype(object)
+    is_str = _is_str(values)
+    out = pd.Series(None, index=values.index, dtype=object)
+    if is_str.any():
+        s = values[is_str].astype(str).str.replace("\u3000", " ").str.strip()
+        out[is_str] = s.where(s != "", None)
+    other = ~is_str & values.notna()
+    if other.any():
+        out[other] = values[other].map(
+            lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        )
     return out, pd.Series(False, index=values.index)
 
 
-def number(values: pd.Series, percent_over_one: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+def number(
+    values: pd.Series, percent_over_one: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """-> (numbers, bad, read_as_percent). '30%' is 0.3; with percent_over_one 30 is 0.3 too."""
     blank = is_blank(values)
-    raw = values.where(~blank, None)
-    as_text = raw.map(lambda v: isinstance(v, str))
-    cleaned = raw.astype(object).where(~as_text, raw[as_text].map(lambda s: s.translate(_FULL_WIDTH).strip()))
-    pct = cleaned.map(lambda v: isinstance(v, str) and v.endswith("%"))
-    stripped = cleaned.map(lambda v: re.sub(r"[,\s%]", "", v) if isinstance(v, str) else v)
-    bool_like = stripped.map(lambda v: isinstance(v, bool))
-    nums = pd.to_numeric(stripped.where(~bool_like, None), errors="coerce").astype(float)
-    nums = nums.where(~pct, nums / 100)
+    is_bool = values.map(type, na_action="ignore").eq(bool)
+    nums = pd.to_numeric(
+        values.where(~blank & ~is_bool & ~_is_str(values), None), errors="coerce"
+    ).astype(float)
+    pct = pd.Series(False, index=values.index)
+    odd = nums.isna() & ~blank & _is_str(values)
+    if odd.any():
+        cleaned = values[odd].astype(str).str.translate(_FULL_WIDTH).str.strip()
+        pct[odd] = cleaned.str.endswith("%")
+        parsed = pd.to_numeric(cleaned.str.replace(r"[,\s%]", "", regex=True), errors="coerce")
+        nums[odd] = parsed.where(~pct[odd], parsed / 100)
     bad = nums.isna() & ~blank
     over = pd.Series(False, index=values.index)
     if percent_over_one:
@@ -65,32 +77,35 @@ def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates, datetimes, Excel serial numbers (as numbers or text) and date strings."""
     blank = is_blank(values)
+    kind = values.map(type, na_action="ignore")
+    real = kind.isin([dt.date, dt.datetime, pd.Timestamp])
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if real.any():
+        out[real] = pd.to_datetime(values[real].map(pd.Timestamp)).dt.normalize()
+    odd = ~real & ~blank
+    if odd.any():
+        out[odd] = pd.to_datetime(values[odd].map(_one_date), errors="coerce")
+    return out, out.isna() & ~blank
 
-    def one(v):
-        if isinstance(v, dt.datetime):
-            return pd.Timestamp(v).normalize()
-        if isinstance(v, dt.date):
-            return pd.Timestamp(v)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return _EXCEL_EPOCH + pd.Timedelta(days=int(v)) if 1 <= v < 2958466 else pd.NaT
-        if isinstance(v, str):
-            s = v.translate(_FULL_WIDTH).strip()
-            s = re.sub(r"[年月/.]", "-", s).replace("日", "")
-            if re.fullmatch(r"\d{5}(\.0+)?", s):
-                return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
+
+def _one_date(v):
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _EXCEL_EPOCH + pd.Timedelta(days=int(v)) if 1 <= v < 2958466 else pd.NaT
+    if isinstance(v, str):
+        s = v.translate(_FULL_WIDTH).strip()
+        s = re.sub(r"[年月/.]", "-", s).replace("日", "")
+        if re.fullmatch(r"\d{5}(\.0+)?", s):
+            return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}( .*)?", s):
             try:
-                return pd.Timestamp(s).normalize() if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}.*", s) else pd.NaT
+                return pd.Timestamp(s).normalize()
             except ValueError:
                 return pd.NaT
-        return pd.NaT
-
-    out = pd.to_datetime(values.where(~blank, None).map(one), errors="coerce")
-    return out, out.isna() & ~blank
+    return pd.NaT
 
 
 def choice(values: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
     out, _ = text(values)
-    low = out.map(lambda v: v.casefold() if isinstance(v, str) else v)
     canon = {c.casefold(): c for c in choices}
-    mapped = low.map(lambda v: canon.get(v) if isinstance(v, str) else None)
+    mapped = out.map(lambda v: canon.get(v.casefold()), na_action="ignore")
     return mapped.astype(object), out.notna() & mapped.isna()

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from python_calamine import CalamineWorkbook
 from openpyxl.utils import range_boundaries
+from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
 from xl_addin.package import check_package, find_tables
@@ -56,7 +56,9 @@ class FileBook:
         """Replace salesplan's output sheets (and only those) in one atomic save."""
         self.close()
         check_writable(self.path)
-        wb = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True)
+        wb = openpyxl.load_workbook(
+            self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
+        )
         for sheet in sheets:
             index = None
             if sheet.name in wb.sheetnames:
@@ -71,7 +73,16 @@ def check_writable(path: Path) -> None:
     """Excel keeps `~$name` beside a workbook it has open; writing then would lose work."""
     owner = path.with_name("~$" + path.name)
     if owner.exists() or not os.access(path, os.W_OK):
-        raise PlanError([Problem(path.name, "", "the workbook is open in Excel or read-only", "close it (or make it writable) and run again")])
+        raise PlanError(
+            [
+                Problem(
+                    path.name,
+                    "",
+                    "the workbook is open in Excel or read-only",
+                    "close it (or make it writable) and run again",
+                )
+            ]
+        )
 
 
 def atomic_save(wb, path: Path) -> None:
@@ -83,7 +94,16 @@ def atomic_save(wb, path: Path) -> None:
             shutil.copy2(path, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
     except PermissionError:
-        raise PlanError([Problem(path.name, "", "the workbook cannot be replaced (open in another program?)", "close it and run again")]) from None
+        raise PlanError(
+            [
+                Problem(
+                    path.name,
+                    "",
+                    "the workbook cannot be replaced (open in another program?)",
+                    "close it and run again",
+                )
+            ]
+        ) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

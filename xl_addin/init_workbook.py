@@ -22,7 +22,10 @@ SETTING_HELP = {
     "PeriodWeeks": ("weeks in the period (13 = a quarter)", "考核期周数（13 = 一个季度）"),
     "Unit": ("display unit: 1 = yuan, 10000 = 万元", "显示单位：1 = 元，10000 = 万元"),
     "RoundTo": ("every target is a whole multiple of this", "每个目标取整到该数的整数倍"),
-    "Baseline": ("last_period, same_period_last_year or trailing_mean", "基数：上期 / 去年同期 / 近三期均值"),
+    "Baseline": (
+        "last_period, same_period_last_year or trailing_mean",
+        "基数：上期 / 去年同期 / 近三期均值",
+    ),
     "MarketGrowth": ("expected market growth", "预期市场增长率"),
     "Buffer": ("uncertainty buffer", "不确定性缓冲"),
 }
@@ -31,7 +34,9 @@ SETTING_HELP = {
 def empty_tables(locale: str) -> dict[str, pd.DataFrame]:
     """Empty tables, with Settings pre-filled with every setting's default."""
     out = {t.key: pd.DataFrame(columns=[c.key for c in t.columns]) for t in TABLES}
-    rows = [(name, _default_text(default)) for name, (_, default) in SPECS.items() if name != "Version"]
+    rows = [
+        (name, _default_text(default)) for name, (_, default) in SPECS.items() if name != "Version"
+    ]
     settings = pd.DataFrame(rows, columns=["setting", "value"])
     settings.loc[settings["setting"] == "Locale", "value"] = locale
     settings.loc[settings["setting"] == "PeriodStart", "value"] = None
@@ -67,7 +72,10 @@ def write_plan(path: str | os.PathLike, example: bool = False, locale: str = "zh
 
 
 def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        target,
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     wb.set_properties({"title": "salesplan", "created": FIXED_CREATED})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
     fmt = {
@@ -88,9 +96,20 @@ def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
             width = max(len(headers[j]) * (2 if locale != "en" else 1) + 4, 12)
             ws.set_column(j, j, min(width, 40))
             if col.kind == CHOICE:
-                ws.data_validation(1, j, max(n, 200), j, {"validate": "list", "source": list(col.choices)})
-        ws.add_table(0, 0, n, len(headers) - 1, {"name": spec.name, "columns": [{"header": h} for h in headers],
-                                                 "style": "Table Style Light 9"})
+                ws.data_validation(
+                    1, j, max(n, 200), j, {"validate": "list", "source": list(col.choices)}
+                )
+        ws.add_table(
+            0,
+            0,
+            n,
+            len(headers) - 1,
+            {
+                "name": spec.name,
+                "columns": [{"header": h} for h in headers],
+                "style": "Table Style Light 9",
+            },
+        )
         ws.freeze_panes(1, 0)
     wb.close()
 

@@ -14,7 +14,15 @@ from engine.decompose import Decomposition
 from engine.settings import Settings
 from xl_addin.labels import label
 
-OUTPUT_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking", "Commission", "Dashboard")
+OUTPUT_SHEETS = (
+    "Targets",
+    "Breakdown",
+    "Phasing",
+    "Reconciliation",
+    "Tracking",
+    "Commission",
+    "Dashboard",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class OutputSheet:
 
 def money_format(unit: int) -> str:
     """Amounts are stored in yuan and shown in the plan's Unit by the number format."""
-    return {1: "#,##0", 1000: "#,##0,", 10000: '0\\.0,', 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
+    return {1: "#,##0", 1000: "#,##0,", 10000: "0\\.0,", 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
 
 
 FORMATS = {"int": "#,##0", "coef": "0.00", "pct": "0.0%", "weeks": "0.0", "text": "", "flag": ""}
@@ -62,26 +70,48 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     targets = Block(
         "tblTargets",
         cols(
-            ("rep_id", None, "text"), ("name", None, "text"), ("region", None, "text"),
-            ("level", None, "text"), ("territory", None, "text"), ("floor", None, "money"),
-            ("target", None, "money"), ("challenge", None, "money"), ("capability", None, "coef"),
-            ("resource", None, "coef"), ("active_weeks", None, "weeks"), ("history_rate", None, "money"),
-            ("locked", None, "flag"), *((p, p, "int") for p in path),
+            ("rep_id", None, "text"),
+            ("name", None, "text"),
+            ("region", None, "text"),
+            ("level", None, "text"),
+            ("territory", None, "text"),
+            ("floor", None, "money"),
+            ("target", None, "money"),
+            ("challenge", None, "money"),
+            ("capability", None, "coef"),
+            ("resource", None, "coef"),
+            ("active_weeks", None, "weeks"),
+            ("history_rate", None, "money"),
+            ("locked", None, "flag"),
+            *((p, p, "int") for p in path),
         ),
         t,
     )
     regions = Block(
         "tblRegionTargets",
-        cols(("region", None, "text"), ("weight", None, "pct"), ("reps", None, "int"), ("floor", None, "money"),
-             ("target", None, "money"), ("challenge", None, "money"), ("capacity", None, "money"),
-             ("gap", None, "money"), ("extra_headcount", None, "int")),
+        cols(
+            ("region", None, "text"),
+            ("weight", None, "pct"),
+            ("reps", None, "int"),
+            ("floor", None, "money"),
+            ("target", None, "money"),
+            ("challenge", None, "money"),
+            ("capacity", None, "money"),
+            ("gap", None, "money"),
+            ("extra_headcount", None, "int"),
+        ),
         d.regions,
         title=label("region", loc),
     )
     breakdown = Block(
         "tblBreakdown",
-        cols(("rep_id", None, "text"), ("region", None, "text"), ("product", None, "text"),
-             ("customer_type", None, "text"), ("target", None, "money")),
+        cols(
+            ("rep_id", None, "text"),
+            ("region", None, "text"),
+            ("product", None, "text"),
+            ("customer_type", None, "text"),
+            ("target", None, "money"),
+        ),
         d.breakdown,
     )
     weeks = list(d.weekly.columns)
@@ -89,17 +119,31 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     phasing_frame = pd.concat([t[["rep_id"]], d.weekly, d.months], axis=1)
     phasing = Block(
         "tblPhasing",
-        cols(("rep_id", None, "text"), *((w, w, "money") for w in weeks), *((m, m, "money") for m in months)),
+        cols(
+            ("rep_id", None, "text"),
+            *((w, w, "money") for w in weeks),
+            *((m, m, "money") for m in months),
+        ),
         phasing_frame,
     )
     recon = Block(
         "tblReconciliation",
-        cols(("check", None, "text"), ("scope", None, "text"), ("expected", None, "money"),
-             ("actual", None, "money"), ("difference", None, "money")),
+        cols(
+            ("check", None, "text"),
+            ("scope", None, "text"),
+            ("expected", None, "money"),
+            ("actual", None, "money"),
+            ("difference", None, "money"),
+        ),
         d.reconciliation,
         status="difference",
     )
-    notes = Block("tblNotes", cols(("note", None, "text")), pd.DataFrame({"note": list(d.notes)}), title=label("note", loc))
+    notes = Block(
+        "tblNotes",
+        cols(("note", None, "text")),
+        pd.DataFrame({"note": list(d.notes)}),
+        title=label("note", loc),
+    )
     return [
         OutputSheet("Targets", "Targets", (targets, regions), freeze_cols=2),
         OutputSheet("Breakdown", "Breakdown", (breakdown,)),
@@ -109,6 +153,17 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
 
 
 _TARGET_KEYS = {
-    "rep_id", "name", "region", "level", "territory", "active_weeks", "history_rate",
-    "capability", "resource", "locked", "floor", "target", "challenge",
+    "rep_id",
+    "name",
+    "region",
+    "level",
+    "territory",
+    "active_weeks",
+    "history_rate",
+    "capability",
+    "resource",
+    "locked",
+    "floor",
+    "target",
+    "challenge",
 }

@@ -6,6 +6,7 @@ required, of what kind. Cross-table rules (a rep's region must exist …) are on
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import numpy as np
@@ -41,10 +42,26 @@ FOREIGN_KEYS = (
     ("coverage", "product", "products", "product"),
     ("actuals", "rep_id", "reps", "rep_id"),
 )
-UNIQUE = (("reps", "rep_id"), ("regions", "region"), ("products", "product"), ("customer_types", "customer_type"))
-NON_NEGATIVE = {"amount", "potential", "weight", "locked_target", "visits", "demos", "deals", "new_customers", "rate"}
+UNIQUE = (
+    ("reps", "rep_id"),
+    ("regions", "region"),
+    ("products", "product"),
+    ("customer_types", "customer_type"),
+)
+NON_NEGATIVE = {
+    "amount",
+    "potential",
+    "weight",
+    "locked_target",
+    "visits",
+    "demos",
+    "deals",
+    "new_customers",
+    "rate",
+}
 POSITIVE = {"capability", "resource"}
 WEIGHTED = ("regions", "products", "customer_types")
+BLANK_MEANS_DEFAULT = {("settings", "value")}  # `init` leaves TeamTarget, AvgDealSize … blank
 
 
 class Reader:
@@ -64,8 +81,7 @@ class Reader:
                 spec = next(t for t in TABLES if t.key == key)
                 raw_sheet = frames[key].attrs.get("sheet", spec.sheet)
                 self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
-        if not self.problems:
-            self.relations(frames)
+        self.relations(frames)
         if self.problems:
             raise PlanError(self.problems)
         return Plan(settings=settings, notes=tuple(self.notes), **frames)
@@ -75,8 +91,12 @@ class Reader:
         raw = self.source.table(spec.name)
         if raw is None:
             if not spec.optional:
-                self.add(spec.sheet, "", f"table {spec.name} is missing",
-                         f"add an Excel table named {spec.name} (salesplan init makes a template)")
+                self.add(
+                    spec.sheet,
+                    "",
+                    f"table {spec.name} is missing",
+                    f"add an Excel table named {spec.name} (salesplan init makes a template)",
+                )
             return None
         lookup = header_lookup(spec)
         found: dict[str, int] = {}
@@ -85,17 +105,34 @@ class Reader:
             if col is None:
                 continue  # the user's own column
             if col.key in found:
-                self.add(raw.sheet, raw.header_cell(j), f'{spec.name} has two "{col.en}" columns', "rename or remove one")
+                self.add(
+                    raw.sheet,
+                    raw.header_cell(j),
+                    f'{spec.name} has two "{col.en}" columns',
+                    "rename or remove one",
+                )
             found.setdefault(col.key, j)
         missing = [c for c in spec.columns if c.required and c.key not in found]
         for c in missing:
-            self.add(raw.sheet, raw.header_cell(0), f'{spec.name} has no column "{c.en}" ({c.zh})',
-                     f"add a column headed {c.en} to the table")
+            self.add(
+                raw.sheet,
+                raw.header_cell(0),
+                f'{spec.name} has no column "{c.en}" ({c.zh})',
+                f"add a column headed {c.en} to the table",
+            )
         if missing:
             return None
-        data = pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object) if raw.rows else pd.DataFrame(columns=range(len(raw.headers)))
+        data = (
+            pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
+            if raw.rows
+            else pd.DataFrame(columns=range(len(raw.headers)))
+        )
         data.index = pd.RangeIndex(len(data))
-        blank = pd.concat([coerce.is_blank(data[j]) for j in found.values()], axis=1).all(axis=1) if len(data) else pd.Series(dtype=bool)
+        blank = (
+            pd.concat([coerce.is_blank(data[j]) for j in found.values()], axis=1).all(axis=1)
+            if len(data)
+            else pd.Series(dtype=bool)
+        )
         keep = ~blank
         out = pd.DataFrame(index=data.index[keep])
         for col in spec.columns:
@@ -105,17 +142,37 @@ class Reader:
             j = found[col.key]
             values, bad = self.coerce(col, data.loc[keep, j])
             for i in values.index[bad]:
-                self.add(raw.sheet, raw.cell(i, j), self.bad_message(col, data.at[i, j]), self.bad_hint(col))
-            if col.required:
+                self.add(
+                    raw.sheet,
+                    raw.cell(i, j),
+                    self.bad_message(col, data.at[i, j]),
+                    self.bad_hint(col),
+                )
+            if col.required and (spec.key, col.key) not in BLANK_MEANS_DEFAULT:
                 empty = values.isna() & ~bad
                 for i in values.index[empty]:
-                    self.add(raw.sheet, raw.cell(i, j), f"{col.en} is empty", "fill it in or delete the row")
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} is empty",
+                        "fill it in or delete the row",
+                    )
             if col.key in NON_NEGATIVE and col.kind != "text":
                 for i in values.index[values.notna() & (values < 0)]:
-                    self.add(raw.sheet, raw.cell(i, j), f"{col.en} {data.at[i, j]} is negative", "amounts and weights must be 0 or more")
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} {shown(data.at[i, j])} is negative",
+                        "amounts and weights must be 0 or more",
+                    )
             if col.key in POSITIVE:
                 for i in values.index[values.notna() & (values <= 0)]:
-                    self.add(raw.sheet, raw.cell(i, j), f"{col.en} {data.at[i, j]} must be above 0", "type a coefficient like 1.1, or leave it blank")
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} {shown(data.at[i, j])} must be above 0",
+                        "type a coefficient like 1.1, or leave it blank",
+                    )
             out[col.key] = values
         if "amount" in out:
             out["amount_cents"] = to_cents(out["amount"].fillna(0))
@@ -144,17 +201,27 @@ class Reader:
 
     @staticmethod
     def bad_message(col, value) -> str:
-        kind = {NUMBER: "a number", AMOUNT: "an amount", FRACTION: "a number or percentage",
-                INTEGER: "a whole number", DATE: "a date"}.get(col.kind)
+        kind = {
+            NUMBER: "a number",
+            AMOUNT: "an amount",
+            FRACTION: "a number or percentage",
+            INTEGER: "a whole number",
+            DATE: "a date",
+        }.get(col.kind)
         if col.kind == CHOICE:
-            return f'{col.en} "{value}" is not one of {", ".join(col.choices)}{did_you_mean(value, col.choices)}'
-        return f'{col.en} "{value}" is not {kind}'
+            return f'{col.en} "{shown(value)}" is not one of {", ".join(col.choices)}{did_you_mean(value, col.choices)}'
+        return f'{col.en} "{shown(value)}" is not {kind}'
 
     @staticmethod
     def bad_hint(col) -> str:
-        return {NUMBER: "type a number like 1.2", AMOUNT: "type a number like 125000.50",
-                FRACTION: "type 0.3 or 30%", INTEGER: "type a whole number like 4",
-                DATE: "type a date like 2026-07-06", CHOICE: "pick a value from the list"}.get(col.kind, "")
+        return {
+            NUMBER: "type a number like 1.2",
+            AMOUNT: "type a number like 125000.50",
+            FRACTION: "type 0.3 or 30%",
+            INTEGER: "type a whole number like 4",
+            DATE: "type a date like 2026-07-06",
+            CHOICE: "pick a value from the list",
+        }.get(col.kind, "")
 
     # -- settings --------------------------------------------------------------------
     def settings(self, frame: pd.DataFrame | None) -> Settings:
@@ -163,22 +230,50 @@ class Reader:
             return Settings(values)
         sheet = frame.attrs["sheet"]
         names = {normalise_header(k): k for k in SPECS}
-        for i, row in frame.iterrows():
+        cells: dict[str, str] = {}
+        blank: set[str] = set()
+        for _, row in frame.iterrows():
+            if pd.isna(row["setting"]):
+                continue  # reported as "Setting is empty"
             cell = f"{frame.attrs['columns']['value']}{row['_row']}"
             name = names.get(normalise_header(row["setting"]))
             if name is None:
-                self.add(sheet, f"{frame.attrs['columns']['setting']}{row['_row']}",
-                         f'unknown setting "{row["setting"]}"{did_you_mean(row["setting"], SPECS)}',
-                         "check the spelling or delete the row")
+                self.add(
+                    sheet,
+                    f"{frame.attrs['columns']['setting']}{row['_row']}",
+                    f'unknown setting "{row["setting"]}"{did_you_mean(row["setting"], SPECS)}',
+                    "check the spelling or delete the row",
+                )
+                continue
+            cells[name] = cell
+            if pd.isna(row["value"]):
+                blank.add(name)  # blank: the default
                 continue
             value = self.setting_value(name, row["value"], sheet, cell)
             if value is not None:
                 values[name] = value
-        if "PeriodStart" not in values:
-            self.add(sheet, "", "PeriodStart is missing", "add a row PeriodStart with the first day of the plan period")
+        if "PeriodStart" not in cells:
+            self.add(
+                sheet,
+                "",
+                "PeriodStart is missing",
+                "add a row PeriodStart with the first day of the plan period",
+            )
+        elif "PeriodStart" in blank:
+            self.add(
+                sheet,
+                cells["PeriodStart"],
+                "PeriodStart is empty",
+                "type the first day of the plan period, e.g. 2026-07-06",
+            )
         for name in ("PeriodWeeks", "RoundTo", "Unit"):
             if name in values and values[name] <= 0:
-                self.add(sheet, "", f"{name} must be above 0", f"type a whole number like {SPECS[name][1]}")
+                self.add(
+                    sheet,
+                    cells[name],
+                    f"{name} {values[name]} must be above 0",
+                    f"type a whole number like {SPECS[name][1]}",
+                )
         return Settings(values)
 
     def setting_value(self, name: str, value, sheet: str, cell: str):
@@ -189,33 +284,56 @@ class Reader:
         if kind == "date":
             v, bad = coerce.date(one)
             if bad[0]:
-                self.add(sheet, cell, f'{name} "{value}" is not a date', "type a date like 2026-07-06")
+                self.add(
+                    sheet, cell, f'{name} "{value}" is not a date', "type a date like 2026-07-06"
+                )
                 return None
             return v[0].date()
         if kind in ("int", "amount", "fraction", "ratio"):
             v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
             if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
                 what = "a whole number" if kind == "int" else "a number"
-                self.add(sheet, cell, f'{name} "{value}" is not {what}', "type 0.3 or 30%" if kind == "fraction" else "type a number")
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not {what}',
+                    "type 0.3 or 30%" if kind == "fraction" else "type a number",
+                )
                 return None
             if over[0]:
-                self.notes.append(f"{name}: {value} read as {v[0]:.4g} ({value} %)")
+                self.notes.append(f"{name}: {shown(value)} read as {v[0]:.4g} ({shown(value)} %)")
             if kind == "int":
                 return int(v[0])
             if kind == "amount":
-                return int(to_cents([v[0]])[0]) // 100 if float(v[0]).is_integer() else Decimal(repr(float(v[0])))
+                return (
+                    int(to_cents([v[0]])[0]) // 100
+                    if float(v[0]).is_integer()
+                    else Decimal(repr(float(v[0])))
+                )
             return Decimal(repr(float(v[0])))
         if kind.startswith("choice:"):
             options = kind.split(":", 1)[1].split(",")
             match = {o.casefold(): o for o in options}.get(str(value).strip().casefold())
             if match is None:
-                self.add(sheet, cell, f'{name} "{value}" is not one of {", ".join(options)}{did_you_mean(value, options)}', "pick one of those")
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not one of {", ".join(options)}{did_you_mean(value, options)}',
+                    "pick one of those",
+                )
             return match
         if kind == "ratios":
-            parts = [p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()]
+            parts = [
+                p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()
+            ]
             v, bad, _ = coerce.number(pd.Series(parts, dtype=object))
             if bad.any() or not parts:
-                self.add(sheet, cell, f'{name} "{value}" is not a list of numbers', "type numbers separated by commas, e.g. 0.5,0.3,0.2")
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not a list of numbers',
+                    "type numbers separated by commas, e.g. 0.5,0.3,0.2",
+                )
                 return None
             return tuple(Decimal(repr(float(x))) for x in v)
         if kind == "stage_weights":
@@ -223,8 +341,16 @@ class Reader:
             for part in str(value).replace("，", ",").split(","):
                 stage, _, w = part.partition("=")
                 v, bad, _ = coerce.number(pd.Series([w], dtype=object))
-                if stage.strip().casefold() not in ("new", "growth", "mature", "longtail") or bad[0]:
-                    self.add(sheet, cell, f'{name} "{value}" is not like new=0.3,mature=0.6,longtail=0.1', "use stage=weight pairs")
+                if (
+                    stage.strip().casefold() not in ("new", "growth", "mature", "longtail")
+                    or bad[0]
+                ):
+                    self.add(
+                        sheet,
+                        cell,
+                        f'{name} "{value}" is not like new=0.3,mature=0.6,longtail=0.1',
+                        "use stage=weight pairs",
+                    )
                     return None
                 out[stage.strip().casefold()] = Decimal(repr(float(v[0])))
             return out
@@ -240,36 +366,70 @@ class Reader:
             first = f.drop_duplicates(key).set_index(key)["_row"]
             letter = f.attrs["columns"][key]
             for i in f.index[dup]:
-                self.add(f.attrs["sheet"], f"{letter}{f.at[i, '_row']}",
-                         f'{key_label(table, key)} "{f.at[i, key]}" appears twice (first in row {first[f.at[i, key]]})',
-                         "make it unique or delete one row")
+                self.add(
+                    f.attrs["sheet"],
+                    f"{letter}{f.at[i, '_row']}",
+                    f'{key_label(table, key)} "{f.at[i, key]}" appears twice (first in row {first[f.at[i, key]]})',
+                    "make it unique or delete one row",
+                )
         for table, key, ref_table, ref_key in FOREIGN_KEYS:
             f, ref = frames.get(table), frames.get(ref_table)
-            if f is None or ref is None or key not in f.attrs.get("columns", {}):
-                continue
+            if f is None or ref is None or ref.empty or key not in f.attrs.get("columns", {}):
+                continue  # a missing or empty table is reported on its own
             known = set(ref[ref_key].dropna())
             unknown = f[key].notna() & ~f[key].isin(known)
             letter = f.attrs["columns"][key]
             ref_name = next(t.name for t in TABLES if t.key == ref_table)
-            for i in f.index[unknown]:
-                value = f.at[i, key]
-                self.add(f.attrs["sheet"], f"{letter}{f.at[i, '_row']}",
-                         f'{key_label(table, key)} "{value}" is not in {ref_name}{did_you_mean(value, known)}',
-                         f"correct it or add it to {ref_name}")
+            # one problem per unknown value, at its first row: a CRM export repeats it thousands of times
+            for value, rows in f.loc[unknown, "_row"].groupby(f.loc[unknown, key], sort=False):
+                many = f" ({len(rows)} rows, first here)" if len(rows) > 1 else ""
+                self.add(
+                    f.attrs["sheet"],
+                    f"{letter}{rows.iloc[0]}",
+                    f'{key_label(table, key)} "{value}"{many} is not in {ref_name}{did_you_mean(value, known)}',
+                    f"correct {'them' if many else 'it'} or add it to {ref_name}",
+                )
         for table in WEIGHTED:
             f = frames.get(table)
             if f is None or f.empty or "weight" not in f.attrs.get("columns", {}):
                 continue
             w = f["weight"]
             if w.notna().all() and w.sum() <= 0:
-                self.add(f.attrs["sheet"], f"{f.attrs['columns']['weight']}{f['_row'].iloc[0]}",
-                         "the weights add up to zero", "give at least one row a positive weight")
+                self.add(
+                    f.attrs["sheet"],
+                    f"{f.attrs['columns']['weight']}{f['_row'].iloc[0]}",
+                    "the weights add up to zero",
+                    "give at least one row a positive weight",
+                )
         reps = frames.get("reps")
-        if reps is not None and "end_date" in reps.attrs["columns"] and "start_date" in reps.attrs["columns"]:
-            wrong = reps["end_date"].notna() & reps["start_date"].notna() & (reps["end_date"] < reps["start_date"])
+        if (
+            reps is not None
+            and "end_date" in reps.attrs["columns"]
+            and "start_date" in reps.attrs["columns"]
+        ):
+            wrong = (
+                reps["end_date"].notna()
+                & reps["start_date"].notna()
+                & (reps["end_date"] < reps["start_date"])
+            )
             for i in reps.index[wrong]:
-                self.add(reps.attrs["sheet"], f"{reps.attrs['columns']['end_date']}{reps.at[i, '_row']}",
-                         "EndDate is before StartDate", "correct one of the dates")
+                self.add(
+                    reps.attrs["sheet"],
+                    f"{reps.attrs['columns']['end_date']}{reps.at[i, '_row']}",
+                    f"EndDate {shown(reps.at[i, 'end_date'])} is before StartDate {shown(reps.at[i, 'start_date'])}",
+                    "correct one of the dates",
+                )
+
+
+def shown(value) -> str:
+    """A cell's value as the user typed it: 500 not 500.0, 2026-07-06 not 2026-07-06 00:00:00."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
 
 
 def key_label(table: str, key: str) -> str:

@@ -74,7 +74,9 @@ def render_sheet(ws, sheet: OutputSheet) -> None:
             )
         _widths(ws, block, first)
         row = last + 2
-    ws.freeze_panes = ws.cell(row=2 + (1 if sheet.blocks[0].title else 0), column=1 + sheet.freeze_cols)
+    ws.freeze_panes = ws.cell(
+        row=2 + (1 if sheet.blocks[0].title else 0), column=1 + sheet.freeze_cols
+    )
     ws.sheet_view.zoomScale = 100
     for cell in ws[1]:
         cell.alignment = Alignment(vertical="center")

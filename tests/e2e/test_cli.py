@@ -34,7 +34,16 @@ def test_decompose_writes_what_the_engine_computed(plan_path, capsys):
     assert f"team target {expected.team['target']:,}" in out
     wb = openpyxl.load_workbook(plan_path)
     header, rows = sheet_rows(wb["Targets"], "tblTargets")
-    assert header[:8] == ["RepID", "Name", "Region", "Level", "Territory", "Floor", "Target", "Challenge"]
+    assert header[:8] == [
+        "RepID",
+        "Name",
+        "Region",
+        "Level",
+        "Territory",
+        "Floor",
+        "Target",
+        "Challenge",
+    ]
     got = {r[0]: (r[5], r[6], r[7]) for r in rows}
     want = {r.rep_id: (r.floor, r.target, r.challenge) for r in expected.targets.itertuples()}
     assert got == want
@@ -99,7 +108,13 @@ def test_the_same_input_gives_byte_identical_output_sheets(tmp_path):
         main(["init", str(path), "--example"])
         main(["decompose", str(path)])
         with zipfile.ZipFile(path) as z:
-            parts.append({n: z.read(n) for n in z.namelist() if n.startswith(("xl/worksheets/", "xl/tables/"))})
+            parts.append(
+                {
+                    n: z.read(n)
+                    for n in z.namelist()
+                    if n.startswith(("xl/worksheets/", "xl/tables/"))
+                }
+            )
     assert parts[0].keys() == parts[1].keys() and len(parts[0]) > 10
     assert parts[0] == parts[1]
 

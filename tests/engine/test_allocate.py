@@ -41,7 +41,13 @@ def test_allocate_rows_each_row_sums_to_its_total():
 
 def test_to_cents_rounds_half_away_from_zero_as_typed():
     # 0.285 is stored as 0.28499999999999998 but was typed as 0.285 -> 29 cents
-    assert to_cents([0.285, 1.005, -2.675, 107692.44, 12.344]).tolist() == [29, 101, -268, 10769244, 1234]
+    assert to_cents([0.285, 1.005, -2.675, 107692.44, 12.344]).tolist() == [
+        29,
+        101,
+        -268,
+        10769244,
+        1234,
+    ]
 
 
 def test_scale_rounds_exactly_at_half():

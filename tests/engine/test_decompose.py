@@ -25,14 +25,30 @@ def test_region_weight_blends_history_potential_and_headcount():
     # North = 0.5 × 0.5 + 0.3 × 0.25 + 0.2 × 0.25 = 0.375
     reps = b.reps(4, regions=("North", "South", "South", "South"))
     hist = b.history(reps, {"R001": 30_000, "R002": 10_000, "R003": 10_000, "R004": 10_000})
-    regions = pd.DataFrame({"region": ["North", "South"], "potential": [1.0, 3.0], "weight": np.nan, "manager": None, "manager_email": None})
+    regions = pd.DataFrame(
+        {
+            "region": ["North", "South"],
+            "potential": [1.0, 3.0],
+            "weight": np.nan,
+            "manager": None,
+            "manager_email": None,
+        }
+    )
     d = decompose(b.plan(reps, hist=hist, regions=regions, TeamTarget=1_000_000))
     assert d.regions.set_index("region")["target"].to_dict() == {"North": 375_000, "South": 625_000}
 
 
 def test_explicit_region_weight_overrides_the_blend():
     reps = b.reps(2, regions=("North", "South"))
-    regions = pd.DataFrame({"region": ["North", "South"], "potential": np.nan, "weight": [0.2, 0.8], "manager": None, "manager_email": None})
+    regions = pd.DataFrame(
+        {
+            "region": ["North", "South"],
+            "potential": np.nan,
+            "weight": [0.2, 0.8],
+            "manager": None,
+            "manager_email": None,
+        }
+    )
     d = decompose(b.plan(reps, regions=regions, TeamTarget=1_000_000))
     assert d.regions.set_index("region")["target"].to_dict() == {"North": 200_000, "South": 800_000}
 
@@ -40,55 +56,104 @@ def test_explicit_region_weight_overrides_the_blend():
 def test_three_mature_products_split_all_by_history_share():
     # SPEC §3: StageWeights renormalised over the stages present; history 1 : 2 : 5
     reps = b.reps(1)
-    hist = pd.concat([b.history(reps, w, products=(p,)) for p, w in (("A", 1000), ("B", 2000), ("C", 5000))])
-    prods = products(("A", "mature", np.nan, np.nan), ("B", "mature", np.nan, np.nan), ("C", "mature", np.nan, np.nan))
+    hist = pd.concat(
+        [b.history(reps, w, products=(p,)) for p, w in (("A", 1000), ("B", 2000), ("C", 5000))]
+    )
+    prods = products(
+        ("A", "mature", np.nan, np.nan),
+        ("B", "mature", np.nan, np.nan),
+        ("C", "mature", np.nan, np.nan),
+    )
     d = decompose(b.plan(reps, hist=hist, products=prods, TeamTarget=800_000))
-    assert d.products.set_index("product")["target"].to_dict() == {"A": 100_000, "B": 200_000, "C": 500_000}
+    assert d.products.set_index("product")["target"].to_dict() == {
+        "A": 100_000,
+        "B": 200_000,
+        "C": 500_000,
+    }
 
 
 def test_stage_weights_share_stages_then_history_inside_each_stage():
     # new 0.3 → N; mature 0.6 → M1 : M2 = 1 : 3; longtail 0.1 → L
     reps = b.reps(1)
-    hist = pd.concat([b.history(reps, w, products=(p,)) for p, w in (("N", 500), ("M1", 1000), ("M2", 3000), ("L", 800))])
-    prods = products(("N", "new", np.nan, np.nan), ("M1", "mature", np.nan, np.nan), ("M2", "mature", np.nan, np.nan), ("L", "longtail", np.nan, np.nan))
+    hist = pd.concat(
+        [
+            b.history(reps, w, products=(p,))
+            for p, w in (("N", 500), ("M1", 1000), ("M2", 3000), ("L", 800))
+        ]
+    )
+    prods = products(
+        ("N", "new", np.nan, np.nan),
+        ("M1", "mature", np.nan, np.nan),
+        ("M2", "mature", np.nan, np.nan),
+        ("L", "longtail", np.nan, np.nan),
+    )
     d = decompose(b.plan(reps, hist=hist, products=prods, TeamTarget=1_000_000))
-    assert d.products.set_index("product")["target"].to_dict() == {"N": 300_000, "M1": 150_000, "M2": 450_000, "L": 100_000}
+    assert d.products.set_index("product")["target"].to_dict() == {
+        "N": 300_000,
+        "M1": 150_000,
+        "M2": 450_000,
+        "L": 100_000,
+    }
 
 
 def test_reps_split_by_capability_and_resource_and_sum_to_the_region():
     # 5 reps, weekly 50k, 40k, 30k, 20k, 10k → top 1 (1.2), bottom 1 (0.8), others 1.0
     # territories core/standard/suburb → 1.1/1.0/0.9. Weights: 1.32, 1.0, 0.9, 1.1, 0.8 (sum 5.12)
     reps = b.reps(5, territory=["core", "standard", "suburb", "core", "standard"])
-    hist = b.history(reps, {"R001": 50_000, "R002": 40_000, "R003": 30_000, "R004": 20_000, "R005": 10_000})
+    hist = b.history(
+        reps, {"R001": 50_000, "R002": 40_000, "R003": 30_000, "R004": 20_000, "R005": 10_000}
+    )
     d = decompose(b.plan(reps, hist=hist, TeamTarget=512_000, RoundTo=1))
-    assert by_rep(d, "capability") == {"R001": 1.2, "R002": 1.0, "R003": 1.0, "R004": 1.0, "R005": 0.8}
-    assert by_rep(d) == {"R001": 132_000, "R002": 100_000, "R003": 90_000, "R004": 110_000, "R005": 80_000}
+    assert by_rep(d, "capability") == {
+        "R001": 1.2,
+        "R002": 1.0,
+        "R003": 1.0,
+        "R004": 1.0,
+        "R005": 0.8,
+    }
+    assert by_rep(d) == {
+        "R001": 132_000,
+        "R002": 100_000,
+        "R003": 90_000,
+        "R004": 110_000,
+        "R005": 80_000,
+    }
 
 
 def test_new_rep_gets_new_rep_pct_of_an_average_rep():
     # weights 1, 1, 0.55 → 2.55; 255,000 → 100,000, 100,000, 55,000
     reps = b.reps(3, level=["standard", "standard", "new"])
-    d = decompose(b.plan(reps, TeamTarget=255_000, CapabilityTopShare="0", CapabilityBottomShare="0"))
+    d = decompose(
+        b.plan(reps, TeamTarget=255_000, CapabilityTopShare="0", CapabilityBottomShare="0")
+    )
     assert by_rep(d) == {"R001": 100_000, "R002": 100_000, "R003": 55_000}
 
 
 def test_new_rep_floor_is_new_rep_floor_pct_of_own_target():
     reps = b.reps(3, level=["standard", "standard", "new"])
-    d = decompose(b.plan(reps, TeamTarget=255_000, CapabilityTopShare="0", CapabilityBottomShare="0"))
+    d = decompose(
+        b.plan(reps, TeamTarget=255_000, CapabilityTopShare="0", CapabilityBottomShare="0")
+    )
     # 55,000 × 0.75 = 41,250 → 41,000 (RoundTo 1000, half up); standard: 100,000 × 0.9
     assert by_rep(d, "floor") == {"R001": 90_000, "R002": 90_000, "R003": 41_000}
 
 
 def test_locked_target_is_kept_and_the_others_absorb_the_difference():
     reps = b.reps(3, locked_target=[np.nan, 500_000, np.nan])
-    d = decompose(b.plan(reps, TeamTarget=900_000, CapabilityTopShare="0", CapabilityBottomShare="0"))
+    d = decompose(
+        b.plan(reps, TeamTarget=900_000, CapabilityTopShare="0", CapabilityBottomShare="0")
+    )
     assert by_rep(d) == {"R001": 200_000, "R002": 500_000, "R003": 200_000}
 
 
 def test_rep_joining_mid_period_is_pro_rated_by_active_weeks():
     # period of 13 weeks from 2026-01-05; R002 starts in week 5 (2026-02-02) → 9 active weeks
     reps = b.reps(2, start_date=[None, dt.date(2026, 2, 2)])
-    d = decompose(b.plan(reps, TeamTarget=220_000, CapabilityTopShare="0", CapabilityBottomShare="0", RoundTo=1))
+    d = decompose(
+        b.plan(
+            reps, TeamTarget=220_000, CapabilityTopShare="0", CapabilityBottomShare="0", RoundTo=1
+        )
+    )
     assert by_rep(d, "active_weeks") == {"R001": 13.0, "R002": 9.0}
     assert by_rep(d) == {"R001": 130_000, "R002": 90_000}
     w = d.weekly.set_index(d.targets["rep_id"])
@@ -98,7 +163,16 @@ def test_rep_joining_mid_period_is_pro_rated_by_active_weeks():
 def test_ramp_profile_ramps_a_new_rep_month_by_month():
     # R002 new, starts 2026-01-05 with ramp 0.5, 1: January weeks (Thursdays in Jan: W1..W4) at 0.5
     reps = b.reps(2, level=["standard", "new"], start_date=[None, dt.date(2026, 1, 5)])
-    d = decompose(b.plan(reps, TeamTarget=1_000_000, RampProfile=("0.5", "1"), CapabilityTopShare="0", CapabilityBottomShare="0", RoundTo=1))
+    d = decompose(
+        b.plan(
+            reps,
+            TeamTarget=1_000_000,
+            RampProfile=("0.5", "1"),
+            CapabilityTopShare="0",
+            CapabilityBottomShare="0",
+            RoundTo=1,
+        )
+    )
     # tenure month 0 until 2026-02-04: weeks whose Thursday falls before Feb 5 (W1..W4) at 0.5,
     # W5 (Thursday Feb 5) onwards at 1 → 4 × 0.5 + 9 = 11
     assert by_rep(d, "active_weeks")["R002"] == 11.0
@@ -115,11 +189,21 @@ def test_coverage_that_makes_a_product_impossible_names_product_and_reps():
     reps = b.reps(2)
     prods = products(("A", "mature", 0.5, np.nan), ("B", "mature", 0.5, np.nan))
     hist = b.history(reps, 1000, products=("A", "B"))
-    plan = b.plan(reps, hist=hist, products=prods, TeamTarget=1_000_000, CapabilityTopShare="0", CapabilityBottomShare="0")
+    plan = b.plan(
+        reps,
+        hist=hist,
+        products=prods,
+        TeamTarget=1_000_000,
+        CapabilityTopShare="0",
+        CapabilityBottomShare="0",
+    )
     coverage = pd.DataFrame({"rep_id": ["R001", "R002"], "product": ["A", "A"]})
     with pytest.raises(PlanError) as err:
         decompose(type(plan)(**{**plan.__dict__, "coverage": coverage}))
-    assert 'product "B" needs 500,000 but the reps who sell it (no rep) cannot carry 500,000' in str(err.value)
+    assert (
+        'product "B" needs 500,000 but the reps who sell it (no rep) cannot carry 500,000'
+        in str(err.value)
+    )
 
 
 def test_rhythm_phases_are_spread_evenly_and_months_follow_thursdays():
@@ -152,13 +236,24 @@ def test_path_to_target_rounds_every_stage_up():
 
 def test_breakdown_matches_reps_products_and_customer_types_exactly():
     reps = b.reps(7)
-    prods = products(("A", "mature", 0.45, np.nan), ("B", "mature", 0.35, np.nan), ("C", "new", 0.2, np.nan))
-    plan = b.plan(reps, hist=b.history(reps, 1234.5, products=("A", "B", "C")), products=prods, TeamTarget=3_333_000)
+    prods = products(
+        ("A", "mature", 0.45, np.nan), ("B", "mature", 0.35, np.nan), ("C", "new", 0.2, np.nan)
+    )
+    plan = b.plan(
+        reps,
+        hist=b.history(reps, 1234.5, products=("A", "B", "C")),
+        products=prods,
+        TeamTarget=3_333_000,
+    )
     ct = pd.DataFrame({"customer_type": ["KA", "SMB", "New"], "weight": [0.5, 0.3, 0.2]})
     d = decompose(type(plan)(**{**plan.__dict__, "customer_types": ct}))
     assert d.reconciliation["difference"].eq(0).all()
     bd = d.breakdown
     # 3,333 units × 0.5 / 0.3 / 0.2 = 1666.5, 999.9, 666.6 → floors 3,331; the two largest
     # remainders (0.9 SMB, 0.6 New) get the two units left
-    assert bd.groupby("customer_type")["target"].sum().to_dict() == {"KA": 1_666_000, "New": 667_000, "SMB": 1_000_000}
+    assert bd.groupby("customer_type")["target"].sum().to_dict() == {
+        "KA": 1_666_000,
+        "New": 667_000,
+        "SMB": 1_000_000,
+    }
     assert (bd["target"] % 1000 == 0).all()

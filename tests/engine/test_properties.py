@@ -31,7 +31,8 @@ def organisations(draw):
     k = n * weeks
     hist = pd.DataFrame(
         {
-            "period": pd.Timestamp(b.START) - pd.to_timedelta(np.tile(np.arange(1, weeks + 1), n) * 7, unit="D"),
+            "period": pd.Timestamp(b.START)
+            - pd.to_timedelta(np.tile(np.arange(1, weeks + 1), n) * 7, unit="D"),
             "amount": np.round(rng.gamma(2.0, 5000.0, k), 2),
             "region": np.repeat(reps["region"].to_numpy(), weeks),
             "product": rng.choice(products, k),
@@ -41,10 +42,21 @@ def organisations(draw):
     )
     hist["amount_cents"] = to_cents(hist["amount"])
     prods = pd.DataFrame(
-        {"product": products, "stage": rng.choice(["new", "growth", "mature", "longtail"], n_products), "weight": np.nan, "margin": np.nan}
+        {
+            "product": products,
+            "stage": rng.choice(["new", "growth", "mature", "longtail"], n_products),
+            "weight": np.nan,
+            "margin": np.nan,
+        }
     )
-    plan = b.plan(reps, hist=hist, products=prods, RoundTo=round_to, MarketGrowth=str(round(rng.uniform(-0.2, 0.5), 3)),
-                  StageWeights={"new": 0.3, "growth": 0.2, "mature": 0.4, "longtail": 0.1})
+    plan = b.plan(
+        reps,
+        hist=hist,
+        products=prods,
+        RoundTo=round_to,
+        MarketGrowth=str(round(rng.uniform(-0.2, 0.5), 3)),
+        StageWeights={"new": 0.3, "growth": 0.2, "mature": 0.4, "longtail": 0.1},
+    )
     team_units = None
     lock = rng.random(n) < 0.05
     if lock.any():
@@ -58,17 +70,26 @@ def organisations(draw):
     return Plan(**{**plan.__dict__, "reps": reps, "coverage": coverage, "customer_types": ct})
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(organisations())
 def test_every_identity_holds_exactly_for_any_organisation(plan):
     try:
         d = decompose(plan)
     except PlanError as err:
         # the only refusals a random organisation may earn: coverage or locks it cannot carry
-        assert all(("Coverage" == p.sheet) or ("locked" in p.message) or ("no reps" in p.message) for p in err.problems), str(err)
+        assert all(
+            ("Coverage" == p.sheet) or ("locked" in p.message) or ("no reps" in p.message)
+            for p in err.problems
+        ), str(err)
         return
     unit = plan.settings.round_to
-    assert d.reconciliation["difference"].eq(0).all(), d.reconciliation[d.reconciliation["difference"] != 0]
+    assert d.reconciliation["difference"].eq(0).all(), d.reconciliation[
+        d.reconciliation["difference"] != 0
+    ]
     t = d.targets
     assert (t["floor"] <= t["target"]).all() and (t["target"] <= t["challenge"]).all()
     assert (t["target"] % unit == 0).all() and (d.breakdown["target"] % unit == 0).all()
@@ -87,7 +108,13 @@ def test_every_identity_holds_exactly_for_any_organisation(plan):
 
 
 def test_same_input_gives_the_same_decomposition():
-    plan = b.plan(b.reps(30, regions=("A", "B", "C")), TeamTarget=9_999_000, PeriodStart=dt.date(2026, 1, 5))
+    plan = b.plan(
+        b.reps(30, regions=("A", "B", "C")), TeamTarget=9_999_000, PeriodStart=dt.date(2026, 1, 5)
+    )
     one, two = decompose(plan), decompose(plan)
-    for a, c in ((one.targets, two.targets), (one.breakdown, two.breakdown), (one.weekly, two.weekly)):
+    for a, c in (
+        (one.targets, two.targets),
+        (one.breakdown, two.breakdown),
+        (one.weekly, two.weekly),
+    ):
         pd.testing.assert_frame_equal(a, c)

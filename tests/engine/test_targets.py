@@ -1,9 +1,7 @@
 """Team target, baselines, tiers and capacity (SPEC §2), computed by hand."""
 
-import datetime as dt
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,7 +16,9 @@ def weekly_history(amounts_by_week: dict[int, float], rep="R001", region="North"
         (pd.Timestamp(b.START) + pd.Timedelta(weeks=w), a, region, product, "", rep)
         for w, a in amounts_by_week.items()
     ]
-    h = pd.DataFrame(rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"])
+    h = pd.DataFrame(
+        rows, columns=["period", "amount", "region", "product", "customer_type", "rep_id"]
+    )
     h["amount_cents"] = to_cents(h["amount"])
     return h
 
@@ -36,7 +36,11 @@ def test_floor_and_challenge_are_the_sums_of_the_reps_tiers():
     h = weekly_history({-w: 100_000 for w in range(1, 14)})
     d = decompose(b.plan(b.reps(1), hist=h, Buffer="0"))
     # T = 1,300,000; floor 0.9 → 1,170,000; challenge 1.15 → 1,495,000
-    assert (d.team["floor"], d.team["target"], d.team["challenge"]) == (1_170_000, 1_300_000, 1_495_000)
+    assert (d.team["floor"], d.team["target"], d.team["challenge"]) == (
+        1_170_000,
+        1_300_000,
+        1_495_000,
+    )
 
 
 def test_baseline_last_period_ignores_older_history_and_rows_inside_the_period():
@@ -56,7 +60,9 @@ def test_baseline_same_period_last_year_times_trailing_growth():
     # same weeks last year (-52..-40): 50,000; last period (-13..-1): 120,000;
     # the year before the last period (-65..-53): 100,000 → growth 1.2 → B = 60,000
     h = weekly_history({-65: 100_000, -52: 50_000, -13: 120_000})
-    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="same_period_last_year"))
+    d = decompose(
+        b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="same_period_last_year")
+    )
     assert d.team["baseline"] == Decimal("60000")
 
 
@@ -79,7 +85,12 @@ def test_capacity_gap_and_extra_headcount_per_region():
     h = weekly_history({-w: 10_000 for w in range(1, 14)})
     d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", MarketGrowth="1", RoundTo=1))
     region = d.regions.iloc[0]
-    assert (region["target"], region["capacity"], region["gap"], region["extra_headcount"]) == (260_000, 130_000, 130_000, 1)
+    assert (region["target"], region["capacity"], region["gap"], region["extra_headcount"]) == (
+        260_000,
+        130_000,
+        130_000,
+        1,
+    )
 
 
 def test_new_rep_capacity_counts_at_new_rep_pct_of_the_region_pace():
@@ -88,5 +99,3 @@ def test_new_rep_capacity_counts_at_new_rep_pct_of_the_region_pace():
     d = decompose(b.plan(reps, hist=h, Buffer="0", RoundTo=1))
     # the new rep has no history: region pace 10,000/week × 13 weeks × 0.55 = 71,500
     assert d.regions.iloc[0]["capacity"] == 130_000 + 71_500
-
-

@@ -1,0 +1,90 @@
+"""Time `salesplan decompose` on a generated organisation: read, engine, write, in seconds.
+
+    .venv/bin/python bench/decompose_bench.py --reps 2000 --weeks 104
+Builds the workbook once (not timed), then times each stage and the peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engine import decompose
+from xl_addin.example_company import example_tables
+from xl_addin.filebook import FileBook
+from xl_addin.init_workbook import _write
+from xl_addin.outputs import describe
+from xl_addin.reader import read_plan
+
+
+def organisation(n_reps: int, weeks: int, seed: int = 7) -> dict[str, pd.DataFrame]:
+    """The example company's regions and products, with n_reps reps and one history row per rep-week."""
+    rng = np.random.default_rng(seed)
+    tables = example_tables("en")
+    regions = tables["regions"]["region"].to_numpy()
+    products = tables["products"]["product"].to_numpy()
+    kinds = tables["customer_types"]["customer_type"].to_numpy()
+    ids = np.array([f"R{i:06d}" for i in range(n_reps)])
+    reps = pd.DataFrame({c: None for c in tables["reps"].columns}, index=range(n_reps))
+    reps["rep_id"] = ids
+    reps["name"] = [f"Rep {i}" for i in range(n_reps)]
+    reps["region"] = rng.choice(regions, n_reps)
+    reps["level"] = rng.choice(["senior", "standard", "new"], n_reps, p=[0.2, 0.7, 0.1])
+    reps["territory"] = rng.choice(["core", "standard", "suburb"], n_reps)
+    tables["reps"] = reps
+    tables["coverage"] = tables["coverage"].iloc[0:0]
+    start = pd.Timestamp("2026-10-05")
+    k = n_reps * weeks
+    skill = rng.lognormal(0, 0.3, n_reps)
+    tables["history"] = pd.DataFrame(
+        {
+            "period": start
+            - pd.to_timedelta(np.tile(np.arange(1, weeks + 1), n_reps) * 7, unit="D"),
+            "amount": np.round(np.repeat(skill, weeks) * rng.gamma(4, 20_000 / 4, k), 2),
+            "region": np.repeat(reps["region"].to_numpy(), weeks),
+            "product": rng.choice(products, k),
+            "customer_type": rng.choice(kinds, k),
+            "rep_id": np.repeat(ids, weeks),
+        }
+    )
+    tables["actuals"] = tables["actuals"].iloc[0:0]
+    return tables
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=2000)
+    ap.add_argument("--weeks", type=int, default=104)
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="salesplan-bench-"))
+    path = folder / "plan.xlsx"
+    t = time.perf_counter()
+    _write(str(path), organisation(args.reps, args.weeks), "en")
+    print(
+        f"built {args.reps} reps × {args.weeks} weeks of history ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s"
+    )
+    t0 = time.perf_counter()
+    book = FileBook(path)
+    plan = read_plan(book)
+    t1 = time.perf_counter()
+    result = decompose(plan)
+    t2 = time.perf_counter()
+    book.write_sheets(describe(result, plan.settings))
+    t3 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"read {t1 - t0:.2f} s · engine {t2 - t1:.2f} s · write {t3 - t2:.2f} s · total {t3 - t0:.2f} s · peak RSS {peak:.0f} MiB"
+    )
+    print(
+        f"breakdown rows {len(result.breakdown):,}; reconciliation max difference {result.reconciliation['difference'].abs().max()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
