@@ -50,9 +50,14 @@ class OutputSheet:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def money_format(unit: int) -> str:
-    """Amounts are stored in yuan and shown in the plan's Unit by the number format."""
-    return {1: "#,##0", 1000: "#,##0,", 10000: "0\\.0,", 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
+def money_format(unit: int, locale: str = "en") -> str:
+    """Amounts are stored in yuan and shown in the plan's Unit by the number format.
+
+    万元 has no thousands-style scaling in Excel; `0\\.0,` divides by 1,000 and moves the
+    decimal point one place, which shows 6,382,000 as 638.2 (万).
+    """
+    wan = '0\\.0,"万"' if locale != "en" else "0\\.0,"
+    return {1: "#,##0", 1000: "#,##0,", 10000: wan, 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
 
 
 FORMATS = {"int": "#,##0", "coef": "0.00", "pct": "0.0%", "weeks": "0.0", "text": "", "flag": ""}
@@ -60,7 +65,7 @@ FORMATS = {"int": "#,##0", "coef": "0.00", "pct": "0.0%", "weeks": "0.0", "text"
 
 def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     loc = settings.locale
-    formats = {**FORMATS, "money": money_format(int(settings["Unit"]))}
+    formats = {**FORMATS, "money": money_format(int(settings["Unit"]), loc)}
 
     def cols(*spec) -> tuple[Col, ...]:
         return tuple(Col(k, label(k, loc) if h is None else h, formats[f]) for k, h, f in spec)

@@ -7,13 +7,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xl_addin.outputs import OutputSheet
 
 TITLE_FONT = Font(bold=True, size=12)
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
 RED_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 RED_FONT = Font(color="9C0006")
 
@@ -44,7 +46,9 @@ def render_sheet(ws, sheet: OutputSheet) -> None:
         first = row
         headers = [c.header for c in block.columns]
         for j, h in enumerate(headers, start=1):
-            ws.cell(row=row, column=j, value=h).data_type = "s"
+            cell = ws.cell(row=row, column=j, value=h)
+            cell.data_type = "s"
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         frame = block.frame
         for values in zip(*(frame[c.key].tolist() for c in block.columns), strict=True):
             row += 1
@@ -77,9 +81,11 @@ def render_sheet(ws, sheet: OutputSheet) -> None:
     ws.freeze_panes = ws.cell(
         row=2 + (1 if sheet.blocks[0].title else 0), column=1 + sheet.freeze_cols
     )
-    ws.sheet_view.zoomScale = 100
-    for cell in ws[1]:
-        cell.alignment = Alignment(vertical="center")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _widths(ws, block, first: int) -> None:

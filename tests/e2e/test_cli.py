@@ -8,9 +8,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from engine import decompose
-from tests.libreoffice import opens_cleanly, recalculated
+from tests.libreoffice import convert, opens_cleanly, recalculated
 from xl_addin.cli import main
 from xl_addin.filebook import FileBook
+from xl_addin.outputs import money_format
 from xl_addin.reader import read_plan
 
 
@@ -64,7 +65,30 @@ def test_money_is_shown_in_the_plans_unit(tmp_path):
     ws = openpyxl.load_workbook(path)["Targets"]
     header = [c.value for c in ws[1]]
     target = ws.cell(row=2, column=header.index("目标") + 1)
-    assert target.number_format == "0\\.0,"
+    assert target.number_format == '0\\.0,"万"'
+
+
+@pytest.mark.parametrize(
+    ("unit", "locale", "shown"),
+    [
+        (10000, "zh-CN", "638.2万"),
+        (10000, "en", "638.2"),
+        (1000, "en", "6,382"),
+        (1, "en", "6,382,000"),
+    ],
+)
+def test_libreoffice_shows_money_in_the_unit(tmp_path, unit, locale, shown):
+    # 6,382,000 yuan is 638.2 万 (to one decimal), 6,382 thousand, or itself
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 6_382_000
+    wb.active["A1"].number_format = money_format(unit, locale)
+    wb.save(tmp_path / "unit.xlsx")
+    (csv,) = convert(
+        [tmp_path / "unit.xlsx"],
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
+        tmp_path / "out",
+    )
+    assert csv.read_text(encoding="utf-8").strip().strip('"') == shown
 
 
 def test_users_own_sheets_columns_formulas_comments_and_formatting_survive(plan_path):
