@@ -70,7 +70,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     def cols(*spec) -> tuple[Col, ...]:
         return tuple(Col(k, label(k, loc) if h is None else h, formats[f]) for k, h, f in spec)
 
-    t = d.targets
+    t = d.targets.assign(locked=d.targets["locked"].map({True: label("yes", loc), False: ""}))
     path = [c for c in t.columns if c not in _TARGET_KEYS]
     targets = Block(
         "tblTargets",

@@ -7,6 +7,7 @@ required, of what kind. Cross-table rules (a rep's region must exist …) are on
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from decimal import Decimal
 
 import numpy as np
@@ -58,8 +59,15 @@ NON_NEGATIVE = {
     "deals",
     "new_customers",
     "rate",
+    "weeks",
+    "share",
 }
-POSITIVE = {"capability", "resource"}
+COEFFICIENT = "type a coefficient like 1.1, or leave it blank"
+POSITIVE = {
+    "capability": COEFFICIENT,
+    "resource": COEFFICIENT,
+    "conversion": "type a rate like 0.4 or 40%",
+}
 WEIGHTED = ("regions", "products", "customer_types")
 BLANK_MEANS_DEFAULT = {("settings", "value")}  # `init` leaves TeamTarget, AvgDealSize … blank
 
@@ -113,12 +121,26 @@ class Reader:
                 )
             found.setdefault(col.key, j)
         missing = [c for c in spec.columns if c.required and c.key not in found]
+        others = {
+            normalise_header(h): j
+            for j, h in enumerate(raw.headers)
+            if normalise_header(h) not in lookup
+        }
         for c in missing:
+            near = difflib.get_close_matches(normalise_header(c.en), list(others), n=1, cutoff=0.8)
+            if near:  # a typo in the header: point at it
+                j = others[near[0]]
+                where, hint = (
+                    j,
+                    f'rename "{raw.headers[j]}" to {c.en}, or add a column headed {c.en}',
+                )
+            else:
+                where, hint = 0, f"add a column headed {c.en} to the table"
             self.add(
                 raw.sheet,
-                raw.header_cell(0),
+                raw.header_cell(where),
                 f'{spec.name} has no column "{c.en}" ({c.zh})',
-                f"add a column headed {c.en} to the table",
+                hint,
             )
         if missing:
             return None
@@ -163,7 +185,7 @@ class Reader:
                         raw.sheet,
                         raw.cell(i, j),
                         f"{col.en} {shown(data.at[i, j])} is negative",
-                        "amounts and weights must be 0 or more",
+                        "amounts, weights and counts must be 0 or more",
                     )
             if col.key in POSITIVE:
                 for i in values.index[values.notna() & (values <= 0)]:
@@ -171,7 +193,7 @@ class Reader:
                         raw.sheet,
                         raw.cell(i, j),
                         f"{col.en} {shown(data.at[i, j])} must be above 0",
-                        "type a coefficient like 1.1, or leave it blank",
+                        POSITIVE[col.key],
                     )
             out[col.key] = values
         if "amount" in out:
@@ -231,6 +253,7 @@ class Reader:
         sheet = frame.attrs["sheet"]
         names = {normalise_header(k): k for k in SPECS}
         cells: dict[str, str] = {}
+        rows: dict[str, int] = {}
         blank: set[str] = set()
         for _, row in frame.iterrows():
             if pd.isna(row["setting"]):
@@ -245,7 +268,15 @@ class Reader:
                     "check the spelling or delete the row",
                 )
                 continue
-            cells[name] = cell
+            if name in cells:  # two values for one setting: never guess which one is meant
+                self.add(
+                    sheet,
+                    f"{frame.attrs['columns']['setting']}{row['_row']}",
+                    f"setting {name} appears twice (first in row {rows[name]})",
+                    "delete one of the rows",
+                )
+                continue
+            cells[name], rows[name] = cell, row["_row"]
             if pd.isna(row["value"]):
                 blank.add(name)  # blank: the default
                 continue
@@ -266,14 +297,10 @@ class Reader:
                 "PeriodStart is empty",
                 "type the first day of the plan period, e.g. 2026-07-06",
             )
-        for name in ("PeriodWeeks", "RoundTo", "Unit"):
-            if name in values and values[name] <= 0:
-                self.add(
-                    sheet,
-                    cells[name],
-                    f"{name} {values[name]} must be above 0",
-                    f"type a whole number like {SPECS[name][1]}",
-                )
+        for name, value in values.items():
+            wrong = out_of_range(name, value)
+            if wrong:
+                self.add(sheet, cells[name], f"{name} {wrong[0]}", wrong[1])
         return Settings(values)
 
     def setting_value(self, name: str, value, sheet: str, cell: str):
@@ -297,7 +324,11 @@ class Reader:
                     sheet,
                     cell,
                     f'{name} "{value}" is not {what}',
-                    "type 0.3 or 30%" if kind == "fraction" else "type a number",
+                    "type 0.3 or 30%"
+                    if kind == "fraction"
+                    else f"type a whole number like {SPECS[name][1]}"
+                    if kind == "int"
+                    else "type a number",
                 )
                 return None
             if over[0]:
@@ -419,6 +450,30 @@ class Reader:
                     f"EndDate {shown(reps.at[i, 'end_date'])} is before StartDate {shown(reps.at[i, 'start_date'])}",
                     "correct one of the dates",
                 )
+
+
+def out_of_range(name: str, value) -> tuple[str, str] | None:
+    """(what is wrong, what to do) when a setting's value is of its kind but makes no sense."""
+    kind = SPECS[name][0]
+    if kind == "int" and name in ("PeriodWeeks", "RoundTo", "Unit") and value <= 0:
+        return f"{value} must be above 0", f"type a whole number like {SPECS[name][1]}"
+    if kind == "fraction":
+        pct = f"{float(value) * 100:g} %"
+        if name == "MarketGrowth":
+            if value <= -1:  # the target would be zero or negative
+                return f"{pct} must be above -100 %", "type the expected growth, e.g. 8% or -5%"
+        elif name == "Buffer":
+            if not 0 <= value < 1:
+                return f"{pct} must be from 0 % to below 100 %", "type a buffer like 0.05 or 5%"
+        elif not 0 <= value <= 1:
+            return f"{pct} must be from 0 % to 100 %", "type a share like 0.9 or 90%"
+    if (kind == "ratio" or name == "AvgDealSize") and value <= 0:
+        return f"{shown(value)} must be above 0", f"type a number like {SPECS[name][1] or 30000}"
+    if kind == "amount" and value < 0:
+        return f"{value:,} is negative", "type an amount of 0 or more, or leave it blank"
+    if kind == "ratios" and any(v < 0 for v in value):
+        return "has a negative number", "type numbers of 0 or more separated by commas"
+    return None
 
 
 def shown(value) -> str:
