@@ -1,24 +1,22 @@
-"""A planning workbook on disk: tables read through openpyxl, output sheets written atomically.
+"""A planning workbook on disk: tables read fast, output sheets written atomically.
 
 Reading finds the tables in the package itself and reads their cells with calamine (a Rust
-reader, twenty times faster than openpyxl on a long history, and immune to XML entity bombs). Writing loads the workbook, replaces only salesplan's own sheets, and saves
-through a temporary file and a rename, keeping a `.bak` of the previous version.
+reader, twenty times faster than openpyxl on a long history, and immune to XML entity
+bombs). Writing splices only salesplan's own sheets into the package (splice.py), through a
+temporary file and a rename, keeping a `.bak` of the previous version.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
-import openpyxl
 from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
 from xl_addin.package import check_package, find_tables
-from xl_addin.render import render_sheet
+from xl_addin.splice import replace_sheets
 from xl_addin.tablesource import RawTable
 
 
@@ -53,20 +51,10 @@ class FileBook:
             self._values = None
 
     def write_sheets(self, sheets) -> None:
-        """Replace salesplan's output sheets (and only those) in one atomic save."""
+        """Replace salesplan's output sheets (and only those); every other part stays as it was."""
         self.close()
         check_writable(self.path)
-        wb = openpyxl.load_workbook(
-            self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
-        )
-        for sheet in sheets:
-            index = None
-            if sheet.name in wb.sheetnames:
-                index = wb.sheetnames.index(sheet.name)
-                del wb[sheet.name]
-            ws = wb.create_sheet(sheet.name, index)
-            render_sheet(ws, sheet)
-        atomic_save(wb, self.path)
+        replace_sheets(self.path, sheets)
 
 
 def check_writable(path: Path) -> None:
@@ -83,27 +71,3 @@ def check_writable(path: Path) -> None:
                 )
             ]
         )
-
-
-def atomic_save(wb, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        if path.exists():
-            shutil.copy2(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
-    except PermissionError:
-        raise PlanError(
-            [
-                Problem(
-                    path.name,
-                    "",
-                    "the workbook cannot be replaced (open in another program?)",
-                    "close it and run again",
-                )
-            ]
-        ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -1,103 +1,169 @@
-"""Render an output-sheet description into an openpyxl worksheet: tables, formats, widths."""
+"""Render output-sheet descriptions into an .xlsx of their own, with XlsxWriter (STYLE §6).
+
+Formats are created once, by their properties; user text is written as text, never as a
+formula. xl_addin/splice.py then moves the rendered sheets into the user's workbook.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import math
+import numbers
 
 import numpy as np
 import pandas as pd
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
+import xlsxwriter
 
-from xl_addin.outputs import OutputSheet
+from xl_addin.outputs import Block, OutputSheet
 
-TITLE_FONT = Font(bold=True, size=12)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
-RED_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-RED_FONT = Font(color="9C0006")
+TABLE_STYLE = "Table Style Medium 2"
+TITLE = {"bold": True, "font_size": 12}
+HEADER = {
+    "bold": True,
+    "font_color": "#FFFFFF",
+    "bg_color": "#1F4E78",
+}  # LibreOffice ignores table styles
+RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
 
-def cell_value(v):
-    """A Python value safe to put in a cell: numbers, dates, or text — never a formula."""
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+def render(sheets: list[OutputSheet]) -> bytes:
+    """The output sheets as a complete .xlsx (in memory); the splice takes its sheet parts."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,  # user text is never a formula (SPEC §13)
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "remove_timezone": True,
+        },
+    )
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
+    formats = _Formats(book)
+    for sheet in sheets:
+        _render_sheet(book.add_worksheet(sheet.name), sheet, formats)
+    book.close()
+    return buffer.getvalue()
+
+
+class _Formats:
+    """Each XlsxWriter format created once, by its properties."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self._book = book
+        self._made: dict[tuple, object] = {}
+
+    def get(self, **props):
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self._book.add_format(props)
+        return self._made[key]
+
+
+def _render_sheet(ws, sheet: OutputSheet, formats: _Formats) -> None:
+    widths: dict[int, float] = {}
+    row = 0
+    for block in sheet.blocks:
+        if block.title:
+            ws.write_string(row, 0, str(block.title), formats.get(**TITLE, **_top(row)))
+            row += 1
+        first = row
+        frame = block.frame
+        for j, col in enumerate(block.columns):
+            _write_column(ws, first + 1, j, frame[col.key].tolist(), col.fmt, formats)
+        last = first + max(len(frame), 1)  # an Excel table needs at least one data row
+        header = formats.get(**HEADER, **_top(first))
+        columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
+        options = {"name": block.table, "style": TABLE_STYLE, "columns": columns}
+        if ws.add_table(first, 0, last, len(block.columns) - 1, options) == -1:
+            raise ValueError(
+                f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
+            )
+        if block.status:
+            _highlight_status(ws, block, first, last, formats)
+        _measure(widths, block)
+        row = last + 2
+    if sheet.blocks:
+        ws.freeze_panes(1 + bool(sheet.blocks[0].title), sheet.freeze_cols)
+    for j, width in sorted(widths.items()):
+        ws.set_column(j, j, width)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _top(row: int) -> dict:
+    return {"valign": "vcenter"} if row == 0 else {}
+
+
+def _highlight_status(ws, block: Block, first: int, last: int, formats: _Formats) -> None:
+    """Numbers that are not zero, or the text RED, in the block's status column."""
+    j = next(i for i, c in enumerate(block.columns) if c.key == block.status)
+    values = block.frame[block.status]
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    rule = {"criteria": "!=", "value": 0} if numeric else {"criteria": "==", "value": '"RED"'}
+    ws.conditional_format(
+        first + 1, j, last, j, {"type": "cell", **rule, "format": formats.get(**RED)}
+    )
+
+
+def _write_column(ws, row0: int, j: int, values: list, fmt: str, formats: _Formats) -> None:
+    number = formats.get(num_format=fmt) if fmt else None
+    for i, raw in enumerate(values, row0):
+        v = plain(raw)
+        if v is None:
+            if number is not None:
+                ws.write_blank(i, j, None, number)
+        elif isinstance(v, str):
+            ws.write_string(i, j, v, number)
+        elif isinstance(v, bool):
+            ws.write_boolean(i, j, v, number)
+        elif isinstance(v, (int, float)):
+            ws.write_number(i, j, v, number)
+        else:
+            default = DATETIME_FORMAT if isinstance(v, dt.datetime) else DATE_FORMAT
+            ws.write_datetime(i, j, v, number or formats.get(num_format=default))
+
+
+def plain(v):
+    """A value a cell can hold: number, bool, date, text, or None for an empty cell."""
+    kind = type(v)
+    if kind is float:
+        return v if math.isfinite(v) else None
+    if kind is int or kind is str or v is None:
+        return v
+    if v is pd.NaT or v is pd.NA:
         return None
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
-    if isinstance(v, (int, float, dt.date)):
+    if isinstance(v, (dt.date, dt.datetime)):
         return v
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        return f if math.isfinite(f) else None
     return str(v)
 
 
-def render_sheet(ws, sheet: OutputSheet) -> None:
-    row = 1
-    for block in sheet.blocks:
-        if block.title:
-            ws.cell(row=row, column=1, value=block.title).font = TITLE_FONT
-            row += 1
-        first = row
-        headers = [c.header for c in block.columns]
-        for j, h in enumerate(headers, start=1):
-            cell = ws.cell(row=row, column=j, value=h)
-            cell.data_type = "s"
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        frame = block.frame
-        for values in zip(*(frame[c.key].tolist() for c in block.columns), strict=True):
-            row += 1
-            for j, v in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=j)
-                v = cell_value(v)
-                cell.value = v
-                if isinstance(v, str):
-                    cell.data_type = "s"  # user text is never a formula
-        last = max(row, first + 1)
-        if row == first:  # an Excel table needs at least one data row
-            row += 1
-        for j, col in enumerate(block.columns, start=1):
-            if col.fmt:
-                for (cell,) in ws.iter_rows(min_row=first + 1, max_row=last, min_col=j, max_col=j):
-                    cell.number_format = col.fmt
-        ref = f"A{first}:{get_column_letter(len(headers))}{last}"
-        table = Table(displayName=block.table, ref=ref)
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-        ws.add_table(table)
-        if block.status:
-            j = next(i for i, c in enumerate(block.columns, start=1) if c.key == block.status)
-            letter = get_column_letter(j)
-            ws.conditional_formatting.add(
-                f"{letter}{first + 1}:{letter}{last}",
-                CellIsRule(operator="notEqual", formula=["0"], fill=RED_FILL, font=RED_FONT),
-            )
-        _widths(ws, block, first)
-        row = last + 2
-    ws.freeze_panes = ws.cell(
-        row=2 + (1 if sheet.blocks[0].title else 0), column=1 + sheet.freeze_cols
-    )
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-
-
-def _widths(ws, block, first: int) -> None:
+def _measure(widths: dict[int, float], block: Block) -> None:
+    """Column widths: the longest of the first 200 values (CJK counts double), 8 to 60."""
     sample = block.frame.head(200)
-    for j, col in enumerate(block.columns, start=1):
-        values = [str(col.header)] + [str(cell_value(v) or "") for v in sample[col.key].tolist()]
-        width = max(_display_width(v) for v in values) + 2
+    for j, col in enumerate(block.columns):
+        texts = [str(col.header)] + [str(plain(v) or "") for v in sample[col.key].tolist()]
+        width = max(_display_width(t) for t in texts) + 2
         if col.fmt:
             width = max(width, 11)
-        letter = get_column_letter(j)
-        current = ws.column_dimensions[letter].width or 0
-        ws.column_dimensions[letter].width = min(max(width, current, 8), 60)
+        widths[j] = min(max(width, widths.get(j, 0), 8), 60)
 
 
 def _display_width(text: str) -> int:
