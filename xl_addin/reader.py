@@ -452,6 +452,17 @@ class Reader:
                 )
 
 
+# fraction settings that cannot exceed 100 %: a floor above target, more than all reps in the top
+AT_MOST_ALL = {
+    "FloorPct",
+    "NewRepTargetPct",
+    "NewRepFloorPct",
+    "CapabilityTopShare",
+    "CapabilityBottomShare",
+    "PoolRate",
+}
+
+
 def out_of_range(name: str, value) -> tuple[str, str] | None:
     """(what is wrong, what to do) when a setting's value is of its kind but makes no sense."""
     kind = SPECS[name][0]
@@ -465,8 +476,11 @@ def out_of_range(name: str, value) -> tuple[str, str] | None:
         elif name == "Buffer":
             if not 0 <= value < 1:
                 return f"{pct} must be from 0 % to below 100 %", "type a buffer like 0.05 or 5%"
-        elif not 0 <= value <= 1:
-            return f"{pct} must be from 0 % to 100 %", "type a share like 0.9 or 90%"
+        elif name in AT_MOST_ALL:
+            if not 0 <= value <= 1:
+                return f"{pct} must be from 0 % to 100 %", "type a share like 0.9 or 90%"
+        elif value < 0:
+            return f"{pct} is negative", "type 0 or more, e.g. 0.15 or 15%"
     if (kind == "ratio" or name == "AvgDealSize") and value <= 0:
         return f"{shown(value)} must be above 0", f"type a number like {SPECS[name][1] or 30000}"
     if kind == "amount" and value < 0:
@@ -479,6 +493,8 @@ def out_of_range(name: str, value) -> tuple[str, str] | None:
 def shown(value) -> str:
     """A cell's value as the user typed it: 500 not 500.0, 2026-07-06 not 2026-07-06 00:00:00."""
     if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return str(int(value))
     if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(
         hour=0, minute=0, second=0, microsecond=0
