@@ -13,7 +13,7 @@ from engine.calendar import activity
 from engine.matrix import fit, round_matrix, shortfall
 from engine.money import allocate, scale
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, at_row
 from engine.reconcile import reconcile
 
 
@@ -195,10 +195,10 @@ def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.nd
         idx = np.nonzero((reps["region"] == region).to_numpy())[0]
         if len(idx) == 0:
             if total > 0:
+                position = int(np.nonzero((plan.regions["region"] == region).to_numpy())[0][0])
                 problems.append(
                     Problem(
-                        "Regions",
-                        "",
+                        *at_row(plan.regions, position, "region", "Regions"),
                         f'region "{region}" has no reps in tblReps but would carry {total * unit:,} of target',
                         "add its reps or give it Weight 0",
                     )
@@ -227,11 +227,7 @@ def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.nd
 
 
 def _rep_problem(plan: Plan, i: int, key: str, message: str, hint: str) -> Problem:
-    reps = plan.reps
-    sheet = reps.attrs.get("sheet", "Reps")
-    col = reps.attrs.get("columns", {}).get(key, "")
-    row = reps["_row"].iloc[i] if "_row" in reps else ""
-    return Problem(sheet, f"{col}{row}" if col and row != "" else "", message, hint)
+    return Problem(*at_row(plan.reps, i, key, "Reps"), message, hint)
 
 
 def _coverage(plan: Plan, products: pd.Index) -> np.ndarray:
@@ -259,14 +255,19 @@ def _check_coverage(plan, rep_units, product_units, allowed, products, unit) -> 
     problems = []
     for j in np.nonzero(short)[0]:
         who = ids[allowed[:, j] & (rep_units > 0)]
-        names = (
-            ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "") if len(who) else "no rep"
-        )
+        need = f'product "{products[j]}" needs {product_units[j] * unit:,}'
+        if len(who):
+            names = ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "")
+            message = (
+                f"{need} but the reps who sell it ({names}) cannot carry {short[j] * unit:,} of it"
+            )
+        else:
+            message = f"{need} but no rep with a target sells it"
         problems.append(
             Problem(
                 "Coverage",
                 "",
-                f'product "{products[j]}" needs {product_units[j] * unit:,} but the reps who sell it ({names}) cannot carry {short[j] * unit:,} of it',
+                message,
                 "add coverage rows for more reps or lower the product's weight",
             )
         )

@@ -27,6 +27,14 @@ class PlanError(Exception):
         return format_problems(self.problems)
 
 
+def at_row(frame, position: int, key: str, default_sheet: str) -> tuple[str, str]:
+    """(sheet, cell) of a table row's column, from what the reader recorded about the table."""
+    sheet = frame.attrs.get("sheet", default_sheet)
+    letter = frame.attrs.get("columns", {}).get(key, "")
+    row = frame["_row"].iloc[position] if "_row" in frame else None
+    return sheet, f"{letter}{row}" if letter and row is not None else ""
+
+
 def format_problems(problems: list[Problem], most: int = 20) -> str:
     lines = [str(p) for p in problems[:most]]
     if len(problems) > most:

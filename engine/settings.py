@@ -50,9 +50,14 @@ SPECS: dict[str, tuple[str, object]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Typed settings; `values` holds every SPECS name with its value or default."""
+    """Typed settings; `values` holds the settings typed, the rest come from SPECS defaults.
+
+    `cells` says where each was typed (name -> (sheet, cell)), so the engine's problems
+    about a setting can point at it.
+    """
 
     values: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)
 
     def __getitem__(self, name: str):
         if name in self.values:
@@ -75,5 +80,8 @@ class Settings:
     def locale(self) -> str:
         return self["Locale"]
 
+    def where(self, name: str) -> tuple[str, str]:
+        return self.cells.get(name, ("Settings", ""))
+
     def with_values(self, **changes) -> Settings:
-        return Settings({**self.values, **changes})
+        return Settings({**self.values, **changes}, self.cells)

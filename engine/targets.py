@@ -37,17 +37,33 @@ def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
 
     first = int(history["week"].min()) if len(history) else 0
     need = {"last_period": -n, "same_period_last_year": -52 - n, "trailing_mean": -3 * n}[kind]
+    start = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=need)
     if first > need:
-        start = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=need)
         have = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=first)
+        hint = (
+            "add older history or set Baseline to last_period"
+            if kind != "last_period"
+            else "add older history or shorten PeriodWeeks"
+        )
         raise PlanError(
             [
                 Problem(
-                    "History",
-                    "",
+                    *s.where("Baseline" if kind != "last_period" else "PeriodStart"),
                     f"Baseline {kind} needs history from {start:%Y-%m-%d}, "
                     f"but tblHistory starts {have:%Y-%m-%d}",
-                    "add older history or set Baseline to last_period",
+                    hint,
+                )
+            ]
+        )
+    if total(need, -1) <= 0 and s["TeamTarget"] is None:
+        last = pd.Timestamp(history["period"].max())
+        raise PlanError(
+            [
+                Problem(
+                    *s.where("PeriodStart"),
+                    f"there are no sales in tblHistory from {start:%Y-%m-%d} up to PeriodStart "
+                    f"{pd.Timestamp(s.period_start):%Y-%m-%d} (the history ends {last:%Y-%m-%d})",
+                    "check PeriodStart, paste the latest history, or type a TeamTarget",
                 )
             ]
         )

@@ -38,7 +38,6 @@ FOREIGN_KEYS = (
     ("history", "region", "regions", "region"),
     ("history", "product", "products", "product"),
     ("history", "customer_type", "customer_types", "customer_type"),
-    ("history", "rep_id", "reps", "rep_id"),
     ("coverage", "rep_id", "reps", "rep_id"),
     ("coverage", "product", "products", "product"),
     ("actuals", "rep_id", "reps", "rep_id"),
@@ -90,9 +89,25 @@ class Reader:
                 raw_sheet = frames[key].attrs.get("sheet", spec.sheet)
                 self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
         self.relations(frames)
+        self.departed(frames)
         if self.problems:
             raise PlanError(self.problems)
         return Plan(settings=settings, notes=tuple(self.notes), **frames)
+
+    def departed(self, frames: dict) -> None:
+        """History of reps no longer in tblReps (a CRM export keeps leavers): it counts for the
+        team, regions and products, and the run log says so."""
+        history, reps = frames.get("history"), frames.get("reps")
+        if history is None or reps is None or "rep_id" not in history.attrs.get("columns", {}):
+            return
+        gone = history["rep_id"].notna() & ~history["rep_id"].isin(set(reps["rep_id"].dropna()))
+        if gone.any():
+            ids = list(dict.fromkeys(history.loc[gone, "rep_id"]))
+            shown = ", ".join(map(str, ids[:5])) + (" …" if len(ids) > 5 else "")
+            self.notes.append(
+                f"history: {gone.sum()} rows of {len(ids)} RepID(s) not in tblReps ({shown}) count for "
+                "the team, regions and products, not for any rep"
+            )
 
     # -- one table -------------------------------------------------------------------
     def table(self, spec: TableSpec) -> pd.DataFrame | None:
@@ -301,7 +316,7 @@ class Reader:
             wrong = out_of_range(name, value)
             if wrong:
                 self.add(sheet, cells[name], f"{name} {wrong[0]}", wrong[1])
-        return Settings(values)
+        return Settings(values, {name: (sheet, cell) for name, cell in cells.items()})
 
     def setting_value(self, name: str, value, sheet: str, cell: str):
         kind = SPECS[name][0]
@@ -417,7 +432,8 @@ class Reader:
                 self.add(
                     f.attrs["sheet"],
                     f"{letter}{rows.iloc[0]}",
-                    f'{key_label(table, key)} "{value}"{many} is not in {ref_name}{did_you_mean(value, known)}',
+                    f'{key_label(table, key)} "{value}"{many} is not in {ref_name}'
+                    f"{did_you_mean(value, known) if key != 'rep_id' else ''}",
                     f"correct {'them' if many else 'it'} or add it to {ref_name}",
                 )
         for table in WEIGHTED:

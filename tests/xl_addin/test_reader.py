@@ -509,7 +509,7 @@ CASES = [
         "the baseline has the history it needs",
         lambda b: b.setting("Baseline", "same_period_last_year"),
         (
-            "History: Baseline same_period_last_year needs history from 2025-07-07, "
+            "Settings!B6: Baseline same_period_last_year needs history from 2025-07-07, "
             "but tblHistory starts 2026-07-06 — add older history or set Baseline to last_period",
         ),
     ),
@@ -594,7 +594,7 @@ def test_a_region_without_reps_cannot_carry_a_target(plan, capsys):
         b.set_column("tblRegions", "Weight", [0.3, 0.3, 0.2, 0.1, 0.1])
         b.append("tblSettings", ["TeamTarget", 10_000_000])
     assert decompose_rejects(plan, capsys) == [
-        'Regions: region "Central" has no reps in tblReps but would carry 1,000,000 of target '
+        'Regions!A6: region "Central" has no reps in tblReps but would carry 1,000,000 of target '
         "— add its reps or give it Weight 0"
     ]
 
@@ -616,14 +616,15 @@ def test_a_workbook_open_in_excel_is_not_written(plan, capsys):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine: a baseline window without sales is not reported yet"
-)
 def test_a_period_start_long_after_the_history_is_reported(plan, capsys):
     with editing(plan) as b:
         b.setting("PeriodStart", dt.datetime(2027, 10, 4))
     problems = decompose_rejects(plan, capsys)
-    assert any("PeriodStart" in p or "tblHistory" in p for p in problems), problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("Settings!B") and (
+        "no sales in tblHistory from 2027-07-05 up to PeriodStart 2027-10-04 "
+        "(the history ends 2026-09-28) — check PeriodStart" in problems[0]
+    ), problems
 
 
 # -- what must be accepted -------------------------------------------------------------------
