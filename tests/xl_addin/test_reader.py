@@ -761,3 +761,19 @@ def test_a_blank_setting_means_its_default(plan, capsys):
             b.append("tblSettings", [name, None])
     out = decompose_accepts(plan, capsys)
     assert f"team target {team_target_by_hand(amounts, buffer=Decimal('0.05')):,} " in out
+
+
+def test_history_of_a_rep_who_left_counts_for_the_team_and_is_noted(plan, capsys):
+    # S003 left: their row in tblReps is deleted, their history stays in the CRM export
+    with editing(plan) as b:
+        amounts = history_amounts(b)
+        ws, _ = b.table("tblReps")
+        row = b.row("tblReps", "S003")
+        ws.delete_rows(row)
+        b.resize("tblReps", b.bounds("tblReps")[3] - 1)
+        b.clear("tblActuals")  # actuals of an unknown rep are an error of their own
+    out = decompose_accepts(plan, capsys)
+    # the team target still comes from the whole history, S003's sales included
+    assert f"team target {team_target_by_hand(amounts):,} " in out
+    assert "RepID(s) not in tblReps (S003) count for the team, regions and products" in out
+    assert "S003" not in targets_sheet(plan)
