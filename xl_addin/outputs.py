@@ -136,11 +136,15 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
         cols(
             ("check", None, "text"),
             ("scope", None, "text"),
-            ("expected", None, "money"),
-            ("actual", None, "money"),
-            ("difference", None, "money"),
+            # exact yuan, whatever the Unit: a difference of one yuan must never show as 0.0万
+            ("expected", None, "int"),
+            ("actual", None, "int"),
+            ("difference", None, "int"),
         ),
-        d.reconciliation,
+        d.reconciliation.assign(
+            check=d.reconciliation["check"].map(lambda c: label(c, loc)),
+            scope=d.reconciliation["scope"].map(lambda c: label(c, loc)),
+        ),
         status="difference",
     )
     notes = Block(
