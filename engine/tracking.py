@@ -1,0 +1,176 @@
+"""Tracking and alerts (SPEC §6): actuals to date against the weekly plan, per rep.
+
+Status, compared exactly in integer cents (RedBelow as an exact fraction):
+RED if ToDate < RedBelow × FloorToDate; else GREEN if ToDate ≥ PlanToDate; else AMBER.
+
+Reason, for RED and AMBER, compares the funnel activity to date with what the plan to
+date needs (`phasing.funnel_need` on PlanToDate, AvgDealSize and tblFunnel's conversions;
+the first funnel stage is counted from Visits, the last from Deals):
+  1. visits to date < planned visits              -> "visits below plan"
+  2. else deals to date < planned deals           -> "visits on plan, conversion low"
+  3. else (activity on plan, the amount is not)   -> "deal size low"
+Without tblFunnel or AvgDealSize there is nothing to compare: "no funnel to compare";
+when tblActuals has neither Visits nor Deals filled in: "no activity to compare". A stage
+whose column is blank throughout is skipped; a rep without rows counts 0 of everything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.decompose import Decomposition
+from engine.money import allocate_rows
+from engine.phasing import funnel_need, funnel_stages, path_to_target
+from engine.plan import Plan
+from engine.problems import Problem, at_row
+
+RED, AMBER, GREEN = "RED", "AMBER", "GREEN"
+VISITS_LOW = "visits below plan"
+CONVERSION_LOW = "visits on plan, conversion low"
+DEAL_SIZE_LOW = "deal size low"
+NO_FUNNEL = "no funnel to compare"
+NO_ACTIVITY = "no activity to compare"
+ACTIVITY = ("visits", "demos", "deals", "new_customers")
+
+
+def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
+    """One row per rep (targets order) at the latest week with actuals, team-wide.
+
+    Money in int64 cents. Rows that `validate_actuals` reports (unknown RepID, week
+    outside the period) are left out of the sums; call it first to show them.
+    """
+    targets = decomposition.targets
+    weekly = decomposition.weekly.to_numpy(dtype=np.int64)  # yuan, rows as targets
+    n_weeks = weekly.shape[1]
+    ids = targets["rep_id"].to_numpy()
+    actuals = _usable(plan.actuals, ids, n_weeks)
+    week = int(actuals["week"].max()) if len(actuals) else 0
+
+    sums = actuals.groupby("rep_id")[["amount_cents", *_present(actuals)]].sum()
+    sums = sums.reindex(ids, fill_value=0)
+    to_date = sums["amount_cents"].to_numpy(dtype=np.int64)
+    plan_to_date = weekly[:, :week].sum(axis=1) * 100
+    floor_to_date = _phase_floor(targets["floor"].to_numpy(dtype=np.int64), weekly)
+    floor_to_date = floor_to_date[:, :week].sum(axis=1) * 100
+
+    status = _status(to_date, plan_to_date, floor_to_date, plan.settings["RedBelow"])
+    deal = float(decomposition.team.get("avg_deal_size") or 0)
+    reason = _reason(plan, sums, plan_to_date, deal)
+    reason = np.where(status == GREEN, "", reason)
+
+    pace = np.divide(to_date, plan_to_date, out=np.full(len(ids), np.nan), where=plan_to_date > 0)
+    remaining = np.clip(targets["target"].to_numpy(dtype=np.int64) * 100 - to_date, 0, None)
+    out = pd.DataFrame(
+        {
+            "rep_id": ids,
+            "week": week,
+            "to_date": to_date,
+            "plan_to_date": plan_to_date,
+            "floor_to_date": floor_to_date,
+            "pace": pace,
+            "status": status,
+            "reason": reason,
+            "remaining": remaining,
+        }
+    )
+    path = path_to_target(remaining / 100, plan, deal)
+    return pd.concat([out, path.reset_index(drop=True)], axis=1)
+
+
+def validate_actuals(plan: Plan) -> list[Problem]:
+    """tblActuals rows a sales manager must fix: unknown RepID, week outside the period,
+    negative activity counts."""
+    actuals = plan.actuals
+    if actuals is None or actuals.empty:
+        return []
+    n_weeks = plan.settings.weeks
+    known = set(plan.reps["rep_id"])
+    problems = []
+    unknown = ~actuals["rep_id"].isin(known).to_numpy()
+    for i in np.flatnonzero(unknown):
+        rep = actuals["rep_id"].iloc[i]
+        problems.append(
+            Problem(
+                *at_row(actuals, i, "rep_id", "Actuals"),
+                f'RepID "{rep}" is not in tblReps',
+                "correct the RepID or add the rep to tblReps",
+            )
+        )
+    week = pd.to_numeric(actuals["week"], errors="coerce").to_numpy(dtype=float)
+    outside = ~((week >= 1) & (week <= n_weeks) & (week == np.floor(week)))
+    for i in np.flatnonzero(outside):
+        value = actuals["week"].iloc[i]
+        problems.append(
+            Problem(
+                *at_row(actuals, i, "week", "Actuals"),
+                f"Week {value} is outside the period (1 to {n_weeks})",
+                f"give the week of the period, 1 to {n_weeks}",
+            )
+        )
+    for column in _present(actuals):
+        values = pd.to_numeric(actuals[column], errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(values < 0):
+            problems.append(
+                Problem(
+                    *at_row(actuals, i, column, "Actuals"),
+                    f"{_label(column)} is negative ({values[i]:g})",
+                    "enter a count of 0 or more",
+                )
+            )
+    return problems
+
+
+def _usable(actuals: pd.DataFrame | None, ids: np.ndarray, n_weeks: int) -> pd.DataFrame:
+    if actuals is None or actuals.empty:
+        return pd.DataFrame({"rep_id": [], "week": [], "amount_cents": []})
+    week = pd.to_numeric(actuals["week"], errors="coerce")
+    keep = actuals["rep_id"].isin(ids) & week.between(1, n_weeks) & (week == week.round())
+    out = actuals[keep.to_numpy()].copy()
+    out["week"] = week[keep.to_numpy()].astype(np.int64)
+    for column in _present(out):
+        out[column] = pd.to_numeric(out[column], errors="coerce").fillna(0).clip(lower=0)
+    return out
+
+
+def _present(actuals: pd.DataFrame) -> list[str]:
+    """Activity columns the team fills in (a column left blank throughout is not tracked)."""
+    return [c for c in ACTIVITY if c in actuals.columns and actuals[c].notna().any()]
+
+
+def _phase_floor(floor: np.ndarray, weekly: np.ndarray) -> np.ndarray:
+    """The floor spread over the weeks like the rep's target, summing exactly to the floor."""
+    weights = weekly.astype(float)
+    weights[weights.sum(axis=1) <= 0] = 1.0
+    return allocate_rows(floor, weights)
+
+
+def _status(to_date, plan_to_date, floor_to_date, red_below) -> np.ndarray:
+    num, den = red_below.as_integer_ratio()
+    # exact: to_date < num/den × floor  ⇔  to_date × den < num × floor (Python ints)
+    to_obj = np.asarray(to_date, dtype=object)
+    red = to_obj * den < np.asarray(floor_to_date, dtype=object) * num
+    green = to_date >= plan_to_date
+    return np.where(red, RED, np.where(green, GREEN, AMBER)).astype(object)
+
+
+def _reason(plan: Plan, sums: pd.DataFrame, plan_to_date: np.ndarray, deal: float) -> np.ndarray:
+    names, conversions = funnel_stages(plan)
+    n = len(plan_to_date)
+    if len(names) < 2 or deal <= 0:
+        return np.full(n, NO_FUNNEL, dtype=object)
+    need = funnel_need(plan_to_date / 100, deal, conversions)  # deals first, visits last
+    planned_deals, planned_visits = need[0], need[-1]
+    visits = sums["visits"].to_numpy() if "visits" in sums else None
+    deals = sums["deals"].to_numpy() if "deals" in sums else None
+    if visits is None and deals is None:
+        return np.full(n, NO_ACTIVITY, dtype=object)
+    visits_low = visits < planned_visits if visits is not None else np.zeros(n, dtype=bool)
+    deals_low = deals < planned_deals if deals is not None else np.zeros(n, dtype=bool)
+    return np.where(
+        visits_low, VISITS_LOW, np.where(deals_low, CONVERSION_LOW, DEAL_SIZE_LOW)
+    ).astype(object)
+
+
+def _label(column: str) -> str:
+    return {"new_customers": "NewCustomers"}.get(column, column.capitalize())

@@ -1,0 +1,292 @@
+"""Tracking and alerts of SPEC §6 (and the path to target of §4), each computed by hand.
+
+The standard plan: four equal reps, TeamTarget 5,200,000 → each rep's Target 1,300,000,
+Floor 0.9 × 1,300,000 = 1,170,000; one rhythm phase of 13 weeks → 100,000 planned a
+week, the floor 90,000 a week. After week 4: PlanToDate 400,000.00 = 40,000,000 cents,
+FloorToDate 360,000.00 = 36,000,000 cents; RedBelow 0.8 → red line 28,800,000 cents.
+Funnel Visit →0.5→ Demo →0.4→ Deal, AvgDealSize 50,000: 400,000 to date needs
+8 deals, ceil(8 / 0.4) = 20 demos, ceil(20 / 0.5) = 40 visits.
+"""
+
+import dataclasses
+import datetime as dt
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import decompose
+from engine.tracking import (
+    AMBER,
+    CONVERSION_LOW,
+    DEAL_SIZE_LOW,
+    GREEN,
+    NO_ACTIVITY,
+    NO_FUNNEL,
+    RED,
+    VISITS_LOW,
+    track,
+    validate_actuals,
+)
+from tests import builders as b
+
+RHYTHM = pd.DataFrame({"phase": ["all"], "weeks": [13], "share": [1.0]})
+FUNNEL = pd.DataFrame({"stage": ["Visit", "Demo", "Deal"], "conversion": [0.5, 0.4, np.nan]})
+PLAN_W4 = 40_000_000  # cents
+RED_W4 = 28_800_000  # 0.8 × 36,000,000 cents
+
+
+def standard_plan(rep_frame=None, team_target=5_200_000, **values):
+    rep_frame = b.reps(4) if rep_frame is None else rep_frame
+    p = b.plan(
+        rep_frame,
+        TeamTarget=team_target,
+        CapabilityTopShare="0",
+        CapabilityBottomShare="0",
+        AvgDealSize=50_000,
+        **values,
+    )
+    return dataclasses.replace(p, rhythm=RHYTHM, funnel=FUNNEL)
+
+
+@lru_cache
+def standard():
+    p = standard_plan()
+    return p, decompose(p)
+
+
+def actuals(*rows):
+    """rows of (week, rep_id, amount in cents, visits, deals)."""
+    frame = pd.DataFrame(rows, columns=["week", "rep_id", "amount_cents", "visits", "deals"])
+    frame["demos"] = 0
+    frame["new_customers"] = 0
+    return frame
+
+
+def tracked(frame, p=None, d=None):
+    if p is None:
+        p, d = standard()
+    return track(dataclasses.replace(p, actuals=frame), d).set_index("rep_id")
+
+
+def test_standard_plan_is_as_computed_in_the_docstring():
+    _, d = standard()
+    assert d.targets["target"].tolist() == [1_300_000] * 4
+    assert d.targets["floor"].tolist() == [1_170_000] * 4
+    assert (d.weekly.to_numpy() == 100_000).all()
+
+
+def test_plan_and_floor_to_date_are_cumulative_to_the_latest_week_with_actuals():
+    # R001 reports weeks 1..4 (4 × 100,000.00); the team's latest week is 4
+    t = tracked(actuals(*[(w, "R001", 10_000_000, 10, 2) for w in range(1, 5)]))
+    r = t.loc["R001"]
+    assert (r["week"], r["to_date"], r["plan_to_date"], r["floor_to_date"]) == (
+        4,
+        40_000_000,
+        40_000_000,
+        36_000_000,
+    )
+    assert r["pace"] == 1.0
+
+
+def test_on_plan_to_the_cent_is_green_and_one_cent_less_is_amber():
+    t = tracked(actuals((4, "R001", PLAN_W4, 40, 8), (4, "R002", PLAN_W4 - 1, 40, 8)))
+    assert t.loc["R001", "status"] == GREEN
+    assert t.loc["R001", "reason"] == ""
+    assert t.loc["R002", "status"] == AMBER
+
+
+def test_exactly_red_below_times_floor_is_amber_and_one_cent_less_is_red():
+    t = tracked(actuals((4, "R001", RED_W4, 40, 8), (4, "R002", RED_W4 - 1, 40, 8)))
+    assert t.loc["R001", "status"] == AMBER
+    assert t.loc["R002", "status"] == RED
+
+
+def test_red_line_is_compared_exactly_not_in_binary_floats():
+    # 0.81 × 36,000,000 = 29,160,000 exactly; as floats 29,160,000.000000004 (would be RED)
+    p = standard_plan(RedBelow="0.81")
+    d = decompose(p)
+    line = 29_160_000
+    t = tracked(actuals((4, "R001", line, 40, 8), (4, "R002", line - 1, 40, 8)), p, d)
+    assert t.loc["R001", "status"] == AMBER
+    assert t.loc["R002", "status"] == RED
+
+
+def test_reason_visits_below_plan():
+    # 40 visits planned to week 4; 39 made
+    t = tracked(actuals((4, "R001", PLAN_W4 - 100, 39, 8)))
+    assert t.loc["R001", "reason"] == VISITS_LOW
+
+
+def test_reason_visits_on_plan_conversion_low():
+    # 40 visits made as planned, 7 deals of the 8 planned
+    t = tracked(actuals((4, "R001", PLAN_W4 - 100, 40, 7)))
+    assert t.loc["R001", "reason"] == CONVERSION_LOW
+
+
+def test_reason_deal_size_low_when_activity_is_on_plan():
+    # 40 visits and 8 deals as planned, but only 300,000 sold: deals of 37,500, not 50,000
+    t = tracked(actuals((4, "R001", 30_000_000, 40, 8)))
+    assert t.loc["R001", "status"] == AMBER  # red line 288,000 < 300,000 < 400,000
+    assert t.loc["R001", "reason"] == DEAL_SIZE_LOW
+
+
+def test_activity_is_summed_over_the_weeks_to_date():
+    # 20 + 20 visits and 4 + 4 deals over weeks 2 and 4 = the 40 and 8 planned
+    t = tracked(actuals((2, "R001", 15_000_000, 20, 4), (4, "R001", 15_000_000, 20, 4)))
+    assert t.loc["R001", "to_date"] == 30_000_000
+    assert t.loc["R001", "reason"] == DEAL_SIZE_LOW
+
+
+def test_reason_says_so_without_a_funnel():
+    p, d = standard()
+    p = dataclasses.replace(p, funnel=None)
+    t = tracked(actuals((4, "R001", PLAN_W4 - 1, 40, 8)), p, d)
+    assert t.loc["R001", "reason"] == NO_FUNNEL
+
+
+def test_activity_left_blank_is_not_compared():
+    # Visits blank throughout: the visits stage is skipped; 7 deals of 8 → conversion low
+    frame = actuals((4, "R001", PLAN_W4 - 1, 40, 7))
+    frame["visits"] = np.nan
+    assert tracked(frame).loc["R001", "reason"] == CONVERSION_LOW
+    # no activity columns at all: nothing to compare
+    only_amounts = frame[["week", "rep_id", "amount_cents"]]
+    assert tracked(only_amounts).loc["R001", "reason"] == NO_ACTIVITY
+
+
+def test_reps_without_actuals_rows_count_as_zero():
+    # only R001 reports; the team's week is 4, so R002..R004 have 0 against 400,000 planned
+    t = tracked(actuals((4, "R001", PLAN_W4, 40, 8)))
+    r = t.loc["R003"]
+    assert (r["week"], r["to_date"], r["plan_to_date"], r["pace"]) == (4, 0, PLAN_W4, 0.0)
+    assert r["status"] == RED
+    assert r["reason"] == VISITS_LOW
+    assert r["remaining"] == 130_000_000
+    assert list(t.index) == ["R001", "R002", "R003", "R004"]
+
+
+def test_no_actuals_at_all_is_week_zero_and_green():
+    p, d = standard()
+    for frame in (None, actuals()):
+        t = track(dataclasses.replace(p, actuals=frame), d)
+        assert t["week"].eq(0).all()
+        assert t["to_date"].eq(0).all() and t["plan_to_date"].eq(0).all()
+        assert t["pace"].isna().all()
+        assert t["status"].eq(GREEN).all()
+        assert t["remaining"].eq(130_000_000).all()
+
+
+def test_a_rep_joining_mid_period_has_nothing_planned_before_joining():
+    # R002 starts on the Monday of week 5: active weeks 13 and 9 of TeamTarget 2,200,000
+    # → 1,300,000 and 900,000; R002's plan is 900,000 / 9 = 100,000 a week from W5,
+    # its floor 810,000 / 9 = 90,000 a week from W5.
+    reps = b.reps(2, start_date=[None, b.START + dt.timedelta(weeks=4)])
+    p = standard_plan(reps, team_target=2_200_000)
+    d = decompose(p)
+    assert d.targets["target"].tolist() == [1_300_000, 900_000]
+    assert d.weekly.iloc[1].tolist() == [0] * 4 + [100_000] * 9
+
+    before = tracked(actuals((4, "R001", PLAN_W4, 40, 8)), p, d).loc["R002"]
+    assert (before["to_date"], before["plan_to_date"], before["floor_to_date"]) == (0, 0, 0)
+    assert np.isnan(before["pace"])
+    assert before["status"] == GREEN
+
+    # week 6: plan 200,000, floor 180,000, red line 144,000; 150,000 sold → AMBER, pace 0.75
+    after = tracked(
+        actuals((6, "R001", 60_000_000, 60, 12), (5, "R002", 15_000_000, 30, 6)), p, d
+    ).loc["R002"]
+    assert (after["plan_to_date"], after["floor_to_date"]) == (20_000_000, 18_000_000)
+    assert after["status"] == AMBER
+    assert after["pace"] == 0.75
+
+
+def test_floor_to_date_follows_the_targets_weekly_profile_and_sums_to_the_floor():
+    # 4 weeks 30 %, 6 weeks 50 %, 3 weeks 20 % of 1,300,000; floor 1,170,000 phased alike:
+    # 351,000 over 4 weeks = 87,750 a week → 351,000 after week 4
+    rhythm = pd.DataFrame({"phase": ["a", "b", "c"], "weeks": [4, 6, 3], "share": [0.3, 0.5, 0.2]})
+    p = dataclasses.replace(standard_plan(b.reps(1), team_target=1_300_000), rhythm=rhythm)
+    d = decompose(p)
+    t = tracked(actuals((4, "R001", 0, 0, 0)), p, d).loc["R001"]
+    assert t["plan_to_date"] == 39_000_000
+    assert t["floor_to_date"] == 35_100_000
+    full = tracked(actuals((13, "R001", 0, 0, 0)), p, d).loc["R001"]
+    assert (full["plan_to_date"], full["floor_to_date"]) == (130_000_000, 117_000_000)
+
+
+def test_path_to_target_spec_example():
+    # Target 1,300,000 − 700,000 to date = 600,000 remaining; deal 50,000, Demo→Deal 0.4,
+    # Visit→Demo 0.5 → 12 deals, 30 demos, 60 visits
+    t = tracked(actuals((5, "R001", 70_000_000, 70, 14)))
+    r = t.loc["R001"]
+    assert r["remaining"] == 60_000_000
+    assert (r["Deal"], r["Demo"], r["Visit"]) == (12, 30, 60)
+
+
+def test_remaining_is_never_negative():
+    t = tracked(actuals((13, "R001", 140_000_000, 200, 30)))
+    assert t.loc["R001", "remaining"] == 0
+    assert (t.loc["R001", "Deal"], t.loc["R001", "Visit"]) == (0, 0)
+
+
+def test_rows_for_unknown_reps_or_weeks_outside_the_period_are_left_out():
+    t = tracked(actuals((4, "R001", 100, 1, 0), (14, "R001", 5_000, 1, 0), (6, "R999", 7, 1, 0)))
+    assert t.loc["R001", "to_date"] == 100
+    assert t["week"].eq(4).all()
+
+
+def test_validate_actuals_points_at_each_bad_cell():
+    p, _ = standard()
+    frame = actuals(
+        (1, "R001", 100, 5, 1),  # row 2: fine
+        (0, "R001", 100, 5, 1),  # row 3: week 0
+        (14, "R002", 100, 5, 1),  # row 4: week 14 of 13
+        (2, "R099", 100, 5, 1),  # row 5: unknown rep
+        (3, "R003", 100, -1, 1),  # row 6: negative visits
+    )
+    frame.loc[4, "new_customers"] = -2
+    frame["_row"] = [2, 3, 4, 5, 6]
+    frame.attrs["sheet"] = "实际"
+    frame.attrs["columns"] = {
+        "week": "A",
+        "rep_id": "B",
+        "amount": "C",
+        "visits": "D",
+        "demos": "E",
+        "deals": "F",
+        "new_customers": "G",
+    }
+    problems = validate_actuals(dataclasses.replace(p, actuals=frame))
+    where = [(pr.sheet, pr.cell) for pr in problems]
+    assert where == [("实际", "B5"), ("实际", "A3"), ("实际", "A4"), ("实际", "D6"), ("实际", "G6")]
+    assert 'RepID "R099" is not in tblReps' in problems[0].message
+    assert "Week 14 is outside the period (1 to 13)" in problems[2].message
+    assert "Visits is negative (-1)" in problems[3].message
+    assert "NewCustomers is negative (-2)" in problems[4].message
+
+
+def test_validate_actuals_without_addresses_names_the_sheet():
+    p, _ = standard()
+    problems = validate_actuals(dataclasses.replace(p, actuals=actuals((20, "R001", 1, 0, 0))))
+    assert [(pr.sheet, pr.cell) for pr in problems] == [("Actuals", "")]
+    assert validate_actuals(dataclasses.replace(p, actuals=None)) == []
+
+
+RANK = {RED: 0, AMBER: 1, GREEN: 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    week=st.integers(1, 13),
+    high=st.integers(0, 150_000_000),
+    drop=st.integers(0, 150_000_000),
+    red_below=st.decimals("0", "1.5", places=3),
+)
+def test_status_never_improves_when_actuals_fall(week, high, drop, red_below):
+    p, d = standard()
+    p = dataclasses.replace(p, settings=p.settings.with_values(RedBelow=red_below))
+    low = max(high - drop, 0)
+    t = tracked(actuals((week, "R001", high, 40, 8), (week, "R002", low, 40, 8)), p, d)
+    assert RANK[t.loc["R002", "status"]] <= RANK[t.loc["R001", "status"]]
