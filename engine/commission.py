@@ -174,13 +174,13 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
     """Every tier once, with rates that do not fall from floor to target to challenge."""
     table = commission_table
     problems: list[Problem] = []
-    sheet = table.attrs.get("sheet", "Commission")
+    sheet = table.attrs.get("sheet", "Rates")
     tiers = table["tier"].astype(str).str.strip().str.casefold().tolist()
     first: dict[str, int] = {}
     for position, tier in enumerate(tiers):
         if tier in first:
-            where = at_row(table, position, "tier", "Commission")
-            before = at_row(table, first[tier], "tier", "Commission")
+            where = at_row(table, position, "tier", "Rates")
+            before = at_row(table, first[tier], "tier", "Rates")
             problems.append(
                 Problem(
                     *where,
@@ -212,7 +212,7 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
         elif rates[tier] < 0:
             problems.append(
                 Problem(
-                    *at_row(table, position, "rate", "Commission"),
+                    *at_row(table, position, "rate", "Rates"),
                     f'Rate of tier "{tier}" is negative ({_percent(rates[tier])})',
                     "type the rate as a fraction (0.01) or a percentage (1%)",
                 )
@@ -221,7 +221,7 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
         if lower in rates and higher in rates and rates[higher] < rates[lower]:
             problems.append(
                 Problem(
-                    *at_row(table, first[higher], "rate", "Commission"),
+                    *at_row(table, first[higher], "rate", "Rates"),
                     f'Rate of tier "{higher}" ({_percent(rates[higher])}) is below the rate of '
                     f'"{lower}" ({_percent(rates[lower])}); rates must not fall from floor to '
                     "target to challenge",

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from engine import decompose
 from engine.problems import PlanError, format_problems
+from engine.progress import progress
 from xl_addin.filebook import FileBook
 from xl_addin.init_workbook import write_plan
-from xl_addin.outputs import describe
+from xl_addin.outputs import describe, describe_progress
 from xl_addin.reader import read_plan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -55,6 +56,32 @@ def run_decompose(path: Path, out=None) -> int:
     return EXIT_OK
 
 
+def run_track(path: Path, out=None) -> int:
+    out = out or sys.stdout
+    started = time.perf_counter()
+    book = FileBook(path)
+    plan = read_plan(book)
+    result = progress(plan)
+    book.write_sheets(describe_progress(result, plan.settings))
+    t = result.tracking
+    counts = t["status"].value_counts()
+    print(
+        f"Tracked {path} at week {int(t['week'].max())} in {time.perf_counter() - started:.1f} s",
+        file=out,
+    )
+    print(
+        "  status: " + ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ("RED", "AMBER", "GREEN")),
+        file=out,
+    )
+    print(
+        f"  commission to date {result.commission['commission'].sum() / 100:,.2f}; "
+        f"team pool {result.pool_cents / 100:,.2f}",
+        file=out,
+    )
+    print("  wrote sheets: Tracking, Commission", file=out)
+    return EXIT_OK
+
+
 def run_demo(folder: Path, out=None) -> int:
     out = out or sys.stdout
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,8 +91,10 @@ def run_demo(folder: Path, out=None) -> int:
     write_plan(plan, example=True, locale="zh-CN")
     print(f"Example planning workbook: {plan}", file=out)
     run_decompose(plan, out)
+    run_track(plan, out)
     print(
-        f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing and Reconciliation sheets.",
+        f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
+        "Reconciliation, Tracking and Commission sheets.",
         file=out,
     )
     return EXIT_OK
@@ -85,7 +114,11 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--locale", choices=("zh-CN", "en"), default="zh-CN")
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
-    demo = sub.add_parser("demo", help="init --example, then decompose, into a folder")
+    trk = sub.add_parser(
+        "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
+    )
+    trk.add_argument("plan", type=Path)
+    demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
     return p
 
@@ -99,6 +132,8 @@ def main(argv=None) -> int:
             return EXIT_OK
         if args.command == "decompose":
             return run_decompose(args.plan)
+        if args.command == "track":
+            return run_track(args.plan)
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

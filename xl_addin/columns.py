@@ -159,7 +159,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "tblCommission",
-        "Commission",
+        "Rates",  # not "Commission": that is the name of an output sheet (SPEC §1.2)
         "commission",
         (
             C("tier", "Tier", "档位", CHOICE, True, choices=TIERS),

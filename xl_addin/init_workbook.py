@@ -64,6 +64,9 @@ def write_plan(path: str | os.PathLike, example: bool = False, locale: str = "zh
     os.close(fd)
     try:
         _write(tmp, tables, locale)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.commission import POOL_RULE
+
 LABELS: dict[str, tuple[str, str]] = {
     # sheets
     "Targets": ("Targets", "目标"),
@@ -44,6 +46,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "required": ("Required", "必填"),
     "meaning": ("Meaning", "含义"),
     "yes": ("yes", "是"),
+    "Tracking": ("Tracking", "跟踪"),
+    "Commission": ("Commission", "提成"),
+    "week": ("Week", "周次"),
+    "to_date": ("ToDate", "累计完成"),
+    "plan_to_date": ("PlanToDate", "计划进度"),
+    "floor_to_date": ("FloorToDate", "保底进度"),
+    "pace": ("Pace", "达成率"),
+    "status": ("Status", "状态"),
+    "reason": ("Reason", "原因"),
+    "remaining": ("Remaining", "剩余目标"),
+    "sales": ("Sales", "销售额"),
+    "tier": ("Tier", "档位"),
+    "rate": ("Rate", "提成比例"),
+    "commission": ("Commission", "提成"),
+    "pool_share": ("PoolShare", "团队奖池分成"),
+    "next_tier": ("NextTier", "下一档"),
+    "to_next_tier": ("ToNextTier", "距下一档"),
+    "commission_at_next_tier": ("CommissionAtNextTier", "下一档提成"),
+    "from": ("From", "起"),
+    "to": ("To", "止"),
+    "amount": ("Amount", "金额"),
+    "statement": ("Commission statement, band by band", "提成计算明细（分段）"),
+    "pool": ("Team pool", "团队奖池"),
+    "CommissionMode": ("Commission mode", "提成方式"),
+    "retroactive": (
+        "retroactive (all sales at the rate of the tier reached)",
+        "全额累进（全部销售额按达到档位的比例）",
+    ),
+    "marginal": ("marginal (each band at its own rate)", "超额分段（各段按各自比例）"),
+    "cap": ("cap", "封顶"),
+    POOL_RULE: (
+        POOL_RULE,
+        "团队奖池 = 奖池比例 × Σ 每位销售超过（奖池门槛 × 个人目标）的销售额（未超过者计 0），"
+        "只在最后四舍五入到分一次。奖池按销售额占比分给全体销售，各份按最大余数法取整到分，合计与奖池分毫不差。",
+    ),
+    # engine/tracking.py reasons
+    "visits below plan": ("visits below plan", "拜访量低于计划"),
+    "visits on plan, conversion low": ("visits on plan, conversion low", "拜访达标，转化率偏低"),
+    "deal size low": ("deal size low", "客单价偏低"),
+    "no funnel to compare": ("no funnel to compare", "无漏斗数据可比"),
+    "no activity to compare": ("no activity to compare", "无活动数据可比"),
     # reconciliation checks (engine/reconcile.py)
     "team": ("team", "团队"),
     "team = Σ regions + unallocated": ("team = Σ regions + unallocated", "团队 = Σ 区域 + 未分配"),

@@ -10,10 +10,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from engine.commission import POOL_RULE
 from engine.decompose import Decomposition
+from engine.progress import Progress
 from engine.settings import Settings
 from xl_addin.labels import label
 
+OUTPUT_TABLES = {
+    name.casefold()
+    for name in (
+        "tblTargets", "tblRegionTargets", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
+        "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
+    )
+}  # fmt: skip
 OUTPUT_SHEETS = (
     "Targets",
     "Breakdown",
@@ -33,12 +42,26 @@ class Col:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """Conditional formatting by formula, so a number typed by hand recolours the cell.
+
+    `formula` names the row's cells as {key}; the renderer turns them into references to
+    the block's first data row (relative, as Excel applies a rule down its range).
+    """
+
+    key: str  # the column that is coloured
+    formula: str  # e.g. "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
+    colour: str  # red, amber, green
+
+
+@dataclass(frozen=True)
 class Block:
     table: str  # Excel table name, e.g. tblTargets
     columns: tuple[Col, ...]
     frame: pd.DataFrame
     title: str = ""
     status: str = ""  # column key whose nonzero / RED cells are highlighted
+    rules: tuple[Rule, ...] = ()  # applied in order; the first that holds wins
 
 
 @dataclass(frozen=True)
@@ -60,15 +83,32 @@ def money_format(unit: int, locale: str = "en") -> str:
     return {1: "#,##0", 1000: "#,##0,", 10000: wan, 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
 
 
-FORMATS = {"int": "#,##0", "coef": "0.00", "pct": "0.0%", "weeks": "0.0", "text": "", "flag": ""}
+FORMATS = {
+    "cents": "#,##0.00",
+    "int": "#,##0",
+    "coef": "0.00",
+    "pct": "0.0%",
+    "pct2": "0.00%",
+    "weeks": "0.0",
+    "text": "",
+    "flag": "",
+}
 
 
-def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
+def _columns(settings: Settings):
+    """cols(("key", header or None for the label, "format name"), …) -> Col tuple, in the locale."""
     loc = settings.locale
     formats = {**FORMATS, "money": money_format(int(settings["Unit"]), loc)}
 
     def cols(*spec) -> tuple[Col, ...]:
         return tuple(Col(k, label(k, loc) if h is None else h, formats[f]) for k, h, f in spec)
+
+    return cols
+
+
+def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
+    loc = settings.locale
+    cols = _columns(settings)
 
     t = d.targets.assign(locked=d.targets["locked"].map({True: label("yes", loc), False: ""}))
     path = [c for c in t.columns if c not in _TARGET_KEYS]
@@ -176,3 +216,122 @@ _TARGET_KEYS = {
     "target",
     "challenge",
 }
+
+
+def _yuan(cents: pd.Series) -> pd.Series:
+    """Cents to yuan for display; exact to the cent as a float with two decimals."""
+    return cents.astype("int64") / 100
+
+
+def status_rules(red_below) -> tuple[Rule, ...]:
+    """SPEC §6 as conditional formatting, matching the engine to the cent.
+
+    RED when ToDate < RedBelow × FloorToDate: ToDate is whole cents, so comparing it with the
+    product rounded *up* to the cent is exact (ROUND(…,6) first drops binary noise).
+    """
+    red = f"ROUND({{to_date}},2)<ROUNDUP(ROUND({red_below}*{{floor_to_date}},6),2)"
+    green = "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
+    amber = "ROUND({to_date},2)<ROUND({plan_to_date},2)"
+    return (
+        Rule("status", red, "red"),
+        Rule("status", green, "green"),
+        Rule("status", amber, "amber"),
+    )
+
+
+def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
+    loc = settings.locale
+    cols = _columns(settings)
+
+    t = p.tracking
+    reps = p.decomposition.targets.set_index("rep_id")
+    stages = [c for c in t.columns if c not in _TRACKING_KEYS]
+    tracking = t.assign(
+        name=t["rep_id"].map(reps["name"]),
+        region=t["rep_id"].map(reps["region"]),
+        reason=t["reason"].map(lambda r: label(r, loc) if r else ""),
+        **{k: _yuan(t[k]) for k in ("to_date", "plan_to_date", "floor_to_date", "remaining")},
+    )
+    track_block = Block(
+        "tblTracking",
+        cols(
+            ("rep_id", None, "text"),
+            ("name", None, "text"),
+            ("region", None, "text"),
+            ("week", None, "int"),
+            ("to_date", None, "cents"),
+            ("plan_to_date", None, "cents"),
+            ("floor_to_date", None, "cents"),
+            ("pace", None, "pct"),
+            ("status", None, "text"),
+            ("reason", None, "text"),
+            ("remaining", None, "cents"),
+            *((st, st, "int") for st in stages),
+        ),
+        tracking,
+        rules=status_rules(settings["RedBelow"]),
+    )
+    c = p.commission.merge(p.pool_shares, on="rep_id", how="left")
+    money = ("sales", "commission", "pool_share", "to_next_tier", "commission_at_next_tier")
+    c = c.assign(
+        tier=c["tier"].map(lambda v: label(v, loc) if v else ""),
+        next_tier=c["next_tier"].map(lambda v: label(v, loc) if v else ""),
+        rate=c["rate"].astype(float),
+        **{k: _yuan(c[k].fillna(0)) for k in money},
+    )
+    pay_block = Block(
+        "tblCommissionEarned",  # tblCommission is the input rates table (SPEC §1)
+        cols(
+            ("rep_id", None, "text"),
+            ("sales", None, "cents"),
+            ("tier", None, "text"),
+            ("rate", None, "pct2"),
+            ("commission", None, "cents"),
+            ("pool_share", None, "cents"),
+            ("next_tier", None, "text"),
+            ("to_next_tier", None, "cents"),
+            ("commission_at_next_tier", None, "cents"),
+        ),
+        c,
+    )
+    st = p.statement.assign(
+        tier=p.statement["tier"].map(lambda v: label(v, loc) if v else ""),
+        rate=p.statement["rate"].astype(float),
+        **{k: _yuan(p.statement[k]) for k in ("from", "to", "sales", "amount")},
+    )
+    bands = Block(
+        "tblCommissionStatement",
+        cols(
+            ("rep_id", None, "text"),
+            ("tier", None, "text"),
+            ("from", None, "cents"),
+            ("to", None, "cents"),
+            ("sales", None, "cents"),
+            ("rate", None, "pct2"),
+            ("amount", None, "cents"),
+        ),
+        st,
+        title=label("statement", loc),
+    )
+    mode = settings["CommissionMode"]
+    rules = pd.DataFrame(
+        {
+            "note": [
+                f"{label('CommissionMode', loc)}: {label(mode, loc)}",
+                f"{label('pool', loc)}: {p.pool_cents / 100:,.2f}",
+                label(POOL_RULE, loc),
+            ]
+        }
+    )
+    notes = Block(
+        "tblCommissionNotes", cols(("note", None, "text")), rules, title=label("note", loc)
+    )
+    return [
+        OutputSheet("Tracking", "Tracking", (track_block,), freeze_cols=1),
+        OutputSheet("Commission", "Commission", (pay_block, bands, notes), freeze_cols=1),
+    ]
+
+
+_TRACKING_KEYS = {
+    "rep_id", "week", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
+}  # fmt: skip

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from xl_addin.outputs import Block, OutputSheet
 
@@ -25,6 +26,11 @@ HEADER = {
     "bg_color": "#1F4E78",
 }  # LibreOffice ignores table styles
 RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+COLOURS = {
+    "red": RED,
+    "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+}
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
@@ -87,6 +93,7 @@ def _render_sheet(ws, sheet: OutputSheet, formats: _Formats) -> None:
             )
         if block.status:
             _highlight_status(ws, block, first, last, formats)
+        _rules(ws, block, first, last, formats)
         _measure(widths, block)
         row = last + 2
     if sheet.blocks:
@@ -112,6 +119,25 @@ def _highlight_status(ws, block: Block, first: int, last: int, formats: _Formats
     ws.conditional_format(
         first + 1, j, last, j, {"type": "cell", **rule, "format": formats.get(**RED)}
     )
+
+
+def _rules(ws, block: Block, first: int, last: int, formats: _Formats) -> None:
+    letters = {c.key: xl_col_to_name(j) for j, c in enumerate(block.columns)}
+    refs = {k: f"${letter}{first + 2}" for k, letter in letters.items()}  # first data row, 1-based
+    for rule in block.rules:
+        j = list(letters).index(rule.key)
+        ws.conditional_format(
+            first + 1,
+            j,
+            last,
+            j,
+            {
+                "type": "formula",
+                "criteria": "=" + rule.formula.format(**refs),
+                "format": formats.get(**COLOURS[rule.colour]),
+                "stop_if_true": True,
+            },
+        )
 
 
 def _write_column(ws, row0: int, j: int, values: list, fmt: str, formats: _Formats) -> None:

@@ -368,7 +368,7 @@ CASES = [
         "a commission tier is one of the choices",
         lambda b: b.set("tblCommission", "Tier", "floor", "flor"),
         (
-            'Commission!A2: Tier "flor" is not one of floor, target, challenge (did you mean "floor"?) '
+            'Rates!A2: Tier "flor" is not one of floor, target, challenge (did you mean "floor"?) '
             "— pick a value from the list",
         ),
     ),

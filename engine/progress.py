@@ -1,0 +1,58 @@
+"""Progress in the period (SPEC §5–§6): tracking, commission and the team pool, in one call.
+
+The Track button and `salesplan track` both call `progress(plan)`; front ends only render it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from engine import commission as pay
+from engine.decompose import Decomposition, decompose
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+from engine.tracking import track, validate_actuals
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Money in int64 cents; rows in the order of decomposition.targets."""
+
+    decomposition: Decomposition
+    tracking: pd.DataFrame
+    commission: pd.DataFrame
+    statement: pd.DataFrame
+    pool_cents: int
+    pool_shares: pd.DataFrame
+
+
+def progress(plan: Plan) -> Progress:
+    problems = validate_actuals(plan)
+    if plan.commission is None or plan.commission.empty:
+        problems.append(
+            Problem(
+                "Commission",
+                "",
+                "table tblCommission is missing or empty",
+                "add the floor, target and challenge rates",
+            )
+        )
+    else:
+        problems += pay.validate_rates(plan.commission)
+    if problems:
+        raise PlanError(problems)
+    s = plan.settings
+    d = decompose(plan)
+    t = track(plan, d)
+    sales = pd.Series(t["to_date"].to_numpy(), index=t["rep_id"])
+    rates = pay.rates_from_table(plan.commission)
+    cap = s["CommissionCap"]
+    cap_cents = int(Decimal(cap) * 100) if cap is not None else None
+    mode = s["CommissionMode"]
+    earned = pay.commission(d.targets, sales, rates, mode, cap_cents)
+    bands = pay.statement(d.targets, sales, rates, mode, cap_cents)
+    pool, shares = pay.team_pool(d.targets, sales, s["PoolThreshold"], s["PoolRate"])
+    return Progress(d, t, earned, bands, pool, shares)

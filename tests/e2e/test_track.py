@@ -1,0 +1,119 @@
+"""`salesplan track`: Tracking and Commission sheets, and status colours that follow hand edits."""
+
+import os
+import re
+import stat
+
+import numpy as np
+import openpyxl
+import pytest
+
+from engine.progress import progress
+from engine.tracking import _status
+from tests.libreoffice import convert
+from xl_addin.cli import main
+from xl_addin.filebook import FileBook
+from xl_addin.reader import read_plan
+
+COLOURS = {"#FFC7CE": "RED", "#FFEB9C": "AMBER", "#C6EFCE": "GREEN"}
+
+
+@pytest.fixture(scope="module")
+def tracked(tmp_path_factory):
+    path = tmp_path_factory.mktemp("track") / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    assert main(["decompose", str(path)]) == 0
+    assert main(["track", str(path)]) == 0
+    return path
+
+
+def rows(ws, table):
+    ref = ws.tables[table].ref
+    values = [[c.value for c in r] for r in ws[ref]]
+    return [dict(zip(values[0], r, strict=True)) for r in values[1:]]
+
+
+def test_tracking_and_commission_sheets_hold_what_the_engine_computed(tracked):
+    p = progress(read_plan(FileBook(tracked)))
+    wb = openpyxl.load_workbook(tracked)
+    got = {r["RepID"]: r for r in rows(wb["Tracking"], "tblTracking")}
+    for t in p.tracking.itertuples():
+        row = got[t.rep_id]
+        assert (
+            round(row["ToDate"] * 100) == t.to_date
+            and round(row["PlanToDate"] * 100) == t.plan_to_date
+        )
+        assert row["Status"] == t.status
+    assert {r["Status"] for r in got.values()} == {
+        "RED",
+        "AMBER",
+        "GREEN",
+    }  # the example has all three
+    pay = {r["RepID"]: r for r in rows(wb["Commission"], "tblCommissionEarned")}
+    for c in p.commission.itertuples():
+        assert round(pay[c.rep_id]["Commission"] * 100) == c.commission
+        assert round(pay[c.rep_id]["ToNextTier"] * 100) == c.to_next_tier
+    bands = rows(wb["Commission"], "tblCommissionStatement")
+    assert round(sum(b["Amount"] for b in bands) * 100) == p.commission["commission"].sum()
+
+
+def test_the_workbook_is_not_private_to_its_creator(tracked):
+    mode = stat.S_IMODE(os.stat(tracked).st_mode)
+    assert mode & stat.S_IRGRP or os.umask(os.umask(0)) & 0o040
+
+
+def status_colours(html: str) -> list[str]:
+    section = html.split("<em>Tracking</em>", 1)[1].split("<h1", 1)[0]
+    return [
+        COLOURS[c.upper()]
+        for c in re.findall(
+            r'bgcolor="(#[0-9A-Fa-f]{6})"><font color="#[0-9A-Fa-f]{6}">(?:RED|AMBER|GREEN)',
+            section,
+        )
+    ]
+
+
+def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tracked, tmp_path):
+    """LibreOffice evaluates the sheet's conditional formatting; the engine's rule must agree."""
+    edited = tmp_path / "edited.xlsx"
+    wb = openpyxl.load_workbook(tracked)
+    ws = wb["Tracking"]
+    header = [c.value for c in ws[1]]
+    col = {h: header.index(h) + 1 for h in ("ToDate", "PlanToDate", "FloorToDate")}
+    red_below = read_plan(FileBook(tracked)).settings["RedBelow"]  # 0.8
+    typed = []
+    for i, row in enumerate(range(2, ws.max_row + 1)):
+        plan = round(ws.cell(row, col["PlanToDate"]).value * 100)
+        floor = round(ws.cell(row, col["FloorToDate"]).value * 100)
+        red_line = -(-int(red_below * 100) * floor // 100)  # RedBelow × floor, up to the cent
+        # on and one cent below each boundary, and a plain value in between
+        cents = [plan, plan - 1, red_line, red_line - 1, (plan + red_line) // 2, plan + 12345][
+            i % 6
+        ]
+        ws.cell(row, col["ToDate"]).value = cents / 100
+        typed.append((cents, plan, floor))
+    wb.save(edited)
+    (html,) = convert([edited], "html", tmp_path / "html")
+    colours = status_colours(html.read_text(encoding="utf-8", errors="replace"))
+    cents, plan, floor = (np.array(x, dtype=np.int64) for x in zip(*typed, strict=True))
+    expected = list(_status(cents, plan, floor, red_below))
+    assert len(colours) == len(expected) == 24
+    assert colours == expected
+    assert {"RED", "AMBER", "GREEN"} <= set(colours)
+
+
+def test_an_output_sheet_never_replaces_a_sheet_holding_the_users_table(tmp_path, capsys):
+    # a workbook laid out as SPEC §1 lists it: tblCommission on a sheet named Commission
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    wb = openpyxl.load_workbook(path)
+    wb["Rates"].title = "Commission"
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["track", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Commission: this sheet holds your table tblCommission; salesplan writes its Commission "
+        "sheet here and will not overwrite it — move tblCommission to another sheet" in err
+    )
+    assert path.read_bytes() == before
