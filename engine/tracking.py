@@ -101,6 +101,7 @@ def validate_actuals(plan: Plan) -> list[Problem]:
     outside = ~((week >= 1) & (week <= n_weeks) & (week == np.floor(week)))
     for i in np.flatnonzero(outside):
         value = actuals["week"].iloc[i]
+        value = f"{value:g}" if isinstance(value, (int, float)) else value  # 14, not 14.0
         problems.append(
             Problem(
                 *at_row(actuals, i, "week", "Actuals"),

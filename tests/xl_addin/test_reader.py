@@ -195,11 +195,11 @@ def editing(path: Path) -> Iterator[Book]:
     wb.save(path)
 
 
-def decompose_rejects(path: Path, capsys) -> list[str]:
-    """Run `salesplan decompose`; it must exit 2 and leave the folder exactly as it was."""
+def decompose_rejects(path: Path, capsys, command: str = "decompose") -> list[str]:
+    """Run `salesplan decompose` (or track); it must exit 2 and leave the folder exactly as it was."""
     before = path.read_bytes()
     folder = sorted(p.name for p in path.parent.iterdir())
-    code = main(["decompose", str(path)])
+    code = main([command, str(path)])
     out, err = capsys.readouterr()
     assert code == 2, out + err
     assert "Traceback" not in err and out == ""
@@ -777,3 +777,37 @@ def test_history_of_a_rep_who_left_counts_for_the_team_and_is_noted(plan, capsys
     assert f"team target {team_target_by_hand(amounts):,} " in out
     assert "RepID(s) not in tblReps (S003) count for the team, regions and products" in out
     assert "S003" not in targets_sheet(plan)
+
+
+# -- salesplan track: rates and actuals ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda b: b.set("tblCommission", "Rate", "target", 0.005),
+            'Rates!B3: Rate of tier "target" (0.5%) is below the rate of "floor" (1%)',
+        ),
+        (
+            lambda b: b.clear_row("tblCommission", "challenge"),
+            'Rates: tblCommission has no row for tier "challenge" — add a row with Tier challenge',
+        ),
+        (
+            lambda b: b.set_at("tblActuals", "RepID", 2, "S999"),
+            'Actuals!B2: RepID "S999" is not in tblReps',
+        ),
+        (
+            lambda b: b.set_at("tblActuals", "Week", 3, 14),
+            "Actuals!A3: Week 14 is outside the period (1 to 13)",
+        ),
+        (
+            lambda b: b.set_at("tblActuals", "Visits", 4, -3),
+            "Actuals!D4: Visits -3 is negative",
+        ),
+    ],
+    ids=["rates not increasing", "missing tier", "unknown rep", "week outside", "negative visits"],
+)
+def test_track_reports_bad_rates_and_actuals_at_their_cell(plan, capsys, edit, expected):
+    with editing(plan) as b:
+        edit(b)
+    problems = decompose_rejects(plan, capsys, command="track")
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
