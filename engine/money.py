@@ -54,14 +54,7 @@ def allocate(total: int, weights, held=None) -> np.ndarray:
         raise ValueError(f"nothing to carry {rest}: every free weight is zero")
     if rest < 0:
         raise ValueError(f"held values exceed the total by {-rest}")
-    exact = wf / wf.sum() * rest
-    base = np.floor(exact).astype(np.int64)
-    short = rest - int(base.sum())
-    if short:
-        frac = np.where(free & (wf > 0), exact - base, -1.0)
-        order = np.argsort(-frac, kind="stable")
-        base[order[:short]] += 1
-    return out + base
+    return out + allocate_rows(np.array([rest]), wf[None, :])[0]
 
 
 def allocate_rows(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
