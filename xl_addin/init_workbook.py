@@ -7,16 +7,17 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from engine.settings import SPECS
-from xl_addin.columns import CHOICE, TABLES, header
+from xl_addin.columns import CHOICE, DATE, TABLES, header
 from xl_addin.example_company import example_tables
 from xl_addin.labels import label
+from xl_addin.render import DATE_FORMAT, Formats, write_column
 
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # byte-reproducible output
+INPUT = {"bg_color": "#FFF2CC"}  # input cells, as Excel's own "Input" style
 SETTING_HELP = {
     "PeriodStart": ("first day of the plan period", "考核期第一天"),
     "PeriodWeeks": ("weeks in the period (13 = a quarter)", "考核期周数（13 = 一个季度）"),
@@ -80,10 +81,9 @@ def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     wb.set_properties({"title": "salesplan", "created": FIXED_CREATED})
+    formats = Formats(wb)
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
     fmt = {
-        "input": wb.add_format({"bg_color": "#FFF2CC"}),
-        "date": wb.add_format({"bg_color": "#FFF2CC", "num_format": "yyyy-mm-dd"}),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "title": wb.add_format({"bold": True, "font_size": 14}),
     }
@@ -95,7 +95,8 @@ def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
         n = max(len(frame), 1)
         for j, col in enumerate(spec.columns):
             values = frame[col.key].tolist() if len(frame) else [None]
-            _write_column(ws, j, values, fmt["input"], fmt["date"])
+            style = {**INPUT, "num_format": DATE_FORMAT} if col.kind == DATE else INPUT
+            write_column(ws, 1, j, values, formats, style)
             width = max(len(headers[j]) * (2 if locale != "en" else 1) + 4, 12)
             ws.set_column(j, j, min(width, 40))
             if col.kind == CHOICE:
@@ -115,20 +116,6 @@ def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
         )
         ws.freeze_panes(1, 0)
     wb.close()
-
-
-def _write_column(ws, j: int, values: list, cell_fmt, date_fmt) -> None:
-    for i, v in enumerate(values, start=1):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            ws.write_blank(i, j, None, cell_fmt)
-        elif isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
-            ws.write_datetime(i, j, pd.Timestamp(v).to_pydatetime(), date_fmt)
-        elif isinstance(v, (bool, np.bool_)):
-            ws.write_boolean(i, j, bool(v), cell_fmt)
-        elif isinstance(v, (int, float, np.integer, np.floating)):
-            ws.write_number(i, j, float(v), cell_fmt)
-        else:
-            ws.write_string(i, j, str(v), cell_fmt)  # never a formula
 
 
 def _readme(wb, locale: str, fmt: dict, head) -> None:

@@ -49,14 +49,14 @@ def render(sheets: list[OutputSheet]) -> bytes:
         },
     )
     book.set_properties({"created": dt.datetime(2000, 1, 1)})
-    formats = _Formats(book)
+    formats = Formats(book)
     for sheet in sheets:
         _render_sheet(book.add_worksheet(sheet.name), sheet, formats)
     book.close()
     return buffer.getvalue()
 
 
-class _Formats:
+class Formats:
     """Each XlsxWriter format created once, by its properties."""
 
     def __init__(self, book: xlsxwriter.Workbook):
@@ -72,7 +72,7 @@ class _Formats:
         return self._made[key]
 
 
-def _render_sheet(ws, sheet: OutputSheet, formats: _Formats) -> None:
+def _render_sheet(ws, sheet: OutputSheet, formats: Formats) -> None:
     widths: dict[int, float] = {}
     row = 0
     for block in sheet.blocks:
@@ -82,7 +82,14 @@ def _render_sheet(ws, sheet: OutputSheet, formats: _Formats) -> None:
         first = row
         frame = block.frame
         for j, col in enumerate(block.columns):
-            _write_column(ws, first + 1, j, frame[col.key].tolist(), col.fmt, formats)
+            write_column(
+                ws,
+                first + 1,
+                j,
+                frame[col.key].tolist(),
+                formats,
+                {"num_format": col.fmt} if col.fmt else {},
+            )
         last = first + max(len(frame), 1)  # an Excel table needs at least one data row
         header = formats.get(**HEADER, **_top(first))
         columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
@@ -110,7 +117,7 @@ def _top(row: int) -> dict:
     return {"valign": "vcenter"} if row == 0 else {}
 
 
-def _highlight_status(ws, block: Block, first: int, last: int, formats: _Formats) -> None:
+def _highlight_status(ws, block: Block, first: int, last: int, formats: Formats) -> None:
     """Numbers that are not zero, or the text RED, in the block's status column."""
     j = next(i for i, c in enumerate(block.columns) if c.key == block.status)
     values = block.frame[block.status]
@@ -121,7 +128,7 @@ def _highlight_status(ws, block: Block, first: int, last: int, formats: _Formats
     )
 
 
-def _rules(ws, block: Block, first: int, last: int, formats: _Formats) -> None:
+def _rules(ws, block: Block, first: int, last: int, formats: Formats) -> None:
     letters = {c.key: xl_col_to_name(j) for j, c in enumerate(block.columns)}
     refs = {k: f"${letter}{first + 2}" for k, letter in letters.items()}  # first data row, 1-based
     for rule in block.rules:
@@ -140,22 +147,28 @@ def _rules(ws, block: Block, first: int, last: int, formats: _Formats) -> None:
         )
 
 
-def _write_column(ws, row0: int, j: int, values: list, fmt: str, formats: _Formats) -> None:
-    number = formats.get(num_format=fmt) if fmt else None
+def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: dict) -> None:
+    """Cells by their type, from row `row0` down; text is always text, never a formula.
+
+    `style` holds format properties for the column (num_format for numbers); a date without
+    a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). Blanks are written only
+    when the column has a style, so an input column stays coloured where it is empty.
+    """
+    fmt = formats.get(**style)
     for i, raw in enumerate(values, row0):
         v = plain(raw)
         if v is None:
-            if number is not None:
-                ws.write_blank(i, j, None, number)
+            if fmt is not None:
+                ws.write_blank(i, j, None, fmt)
         elif isinstance(v, str):
-            ws.write_string(i, j, v, number)
+            ws.write_string(i, j, v, fmt)
         elif isinstance(v, bool):
-            ws.write_boolean(i, j, v, number)
+            ws.write_boolean(i, j, v, fmt)
         elif isinstance(v, (int, float)):
-            ws.write_number(i, j, v, number)
+            ws.write_number(i, j, v, fmt)
         else:
             default = DATETIME_FORMAT if isinstance(v, dt.datetime) else DATE_FORMAT
-            ws.write_datetime(i, j, v, number or formats.get(num_format=default))
+            ws.write_datetime(i, j, v, formats.get(**{"num_format": default, **style}))
 
 
 def plain(v):
