@@ -65,12 +65,38 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Series:
+    """One series of a chart: a value column of a block, against a category column of it."""
+
+    name: str  # legend text
+    table: str  # the Block (by its table name) on the same sheet that holds the data
+    values: str  # column key of the values
+    categories: str  # column key of the categories (the x axis, or the slices of a pie)
+    colour: str = ""  # e.g. "#1F4E78"; "" lets Excel choose
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart over cells of the sheet, so it follows the numbers it shows."""
+
+    kind: str  # "line", "column", "bar" or "pie"
+    title: str
+    series: tuple[Series, ...]
+    anchor: tuple[int, int] | None = (
+        None  # (row, col) of its top-left cell, 0-based; None: stacked right of the blocks
+    )
+    size: tuple[int, int] = (640, 320)  # width, height in pixels
+    y_format: str = ""  # number format of the value axis
+
+
+@dataclass(frozen=True)
 class OutputSheet:
     key: str  # canonical sheet name (Targets); the sheet is named in the locale
     name: str
     blocks: tuple[Block, ...]
     freeze_cols: int = 1
     notes: tuple[str, ...] = field(default_factory=tuple)
+    charts: tuple[Chart, ...] = ()
 
 
 def money_format(unit: int, locale: str = "en") -> str:
