@@ -33,7 +33,17 @@ class Decomposition:
     notes: tuple[str, ...]
 
 
-def decompose(plan: Plan) -> Decomposition:
+def decompose(plan: Plan, *, with_changes: bool = True) -> Decomposition:
+    """The plan's targets; with the recalibrations of tblChangeLog applied unless told not to."""
+    original = _decompose(plan)
+    if not with_changes:
+        return original
+    from engine.recalibrate import replay  # it builds on Decomposition
+
+    return replay(plan, original)
+
+
+def _decompose(plan: Plan) -> Decomposition:
     s = plan.settings
     unit = s.round_to
     notes: list[str] = list(plan.notes)
@@ -283,9 +293,13 @@ def _regions(plan, weights, region_target, table, cap) -> pd.DataFrame:
     out["challenge"] = out["region"].map(g["challenge"].sum()).fillna(0).astype(np.int64)
     out["reps"] = out["region"].map(g.size()).fillna(0).astype(np.int64)
     out["capacity"] = out["region"].map(cap["capacity"]).fillna(0).round(0)
-    out["gap"] = (out["target"] - out["capacity"]).clip(lower=0)
-    full = out["region"].map(cap["full_rep"]).fillna(0)
-    out["extra_headcount"] = np.where(
-        (out["gap"] > 0) & (full > 0), np.ceil(out["gap"] / full.where(full > 0, 1)), 0
-    ).astype(np.int64)
-    return out
+    out["full_rep"] = out["region"].map(cap["full_rep"]).fillna(0)
+    return with_gap(out)
+
+
+def with_gap(regions: pd.DataFrame) -> pd.DataFrame:
+    """The region's gap to its capacity and the full reps that would close it."""
+    gap = (regions["target"] - regions["capacity"]).clip(lower=0)
+    full = regions["full_rep"]
+    extra = np.where((gap > 0) & (full > 0), np.ceil(gap / full.where(full > 0, 1)), 0)
+    return regions.assign(gap=gap, extra_headcount=extra.astype(np.int64))

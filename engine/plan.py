@@ -30,4 +30,5 @@ class Plan:
     kpis: pd.DataFrame | None = None
     actuals: pd.DataFrame | None = None
     change_log: pd.DataFrame | None = None
+    kpi_actuals: pd.DataFrame | None = None  # long: rep_id, week, kpi, value (from tblActuals)
     notes: tuple[str, ...] = field(default_factory=tuple)

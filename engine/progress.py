@@ -12,9 +12,10 @@ import pandas as pd
 
 from engine import commission as pay
 from engine.decompose import Decomposition, decompose
+from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
-from engine.tracking import track, validate_actuals
+from engine.tracking import track, validate_actuals, weekly_actuals
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Progress:
     statement: pd.DataFrame
     pool_cents: int
     pool_shares: pd.DataFrame
+    weekly_actuals: pd.DataFrame  # cents, reps × W1..Wn
+    kpi: Scorecard | None  # None when the plan has no tblKPIs
 
 
 def progress(plan: Plan) -> Progress:
@@ -42,6 +45,8 @@ def progress(plan: Plan) -> Progress:
         )
     else:
         problems += pay.validate_rates(plan.commission)
+    if plan.kpis is not None and not plan.kpis.empty:
+        problems += validate_kpis(plan.kpis)
     if problems:
         raise PlanError(problems)
     s = plan.settings
@@ -55,4 +60,9 @@ def progress(plan: Plan) -> Progress:
     earned = pay.commission(d.targets, sales, rates, mode, cap_cents)
     bands = pay.statement(d.targets, sales, rates, mode, cap_cents)
     pool, shares = pay.team_pool(d.targets, sales, s["PoolThreshold"], s["PoolRate"])
-    return Progress(d, t, earned, bands, pool, shares)
+    weeks = weekly_actuals(plan, d.targets["rep_id"].to_numpy())
+    kpi = None
+    if plan.kpis is not None and not plan.kpis.empty:
+        ids = d.targets["rep_id"].to_numpy()
+        kpi = scorecard(plan.kpis, plan.kpi_actuals, ids, int(t["week"].max()), s.weeks)
+    return Progress(d, t, earned, bands, pool, shares, weeks, kpi)

@@ -122,6 +122,28 @@ def validate_actuals(plan: Plan) -> list[Problem]:
     return problems
 
 
+def latest_week(plan: Plan) -> int:
+    """The latest week of the period with usable actuals (0 before the first)."""
+    usable = _usable(plan.actuals, plan.reps["rep_id"].to_numpy(), plan.settings.weeks)
+    return int(usable["week"].max()) if len(usable) else 0
+
+
+def weekly_actuals(plan: Plan, ids) -> pd.DataFrame:
+    """Actual amounts in cents, reps (in the order of `ids`) × weeks W1..Wn of the period."""
+    n = plan.settings.weeks
+    usable = _usable(plan.actuals, np.asarray(ids), n)
+    sums = (
+        usable.pivot_table(
+            index="rep_id", columns="week", values="amount_cents", aggfunc="sum", fill_value=0
+        )
+        if len(usable)
+        else pd.DataFrame()
+    )
+    sums = sums.reindex(index=ids, columns=range(1, n + 1), fill_value=0).astype(np.int64)
+    sums.columns = [f"W{w}" for w in range(1, n + 1)]
+    return sums.reset_index(drop=True)
+
+
 def _usable(actuals: pd.DataFrame | None, ids: np.ndarray, n_weeks: int) -> pd.DataFrame:
     if actuals is None or actuals.empty:
         return pd.DataFrame({"rep_id": [], "week": [], "amount_cents": []})

@@ -152,7 +152,7 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
         ),
         "kpis": pd.DataFrame(
             {
-                "kpi": ["New customers", "Customer retention"] if en else ["新客户数", "留存率"],
+                "kpi": ["New customers", "Customer retention"] if en else ["新客户", "留存率"],
                 "weight": [0.6, 0.4],
                 "floor": [8, 0.85],
                 "target": [10, 0.9],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.commission import POOL_RULE
+from engine.kpi import SCORE_RULE
 
 LABELS: dict[str, tuple[str, str]] = {
     # sheets
@@ -25,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "floor": ("Floor", "保底"),
     "target": ("Target", "目标"),
     "challenge": ("Challenge", "挑战"),
+    "original_target": ("OriginalTarget", "原目标"),
     "product": ("Product", "产品线"),
     "customer_type": ("CustomerType", "客户类型"),
     "check": ("Check", "核对项"),
@@ -81,6 +83,34 @@ LABELS: dict[str, tuple[str, str]] = {
         "团队奖池 = 奖池比例 × Σ 每位销售超过（奖池门槛 × 个人目标）的销售额（未超过者计 0），"
         "只在最后四舍五入到分一次。奖池按销售额占比分给全体销售，各份按最大余数法取整到分，合计与奖池分毫不差。",
     ),
+    # KPI scorecard (engine/kpi.py)
+    "kpi": ("KPI", "考核指标"),
+    "unit": ("Unit", "单位"),
+    "achievement": ("Achievement", "达成率"),
+    "points": ("Points", "得分"),
+    "kpi_score": ("KPIScore", "KPI得分"),
+    "scorecard": ("KPI scorecard", "KPI 考核"),
+    SCORE_RULE: (
+        SCORE_RULE,
+        "得分 = Σ 权重占比 × 达成率（实际 ÷ 目标），每项指标以挑战值封顶（无挑战值时以目标封顶）；"
+        "权重占比 = 该指标权重 ÷ 已计量指标的权重之和；100% = 各项指标恰好达到目标。",
+    ),
+    # Dashboard
+    "Dashboard": ("Dashboard", "看板"),
+    "completion": ("Completion", "目标完成率"),
+    "rank": ("Rank", "排名"),
+    "count": ("Count", "人数"),
+    "red": ("Red", "红灯"),
+    "amber": ("Amber", "黄灯"),
+    "green": ("Green", "绿灯"),
+    "team_and_regions": ("Team and regions against plan", "团队与区域：实际对计划"),
+    "status_counts": ("Status counts", "状态分布"),
+    "ranking": ("Ranking by pace (actual ÷ plan to date)", "排名（按达成率：累计完成 ÷ 计划进度）"),
+    "top_performer": ("Top performer", "本期最佳"),
+    "cumulative": ("Cumulative plan and actual by week", "按周累计：计划与实际"),
+    "plan_cumulative": ("plan", "计划"),
+    "actual_cumulative": ("actual", "实际"),
+    "cumulative_chart": ("{scope}: cumulative plan vs actual", "{scope}：累计计划与实际"),
     # engine/tracking.py reasons
     "visits below plan": ("visits below plan", "拜访量低于计划"),
     "visits on plan, conversion low": ("visits on plan, conversion low", "拜访达标，转化率偏低"),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from engine.commission import POOL_RULE
 from engine.decompose import Decomposition
+from engine.kpi import SCORE_RULE
 from engine.progress import Progress
 from engine.settings import Settings
 from xl_addin.labels import label
@@ -21,6 +22,8 @@ OUTPUT_TABLES = {
     for name in (
         "tblTargets", "tblRegionTargets", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
+        "tblKPIScorecard", "tblKPINotes", "tblDashboardSummary", "tblDashboardStatus",
+        "tblDashboardWeekly", "tblDashboardRanking",
     )
 }  # fmt: skip
 OUTPUT_SHEETS = (
@@ -115,6 +118,7 @@ FORMATS = {
     "coef": "0.00",
     "pct": "0.0%",
     "pct2": "0.00%",
+    "number": "General",
     "weeks": "0.0",
     "text": "",
     "flag": "",
@@ -148,6 +152,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("territory", None, "text"),
             ("floor", None, "money"),
             ("target", None, "money"),
+            *((("original_target", None, "money"),) if "original_target" in t else ()),
             ("challenge", None, "money"),
             ("capability", None, "coef"),
             ("resource", None, "coef"),
@@ -228,6 +233,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
 
 
 _TARGET_KEYS = {
+    "original_target",
     "rep_id",
     "name",
     "region",
@@ -272,6 +278,8 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
     t = p.tracking
     reps = p.decomposition.targets.set_index("rep_id")
     stages = [c for c in t.columns if c not in _TRACKING_KEYS]
+    if p.kpi is not None:
+        t = t.assign(kpi_score=p.kpi.scores["score"].to_numpy())
     tracking = t.assign(
         name=t["rep_id"].map(reps["name"]),
         region=t["rep_id"].map(reps["region"]),
@@ -293,6 +301,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("reason", None, "text"),
             ("remaining", None, "cents"),
             *((st, st, "int") for st in stages),
+            *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
         tracking,
         rules=status_rules(settings["RedBelow"]),
@@ -352,12 +361,49 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
     notes = Block(
         "tblCommissionNotes", cols(("note", None, "text")), rules, title=label("note", loc)
     )
+    from xl_addin.dashboard import describe_dashboard  # it builds on these descriptions
+
     return [
-        OutputSheet("Tracking", "Tracking", (track_block,), freeze_cols=1),
+        OutputSheet("Tracking", "Tracking", (track_block, *_scorecard(p, settings)), freeze_cols=1),
         OutputSheet("Commission", "Commission", (pay_block, bands, notes), freeze_cols=1),
+        describe_dashboard(p, settings),
     ]
 
 
+def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
+    """The KPI scorecard (rep × KPI) and its rule, below the tracking table."""
+    if p.kpi is None:
+        return ()
+    loc = settings.locale
+    cols = _columns(settings)
+    rows = p.kpi.rows.assign(tier=p.kpi.rows["tier"].map(lambda v: label(v, loc) if v else ""))
+    card = Block(
+        "tblKPIScorecard",
+        cols(
+            ("rep_id", None, "text"),
+            ("kpi", None, "text"),
+            ("unit", None, "text"),
+            ("actual", None, "number"),
+            ("floor", None, "number"),
+            ("target", None, "number"),
+            ("challenge", None, "number"),
+            ("achievement", None, "pct"),
+            ("tier", None, "text"),
+            ("weight", None, "pct"),
+            ("points", None, "pct"),
+        ),
+        rows,
+        title=label("scorecard", loc),
+    )
+    notes = Block(
+        "tblKPINotes",
+        cols(("note", None, "text")),
+        pd.DataFrame({"note": [label(SCORE_RULE, loc), *p.kpi.notes]}),
+        title=label("note", loc),
+    )
+    return card, notes
+
+
 _TRACKING_KEYS = {
-    "rep_id", "week", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
+    "kpi_score", "rep_id", "week", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
 }  # fmt: skip

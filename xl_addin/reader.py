@@ -20,6 +20,7 @@ from engine.settings import SPECS, Settings
 from xl_addin import coerce
 from xl_addin.columns import (
     AMOUNT,
+    BY_KEY,
     CHOICE,
     DATE,
     FRACTION,
@@ -76,6 +77,7 @@ class Reader:
         self.source = source
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.raw: dict = {}  # table key -> (RawTable, {column key: position}) as read
 
     def add(self, sheet: str, cell: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(sheet, cell, message, hint))
@@ -90,9 +92,52 @@ class Reader:
                 self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
         self.relations(frames)
         self.departed(frames)
+        kpi_actuals = self.kpi_actuals(frames)
         if self.problems:
             raise PlanError(self.problems)
-        return Plan(settings=settings, notes=tuple(self.notes), **frames)
+        return Plan(settings=settings, notes=tuple(self.notes), kpi_actuals=kpi_actuals, **frames)
+
+    def kpi_actuals(self, frames: dict) -> pd.DataFrame | None:
+        """Each KPI's weekly values from the tblActuals column headed with its name (a column
+        of the table's own, like NewCustomers/新客户, or one the user added): long, one row per
+        actuals row per KPI with a column."""
+        kpis, actuals = frames.get("kpis"), frames.get("actuals")
+        if kpis is None or kpis.empty or actuals is None or "actuals" not in self.raw:
+            return None
+        raw, found = self.raw["actuals"]
+        spec = BY_KEY["actuals"]
+        lookup = header_lookup(spec)
+        extra = {normalise_header(h): j for j, h in enumerate(raw.headers)}
+        positions = (actuals["_row"] - raw.first_row - 1).to_numpy()
+        parts = []
+        for name in dict.fromkeys(kpis["kpi"].dropna()):
+            key = normalise_header(name)
+            known = lookup.get(key)
+            j = found.get(known.key) if known is not None else extra.get(key)
+            if j is None:
+                continue
+            cells = pd.Series([raw.rows[i][j] for i in positions], dtype=object)
+            values, bad, _ = coerce.number(cells)
+            for k in np.flatnonzero(bad.to_numpy()):
+                self.add(
+                    raw.sheet,
+                    raw.cell(int(positions[k]), j),
+                    f'KPI "{name}": {shown(cells.iat[k])} is not a number',
+                    "type a number, or leave it blank",
+                )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "rep_id": actuals["rep_id"].to_numpy(),
+                        "week": actuals["week"].to_numpy(),
+                        "kpi": str(name),
+                        "value": values.to_numpy(dtype=float),
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame({"rep_id": [], "week": [], "kpi": [], "value": []})
+        return pd.concat(parts, ignore_index=True)
 
     def departed(self, frames: dict) -> None:
         """History of reps no longer in tblReps (a CRM export keeps leavers): it counts for the
@@ -159,6 +204,7 @@ class Reader:
             )
         if missing:
             return None
+        self.raw[spec.key] = (raw, found)
         data = (
             pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
             if raw.rows

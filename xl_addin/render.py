@@ -17,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from xl_addin.outputs import Block, OutputSheet
+from xl_addin.render_charts import Placed, add_charts
 
 TABLE_STYLE = "Table Style Medium 2"
 TITLE = {"bold": True, "font_size": 12}
@@ -51,7 +52,7 @@ def render(sheets: list[OutputSheet]) -> bytes:
     book.set_properties({"created": dt.datetime(2000, 1, 1)})
     formats = Formats(book)
     for sheet in sheets:
-        _render_sheet(book.add_worksheet(sheet.name), sheet, formats)
+        _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats)
     book.close()
     return buffer.getvalue()
 
@@ -72,8 +73,9 @@ class Formats:
         return self._made[key]
 
 
-def _render_sheet(ws, sheet: OutputSheet, formats: Formats) -> None:
+def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
     widths: dict[int, float] = {}
+    placed: dict[str, Placed] = {}
     row = 0
     for block in sheet.blocks:
         if block.title:
@@ -102,7 +104,9 @@ def _render_sheet(ws, sheet: OutputSheet, formats: Formats) -> None:
             _highlight_status(ws, block, first, last, formats)
         _rules(ws, block, first, last, formats)
         _measure(widths, block)
+        placed[block.table] = Placed(first + 1, last, tuple(c.key for c in block.columns))
         row = last + 2
+    add_charts(book, ws, sheet, placed)
     if sheet.blocks:
         ws.freeze_panes(1 + bool(sheet.blocks[0].title), sheet.freeze_cols)
     for j, width in sorted(widths.items()):

@@ -42,6 +42,8 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 REL_OFFICE_DOCUMENT = DOC_RELS + "/officeDocument"
 REL_WORKSHEET = DOC_RELS + "/worksheet"
 REL_TABLE = DOC_RELS + "/table"
+REL_DRAWING = DOC_RELS + "/drawing"
+REL_CHART = DOC_RELS + "/chart"
 REL_STYLES = DOC_RELS + "/styles"
 REL_CALC_CHAIN = DOC_RELS + "/calcChain"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -76,6 +78,10 @@ STRICT_HINT = "save it from Excel as “Excel Workbook (.xlsx)”, not Strict Op
 
 # One start tag's attributes, with quoted values that may hold '>' or '/'.
 ATTRS = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+
+# Parts a rendered sheet carries into the user's package, by the relationship that reaches
+# them: (folder beside the workbook part, stem of the fresh name).
+CARRIED = {REL_DRAWING: ("drawings", "drawing"), REL_CHART: ("charts", "chart")}
 
 
 def replace_sheets(path: Path, sheets: list[OutputSheet]) -> None:
@@ -303,12 +309,17 @@ def _plan(user: _Package, made: _Package, filename: str) -> tuple[dict[str, byte
         user, made, new_sheets, replaced_parts, workbook, sheets, rels_by_id, taken, wb_folder
     )
     strings = _shared_strings(made, made_workbook_part)
-    for n in new_sheets:
-        _write_sheet(n, user, made, tables, styles, strings, types, written)
-
-    # Parts only the replaced sheets (or the dropped calculation chain) reached are left out.
+    # Parts only the replaced sheets (or the dropped calculation chain) reached are left out;
+    # their names are free again, so a rerun names its drawings and charts as the last did.
     changed = {workbook_part: new_rels, **{p: [] for p in replaced_parts}}
-    removed = user.reachable({}) - user.reachable(changed) - set(written)
+    dropped = user.reachable({}) - user.reachable(changed)
+    taken -= {p.casefold() for p in dropped}
+    made_types = _ContentTypes.read(made.read(made.actual(CT_TYPES)))
+    carry = _Carry(user, made, made_types, taken, wb_folder, types, written)
+    for n in new_sheets:
+        _write_sheet(n, user, made, tables, styles, strings, types, written, carry)
+
+    removed = dropped - set(written)
     for part in removed:
         types.drop(part)
 
@@ -380,20 +391,71 @@ def _workbook_rels(
     return out
 
 
-def _write_sheet(n: _NewSheet, user, made, tables, styles, strings, types, written) -> None:
-    """A rendered sheet, its tables and its relationships, renamed into the user's package."""
+def _write_sheet(
+    n: _NewSheet, user, made, tables, styles, strings, types, written, carry: _Carry
+) -> None:
+    """A rendered sheet, its tables, drawing and relationships, renamed into the user's package."""
     written[n.part] = _sheet_xml(made.read(n.source), strings, styles.xf, styles.dxf, n.selected)
     types.set(n.part, CT_WORKSHEET)
     sheet_rels = []
     for rel in made.rels(n.source):
-        if rel.type != REL_TABLE:
+        if rel.type == REL_TABLE:
+            part, table_id = tables[rel.part]
+            data = made.read(rel.part)
+            written[part] = re.sub(rb' id="\d+"', b' id="%d"' % table_id, data, count=1)
+            types.set(part, CT_TABLE)
+        elif rel.type == REL_DRAWING and not rel.external:
+            part = carry.part(rel)
+        else:
             raise AssertionError(f"unexpected part in the rendered sheet: {rel.type}")
-        part, table_id = tables[rel.part]
-        written[part] = re.sub(rb' id="\d+"', b' id="%d"' % table_id, made.read(rel.part), count=1)
-        types.set(part, CT_TABLE)
         target = posixpath.relpath(part, posixpath.dirname(n.part))
-        sheet_rels.append(_Rel(rel.id, REL_TABLE, target, False, part))
+        sheet_rels.append(_Rel(rel.id, rel.type, target, False, part))
     written[user.actual(rels_name(n.part))] = rels_xml(sheet_rels)
+
+
+@dataclass
+class _Carry:
+    """Copies a rendered drawing, its charts and what they relate to under fresh part names.
+
+    Only the rels parts are rewritten: the parts refer to each other by relationship id,
+    and a chart's formulas name its sheet, which keeps the rendered name.
+    """
+
+    user: _Package
+    made: _Package
+    made_types: _ContentTypes
+    taken: set[str]  # member names in use (casefolded); fresh names are added to it
+    folder: str  # the user's workbook part's folder
+    types: _ContentTypes
+    written: dict[str, bytes]
+
+    def part(self, rel: _Rel) -> str:
+        """The rendered part `rel` reaches, written under a fresh name; that name."""
+        folder, stem = CARRIED[rel.type]
+        part = _fresh(self.taken, posixpath.join(self.folder, folder), stem)
+        self.written[part] = self.made.read(rel.part)
+        self.types.set(part, self._content_type(rel.part))
+        rels = []
+        for r in self.made.rels(rel.part):
+            if r.type not in CARRIED or r.external:
+                raise AssertionError(f"unexpected part related to {rel.part}: {r.type}")
+            target = self.part(r)
+            relative = posixpath.relpath(target, posixpath.dirname(part))
+            rels.append(_Rel(r.id, r.type, relative, False, target))
+        if rels:
+            self.written[self.user.actual(rels_name(part))] = rels_xml(rels)
+        return part
+
+    def _content_type(self, part: str) -> str:
+        """As the rendered package declares it: by an override, else by its extension."""
+        for name, ct in self.made_types.overrides.items():
+            if name.casefold() == part.casefold():
+                return ct
+        extension = part.rsplit(".", 1)[-1].casefold()
+        for ext, ct in self.made_types.defaults:
+            if ext.casefold() == extension:
+                return ct
+        raise AssertionError(f"no content type for {part} in the rendered package")
 
 
 def _office_document(package: _Package, filename: str) -> str:

@@ -63,7 +63,7 @@ def test_the_workbook_is_not_private_to_its_creator(tracked):
 
 
 def status_colours(html: str) -> list[str]:
-    section = html.split("<em>Tracking</em>", 1)[1].split("<h1", 1)[0]
+    section = html.split("<em>Tracking</em>", 1)[1].split("<h1", 1)[0].split("</table>", 1)[0]
     return [
         COLOURS[c.upper()]
         for c in re.findall(
@@ -82,7 +82,8 @@ def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tr
     col = {h: header.index(h) + 1 for h in ("ToDate", "PlanToDate", "FloorToDate")}
     red_below = read_plan(FileBook(tracked)).settings["RedBelow"]  # 0.8
     typed = []
-    for i, row in enumerate(range(2, ws.max_row + 1)):
+    last = int(ws.tables["tblTracking"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    for i, row in enumerate(range(2, last + 1)):
         plan = round(ws.cell(row, col["PlanToDate"]).value * 100)
         floor = round(ws.cell(row, col["FloorToDate"]).value * 100)
         red_line = -(-int(red_below * 100) * floor // 100)  # RedBelow × floor, up to the cent

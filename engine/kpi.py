@@ -1,0 +1,268 @@
+"""The KPI scorecard (SPEC §1 tblKPIs): non-revenue goals scored per rep, beside the sales.
+
+Actual, per rep and KPI, from tblActuals' weeks 1 to the week scored (later weeks, and weeks
+outside the period, are left out):
+  - a rate (its Unit contains "%", e.g. retention 85 %): the value of the latest week that has
+    one; a rep without a value has no actual yet and scores 0 points on it;
+  - otherwise a count: the sum over the weeks (a blank counts 0; a rep without rows has 0).
+Tier, compared exactly as the values are given: "challenge" if actual ≥ Challenge (when
+given), else "target" if ≥ Target, else "floor" if ≥ Floor (when given), else none.
+Achievement = actual / Target.
+Points = weight share × achievement, the achievement capped at Challenge / Target (at 1 when
+the KPI has no Challenge); weight share = the KPI's Weight / the sum of the Weights of the
+measured KPIs, so the shares add up to 1 whatever the Weights add up to.
+Score = the sum of a rep's points: 1 (100 %) = every KPI exactly on target.
+A KPI without a column in tblActuals is not measured: it is listed without an actual, takes
+no share of the score (it does not drag scores down), and a note says how to measure it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engine.problems import PlanError, Problem, at_row
+
+SCORE_RULE = (
+    "Score = Σ weight share × achievement (actual / target), each KPI capped at its challenge "
+    "(or at target when it has no challenge); a weight share is the KPI's weight over the sum "
+    "of the weights of the measured KPIs; 100 % = every KPI on target."
+)
+PERCENT_SIGNS = ("%", "％")  # a Unit with either marks a rate; the full-width one is typed in zh
+AT_TARGET = ("target", "challenge")
+_TIERS = ("floor", "target", "challenge")
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """rows: one per rep × KPI (reps, then KPIs, in input order); scores: one per rep."""
+
+    rows: pd.DataFrame
+    scores: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def scorecard(
+    kpis: pd.DataFrame, measured: pd.DataFrame | None, rep_ids, week: int, weeks: int
+) -> Scorecard:
+    """Each rep's KPIs to `week` of a `weeks`-long period, and the weighted score.
+
+    `measured` is long (rep_id, week, kpi, value), one row per tblActuals row per KPI that
+    has a column there; `rep_ids` are unique. Raises PlanError with `validate_kpis`' problems when tblKPIs has any.
+    """
+    problems = validate_kpis(kpis)
+    if problems:
+        raise PlanError(problems)
+    if not 0 <= week <= weeks:
+        raise ValueError(f"week {week} is outside the period (0 to {weeks})")
+    table = _table(kpis)
+    ids = pd.Index(list(rep_ids), dtype=object)
+    if measured is None:
+        measured = pd.DataFrame(columns=["rep_id", "week", "kpi", "value"])
+    keys = measured["kpi"].map(_key)
+    table["measured"] = table["key"].isin(set(keys))
+    n_reps, n_kpis = len(ids), len(table)
+
+    actual = _actuals(table, measured, keys, ids, week)
+    floor, target, challenge = (table[t].to_numpy(float)[None, :] for t in _TIERS)
+    tier = np.select(
+        [actual >= challenge, actual >= target, actual >= floor],
+        ["challenge", "target", "floor"],
+        "",
+    ).astype(object)
+    achievement = actual / target
+    cap = np.where(np.isnan(challenge), 1.0, challenge / target)
+
+    is_measured = table["measured"].to_numpy()
+    weight = np.where(is_measured, np.nan_to_num(table["weight"].to_numpy(float)), 0.0)
+    total = float(weight.sum())
+    share = weight / total if total > 0 else np.zeros(n_kpis)
+    points = share[None, :] * np.minimum(np.nan_to_num(achievement, nan=0.0), cap)
+
+    rows = pd.DataFrame(
+        {
+            "rep_id": np.repeat(ids.to_numpy(), n_kpis),
+            "kpi": np.tile(table["kpi"].to_numpy(object), n_reps),
+            "unit": np.tile(table["unit"].to_numpy(object), n_reps),
+            "actual": actual.ravel(),
+            "floor": np.tile(floor[0], n_reps),
+            "target": np.tile(target[0], n_reps),
+            "challenge": np.tile(challenge[0], n_reps),
+            "achievement": achievement.ravel(),
+            "tier": tier.ravel(),
+            "weight": np.tile(share, n_reps),
+            "points": points.ravel(),
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "rep_id": ids.to_numpy(),
+            "score": points.sum(axis=1) if total > 0 else np.full(n_reps, np.nan),
+            "kpis_at_target": np.isin(tier, AT_TARGET).sum(axis=1).astype(np.int64),
+        }
+    )
+    return Scorecard(rows, scores, tuple(_notes(table, total)))
+
+
+def validate_kpis(kpis: pd.DataFrame) -> list[Problem]:
+    """tblKPIs rows a sales manager must fix before a KPI can be scored."""
+    if kpis is None or kpis.empty:
+        return []
+    table = _table(kpis)
+    problems: list[Problem] = []
+
+    def problem(position: int, key: str, message: str, hint: str) -> None:
+        problems.append(Problem(*at_row(kpis, position, key, "KPIs"), message, hint))
+
+    first: dict[str, int] = {}
+    for position, row in enumerate(table.itertuples(index=False)):
+        what = f'KPI "{row.kpi}"' if row.kpi else "The KPI without a name"
+        if not row.kpi:
+            problem(
+                position,
+                "kpi",
+                "KPI name is blank",
+                "type the KPI's name (the header of its column in tblActuals) or delete the row",
+            )
+        elif row.key in first:
+            earlier = at_row(kpis, first[row.key], "kpi", "KPIs")[1] or "an earlier row"
+            problem(
+                position,
+                "kpi",
+                f'KPI "{row.kpi}" is given twice (also at {earlier})',
+                "keep one row per KPI",
+            )
+        else:
+            first[row.key] = position
+        if row.weight < 0:
+            problem(
+                position,
+                "weight",
+                f"Weight of {what} is negative ({row.weight:g})",
+                "give a weight of 0 or more",
+            )
+        if np.isnan(row.target):
+            problem(
+                position,
+                "target",
+                f"{what} has no Target; a KPI cannot be scored without one",
+                "type the Target, the actual that scores 100 %",
+            )
+        elif row.target <= 0:
+            problem(
+                position,
+                "target",
+                f"Target of {what} is {row.target:g}; it must be above 0",
+                "type a Target above 0",
+            )
+        for tier in ("floor", "challenge"):
+            value, label = getattr(row, tier), tier.capitalize()
+            if value < 0:
+                problem(
+                    position,
+                    tier,
+                    f"{label} of {what} is negative ({value:g})",
+                    f"give a {label} of 0 or more, or leave it blank",
+                )
+            elif row.target > 0 and tier == "floor" and value > row.target:
+                problem(
+                    position,
+                    tier,
+                    f"Floor of {what} ({value:g}) is above its Target ({row.target:g})",
+                    f"lower the Floor to {row.target:g} or less, or leave it blank",
+                )
+            elif row.target > 0 and tier == "challenge" and value < row.target:
+                problem(
+                    position,
+                    tier,
+                    f"Challenge of {what} ({value:g}) is below its Target ({row.target:g})",
+                    f"raise the Challenge to {row.target:g} or more, or leave it blank",
+                )
+    if not (table["weight"] > 0).any():
+        problem(
+            0,
+            "weight",
+            "No KPI has a weight above 0, so there is no score to compute",
+            "give the KPIs weights that share out 1, e.g. 0.6 and 0.4",
+        )
+    return problems
+
+
+# --- internals -------------------------------------------------------------------------
+
+
+def _table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """tblKPIs with names stripped, numbers as floats (blank = NaN), units as text."""
+    n = len(kpis)
+
+    def column(key: str) -> pd.Series:
+        return kpis[key].reset_index(drop=True) if key in kpis else pd.Series([None] * n)
+
+    names = column("kpi").map(lambda v: "" if _blank(v) else str(v).strip())
+    units = column("unit").map(lambda v: "" if _blank(v) else str(v).strip())
+    out = pd.DataFrame({"kpi": names, "key": names.map(_key), "unit": units})
+    for key in ("weight", *_TIERS):
+        out[key] = pd.to_numeric(column(key), errors="coerce").astype(float)
+    out["rate"] = units.map(lambda u: any(sign in u for sign in PERCENT_SIGNS)).astype(bool)
+    return out
+
+
+def _actuals(
+    table: pd.DataFrame, measured: pd.DataFrame, keys: pd.Series, ids: pd.Index, week: int
+) -> np.ndarray:
+    """reps × KPIs: counts summed to `week`, rates at their latest week with a value."""
+    n_reps, n_kpis = len(ids), len(table)
+    position = pd.Series(np.arange(n_kpis), index=table["key"])
+    week_no = pd.to_numeric(measured["week"], errors="coerce")
+    keep = (
+        measured["rep_id"].isin(ids)
+        & keys.isin(position.index)
+        & week_no.between(1, week)
+        & (week_no == week_no.round())
+    ).to_numpy()
+    kpi = keys[keep].map(position).to_numpy(np.int64)
+    frame = pd.DataFrame(
+        {
+            "cell": ids.get_indexer(measured["rep_id"][keep]) * n_kpis + kpi,
+            "rate": table["rate"].to_numpy()[kpi],
+            "week": week_no[keep].to_numpy(),
+            "value": pd.to_numeric(measured["value"][keep], errors="coerce").to_numpy(float),
+        }
+    )
+    counts = frame[~frame["rate"]].groupby("cell")["value"].sum()  # NaN (blank) adds 0
+    rates = frame[frame["rate"]].dropna(subset=["value"]).sort_values("week", kind="stable")
+    latest = rates.groupby("cell")["value"].last()
+
+    actual = np.full((n_reps, n_kpis), np.nan)
+    actual[:, (~table["rate"] & table["measured"]).to_numpy()] = 0.0
+    flat = actual.reshape(-1)
+    for found in (counts, latest):
+        flat[found.index.to_numpy(np.int64)] = found.to_numpy(float)
+    return actual
+
+
+def _notes(table: pd.DataFrame, total: float) -> list[str]:
+    notes = [
+        f'KPI "{name}" has no column in tblActuals: add a column named {name} to measure it'
+        for name in table.loc[~table["measured"], "kpi"]
+    ]
+    every = bool(table["measured"].all())
+    if total <= 0:
+        notes.append(
+            "No KPI with a weight above 0 has a column in tblActuals, so there is no score"
+        )
+    elif abs(total - 1.0) > 1e-9:
+        which = "KPI weights" if every else "Weights of the measured KPIs"
+        notes.append(f"{which} add up to {total:.10g}; scores use each weight's share")
+    return notes
+
+
+def _key(name) -> str:
+    """A KPI name as matched: case and surrounding spaces do not count."""
+    return "" if _blank(name) else str(name).strip().casefold()
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
