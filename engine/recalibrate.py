@@ -139,9 +139,10 @@ def request(
                 "--target", "", f"{who}'s target is already {change.target:,}", "nothing to change"
             )
         )
-    problems += _limits(s, who, original_total, change.target, change.approver)
+    total = _limits(s, who, original_total, change.target, change.approver)
+    problems += total
     moved = np.flatnonzero(new != reps["target"].to_numpy())
-    if change.scope != "rep":
+    if change.scope != "rep" and not total:
         first = original.targets["target"].to_numpy(dtype=np.int64)
         for i in moved:
             problems += _limits(

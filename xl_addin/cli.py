@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from engine import decompose
 from engine.problems import PlanError, format_problems
 from engine.progress import progress
+from engine.recalibrate import Request
 from xl_addin.filebook import FileBook
 from xl_addin.init_workbook import write_plan
 from xl_addin.outputs import describe, describe_progress
 from xl_addin.reader import read_plan
+from xl_addin.recalibration import recalibrate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -78,7 +82,33 @@ def run_track(path: Path, out=None) -> int:
         f"team pool {result.pool_cents / 100:,.2f}",
         file=out,
     )
-    print("  wrote sheets: Tracking, Commission", file=out)
+    print("  wrote sheets: Tracking, Commission, Dashboard", file=out)
+    return EXIT_OK
+
+
+def run_recalibrate(path: Path, change: Request, now=None, out=None) -> int:
+    out = out or sys.stdout
+    result = recalibrate(FileBook(path), change, now or dt.datetime.now())
+    rows = result.rows
+    version = int(rows["version"].iat[0])
+    first = int(rows["from_week"].iat[0])
+    print(
+        f"Recalibrated {path}: plan version {version}, weeks {first}–"
+        f"{len(result.decomposition.weekly.columns)} re-phased",
+        file=out,
+    )
+    for r in rows.itertuples():
+        print(f"  {r.rep_id}: {int(r.old):,} → {int(r.new):,}", file=out)
+    team = result.decomposition.team
+    print(
+        f"  team target {team['target']:,} (originally {team.get('original_target', team['target']):,}); "
+        f"{len(rows)} row{'s' if len(rows) != 1 else ''} appended to tblChangeLog",
+        file=out,
+    )
+    sheets = "Targets, Breakdown, Phasing, Reconciliation"
+    if result.tracked:
+        sheets += ", Tracking, Commission, Dashboard"
+    print(f"  wrote sheets: {sheets}", file=out)
     return EXIT_OK
 
 
@@ -94,10 +124,23 @@ def run_demo(folder: Path, out=None) -> int:
     run_track(plan, out)
     print(
         f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
-        "Reconciliation, Tracking and Commission sheets.",
+        "Reconciliation, Tracking, Commission and Dashboard sheets.",
         file=out,
     )
     return EXIT_OK
+
+
+def _amount(text: str) -> int:
+    """--target as typed: 1200000, 1,200,000 or 120万."""
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    scale = 10_000 if cleaned.endswith("万") else 1
+    try:
+        value = Decimal(cleaned.rstrip("万")) * scale
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount; type e.g. 1200000") from None
+    if value != value.to_integral_value():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole amount in yuan")
+    return int(value)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -118,6 +161,18 @@ def parser() -> argparse.ArgumentParser:
         "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
     )
     trk.add_argument("plan", type=Path)
+    rec = sub.add_parser(
+        "recalibrate",
+        help="change a rep's, a region's or the team's target (capped, logged in tblChangeLog)",
+    )
+    rec.add_argument("plan", type=Path)
+    who = rec.add_mutually_exclusive_group(required=True)
+    who.add_argument("--rep", metavar="ID", help="the rep's RepID")
+    who.add_argument("--region", metavar="NAME", help="a region: its reps move in proportion")
+    who.add_argument("--team", action="store_true", help="the team: every rep in proportion")
+    rec.add_argument("--target", required=True, type=_amount, help="the new target, e.g. 1200000")
+    rec.add_argument("--reason", required=True, help="why; recorded in tblChangeLog")
+    rec.add_argument("--approver", default="", help="who approved it (needed beyond FlexReserve)")
     demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
     return p
@@ -134,6 +189,16 @@ def main(argv=None) -> int:
             return run_decompose(args.plan)
         if args.command == "track":
             return run_track(args.plan)
+        if args.command == "recalibrate":
+            scope, key = (
+                ("rep", args.rep)
+                if args.rep
+                else ("region", args.region)
+                if args.region
+                else ("team", "")
+            )
+            change = Request(scope, key, args.target, args.reason, args.approver)
+            return run_recalibrate(args.plan, change)
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

@@ -14,7 +14,7 @@ from engine.progress import Progress
 from engine.settings import Settings
 from engine.tracking import AMBER, GREEN, RED
 from xl_addin.labels import label
-from xl_addin.outputs import Block, Chart, Col, OutputSheet, Series, _columns
+from xl_addin.outputs import Block, Chart, Col, OutputSheet, Rule, Series, _columns
 
 PLAN_COLOUR, ACTUAL_COLOUR = "#1F4E78", "#C55A11"
 STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green"}
@@ -83,7 +83,9 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
         ),
         ranking,
         title=ranking_title,
-        status="status",
+        rules=tuple(
+            Rule("status", f'{{status}}="{s}"', STATUS_KEYS[s]) for s in (RED, AMBER, GREEN)
+        ),
     )
 
     cumulative, scopes = _cumulative(p, regions, team)

@@ -16,9 +16,10 @@ from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
 from xl_addin.outputs import OUTPUT_TABLES
-from xl_addin.package import check_package, find_tables
+from xl_addin.package import TableRef, check_package, find_tables
 from xl_addin.splice import replace_sheets
 from xl_addin.tablesource import RawTable
+from xl_addin.tablewrite import TableEdits, edited_parts
 
 
 class FileBook:
@@ -51,12 +52,17 @@ class FileBook:
             self._values.close()
             self._values = None
 
-    def write_sheets(self, sheets) -> None:
-        """Replace salesplan's output sheets (and only those); every other part stays as it was."""
+    def write_sheets(self, sheets, edits: TableEdits | None = None) -> None:
+        """Replace salesplan's output sheets (and only those), and make `edits` in the user's
+        tables (appended change-log rows, the Version), all in one atomic write."""
         self.close()
         check_writable(self.path)
         self.check_not_input(sheets)
-        replace_sheets(self.path, sheets)
+        edited = edited_parts(self.path, self._tables, edits) if edits else {}
+        replace_sheets(self.path, sheets, edited)
+
+    def table_ref(self, name: str) -> TableRef | None:
+        return self._tables.get(name.casefold())
 
     def check_not_input(self, sheets) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""

@@ -26,6 +26,8 @@ class TableRef:
     name: str
     sheet: str
     ref: str  # e.g. A1:D20
+    part: str = ""  # the table part, e.g. xl/tables/table3.xml
+    sheet_part: str = ""  # its sheet's part, e.g. xl/worksheets/sheet2.xml
 
 
 def check_package(path: str) -> None:
@@ -104,7 +106,11 @@ def find_tables(path: str) -> list[TableRef]:
                     t = fromstring(z.read(tpart))
                     out.append(
                         TableRef(
-                            t.get("displayName") or t.get("name"), sheet.get("name"), t.get("ref")
+                            t.get("displayName") or t.get("name"),
+                            sheet.get("name"),
+                            t.get("ref"),
+                            tpart,
+                            part,
                         )
                     )
         return out

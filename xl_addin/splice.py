@@ -84,11 +84,14 @@ ATTRS = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 CARRIED = {REL_DRAWING: ("drawings", "drawing"), REL_CHART: ("charts", "chart")}
 
 
-def replace_sheets(path: Path, sheets: list[OutputSheet]) -> None:
+def replace_sheets(
+    path: Path, sheets: list[OutputSheet], edited: dict[str, bytes] | None = None
+) -> None:
     """Write salesplan's output sheets into the workbook at `path`, leaving every other part as it was.
 
     An output sheet that exists (same name, ignoring case) is replaced where it stands; a new
-    one goes after the user's sheets. Atomic: a temporary file beside the workbook is renamed
+    one goes after the user's sheets. `edited` holds parts of the user's sheets that change in
+    the same write (rows appended to tblChangeLog, see tablewrite.py). Atomic: a temporary file beside the workbook is renamed
     over it, after a copy of the previous version is kept as `<name>.bak`.
     """
     path = Path(path)
@@ -99,7 +102,7 @@ def replace_sheets(path: Path, sheets: list[OutputSheet]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            splice(path, rendered, out)
+            splice(path, rendered, out, edited or {})
         shutil.copymode(path, tmp)  # mkstemp makes it private; keep the workbook's permissions
         shutil.copy2(path, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
@@ -264,11 +267,15 @@ class _NewSheet:
     selected: bool
 
 
-def splice(path: Path, rendered: bytes, out: BinaryIO) -> None:
+def splice(path: Path, rendered: bytes, out: BinaryIO, edited: dict[str, bytes] = {}) -> None:  # noqa: B006
     """Write to `out` the user's package at `path` with the rendered workbook's sheets in it."""
     with zipfile.ZipFile(path) as z, zipfile.ZipFile(io.BytesIO(rendered)) as r:
         user, made = _Package(z), _Package(r)
         written, removed = _plan(user, made, path.name)
+        clash = set(edited) & (set(written) | removed)
+        if clash:
+            raise AssertionError(f"an edited part is also replaced or removed: {sorted(clash)}")
+        written.update(edited)
         with open(path, "rb") as raw:
             _write_zip(user, raw, written, removed, out)
 

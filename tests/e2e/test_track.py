@@ -3,6 +3,7 @@
 import os
 import re
 import stat
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -118,3 +119,59 @@ def test_an_output_sheet_never_replaces_a_sheet_holding_the_users_table(tmp_path
         "sheet here and will not overwrite it — move tblCommission to another sheet" in err
     )
     assert path.read_bytes() == before
+
+
+def test_dashboard_totals_counts_ranking_and_cumulative_actuals_from_the_sheets_themselves(tracked):
+    """Every Dashboard number recomputed from the Actuals and Tracking tables, not the engine."""
+    wb = openpyxl.load_workbook(tracked)
+    tracking = rows(wb["Tracking"], "tblTracking")
+    actuals = rows(wb["Actuals"], "tblActuals")
+    region = {r["RepID"]: r["Region"] for r in tracking}
+    summary = {r["Scope"]: r for r in rows(wb["Dashboard"], "tblDashboardSummary")}
+    by_region: dict[str, int] = {}
+    for a in actuals:
+        by_region[region[a["RepID"]]] = by_region.get(region[a["RepID"]], 0) + round(
+            a["Amount"] * 100
+        )
+    for name, total in by_region.items():
+        assert round(summary[name]["ToDate"] * 100) == total
+    assert round(summary["team"]["ToDate"] * 100) == sum(by_region.values())
+    for s in ("RED", "AMBER", "GREEN"):
+        n = sum(r["Status"] == s for r in tracking)
+        assert summary["team"][s.capitalize()] == n
+        assert {r["Status"]: r["Count"] for r in rows(wb["Dashboard"], "tblDashboardStatus")}[
+            s.capitalize()
+        ] == n
+    ranking = rows(wb["Dashboard"], "tblDashboardRanking")
+    best = max(tracking, key=lambda r: (r["Pace"] or -1, r["ToDate"]))
+    assert ranking[0]["RepID"] == best["RepID"] and ranking[0]["Rank"] == 1
+    paces = [r["Pace"] for r in ranking if r["Pace"] is not None]
+    assert paces == sorted(paces, reverse=True)
+    weekly = rows(wb["Dashboard"], "tblDashboardWeekly")
+    for name, total in by_region.items():
+        assert round(weekly[5][f"{name} actual"] * 100) == total  # week 6, cumulative
+        assert weekly[6][f"{name} actual"] is None  # no actuals yet: the line stops
+    with zipfile.ZipFile(tracked) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1 + 1 + len(by_region)  # status counts, team, each region
+
+
+def test_kpi_scorecard_counts_new_customers_from_the_actuals_table(tracked):
+    wb = openpyxl.load_workbook(tracked)
+    actuals = rows(wb["Actuals"], "tblActuals")
+    card = [r for r in rows(wb["Tracking"], "tblKPIScorecard") if r["KPI"] == "New customers"]
+    assert len(card) == 24
+    for r in card:
+        mine = sum(a["NewCustomers"] or 0 for a in actuals if a["RepID"] == r["RepID"])
+        assert r["Actual"] == mine
+        assert r["Achievement"] == pytest.approx(mine / 10)  # Target 10 in the example
+        tier = (
+            "challenge"
+            if mine >= 13
+            else "target"
+            if mine >= 10
+            else "floor"
+            if mine >= 8
+            else None
+        )
+        assert (r["Tier"] or "").casefold() == (tier or "")

@@ -1,0 +1,130 @@
+"""The Recalibrate command over a planning workbook (SPEC §7): what the CLI and the button run.
+
+The engine checks the change (engine/recalibrate.py); this module turns an accepted change
+into one atomic write: the change-log rows appended to tblChangeLog (earlier rows are never
+rewritten), the plan's Version set in tblSettings, and the output sheets written again from
+the recalibrated plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from engine.decompose import Decomposition, decompose
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
+from engine.progress import progress
+from engine.recalibrate import LOG_COLUMNS, Request, replay, request
+from engine.tracking import latest_week
+from xl_addin.columns import BY_KEY, header_lookup, normalise_header
+from xl_addin.filebook import FileBook
+from xl_addin.outputs import describe, describe_progress
+from xl_addin.reader import read_plan
+from xl_addin.tablewrite import TableEdits
+
+CHANGE_LOG, SETTINGS = "tblChangeLog", "tblSettings"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recalibrated:
+    rows: pd.DataFrame  # the change-log rows appended
+    decomposition: Decomposition  # the plan after the change
+    tracked: bool  # Tracking, Commission and Dashboard were written again too
+
+
+def recalibrate(book: FileBook, change: Request, now: dt.datetime) -> Recalibrated:
+    plan = read_plan(book)
+    letters = _log_letters(book, plan)
+    original = decompose(plan, with_changes=False)
+    current = replay(plan, original)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    rows = request(plan, original, current, change, latest_week(plan) + 1, stamp)
+    log = pd.concat([_log(plan), rows], ignore_index=True)
+    changed = dataclasses.replace(plan, change_log=log)
+    result = replay(changed, original)
+
+    sheets = describe(result, plan.settings)
+    tracked = plan.actuals is not None and not plan.actuals.empty
+    if tracked:
+        sheets += describe_progress(progress(changed), plan.settings)
+    version = int(rows["version"].iat[0])
+    edits = TableEdits(
+        appends={
+            CHANGE_LOG: [
+                {letters[k]: _cell(row[k]) for k in LOG_COLUMNS} for row in rows.to_dict("records")
+            ]
+        }
+    )
+    _set_version(book, plan, version, edits)
+    book.write_sheets(sheets, edits)
+    return Recalibrated(rows, result, tracked)
+
+
+def _log(plan: Plan) -> pd.DataFrame:
+    log = plan.change_log
+    return log if log is not None else pd.DataFrame(columns=list(LOG_COLUMNS))
+
+
+def _log_letters(book: FileBook, plan: Plan) -> dict[str, str]:
+    """The column letter of each change-log column salesplan writes; all must be there."""
+    raw = book.table(CHANGE_LOG)
+    spec = BY_KEY["change_log"]
+    if raw is None or plan.change_log is None:
+        raise PlanError(
+            [
+                Problem(
+                    spec.sheet,
+                    "",
+                    f"table {CHANGE_LOG} is missing: recalibrations are recorded there",
+                    f"add an Excel table named {CHANGE_LOG} with the columns "
+                    + ", ".join(c.en for c in spec.columns)
+                    + " (salesplan init makes one)",
+                )
+            ]
+        )
+    letters = plan.change_log.attrs.get("columns", {})
+    missing = [c for c in spec.columns if c.key not in letters]
+    if missing:
+        after = raw.header_cell(len(raw.headers))
+        raise PlanError(
+            [
+                Problem(
+                    raw.sheet,
+                    after,
+                    f"{CHANGE_LOG} has no column {c.en} ({c.zh}), which salesplan writes",
+                    f"add a column headed {c.en} to the table",
+                )
+                for c in missing
+            ]
+        )
+    return letters
+
+
+def _set_version(book: FileBook, plan: Plan, version: int, edits: TableEdits) -> None:
+    """The Version setting's cell, or a new Version row at the end of tblSettings."""
+    sheet, cell = plan.settings.where("Version")
+    if cell:
+        edits.cells[(SETTINGS, cell)] = version
+        return
+    raw = book.table(SETTINGS)
+    lookup = header_lookup(BY_KEY["settings"])
+    position = {
+        lookup[normalise_header(h)].key: j
+        for j, h in enumerate(raw.headers)
+        if normalise_header(h) in lookup
+    }
+    letter = {k: get_column_letter(raw.first_col + j) for k, j in position.items()}
+    edits.appends[SETTINGS] = [{letter["setting"]: "Version", letter["value"]: version}]
+
+
+def _cell(value):
+    """A change-log value as a cell holds it: numbers as numbers, text as text, blank as None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
