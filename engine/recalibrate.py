@@ -148,7 +148,7 @@ def request(
             problems += _limits(
                 s, reps["rep_id"].iat[i], int(first[i]), int(new[i]), change.approver
             )
-    problems += _phasable(current, moved, new, max(from_week, 1))
+    problems += _phasable(current, moved, new, max(from_week, 1), unit)
     if problems:
         raise PlanError(problems)
     field = FIELD if change.scope == "rep" else f"{FIELD} ({who})"
@@ -246,7 +246,7 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
     return []
 
 
-def _phasable(current, moved: np.ndarray, new: np.ndarray, from_week: int) -> list[Problem]:
+def _phasable(current, moved, new, from_week: int, unit: int) -> list[Problem]:
     """The weeks already past keep their plan: a new target must cover them, and must have
     a planned week left to go into."""
     weekly = current.weekly.to_numpy(dtype=np.int64)[moved]
@@ -260,7 +260,8 @@ def _phasable(current, moved: np.ndarray, new: np.ndarray, from_week: int) -> li
         weeks = f"weeks 1–{from_week - 1}" if from_week > 2 else "week 1"
         if new[moved][k] < past[k]:
             message = f"{ids[k]}'s plan for {weeks} is already {past[k]:,}, above the new target"
-            hint = f"choose at least {past[k]:,} (the weeks already past keep their plan)"
+            least = -(-int(past[k]) // unit) * unit
+            hint = f"choose at least {least:,} (the weeks already past keep their plan)"
         else:
             message = f"{ids[k]} has no planned week left from week {from_week} to take the change"
             hint = "recalibrate another rep, or give this rep a LockedTarget"

@@ -267,8 +267,8 @@ def test_every_identity_stays_exact_after_any_accepted_changes(changes):
 def test_a_target_below_what_the_weeks_past_already_plan_is_refused():
     # from week 12, weeks 1–11 already plan 76,924 + 10 × 76,923 = 846,154
     with pytest.raises(PlanError) as e:
-        ask(make_plan(), "rep", "R001", 840_000, from_week=12)
+        ask(make_plan(), "rep", "R001", 840_000, "Director Wang", from_week=12)
     assert problems_of(e) == [
         "--target: R001's plan for weeks 1–11 is already 846,154, above the new target — "
-        "choose at least 846,154 (the weeks already past keep their plan)"
+        "choose at least 847,000 (the weeks already past keep their plan)"
     ]
