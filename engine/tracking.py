@@ -51,7 +51,7 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
     sums = sums.reindex(ids, fill_value=0)
     to_date = sums["amount_cents"].to_numpy(dtype=np.int64)
     plan_to_date = weekly[:, :week].sum(axis=1) * 100
-    floor_to_date = _phase_floor(targets["floor"].to_numpy(dtype=np.int64), weekly)
+    floor_to_date = phase_floor(targets["floor"].to_numpy(dtype=np.int64), weekly)
     floor_to_date = floor_to_date[:, :week].sum(axis=1) * 100
 
     status = _status(to_date, plan_to_date, floor_to_date, plan.settings["RedBelow"])
@@ -161,7 +161,7 @@ def _present(actuals: pd.DataFrame) -> list[str]:
     return [c for c in ACTIVITY if c in actuals.columns and actuals[c].notna().any()]
 
 
-def _phase_floor(floor: np.ndarray, weekly: np.ndarray) -> np.ndarray:
+def phase_floor(floor: np.ndarray, weekly: np.ndarray) -> np.ndarray:
     """The floor spread over the weeks like the rep's target, summing exactly to the floor."""
     weights = weekly.astype(float)
     weights[weights.sum(axis=1) <= 0] = 1.0
