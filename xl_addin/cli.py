@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import time
@@ -15,6 +16,7 @@ from engine.progress import progress
 from engine.recalibrate import Request
 from xl_addin.filebook import FileBook
 from xl_addin.init_workbook import write_plan
+from xl_addin.issue import issue
 from xl_addin.outputs import describe, describe_progress
 from xl_addin.reader import read_plan
 from xl_addin.recalibration import recalibrate
@@ -112,6 +114,26 @@ def run_recalibrate(path: Path, change: Request, now=None, out=None) -> int:
     return EXIT_OK
 
 
+def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None) -> int:
+    out = out or sys.stdout
+    started = time.perf_counter()
+    plan = read_plan(FileBook(path))
+    if locale:
+        plan = dataclasses.replace(plan, settings=plan.settings.with_values(Locale=locale))
+    result = issue(plan, folder, encrypt=encrypt)
+    print(
+        f"Issued {len(result.files)} responsibility workbooks and {len(result.rollups)} region "
+        f"roll-ups into {folder} in {time.perf_counter() - started:.1f} s",
+        file=out,
+    )
+    if result.passwords:
+        print(
+            f"  passwords for the manager: {result.passwords} (never in a workbook or an e-mail)",
+            file=out,
+        )
+    return EXIT_OK
+
+
 def run_demo(folder: Path, out=None) -> int:
     out = out or sys.stdout
     folder.mkdir(parents=True, exist_ok=True)
@@ -122,9 +144,11 @@ def run_demo(folder: Path, out=None) -> int:
     print(f"Example planning workbook: {plan}", file=out)
     run_decompose(plan, out)
     run_track(plan, out)
+    run_issue(plan, folder / "workbooks", out=out)
     print(
         f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
-        "Reconciliation, Tracking, Commission and Dashboard sheets.",
+        "Reconciliation, Tracking, Commission and Dashboard sheets, and "
+        f"{folder / 'workbooks'} for each rep's responsibility workbook.",
         file=out,
     )
     return EXIT_OK
@@ -173,6 +197,17 @@ def parser() -> argparse.ArgumentParser:
     rec.add_argument("--target", required=True, type=_amount, help="the new target, e.g. 1200000")
     rec.add_argument("--reason", required=True, help="why; recorded in tblChangeLog")
     rec.add_argument("--approver", default="", help="who approved it (needed beyond FlexReserve)")
+    iss = sub.add_parser(
+        "issue", help="one responsibility workbook per rep and a roll-up per region"
+    )
+    iss.add_argument("plan", type=Path)
+    iss.add_argument("--out", type=Path, required=True, help="the folder for the workbooks")
+    iss.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="password-protect each workbook (list for the manager)",
+    )
+    iss.add_argument("--locale", choices=("zh-CN", "en"), help="the workbooks' language")
     demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
     return p
@@ -199,6 +234,8 @@ def main(argv=None) -> int:
             )
             change = Request(scope, key, args.target, args.reason, args.approver)
             return run_recalibrate(args.plan, change)
+        if args.command == "issue":
+            return run_issue(args.plan, args.out, args.encrypt, args.locale)
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

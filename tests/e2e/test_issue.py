@@ -1,0 +1,154 @@
+"""`salesplan issue`: the files, what they hold, and that nothing of another rep leaks into them."""
+
+import re
+import zipfile
+
+import pytest
+
+from engine import decompose
+from engine.progress import progress
+from tests.libreoffice import convert
+from xl_addin.cli import main
+from xl_addin.filebook import FileBook
+from xl_addin.reader import read_plan
+from xl_addin.responsibility import rep_books
+
+
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
+def issued(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"issue-{request.param}")
+    path = root / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", request.param]) == 0
+    out = root / "books"
+    assert main(["issue", str(path), "--out", str(out)]) == 0
+    return path, out
+
+
+def package_text(path) -> dict[str, str]:
+    """Every part of the package as text (XML and anything else, decoded leniently)."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8", errors="replace") for n in z.namelist()}
+
+
+def numbers_in(text: str) -> set[int]:
+    return {int(float(x)) for x in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text)}
+
+
+def test_one_workbook_per_rep_and_a_roll_up_per_region(issued):
+    path, out = issued
+    plan = read_plan(FileBook(path))
+    start = f"{plan.settings.period_start:%Y-%m-%d}"
+    files = sorted(p.name for p in out.iterdir())
+    for rep in plan.reps.itertuples():
+        assert f"{rep.rep_id}_{rep.name}_{start}.xlsx" in files
+    assert len(files) == len(plan.reps) + len(plan.regions)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_no_workbook_holds_anything_of_another_rep(issued):
+    """RepIDs, names, e-mails and targets of every other rep, searched in every part."""
+    path, out = issued
+    plan = read_plan(FileBook(path))
+    d = decompose(plan)
+    targets = d.targets.set_index("rep_id")
+    reps = plan.reps.set_index("rep_id")
+    start = f"{plan.settings.period_start:%Y-%m-%d}"
+    books = {b.rep_id: b for b in rep_books(progress(plan), plan)}
+    checked = 0
+    for rep_id, rep in reps.iterrows():
+        parts = package_text(out / f"{rep_id}_{rep['name']}_{start}.xlsx")
+        text = "\n".join(parts.values())
+        own_numbers = numbers_in(text)
+        own_text = " ".join([rep["name"], str(rep["manager"] or ""), rep["region"]])
+        for other_id, other in reps.drop(index=rep_id).iterrows():
+            assert not re.search(rf"(?<![A-Za-z0-9]){re.escape(other_id)}(?![0-9])", text), (
+                f"{other_id} in {rep_id}'s workbook"
+            )
+            if (
+                other["name"] not in own_text
+            ):  # a name inside the rep's own text can't be told apart
+                assert other["name"] not in text, f"{other['name']} in {rep_id}'s workbook"
+            if isinstance(other["email"], str) and other["email"]:
+                assert other["email"] not in text
+            for amount in targets.loc[other_id, ["floor", "target", "challenge"]]:
+                if amount not in targets.loc[rep_id, ["floor", "target", "challenge"]].tolist():
+                    assert int(amount) not in own_numbers or _own_number(amount, books, rep_id), (
+                        f"{other_id}'s {amount} in {rep_id}'s workbook"
+                    )
+        assert rep["name"] in text and rep_id in text
+        assert not [n for n in parts if "calcChain" in n or "externalLink" in n]
+        checked += 1
+    assert checked == len(reps)
+
+
+def _own_number(amount, books, rep_id) -> bool:
+    """An amount another rep has as a target that is also one of this rep's own numbers."""
+    b = books[rep_id]
+    cumulative = [sum(b.plan[: k + 1]) for k in range(len(b.plan))]
+    months = {m: 0 for m in b.months}
+    for m, a in zip(b.months, b.plan, strict=True):
+        months[m] += a
+    own = {
+        *b.plan, *b.floor_plan, *cumulative, *months.values(),
+        *(a for _, a in b.products), *(a for _, a in b.customer_types),
+    }  # fmt: skip
+    return amount in own
+
+
+def test_a_roll_up_holds_only_its_region(issued):
+    path, out = issued
+    plan = read_plan(FileBook(path))
+    reps = plan.reps
+    for region in plan.regions["region"]:
+        (file,) = [
+            p
+            for p in out.iterdir()
+            if p.name.endswith(f"_{region}_{plan.settings.period_start:%Y-%m-%d}.xlsx")
+        ]
+        text = "\n".join(package_text(file).values())
+        for rep in reps.itertuples():
+            inside = re.search(rf"(?<![A-Za-z0-9]){rep.rep_id}(?![0-9])", text) is not None
+            assert inside == (rep.region == region), f"{rep.rep_id} in the roll-up of {region}"
+
+
+def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Reps"]
+    header = [c.value for c in ws[1]]
+    name_col = header.index("Name") + 1
+    evil = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)"]
+    for k, text in enumerate(evil):
+        ws.cell(2 + k, name_col).value = text
+        ws.cell(2 + k, name_col).data_type = "s"
+    wb.save(path)
+    out = tmp_path / "books"
+    assert main(["issue", str(path), "--out", str(out)]) == 0
+    for text in evil:
+        (book,) = [p for p in out.iterdir() if p.name.startswith("S00") and safe(text) in p.name]
+        cover = openpyxl.load_workbook(book).worksheets[0]
+        values = [c.value for row in cover.iter_rows() for c in row]
+        assert text in values  # as text, exactly
+        with zipfile.ZipFile(book) as z:
+            sheets = "".join(
+                z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")
+            )
+        assert "HYPERLINK" not in re.sub(
+            r"<(?!f[ >]).*?>", "", "".join(re.findall(r"<f>.*?</f>", sheets))
+        )
+
+
+def safe(text: str) -> str:
+    from xl_addin.responsibility import safe_name
+
+    return safe_name(text)
+
+
+def test_every_issued_file_converts_to_pdf(issued, tmp_path):
+    _, out = issued
+    files = sorted(out.iterdir())
+    pdfs = convert(files, "pdf", tmp_path / "pdf")
+    assert len(pdfs) == len(files) and all(p.stat().st_size > 1000 for p in pdfs)
