@@ -324,9 +324,16 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         ws.write_datetime(r, 1, dt.datetime.combine(b.weeks[i], dt.time()), f.date)
         ws.write_number(r, 2, b.plan[i], f.money)
         ws.write_number(r, 3, b.floor_plan[i], f.money)
-        ws.write_blank(r, 4, None, f.input_cents)
-        for j in range(5, 9):
-            ws.write_blank(r, j, None, f.input_int)
+        typed = b.actuals[i] if b.actuals else (None,) * 5
+        if typed[0] is None:
+            ws.write_blank(r, 4, None, f.input_cents)
+        else:
+            ws.write_number(r, 4, typed[0] / 100, f.input_cents)
+        for j, value in enumerate(typed[1:], 5):
+            if value is None:
+                ws.write_blank(r, j, None, f.input_int)
+            else:
+                ws.write_number(r, j, value, f.input_int)
         ws.write_formula(r, 9, f"=SUM($C${FIRST + 1}:C{x})", f.money, sum(b.plan[: i + 1]))
         ws.write_formula(
             r,

@@ -50,6 +50,8 @@ class RepBook:
     mode: str  # retroactive or marginal
     cap: Decimal | None  # CommissionCap, yuan
     red_below: Decimal
+    actuals: tuple[tuple, ...] = ()  # per week: (amount in cents, visits, demos, deals,
+    # new customers), None where tblActuals has nothing; () when the rep has no rows yet
 
     @property
     def period(self) -> str:
@@ -78,6 +80,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     cap = s["CommissionCap"]
     version = int(d.team.get("version", s["Version"]))
     has_original = "original_target" in t
+    typed = _typed(plan, t["rep_id"].to_numpy(), s.weeks)
     out = []
     for i, rep in enumerate(t.itertuples(index=False)):
         info = reps.loc[rep.rep_id]
@@ -109,9 +112,36 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 mode=s["CommissionMode"],
                 cap=Decimal(cap) if cap is not None else None,
                 red_below=Decimal(s["RedBelow"]),
+                actuals=_cells(typed[i]),
             )
         )
     return out
+
+
+ACTIVITY = ("visits", "demos", "deals", "new_customers")
+
+
+def _typed(plan: Plan, ids, weeks: int) -> np.ndarray:
+    """reps × weeks × (amount in cents, visits, demos, deals, new customers) of tblActuals,
+    NaN where nothing was entered; so a workbook issued mid-period starts where the plan is."""
+    out = np.full((len(ids), weeks, 1 + len(ACTIVITY)), np.nan)
+    a = plan.actuals
+    if a is None or a.empty:
+        return out
+    a = a[a["week"].between(1, weeks) & a["rep_id"].isin(ids)]
+    keys = ["amount_cents", *ACTIVITY]
+    sums = a.groupby(["rep_id", "week"])[[c for c in keys if c in a]].sum(min_count=1)
+    sums = sums.reindex(columns=keys)
+    rep = pd.Index(ids).get_indexer(sums.index.get_level_values(0))
+    week = sums.index.get_level_values(1).to_numpy(dtype=np.int64) - 1
+    out[rep, week] = sums.to_numpy(dtype=float)
+    return out
+
+
+def _cells(typed: np.ndarray) -> tuple[tuple, ...]:
+    if np.isnan(typed).all():
+        return ()
+    return tuple(tuple(None if np.isnan(v) else int(v) for v in week) for week in typed)
 
 
 def _parts(breakdown: pd.DataFrame, key: str) -> dict[str, tuple[tuple[str, int], ...]]:

@@ -152,3 +152,31 @@ def test_every_issued_file_converts_to_pdf(issued, tmp_path):
     files = sorted(out.iterdir())
     pdfs = convert(files, "pdf", tmp_path / "pdf")
     assert len(pdfs) == len(files) and all(p.stat().st_size > 1000 for p in pdfs)
+
+
+def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(issued):
+    """The example's six weeks of actuals are in each workbook; LibreOffice's results equal
+    the engine's Tracking and Commission for every rep."""
+    from tests.libreoffice import recalculate_many
+    from xl_addin.labels import label
+    from xl_addin.render_repbook import FIRST
+
+    path, out = issued
+    plan = read_plan(FileBook(path))
+    p = progress(plan)
+    loc = plan.settings.locale
+    start = f"{plan.settings.period_start:%Y-%m-%d}"
+    files = {r.rep_id: out / f"{r.rep_id}_{r.name}_{start}.xlsx" for r in plan.reps.itertuples()}
+    computed = recalculate_many(files.values())
+    track = p.tracking.set_index("rep_id")
+    pay = p.commission.set_index("rep_id")
+    for rep_id, file in files.items():
+        ws = computed[file].worksheets[2]
+        value = [ws.cell(FIRST + 1 + k, 14).value for k in range(13)]
+        assert value[0] == track.at[rep_id, "week"]
+        assert round(value[1] * 100) == track.at[rep_id, "to_date"]
+        assert round(value[2] * 100) == track.at[rep_id, "plan_to_date"]
+        assert value[6] == track.at[rep_id, "status"]
+        tier = pay.at[rep_id, "tier"]
+        assert (value[7] or "") == (label(tier, loc) if tier else "")
+        assert round(value[9] * 100) == pay.at[rep_id, "commission"]
