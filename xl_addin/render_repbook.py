@@ -68,6 +68,7 @@ def render_repbook(book: RepBook) -> bytes:
         ws.protect(
             "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True}
         )
+    cover.fit_to_pages(1, 1)  # the letter is one page to sign
     actuals.activate()
     wb.close()
     return buffer.getvalue()
