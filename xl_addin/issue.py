@@ -8,6 +8,7 @@ moved into place only when every one of them is written: a failed run leaves no 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from engine.plan import Plan
+from engine.problems import at_row
 from engine.progress import Progress, progress
 from xl_addin.labels import label
 from xl_addin.outputs import Block, OutputSheet, _columns, _yuan
@@ -25,7 +27,13 @@ from xl_addin.render import render
 from xl_addin.render_repbook import render_repbook
 from xl_addin.responsibility import RepBook, rep_books, safe_name
 
-PARALLEL_FROM = 64  # fewer workbooks render faster in this process than through a pool
+PARALLEL_FROM = 64
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = (
+    "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
+    "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
+)  # fmt: skip
+FIRST_WEEKS = 4  # the weeks of plan an e-mail shows  # fewer workbooks render faster in this process than through a pool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +68,7 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
             (staging / name).write_bytes(render(sheets))
             rollups[region] = out / name
         files = [out / b.file_name for b in books]
+        write_manifest(staging / MANIFEST, plan, books, rollups, staging)
         for made in staging.iterdir():
             os.replace(made, out / made.name)
         listing = None
@@ -82,6 +91,71 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
         return Issued(books, files, rollups, listing)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_manifest(
+    path: Path, plan: Plan, books: list[RepBook], rollups: dict, folder: Path
+) -> None:
+    """One row per workbook for `salesplan send`: who receives it, where their address was
+    typed (so a bad one is reported at its cell), the file and its SHA-256."""
+    s = plan.settings
+    rows = []
+    for b in books:
+        rows.append(
+            ("rep", b.rep_id, b.name, b.email, _cell(plan.reps, b.rep_id, "rep_id", "email"),
+             b.region, b.file_name, b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan))
+        )  # fmt: skip
+    regions = plan.regions
+    for region, file in rollups.items():
+        mine = [b for b in books if b.region == region]
+        i = regions.index[regions["region"] == region]
+        manager = regions.at[i[0], "manager"] if len(i) else None
+        email = regions.at[i[0], "manager_email"] if len(i) else None
+        plan_weeks = [sum(w) for w in zip(*(b.plan for b in mine), strict=True)] if mine else []
+        rows.append(
+            ("region", "", _text(manager), _text(email),
+             _cell(regions, region, "region", "manager_email"), region, file.name,
+             sum(b.floor for b in mine), sum(b.target for b in mine),
+             sum(b.challenge for b in mine), _weeks(books[0].weeks if books else (), plan_weeks))
+        )  # fmt: skip
+    version = books[0].version if books else int(s["Version"])
+    period = f"{s.period_start:%Y-%m-%d}"
+    frame = pd.DataFrame(
+        [
+            (
+                *r[:7],
+                hashlib.sha256((folder / r[6]).read_bytes()).hexdigest(),
+                period,
+                version,
+                s.locale,
+                int(s["Unit"]),
+                *r[7:],
+            )  # fmt: skip
+            for r in rows
+        ],
+        columns=list(MANIFEST_COLUMNS),
+    )
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _weeks(starts, amounts) -> str:
+    """The first weeks of plan as `2026-10-05=127425;…` (week start = whole yuan)."""
+    return ";".join(
+        f"{d:%Y-%m-%d}={a}" for d, a in list(zip(starts, amounts, strict=False))[:FIRST_WEEKS]
+    )
+
+
+def _cell(frame: pd.DataFrame, key_value, key: str, column: str) -> str:
+    """Sheet!Cell of a row's column, e.g. Reps!D7 ('' when the table lacks the column)."""
+    hit = frame.index[frame[key] == key_value]
+    if not len(hit):
+        return ""
+    sheet, cell = at_row(frame, int(frame.index.get_loc(hit[0])), column, "")
+    return f"{sheet}!{cell}" if cell else sheet
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _render_all(jobs: list, workers: int | None) -> None:

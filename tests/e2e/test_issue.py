@@ -1,8 +1,10 @@
 """`salesplan issue`: the files, what they hold, and that nothing of another rep leaks into them."""
 
+import hashlib
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 
 from engine import decompose
@@ -41,8 +43,17 @@ def test_one_workbook_per_rep_and_a_roll_up_per_region(issued):
     files = sorted(p.name for p in out.iterdir())
     for rep in plan.reps.itertuples():
         assert f"{rep.rep_id}_{rep.name}_{start}.xlsx" in files
-    assert len(files) == len(plan.reps) + len(plan.regions)
+    books = [f for f in files if f.endswith(".xlsx")]
+    assert len(books) == len(plan.reps) + len(plan.regions)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left
+    manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", dtype=str)
+    assert sorted(manifest["File"]) == books
+    for row in manifest.itertuples():
+        assert row.SHA256 == hashlib.sha256((out / row.File).read_bytes()).hexdigest()
+    reps = manifest[manifest["Kind"] == "rep"].set_index("RepID")
+    first = plan.reps.iloc[0]
+    assert reps.at[first["rep_id"], "Email"] == first["email"]
+    assert reps.at[first["rep_id"], "EmailCell"] == "Reps!D2"
 
 
 def test_no_workbook_holds_anything_of_another_rep(issued):
