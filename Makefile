@@ -17,9 +17,9 @@ demo: $(STAMP)
 	$(BIN)/salesplan demo demo
 
 libreoffice:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "Installing LibreOffice Calc (headless) for recalculation checks"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	@{ command -v soffice && python3 -c "import uno"; } >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice Calc (headless, with its Python bridge) for recalculation checks"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui python3-uno >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine xl_addin tests bench

@@ -191,3 +191,35 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
         tier = pay.at[rep_id, "tier"]
         assert (value[7] or "") == (label(tier, loc) if tier else "")
         assert round(value[9] * 100) == pay.at[rep_id, "commission"]
+
+
+def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
+    """Rendering is deterministic, so each decrypted workbook equals the unencrypted one byte
+    for byte; the passwords are only in passwords.csv (owner-only), never in a workbook."""
+    import csv
+    import os
+    import stat
+
+    from xl_addin.encrypt import decrypt
+
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    plain, locked = tmp_path / "plain", tmp_path / "locked"
+    assert main(["issue", str(path), "--out", str(plain)]) == 0
+    assert main(["issue", str(path), "--out", str(locked), "--encrypt"]) == 0
+    listing = locked / "passwords.csv"
+    assert stat.S_IMODE(os.stat(listing).st_mode) == 0o600
+    with open(listing, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    plan = read_plan(FileBook(path))
+    assert [r["RepID"] for r in rows] == plan.reps["rep_id"].tolist()
+    for row in rows:
+        data = (locked / row["File"]).read_bytes()
+        assert not zipfile.is_zipfile(locked / row["File"])
+        for other in rows:
+            assert other["Password"].encode() not in data
+        assert decrypt(data, row["Password"]) == (plain / row["File"]).read_bytes()
+    for other in locked.iterdir():
+        if other.name != "passwords.csv":
+            for row in rows:
+                assert row["Password"].encode() not in other.read_bytes()
