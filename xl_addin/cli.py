@@ -1,24 +1,30 @@
-"""The `salesplan` command: the same engine as the Excel buttons, over files (SPEC §12)."""
+"""The `salesplan` command: the same engine as the Excel buttons, over files (SPEC §12).
+
+The work and the words of each command are in commands.py, shared with buttons.py.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
-from engine import decompose
 from engine.problems import PlanError, format_problems
-from engine.progress import progress
 from engine.recalibrate import Request
+from xl_addin.commands import (
+    decompose_book,
+    decompose_summary,
+    issue_book,
+    issue_summary,
+    parse_amount,
+    recalibrate_summary,
+    track_book,
+    track_summary,
+)
 from xl_addin.filebook import FileBook
 from xl_addin.init_workbook import write_plan
-from xl_addin.issue import issue
-from xl_addin.outputs import describe, describe_progress
-from xl_addin.reader import read_plan
 from xl_addin.recalibration import recalibrate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -27,111 +33,49 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def run_decompose(path: Path, out=None) -> int:
     out = out or sys.stdout
     started = time.perf_counter()
-    book = FileBook(path)
-    plan = read_plan(book)
-    result = decompose(plan)
-    book.write_sheets(describe(result, plan.settings))
-    seconds = time.perf_counter() - started
-    team = result.team
-    print(f"Decomposed {path} in {seconds:.1f} s", file=out)
-    print(
-        f"  team target {team['target']:,} (floor {team['floor']:,}, challenge {team['challenge']:,}); "
-        f"baseline {team['baseline']:,.2f}",
-        file=out,
-    )
-    print(
-        f"  {len(result.regions)} regions, {len(result.products)} products, {len(result.targets)} reps; "
-        f"{len(result.breakdown)} breakdown rows",
-        file=out,
-    )
-    worst = int(result.reconciliation["difference"].abs().max())
-    print(
-        f"  reconciliation: {len(result.reconciliation)} checks, largest difference {worst}",
-        file=out,
-    )
-    short = result.regions[result.regions["gap"] > 0]
-    for _, r in short.iterrows():
-        print(
-            f"  capacity: {r['region']} is {r['gap']:,.0f} short of its target at historical pace "
-            f"(about {r['extra_headcount']} more reps)",
-            file=out,
-        )
-    for note in result.notes:
-        print(f"  note: {note}", file=out)
-    print("  wrote sheets: Targets, Breakdown, Phasing, Reconciliation", file=out)
+    result = decompose_book(FileBook(path))
+    _print(decompose_summary(result, path, time.perf_counter() - started), out)
     return EXIT_OK
 
 
 def run_track(path: Path, out=None) -> int:
     out = out or sys.stdout
     started = time.perf_counter()
-    book = FileBook(path)
-    plan = read_plan(book)
-    result = progress(plan)
-    book.write_sheets(describe_progress(result, plan.settings))
-    t = result.tracking
-    counts = t["status"].value_counts()
-    print(
-        f"Tracked {path} at week {int(t['week'].max())} in {time.perf_counter() - started:.1f} s",
-        file=out,
-    )
-    print(
-        "  status: " + ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ("RED", "AMBER", "GREEN")),
-        file=out,
-    )
-    print(
-        f"  commission to date {result.commission['commission'].sum() / 100:,.2f}; "
-        f"team pool {result.pool_cents / 100:,.2f}",
-        file=out,
-    )
-    print("  wrote sheets: Tracking, Commission, Dashboard", file=out)
+    result = track_book(FileBook(path))
+    _print(track_summary(result, path, time.perf_counter() - started), out)
     return EXIT_OK
 
 
 def run_recalibrate(path: Path, change: Request, now=None, out=None) -> int:
     out = out or sys.stdout
     result = recalibrate(FileBook(path), change, now or dt.datetime.now())
-    rows = result.rows
-    version = int(rows["version"].iat[0])
-    first = int(rows["from_week"].iat[0])
-    print(
-        f"Recalibrated {path}: plan version {version}, weeks {first}–"
-        f"{len(result.decomposition.weekly.columns)} re-phased",
-        file=out,
-    )
-    for r in rows.itertuples():
-        print(f"  {r.rep_id}: {int(r.old):,} → {int(r.new):,}", file=out)
-    team = result.decomposition.team
-    print(
-        f"  team target {team['target']:,} (originally {team.get('original_target', team['target']):,}); "
-        f"{len(rows)} row{'s' if len(rows) != 1 else ''} appended to tblChangeLog",
-        file=out,
-    )
-    sheets = "Targets, Breakdown, Phasing, Reconciliation"
-    if result.tracked:
-        sheets += ", Tracking, Commission, Dashboard"
-    print(f"  wrote sheets: {sheets}", file=out)
+    _print(recalibrate_summary(result, path), out)
     return EXIT_OK
 
 
 def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None) -> int:
     out = out or sys.stdout
     started = time.perf_counter()
-    plan = read_plan(FileBook(path))
-    if locale:
-        plan = dataclasses.replace(plan, settings=plan.settings.with_values(Locale=locale))
-    result = issue(plan, folder, encrypt=encrypt)
-    print(
-        f"Issued {len(result.files)} responsibility workbooks and {len(result.rollups)} region "
-        f"roll-ups into {folder} in {time.perf_counter() - started:.1f} s",
-        file=out,
-    )
-    if result.passwords:
-        print(
-            f"  passwords for the manager: {result.passwords} (never in a workbook or an e-mail)",
-            file=out,
-        )
+    result = issue_book(FileBook(path), folder, encrypt=encrypt, locale=locale)
+    _print(issue_summary(result, folder, time.perf_counter() - started), out)
     return EXIT_OK
+
+
+def _print(lines: list[str], out) -> None:
+    for line in lines:
+        print(line, file=out)
+
+
+def run_send(
+    folder: Path, only=None, dry_run=False, rate=30.0, resend=False, env=None, out=None
+) -> int:
+    from xl_addin.send import send  # smtplib and sqlite only when mailing
+
+    extra = {"env": env} if env is not None else {}
+    report = send(
+        folder, only=only, dry_run=dry_run, rate=rate, resend=resend, out=out or sys.stdout, **extra
+    )
+    return report.exit_code
 
 
 def run_demo(folder: Path, out=None) -> int:
@@ -145,6 +89,7 @@ def run_demo(folder: Path, out=None) -> int:
     run_decompose(plan, out)
     run_track(plan, out)
     run_issue(plan, folder / "workbooks", out=out)
+    run_send(folder / "workbooks", env={}, out=out)  # the outbox, even where SMTP is configured
     print(
         f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
         "Reconciliation, Tracking, Commission and Dashboard sheets, and "
@@ -156,15 +101,10 @@ def run_demo(folder: Path, out=None) -> int:
 
 def _amount(text: str) -> int:
     """--target as typed: 1200000, 1,200,000 or 120万."""
-    cleaned = text.replace(",", "").replace("_", "").strip()
-    scale = 10_000 if cleaned.endswith("万") else 1
     try:
-        value = Decimal(cleaned.rstrip("万")) * scale
-    except ArithmeticError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount; type e.g. 1200000") from None
-    if value != value.to_integral_value():
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole amount in yuan")
-    return int(value)
+        return parse_amount(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -208,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
         help="password-protect each workbook (list for the manager)",
     )
     iss.add_argument("--locale", choices=("zh-CN", "en"), help="the workbooks' language")
+    snd = sub.add_parser(
+        "send",
+        help="e-mail each rep their workbook (managers their roll-up); an outbox without SMTP",
+    )
+    snd.add_argument("folder", type=Path, help="the folder `salesplan issue` wrote")
+    snd.add_argument("--only", nargs="+", metavar="ID", help="only these RepIDs (or regions)")
+    snd.add_argument("--dry-run", action="store_true", help="check and list, send nothing")
+    snd.add_argument("--rate", type=float, default=30.0, help="messages per minute (default 30)")
+    snd.add_argument(
+        "--resend", action="store_true", help="send again workbooks that changed since sent"
+    )
     demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
     return p
@@ -236,6 +187,8 @@ def main(argv=None) -> int:
             return run_recalibrate(args.plan, change)
         if args.command == "issue":
             return run_issue(args.plan, args.out, args.encrypt, args.locale)
+        if args.command == "send":
+            return run_send(args.folder, args.only, args.dry_run, args.rate, args.resend)
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

@@ -223,3 +223,21 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
         if other.name != "passwords.csv":
             for row in rows:
                 assert row["Password"].encode() not in other.read_bytes()
+
+
+def test_send_without_smtp_writes_the_outbox_once(tmp_path, monkeypatch, capsys):
+    for name in ("SALESPLAN_SMTP_HOST", "SALESPLAN_SMTP_USER", "SALESPLAN_SMTP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    out = tmp_path / "books"
+    assert main(["issue", str(path), "--out", str(out)]) == 0
+    assert main(["send", str(out), "--dry-run"]) == 0
+    assert not (out / "outbox").exists() or not list((out / "outbox").iterdir())
+    assert main(["send", str(out)]) == 0
+    mails = sorted((out / "outbox").glob("*.eml"))
+    plan = read_plan(FileBook(path))
+    assert len(mails) == len(plan.reps) + len(plan.regions)
+    assert main(["send", str(out)]) == 0  # a second run sends nothing again
+    assert len(list((out / "outbox").glob("*.eml"))) == len(mails)
+    capsys.readouterr()

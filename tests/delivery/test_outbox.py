@@ -1,0 +1,157 @@
+"""`salesplan send` without SMTP settings: .eml files in DIR/outbox/ that any mail program reads."""
+
+from __future__ import annotations
+
+import email
+import io
+from email import policy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.delivery.folders import make_folder
+from xl_addin.journal import JOURNAL, Journal
+from xl_addin.mail import XLSX, amount, compose, message_id
+from xl_addin.manifest import read_manifest
+from xl_addin.send import send
+
+XLSX_TYPE = "/".join(XLSX)
+
+
+def outbox(folder: Path) -> dict[str, email.message.EmailMessage]:
+    """Every .eml of the outbox parsed with the default policy, by Message-ID."""
+    out = {}
+    for path in sorted((folder / "outbox").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        out[str(msg["Message-ID"]).strip()] = msg
+    return out
+
+
+def test_each_rep_and_region_manager_gets_one_message_with_their_workbook(books):
+    manifest = pd.read_csv(books / "manifest.csv", encoding="utf-8-sig", dtype=str)
+    report = send(books, env={}, out=io.StringIO())
+    assert report.exit_code == 0 and report.sent == len(manifest) == 28
+    messages = outbox(books)
+    assert len(messages) == len(manifest)
+    by_file = {next(m.iter_attachments()).get_filename(): m for m in messages.values()}
+    for row in manifest.itertuples():
+        msg = by_file[row.File]  # the file name decodes to the Chinese name (RFC 2231)
+        assert msg["To"].addresses[0].addr_spec == row.Email
+        assert msg["To"].addresses[0].display_name == row.Name
+        (attachment,) = list(msg.iter_attachments())
+        assert attachment.get_content_type() == XLSX_TYPE
+        assert attachment.get_content() == (books / row.File).read_bytes()  # byte-identical
+        subject = str(msg["Subject"])
+        assert subject.startswith("目标责任书：" if row.Kind == "rep" else "区域汇总：")
+        assert (row.Name if row.Kind == "rep" else row.Region) in subject
+        assert row.Period in subject
+
+
+def test_the_raw_message_is_7_bit_with_encoded_subject_names_and_file_name(books):
+    send(books, env={}, out=io.StringIO())
+    raw = next((books / "outbox").glob("S001_*.eml")).read_bytes()
+    assert raw.isascii()  # every client and relay can carry it
+    head = raw.split(b"\r\n\r\n", 1)[0].decode()
+    assert "Subject: =?utf-8?" in head  # RFC 2047
+    assert "filename*=utf-8''S001_%E5%88%98%E6%B4%8B_2026-10-05.xlsx" in raw.decode()  # RFC 2231
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert str(msg["Subject"]) == "目标责任书：刘洋（2026-10-05 起，计划版本 1）"
+    assert next(msg.iter_attachments()).get_filename() == "S001_刘洋_2026-10-05.xlsx"
+
+
+def test_the_bodies_show_floor_target_challenge_and_first_weeks_in_the_plans_unit(books):
+    send(books, env={}, out=io.StringIO())
+    msg = email.message_from_bytes(
+        next((books / "outbox").glob("S001_*.eml")).read_bytes(), policy=policy.default
+    )
+    text = msg.get_body(("plain",)).get_content()
+    page = msg.get_body(("html",)).get_content()
+    # manifest: Floor 1529000, Target 1699000, Challenge 1954000, weeks of 127425; Unit 万
+    for part in (text, page):
+        assert "152.9万元" in part and "169.9万元" in part and "195.4万元" in part
+        assert part.count("12.7万元") == 4 and "2026-10-26" in part
+    assert "<td" in page and "刘洋" in page
+
+
+def test_html_escapes_every_value_from_the_plan(tmp_path):
+    folder = make_folder(
+        tmp_path / "books", 1, change={1: {"Name": '<script>alert("x")</script> & Co'}}
+    )
+    (r,) = read_manifest(folder)
+    msg = compose(r, (folder / r.file).read_bytes())
+    page = msg.get_body(("html",)).get_content()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    assert '<script>alert("x")</script> & Co' in msg.get_body(("plain",)).get_content()
+
+
+def test_english_messages_use_the_english_templates(tmp_path):
+    folder = make_folder(tmp_path / "books", 1, locale="en")
+    (r,) = read_manifest(folder)
+    msg = compose(r, (folder / r.file).read_bytes())
+    assert str(msg["Subject"]).startswith("Target responsibility letter: ")
+    assert "Target     1,000,001 yuan" in msg.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    ("yuan", "unit", "locale", "shown"),
+    [
+        (1_529_000, 10_000, "zh-CN", "152.9万元"),
+        (127_425, 10_000, "zh-CN", "12.7万元"),
+        (127_500, 10_000, "zh-CN", "12.8万元"),  # 12.75: half up, as Excel shows it
+        (1_529_000, 1, "zh-CN", "1,529,000元"),
+        (1_529_000, 1, "en", "1,529,000 yuan"),
+        (1_529_600, 1000, "en", "1,530 thousand yuan"),
+        (12_836_000, 10_000, "en", "1,283.6 × 10,000 yuan"),
+    ],
+)
+def test_amounts_are_shown_in_the_plans_unit(yuan, unit, locale, shown):
+    assert amount(yuan, unit, locale) == shown
+
+
+def test_the_message_id_is_fixed_by_recipient_period_version_and_file(tmp_path):
+    folder = make_folder(tmp_path / "books", 1)
+    (r,) = read_manifest(folder)
+    mid = message_id(r)
+    assert mid == f"<{r.sha256[:12]}.1.2026-10-05.rep-R0001@salesplan.invalid>"
+    assert message_id(r, "corp.example") == mid.replace("salesplan.invalid", "corp.example")
+    import dataclasses
+
+    assert message_id(dataclasses.replace(r, version="2")) != mid
+    assert message_id(dataclasses.replace(r, sha256="f" * 64)) != mid
+    region = dataclasses.replace(r, kind="region", rep_id="", region="华北")
+    assert message_id(region).isascii() and ".region-u" in message_id(region)
+
+
+def test_a_second_run_sends_nothing_and_the_journal_shows_every_message_sent(books):
+    first = send(books, env={}, out=io.StringIO())
+    out = io.StringIO()
+    second = send(books, env={}, out=out)
+    assert second.sent == 0 and second.count("already sent") == first.sent
+    assert second.exit_code == 0
+    with Journal(books / JOURNAL) as journal:
+        rows = journal.rows()
+    assert len(rows) == first.sent and {r.state for r in rows} == {"sent"}
+    assert {r.message_id for r in rows} == set(outbox(books))
+
+
+def test_only_sends_the_named_reps_and_says_how_many_are_left(books):
+    out = io.StringIO()
+    report = send(books, only=["S002", "华东"], env={}, out=out)
+    assert report.sent == 2 and len(outbox(books)) == 2
+    assert "26 other workbooks in the manifest are not sent yet" in out.getvalue()
+
+
+def test_dry_run_prints_who_gets_what_and_changes_nothing(books):
+    out = io.StringIO()
+    report = send(books, dry_run=True, env={}, out=out)
+    text = out.getvalue()
+    assert report.exit_code == 0 and report.count("would send") == 28
+    assert "S001 刘洋 <s001@example.com>  S001_刘洋_2026-10-05.xlsx  目标责任书：刘洋" in text
+    assert not (books / JOURNAL).exists() and not (books / "outbox").exists()
+
+
+def test_the_outbox_is_written_atomically(books):
+    send(books, env={}, out=io.StringIO())
+    assert not [p for p in (books / "outbox").iterdir() if p.name.startswith(".")]
