@@ -38,6 +38,29 @@ def tier_reached(sales_cents, floor_cents, target_cents, challenge_cents) -> np.
     return reached.astype(object)
 
 
+def tier_commission(
+    sales_cents,
+    floor_cents,
+    target_cents,
+    challenge_cents,
+    rates: dict[str, Decimal],
+    mode: str = "retroactive",
+) -> np.ndarray:
+    """Commission in cents for each sales figure against its own tiers (SPEC §5), uncapped.
+
+    Amounts are integer cents (arrays broadcast); the commission is one exact fraction per
+    figure, rounded to the cent once, half away from zero.
+    """
+    schedule = _Schedule(rates, mode)
+    sales, floor, target, challenge = np.broadcast_arrays(
+        *(
+            _cents(np.atleast_1d(v))
+            for v in (sales_cents, floor_cents, target_cents, challenge_cents)
+        )
+    )
+    return _round(schedule.numerators(sales, (floor, target, challenge)).sum(axis=1), schedule.den)
+
+
 def commission(
     targets: pd.DataFrame,
     sales_cents: pd.Series,
@@ -54,7 +77,7 @@ def commission(
     rep_id, tiers, sales = _inputs(targets, sales_cents)
     schedule = _Schedule(rates, mode)
     tier = tier_reached(sales, *tiers)
-    earned = _capped(_round(schedule.numerators(sales, tiers).sum(axis=1), schedule.den), cap_cents)
+    earned = _capped(tier_commission(sales, *tiers, rates, mode), cap_cents)
 
     next_tier = np.select(
         [tier == "", tier == "floor", tier == "target"], ["floor", "target", "challenge"], ""
@@ -62,9 +85,7 @@ def commission(
     next_amount = np.select(
         [tier == "", tier == "floor", tier == "target"], list(tiers), sales
     ).astype(np.int64)
-    at_next = _capped(
-        _round(schedule.numerators(next_amount, tiers).sum(axis=1), schedule.den), cap_cents
-    )
+    at_next = _capped(tier_commission(next_amount, *tiers, rates, mode), cap_cents)
     return pd.DataFrame(
         {
             "rep_id": rep_id,

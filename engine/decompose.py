@@ -81,7 +81,7 @@ def _decompose(plan: Plan) -> Decomposition:
 
     region_w = split.region_weights(plan, window, headcount, notes)
     region_units = pd.Series(allocate(units, region_w.to_numpy()), index=region_w.index)
-    rep_units = _rep_units(plan, region_units, effort.sum(axis=1) * cap.to_numpy() * res.to_numpy())
+    rep_units = _rep_units(plan, region_units, cap.to_numpy(), res.to_numpy(), effort.sum(axis=1))
 
     is_new = (reps["level"] == "new").to_numpy()
     floor_units = np.where(
@@ -182,8 +182,14 @@ def _decompose(plan: Plan) -> Decomposition:
     )
 
 
-def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.ndarray:
-    """Each region's units over its reps by weight; locked reps keep theirs (SPEC §3)."""
+def _rep_units(
+    plan: Plan,
+    region_units: pd.Series,
+    capability: np.ndarray,
+    resource: np.ndarray,
+    effort: np.ndarray,
+) -> np.ndarray:
+    """Each region's units over its reps by capacity; locked reps keep theirs (SPEC §3)."""
     reps = plan.reps
     unit = plan.settings.round_to
     locked = reps["locked_target"].astype(float).to_numpy()
@@ -215,7 +221,9 @@ def _rep_units(plan: Plan, region_units: pd.Series, weight: np.ndarray) -> np.nd
                 )
             continue
         try:
-            out[idx] = allocate(int(total), weight[idx], held[idx])
+            out[idx] = targets.capacity_split(
+                int(total), capability[idx], resource[idx], effort[idx], held[idx]
+            )
         except ValueError:
             lock_sum = np.nansum(held[idx]) * unit
             what = (

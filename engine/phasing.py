@@ -22,30 +22,10 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
     if rhythm is not None and not rhythm.empty:
         weeks = rhythm["weeks"].astype(int).to_numpy()
         shares = rhythm["share"].astype(float).to_numpy()
-        problems = []
-        if weeks.sum() != n:
-            problems.append(
-                Problem(
-                    "Rhythm",
-                    "",
-                    f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {n}",
-                    "make the Weeks column add up to PeriodWeeks",
-                )
-            )
-        if abs(shares.sum() - 1) > 1e-6:
-            problems.append(
-                Problem(
-                    "Rhythm",
-                    "",
-                    f"the shares add up to {shares.sum():.2%}, not 100 %",
-                    "make the Share column add up to 100 %",
-                )
-            )
+        problems = rhythm_problems(weeks, shares, n)
         if problems:
             raise PlanError(problems)
-        return np.repeat(shares / np.maximum(weeks, 1), weeks), np.repeat(
-            np.arange(len(weeks)), weeks
-        )
+        return rhythm_shares(weeks, shares)
     by_week = history.groupby("week")["amount_cents"].sum()
     for lo, label in ((-52, "the same weeks last year"), (-n, "the last period")):
         profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
@@ -53,7 +33,47 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
             notes.append(f"phasing: no tblRhythm; weekly profile of {label}")
             return profile / profile.sum(), np.arange(n)
     notes.append("phasing: no tblRhythm and no history profile; spread evenly")
-    return np.full(n, 1.0 / n), np.arange(n)
+    return even_shares(n)
+
+
+def rhythm_shares(weeks, shares) -> tuple[np.ndarray, np.ndarray]:
+    """tblRhythm's phases as (share of each week, phase of each week): a phase's share is
+    spread evenly over its weeks."""
+    weeks = np.asarray(weeks, dtype=int)
+    shares = np.asarray(shares, dtype=float)
+    return np.repeat(shares / np.maximum(weeks, 1), weeks), np.repeat(np.arange(len(weeks)), weeks)
+
+
+def rhythm_problems(weeks, shares, period_weeks: int) -> list[Problem]:
+    """What keeps tblRhythm from phasing the period: weeks that miss PeriodWeeks, shares
+    that miss 100 %."""
+    weeks = np.asarray(weeks, dtype=int)
+    shares = np.asarray(shares, dtype=float)
+    problems = []
+    if weeks.sum() != period_weeks:
+        problems.append(
+            Problem(
+                "Rhythm",
+                "",
+                f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {period_weeks}",
+                "make the Weeks column add up to PeriodWeeks",
+            )
+        )
+    if abs(shares.sum() - 1) > 1e-6:
+        problems.append(
+            Problem(
+                "Rhythm",
+                "",
+                f"the shares add up to {shares.sum():.2%}, not 100 %",
+                "make the Share column add up to 100 %",
+            )
+        )
+    return problems
+
+
+def even_shares(weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same share every week, each week its own phase (no rhythm and no history)."""
+    return np.full(weeks, 1.0 / weeks), np.arange(weeks)
 
 
 def weekly_plan(

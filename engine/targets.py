@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from engine.calendar import activity, week_index
-from engine.money import round_half_up
+from engine.money import allocate, round_half_up
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
 
@@ -86,8 +86,39 @@ def team_target(b: Baseline, plan: Plan) -> int:
     s = plan.settings
     if s["TeamTarget"] is not None:
         return int(s["TeamTarget"])
-    t = Decimal(b.cents) / 100 * (1 + s["MarketGrowth"]) * (1 - s["Buffer"])
+    t = target_from_baseline(Decimal(b.cents) / 100, s["MarketGrowth"], s["Buffer"])
     return round_half_up(t, s.round_to)
+
+
+def target_from_baseline(baseline: Decimal, growth: Decimal, buffer: Decimal) -> Decimal:
+    """T = B × (1 + growth) × (1 − buffer), exact in Decimal; the caller decides the rounding."""
+    return Decimal(baseline) * (1 + Decimal(growth)) * (1 - Decimal(buffer))
+
+
+def capacity_target(
+    team_target: Decimal, headcount: Decimal, capability: Decimal, resource: Decimal
+) -> Decimal:
+    """One rep's raw target before scaling (SPEC §3): team / headcount × capability × resource.
+
+    Exact in Decimal, so 1,400 / 8 × 1.2 × 1.1 is 231, not 231.00000000000003.
+    """
+    return Decimal(team_target) / Decimal(headcount) * Decimal(capability) * Decimal(resource)
+
+
+def capacity_split(total: int, capability, resource, effort=1.0, held=None) -> np.ndarray:
+    """The raw targets of SPEC §3 scaled so the reps sum to `total` (whole units) exactly.
+
+    raw_i = total / reps × capability_i × resource_i (× effort_i, the rep's active and ramped
+    weeks); the common factor total / reps cancels in the scaling, so the split is by
+    effort × capability × resource, largest remainder (engine.money.allocate). `held` (NaN =
+    free) keeps locked reps at their units; the others absorb the rest.
+    """
+    weight = (
+        np.asarray(effort, dtype=np.float64)
+        * np.asarray(capability, dtype=np.float64)
+        * np.asarray(resource, dtype=np.float64)
+    )
+    return allocate(total, weight, held)
 
 
 def rep_rates(plan: Plan, history: pd.DataFrame, window: tuple[int, int]) -> pd.Series:

@@ -50,11 +50,12 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
     sums = actuals.groupby("rep_id")[["amount_cents", *_present(actuals)]].sum()
     sums = sums.reindex(ids, fill_value=0)
     to_date = sums["amount_cents"].to_numpy(dtype=np.int64)
-    plan_to_date = weekly[:, :week].sum(axis=1) * 100
-    floor_to_date = phase_floor(targets["floor"].to_numpy(dtype=np.int64), weekly)
-    floor_to_date = floor_to_date[:, :week].sum(axis=1) * 100
+    plan_to_date = through_week(weekly, week) * 100
+    floor_to_date = (
+        floor_through_week(targets["floor"].to_numpy(dtype=np.int64), weekly, week) * 100
+    )
 
-    status = _status(to_date, plan_to_date, floor_to_date, plan.settings["RedBelow"])
+    status = alert_status(to_date, plan_to_date, floor_to_date, plan.settings["RedBelow"])
     deal = float(decomposition.team.get("avg_deal_size") or 0)
     reason = _reason(plan, sums, plan_to_date, deal)
     reason = np.where(status == GREEN, "", reason)
@@ -168,7 +169,21 @@ def phase_floor(floor: np.ndarray, weekly: np.ndarray) -> np.ndarray:
     return allocate_rows(floor, weights)
 
 
-def _status(to_date, plan_to_date, floor_to_date, red_below) -> np.ndarray:
+def through_week(weekly: np.ndarray, week: int) -> np.ndarray:
+    """PlanToDate: each row's weekly plan summed over weeks 1..week, in the unit of `weekly`."""
+    return np.asarray(weekly, dtype=np.int64)[:, :week].sum(axis=1)
+
+
+def floor_through_week(floor: np.ndarray, weekly: np.ndarray, week: int) -> np.ndarray:
+    """FloorToDate: the floor phased like the target (`phase_floor`), summed over weeks 1..week."""
+    return through_week(phase_floor(np.asarray(floor, dtype=np.int64), weekly), week)
+
+
+def alert_status(to_date, plan_to_date, floor_to_date, red_below) -> np.ndarray:
+    """RED if ToDate < RedBelow × FloorToDate; else GREEN if ToDate ≥ PlanToDate; else AMBER.
+
+    Amounts in integer cents; RedBelow (a Decimal) is compared as an exact fraction.
+    """
     num, den = red_below.as_integer_ratio()
     # exact: to_date < num/den × floor  ⇔  to_date × den < num × floor (Python ints)
     to_obj = np.asarray(to_date, dtype=object)

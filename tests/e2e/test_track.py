@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from engine.progress import progress
-from engine.tracking import _status
+from engine.tracking import alert_status
 from tests.libreoffice import convert
 from xl_addin.cli import main
 from xl_addin.filebook import FileBook
@@ -98,7 +98,7 @@ def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tr
     (html,) = convert([edited], "html", tmp_path / "html")
     colours = status_colours(html.read_text(encoding="utf-8", errors="replace"))
     cents, plan, floor = (np.array(x, dtype=np.int64) for x in zip(*typed, strict=True))
-    expected = list(_status(cents, plan, floor, red_below))
+    expected = list(alert_status(cents, plan, floor, red_below))
     assert len(colours) == len(expected) == 24
     assert colours == expected
     assert {"RED", "AMBER", "GREEN"} <= set(colours)

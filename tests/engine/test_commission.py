@@ -14,6 +14,7 @@ from engine.commission import (
     rates_from_table,
     statement,
     team_pool,
+    tier_commission,
     tier_reached,
     validate_rates,
 )
@@ -437,3 +438,43 @@ def test_pool_shares_always_add_up_to_the_pool(sales, rate_pct):
     pool, shares = team_pool(team, sold(*sales), Decimal("1.2"), Decimal(rate_pct) / 100)
     assert int(shares["pool_share"].sum()) == pool
     assert (shares["pool_share"] >= 0).all()
+
+
+# --- tier_commission: one sales figure (or a column of them) against its own tiers ---------
+
+
+def test_tier_commission_of_the_spec_example():
+    # retroactive 1,200,000 × 2 % = 24,000.00; marginal 10,000 + 2,250 + 1,000 = 13,250.00
+    tiers = (90_000_000, 100_000_000, 115_000_000)
+    assert tier_commission(120_000_000, *tiers, RATES).tolist() == [2_400_000]
+    assert tier_commission(120_000_000, *tiers, RATES, "marginal").tolist() == [1_325_000]
+
+
+def test_tier_commission_is_exact_on_every_threshold_and_one_cent_below():
+    # one cent below floor: nothing; at floor 900,000 × 1 % = 9,000; one cent below target:
+    # 999,999.99 × 1 % = 9,999.9999 → 10,000.00; at target 1,000,000 × 1.5 % = 15,000;
+    # one cent below challenge 1,149,999.99 × 1.5 % = 17,249.99985 → 17,250.00;
+    # at challenge 1,150,000 × 2 % = 23,000
+    sales = [89_999_999, 90_000_000, 99_999_999, 100_000_000, 114_999_999, 115_000_000]
+    out = tier_commission(sales, 90_000_000, 100_000_000, 115_000_000, RATES)
+    assert out.tolist() == [0, 900_000, 1_000_000, 1_500_000, 1_725_000, 2_300_000]
+
+
+def test_tier_commission_broadcasts_tiers_per_row():
+    # R0: 1,000,000 at its target 1,000,000 → 1.5 % = 15,000; R1: 1,000,000 below its floor 1,100,000
+    out = tier_commission(
+        [100_000_000, 100_000_000],
+        [90_000_000, 110_000_000],
+        [100_000_000, 120_000_000],
+        [115_000_000, 130_000_000],
+        RATES,
+    )
+    assert out.tolist() == [1_500_000, 0]
+
+
+def test_commission_pays_what_tier_commission_pays_before_the_cap():
+    sales = [89_999_999, 95_000_000, 100_000_000, 120_000_000]
+    for mode in ("retroactive", "marginal"):
+        table = commission(reps(4), sold(*sales), RATES, mode)
+        tiers = (90_000_000, 100_000_000, 115_000_000)
+        assert table["commission"].tolist() == tier_commission(sales, *tiers, RATES, mode).tolist()

@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from engine import PlanError, decompose
+from engine import PlanError, decompose, split
 from engine.money import to_cents
+from engine.targets import capacity_split, capacity_target, target_from_baseline
 from tests import builders as b
 
 
@@ -99,3 +101,54 @@ def test_new_rep_capacity_counts_at_new_rep_pct_of_the_region_pace():
     d = decompose(b.plan(reps, hist=h, Buffer="0", RoundTo=1))
     # the new rep has no history: region pace 10,000/week × 13 weeks × 0.55 = 71,500
     assert d.regions.iloc[0]["capacity"] == 130_000 + 71_500
+
+
+# --- the scalar entry points behind TEAM_TARGET and CAPACITY_TARGET (SPEC §9) ----------------
+
+
+def test_target_from_baseline_is_exact_in_decimal():
+    # 2,000,000 × 1.25 × 0.96 = 2,400,000 exactly; 1,000,000.01 × 1.08 × 0.95 = 1,026,000.010260
+    assert target_from_baseline(Decimal("2000000"), Decimal("0.25"), Decimal("0.04")) == Decimal(
+        "2400000"
+    )
+    assert target_from_baseline(Decimal("1000000.01"), Decimal("0.08"), Decimal("0.05")) == Decimal(
+        "1026000.010260"
+    )
+
+
+def test_capacity_target_seed_is_team_over_headcount_times_capability_and_resource():
+    # 1,400 / 8 × 1.2 × 1.1 = 175 × 1.32 = 231 (as binary floats: 231.00000000000003)
+    assert capacity_target(Decimal(1400), Decimal(8), Decimal("1.2"), Decimal("1.1")) == 231
+    assert 1400 / 8 * 1.2 * 1.1 != 231
+
+
+def test_capacity_split_scales_the_seeds_to_sum_exactly_to_the_total():
+    # weights 1.2 × 1.1 = 1.32, 1, 0.8 × 0.9 = 0.72, 1 (sum 4.04); 1,400 × w / 4.04 =
+    # 457.43, 346.53, 249.50, 346.53 → 457 + 346 + 249 + 346 = 1,398; 2 more to rows 2 and 4
+    units = capacity_split(1400, [1.2, 1.0, 0.8, 1.0], [1.1, 1.0, 0.9, 1.0])
+    assert units.tolist() == [457, 347, 249, 347]
+    assert units.sum() == 1400
+
+
+def test_capacity_split_weighs_effort_and_keeps_held_reps():
+    # rep 3 is held at 500; 1,000 left over effort × capability × resource = 1 × 1 × 1 and
+    # 0.5 × 2 × 1 = 1 → 500 each
+    units = capacity_split(
+        1500, [1.0, 2.0, 1.0], [1.0, 1.0, 1.0], effort=[1.0, 0.5, 1.0], held=[np.nan, np.nan, 500]
+    )
+    assert units.tolist() == [500, 500, 500]
+
+
+def test_reps_in_a_region_are_split_by_capacity_split():
+    # capabilities and territories given, so the weights are 1.2 × 1.1, 1 × 1, 0.8 × 0.9, 1 × 1
+    reps = b.reps(
+        4, capability=[1.2, 1.0, 0.8, 1.0], territory=["core", "standard", "suburb", "standard"]
+    )
+    plan = b.plan(reps, Buffer="0", RoundTo=1)
+    t = decompose(plan).targets
+    effort = split.effort(plan).sum(axis=1)
+    expected = capacity_split(
+        int(t["target"].sum()), [1.2, 1.0, 0.8, 1.0], [1.1, 1.0, 0.9, 1.0], effort
+    )
+    assert t["target"].tolist() == expected.tolist()
+    assert t["target"].sum() == decompose(plan).team["target"]

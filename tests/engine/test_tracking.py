@@ -10,6 +10,7 @@ Funnel Visit →0.5→ Demo →0.4→ Deal, AvgDealSize 50,000: 400,000 to date 
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +28,9 @@ from engine.tracking import (
     NO_FUNNEL,
     RED,
     VISITS_LOW,
+    alert_status,
+    floor_through_week,
+    through_week,
     track,
     validate_actuals,
 )
@@ -290,3 +294,35 @@ def test_status_never_improves_when_actuals_fall(week, high, drop, red_below):
     low = max(high - drop, 0)
     t = tracked(actuals((week, "R001", high, 40, 8), (week, "R002", low, 40, 8)), p, d)
     assert RANK[t.loc["R002", "status"]] <= RANK[t.loc["R001", "status"]]
+
+
+# --- the pieces behind ALERT_STATUS and PACE_PLAN (SPEC §9) ------------------------------------
+
+
+def test_through_week_sums_the_weekly_plan_up_to_and_including_the_week():
+    weekly = np.array([[100, 200, 300], [10, 20, 30]])
+    assert through_week(weekly, 0).tolist() == [0, 0]
+    assert through_week(weekly, 2).tolist() == [300, 30]
+    assert through_week(weekly, 3).tolist() == [600, 60]
+
+
+def test_floor_through_week_phases_the_floor_like_the_target():
+    # floor 90 over weeks weighted 100:200:300 → 15, 30, 45; to week 2: 45
+    weekly = np.array([[100, 200, 300]])
+    assert floor_through_week(np.array([90]), weekly, 2).tolist() == [45]
+    assert floor_through_week(np.array([90]), weekly, 3).tolist() == [90]
+
+
+def test_alert_status_boundaries_are_exact():
+    # plan 40,000,000 cents, floor 36,000,000 × 0.8 = red line 28,800,000
+    to_date = np.array([PLAN_W4, PLAN_W4 - 1, RED_W4, RED_W4 - 1])
+    plan = np.full(4, PLAN_W4)
+    floor = np.full(4, 36_000_000)
+    status = alert_status(to_date, plan, floor, Decimal("0.8"))
+    assert status.tolist() == [GREEN, AMBER, AMBER, RED]
+
+
+def test_track_status_is_alert_status_of_its_plan_and_floor_to_date():
+    t = tracked(actuals((4, "R001", PLAN_W4, 40, 8), (4, "R002", RED_W4 - 1, 40, 8)))
+    expected = alert_status(t["to_date"], t["plan_to_date"], t["floor_to_date"], Decimal("0.8"))
+    assert t["status"].tolist() == expected.tolist()
