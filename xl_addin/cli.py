@@ -13,6 +13,7 @@ from pathlib import Path
 
 from engine.problems import PlanError, format_problems
 from engine.recalibrate import Request
+from xl_addin import excel_cli
 from xl_addin.commands import (
     decompose_book,
     decompose_summary,
@@ -159,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
     snd.add_argument(
         "--resend", action="store_true", help="send again workbooks that changed since sent"
     )
+    excel_cli.add_parsers(sub)
     demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
     return p
@@ -189,6 +191,8 @@ def main(argv=None) -> int:
             return run_issue(args.plan, args.out, args.encrypt, args.locale)
         if args.command == "send":
             return run_send(args.folder, args.only, args.dry_run, args.rate, args.resend)
+        if args.command == "excel":
+            return excel_cli.run(args)
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

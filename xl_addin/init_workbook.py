@@ -61,10 +61,12 @@ def write_plan(path: str | os.PathLike, example: bool = False, locale: str = "zh
     if path.exists():
         raise FileExistsError(f"{path} already exists; salesplan init never overwrites a workbook")
     tables = example_tables(locale) if example else empty_tables(locale)
-    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=".xlsx", dir=path.parent or ".")
+    macro_enabled = path.suffix.lower() == ".xlsm"
+    suffix = ".xlsm" if macro_enabled else ".xlsx"
+    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=suffix, dir=path.parent or ".")
     os.close(fd)
     try:
-        _write(tmp, tables, locale)
+        _write(tmp, tables, locale, path.name if macro_enabled else None)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
@@ -75,12 +77,20 @@ def write_plan(path: str | os.PathLike, example: bool = False, locale: str = "zh
     return path
 
 
-def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
+def _write(
+    target: str, tables: dict[str, pd.DataFrame], locale: str, macro_name: str | None = None
+) -> None:
+    """`macro_name` (the .xlsm's file name): add the Control sheet, VBA and xlwings settings."""
     wb = xlsxwriter.Workbook(
         target,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     wb.set_properties({"title": "salesplan", "created": FIXED_CREATED})
+    if macro_name:
+        # Imported here: xlwings takes most of a second to import, and a plain .xlsx needs none of it.
+        from xl_addin import macro_workbook
+
+        macro_workbook.add_control_sheet(wb, locale, macro_name)
     formats = Formats(wb)
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
     fmt = {
@@ -115,6 +125,8 @@ def _write(target: str, tables: dict[str, pd.DataFrame], locale: str) -> None:
             },
         )
         ws.freeze_panes(1, 0)
+    if macro_name:
+        macro_workbook.add_config_sheet(wb, locale)
     wb.close()
 
 
