@@ -91,6 +91,19 @@ def run_demo(folder: Path, out=None) -> int:
     run_track(plan, out)
     run_issue(plan, folder / "workbooks", out=out)
     run_send(folder / "workbooks", env={}, out=out)  # the outbox, even where SMTP is configured
+    from xl_addin.excel_files import ADDIN_NAME, build_addin  # xlwings only here
+
+    addin = build_addin(folder / ADDIN_NAME, "zh-CN")
+    macro_plan = folder / "plan.xlsm"
+    if macro_plan.exists():
+        macro_plan.unlink()
+    write_plan(macro_plan, example=True, locale="zh-CN")
+    print(
+        f"Excel: open {macro_plan} (macro-enabled: buttons on its Control sheet) or install "
+        f"{addin} (`salesplan excel install`, Windows/macOS) for the salesplan ribbon tab and "
+        "the worksheet functions; `salesplan excel doctor` checks what they need.",
+        file=out,
+    )
     print(
         f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
         "Reconciliation, Tracking, Commission and Dashboard sheets, and "
