@@ -15,7 +15,7 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
-from xl_addin.outputs import OUTPUT_TABLES
+from xl_addin.outputs import check_not_input
 from xl_addin.package import TableRef, check_package, find_tables
 from xl_addin.splice import replace_sheets
 from xl_addin.tablesource import RawTable
@@ -66,21 +66,7 @@ class FileBook:
 
     def check_not_input(self, sheets) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""
-        ours = {b.table.casefold() for s in sheets for b in s.blocks} | OUTPUT_TABLES
-        names = {s.name.casefold(): s.name for s in sheets}
-        problems = [
-            Problem(
-                t.sheet,
-                "",
-                f"this sheet holds your table {t.name}; salesplan writes its {names[t.sheet.casefold()]} "
-                "sheet here and will not overwrite it",
-                f"move {t.name} to another sheet (tables are found by name) or rename the sheet",
-            )
-            for t in self._tables.values()
-            if t.sheet.casefold() in names and t.name.casefold() not in ours
-        ]
-        if problems:
-            raise PlanError(problems)
+        check_not_input(self._tables.values(), sheets)
 
 
 def check_writable(path: Path) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 from engine.commission import POOL_RULE
 from engine.decompose import Decomposition
 from engine.kpi import SCORE_RULE
+from engine.problems import PlanError, Problem
 from engine.progress import Progress
 from engine.settings import Settings
 from xl_addin.labels import label
@@ -35,6 +36,41 @@ OUTPUT_SHEETS = (
     "Commission",
     "Dashboard",
 )
+
+
+def check_not_input(tables, sheets) -> None:
+    """An output sheet may only replace a sheet that holds nothing but salesplan's tables.
+
+    `tables` are the workbook's tables, each with a `name` and the `sheet` it is on; both the
+    file writer (filebook.py) and the live one (livebook.py) refuse with these problems.
+    """
+    ours = {b.table.casefold() for s in sheets for b in s.blocks} | OUTPUT_TABLES
+    names = {s.name.casefold(): s.name for s in sheets}
+    problems = [
+        Problem(
+            t.sheet,
+            "",
+            f"this sheet holds your table {t.name}; salesplan writes its {names[t.sheet.casefold()]} "
+            "sheet here and will not overwrite it",
+            f"move {t.name} to another sheet (tables are found by name) or rename the sheet",
+        )
+        for t in tables
+        if t.sheet.casefold() in names and t.name.casefold() not in ours
+    ]
+    if problems:
+        raise PlanError(problems)
+
+
+def table_clash(name: str, sheet: str) -> Problem:
+    """A user's table, on a sheet salesplan does not replace, has the name of one of ours."""
+    hint = f'rename the table on sheet "{sheet}" (Table Design → Table Name); salesplan writes its own {name}'
+    return Problem(sheet, "", f"a table named {name} already exists", hint)
+
+
+def name_clash(name: str) -> Problem:
+    """A workbook-level defined name has the name of one of salesplan's tables."""
+    message = f"a defined name {name} clashes with salesplan's table"
+    return Problem(name, "", message, "rename it in Formulas → Name Manager")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The Recalibrate command over a planning workbook (SPEC §7): what the CLI and the button run.
 
 The engine checks the change (engine/recalibrate.py); this module turns an accepted change
-into one atomic write: the change-log rows appended to tblChangeLog (earlier rows are never
+into one write: the change-log rows appended to tblChangeLog (earlier rows are never
 rewritten), the plan's Version set in tblSettings, and the output sheets written again from
-the recalibrated plan.
+the recalibrated plan. The book is a file (FileBook: one atomic replacement) or the open
+workbook (LiveBook, for the Recalibrate button); both check everything before writing.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from engine.progress import progress
 from engine.recalibrate import LOG_COLUMNS, Request, replay, request
 from engine.tracking import latest_week
 from xl_addin.columns import BY_KEY, header_lookup, normalise_header
-from xl_addin.filebook import FileBook
 from xl_addin.outputs import describe, describe_progress
 from xl_addin.reader import read_plan
+from xl_addin.tablesource import PlanBook, TableSource
 from xl_addin.tablewrite import TableEdits
 
 CHANGE_LOG, SETTINGS = "tblChangeLog", "tblSettings"
@@ -36,7 +37,7 @@ class Recalibrated:
     tracked: bool  # Tracking, Commission and Dashboard were written again too
 
 
-def recalibrate(book: FileBook, change: Request, now: dt.datetime) -> Recalibrated:
+def recalibrate(book: PlanBook, change: Request, now: dt.datetime) -> Recalibrated:
     plan = read_plan(book)
     letters = _log_letters(book, plan)
     original = decompose(plan, with_changes=False)
@@ -69,7 +70,7 @@ def _log(plan: Plan) -> pd.DataFrame:
     return log if log is not None else pd.DataFrame(columns=list(LOG_COLUMNS))
 
 
-def _log_letters(book: FileBook, plan: Plan) -> dict[str, str]:
+def _log_letters(book: TableSource, plan: Plan) -> dict[str, str]:
     """The column letter of each change-log column salesplan writes; all must be there."""
     raw = book.table(CHANGE_LOG)
     spec = BY_KEY["change_log"]
@@ -104,7 +105,7 @@ def _log_letters(book: FileBook, plan: Plan) -> dict[str, str]:
     return letters
 
 
-def _set_version(book: FileBook, plan: Plan, version: int, edits: TableEdits) -> None:
+def _set_version(book: TableSource, plan: Plan, version: int, edits: TableEdits) -> None:
     """The Version setting's cell, or a new Version row at the end of tblSettings."""
     sheet, cell = plan.settings.where("Version")
     if cell:

@@ -1,23 +1,28 @@
 """Render output-sheet descriptions into an .xlsx of their own, with XlsxWriter (STYLE §6).
 
 Formats are created once, by their properties; user text is written as text, never as a
-formula. xl_addin/splice.py then moves the rendered sheets into the user's workbook.
+formula. Where each part goes is xl_addin/layout.py's, shared with the live writer
+(livebook.py). xl_addin/splice.py then moves the rendered sheets into the user's workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-import numbers
 
-import numpy as np
-import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
+from xl_addin.layout import (
+    Placed,
+    column_widths,
+    frozen,
+    place,
+    plain,
+    rule_formula,
+    status_criteria,
+)
 from xl_addin.outputs import Block, OutputSheet
-from xl_addin.render_charts import Placed, add_charts
+from xl_addin.render_charts import add_charts
 
 TABLE_STYLE = "Table Style Medium 2"
 TITLE = {"bold": True, "font_size": 12}
@@ -74,42 +79,35 @@ class Formats:
 
 
 def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
-    widths: dict[int, float] = {}
-    placed: dict[str, Placed] = {}
-    row = 0
-    for block in sheet.blocks:
-        if block.title:
-            ws.write_string(row, 0, str(block.title), formats.get(**TITLE, **_top(row)))
-            row += 1
-        first = row
+    placed = place(sheet)
+    for block, at in zip(sheet.blocks, placed, strict=True):
+        if at.title is not None:
+            ws.write_string(at.title, 0, str(block.title), formats.get(**TITLE, **_top(at.title)))
         frame = block.frame
         for j, col in enumerate(block.columns):
             write_column(
                 ws,
-                first + 1,
+                at.first,
                 j,
                 frame[col.key].tolist(),
                 formats,
                 {"num_format": col.fmt} if col.fmt else {},
             )
-        last = first + max(len(frame), 1)  # an Excel table needs at least one data row
-        header = formats.get(**HEADER, **_top(first))
+        header = formats.get(**HEADER, **_top(at.header))
         columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
         options = {"name": block.table, "style": TABLE_STYLE, "columns": columns}
-        if ws.add_table(first, 0, last, len(block.columns) - 1, options) == -1:
+        if ws.add_table(at.header, 0, at.last, len(block.columns) - 1, options) == -1:
             raise ValueError(
                 f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
             )
         if block.status:
-            _highlight_status(ws, block, first, last, formats)
-        _rules(ws, block, first, last, formats)
-        _measure(widths, block)
-        placed[block.table] = Placed(first + 1, last, tuple(c.key for c in block.columns))
-        row = last + 2
+            _highlight_status(ws, block, at, formats)
+        _rules(ws, block, at, formats)
     add_charts(book, ws, sheet, placed)
-    if sheet.blocks:
-        ws.freeze_panes(1 + bool(sheet.blocks[0].title), sheet.freeze_cols)
-    for j, width in sorted(widths.items()):
+    panes = frozen(sheet)
+    if panes:
+        ws.freeze_panes(*panes)
+    for j, width in sorted(column_widths(sheet).items()):
         ws.set_column(j, j, width)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -121,30 +119,28 @@ def _top(row: int) -> dict:
     return {"valign": "vcenter"} if row == 0 else {}
 
 
-def _highlight_status(ws, block: Block, first: int, last: int, formats: Formats) -> None:
+def _highlight_status(ws, block: Block, at: Placed, formats: Formats) -> None:
     """Numbers that are not zero, or the text RED, in the block's status column."""
     j = next(i for i, c in enumerate(block.columns) if c.key == block.status)
-    values = block.frame[block.status]
-    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-    rule = {"criteria": "!=", "value": 0} if numeric else {"criteria": "==", "value": '"RED"'}
+    criteria, value = status_criteria(block)
+    rule = {"criteria": criteria, "value": value}
     ws.conditional_format(
-        first + 1, j, last, j, {"type": "cell", **rule, "format": formats.get(**RED)}
+        at.first, j, at.last, j, {"type": "cell", **rule, "format": formats.get(**RED)}
     )
 
 
-def _rules(ws, block: Block, first: int, last: int, formats: Formats) -> None:
-    letters = {c.key: xl_col_to_name(j) for j, c in enumerate(block.columns)}
-    refs = {k: f"${letter}{first + 2}" for k, letter in letters.items()}  # first data row, 1-based
+def _rules(ws, block: Block, at: Placed, formats: Formats) -> None:
+    keys = [c.key for c in block.columns]
     for rule in block.rules:
-        j = list(letters).index(rule.key)
+        j = keys.index(rule.key)
         ws.conditional_format(
-            first + 1,
+            at.first,
             j,
-            last,
+            at.last,
             j,
             {
                 "type": "formula",
-                "criteria": "=" + rule.formula.format(**refs),
+                "criteria": rule_formula(block, rule, at),
                 "format": formats.get(**COLOURS[rule.colour]),
                 "stop_if_true": True,
             },
@@ -173,41 +169,3 @@ def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: d
         else:
             default = DATETIME_FORMAT if isinstance(v, dt.datetime) else DATE_FORMAT
             ws.write_datetime(i, j, v, formats.get(**{"num_format": default, **style}))
-
-
-def plain(v):
-    """A value a cell can hold: number, bool, date, text, or None for an empty cell."""
-    kind = type(v)
-    if kind is float:
-        return v if math.isfinite(v) else None
-    if kind is int or kind is str or v is None:
-        return v
-    if v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v
-    if isinstance(v, numbers.Integral):
-        return int(v)
-    if isinstance(v, numbers.Real):
-        f = float(v)
-        return f if math.isfinite(f) else None
-    return str(v)
-
-
-def _measure(widths: dict[int, float], block: Block) -> None:
-    """Column widths: the longest of the first 200 values (CJK counts double), 8 to 60."""
-    sample = block.frame.head(200)
-    for j, col in enumerate(block.columns):
-        texts = [str(col.header)] + [str(plain(v) or "") for v in sample[col.key].tolist()]
-        width = max(_display_width(t) for t in texts) + 2
-        if col.fmt:
-            width = max(width, 11)
-        widths[j] = min(max(width, widths.get(j, 0), 8), 60)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

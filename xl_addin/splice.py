@@ -30,7 +30,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from engine.problems import PlanError, Problem
-from xl_addin.outputs import OutputSheet
+from xl_addin.outputs import OutputSheet, name_clash, table_clash
 from xl_addin.package import check_package
 from xl_addin.render import render
 
@@ -551,13 +551,9 @@ def _tables(
             name = parse(made.read(rel.part), rel.part).get("name", "")
             key = name.casefold()
             if key in kept:
-                hint = f'rename the table on sheet "{kept[key]}" (Table Design → Table Name); salesplan writes its own {name}'
-                problems.append(
-                    Problem(kept[key], "", f"a table named {name} already exists", hint)
-                )
+                problems.append(table_clash(name, kept[key]))
             elif key in global_names:
-                message = f"a defined name {name} clashes with salesplan's table"
-                problems.append(Problem(name, "", message, "rename it in Formulas → Name Manager"))
+                problems.append(name_clash(name))
             if key in reusable and reusable[key][0] not in used:
                 out[rel.part] = reusable[key]
             else:

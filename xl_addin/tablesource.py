@@ -1,8 +1,10 @@
 """The table-source interface the reader works over (STYLE §1).
 
 A source finds an Excel table (ListObject) by name and hands back its header and rows with
-where they stand, so problems can name `Sheet!Cell`. The file implementation is in
-xl_addin/filebook.py; a live xlwings workbook implements the same two methods.
+where they stand, so problems can name `Sheet!Cell`. A plan book also writes salesplan's
+output sheets (and its edits to the user's tables). The file implementation is
+xl_addin/filebook.py (openpyxl/calamine and XlsxWriter), the live one xl_addin/livebook.py
+(an open workbook, through xlwings).
 """
 
 from __future__ import annotations
@@ -35,3 +37,9 @@ class TableSource(Protocol):
         """The table of that name (case-insensitive), or None."""
 
     def table_names(self) -> list[str]: ...
+
+
+class PlanBook(TableSource, Protocol):
+    def write_sheets(self, sheets, edits=None) -> None:
+        """Replace salesplan's output sheets (and only those); make `edits` (a TableEdits) in
+        the user's tables. Every input problem is raised (PlanError) before anything is written."""

@@ -66,6 +66,16 @@ def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[s
     return parts
 
 
+def blocked_below(table: str, sheet: str, first_col: int, row: int) -> Problem:
+    """Rows appended to `table` would overwrite row `row` below it, which is not empty."""
+    return Problem(
+        sheet,
+        f"{get_column_letter(first_col)}{row}",
+        f"salesplan appends rows to {table} but row {row} below it is not empty",
+        f"move what is below {table} elsewhere (the table grows downwards)",
+    )
+
+
 class _Blocked(Exception):
     def __init__(self, cell: str, message: str, hint: str):
         super().__init__(message)
@@ -81,12 +91,8 @@ def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object
     if end > last:
         below = table_rows(sheet, last + 1, end, first_col, last_col)
         if below:
-            row = min(below)
-            raise _Blocked(
-                f"{get_column_letter(first_col)}{row}",
-                f"salesplan appends rows to {t.name} but row {row} below it is not empty",
-                f"move what is below {t.name} elsewhere (the table grows downwards)",
-            )
+            p = blocked_below(t.name, t.sheet, first_col, min(below))
+            raise _Blocked(p.cell, p.message, p.hint)
     model = start - 1 if start - 1 > header else min(start, last)  # the row whose style to take
     cells, styles = {}, {}
     for k, values in enumerate(rows):
