@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check engine xl_addin tests bench
 
 test: $(STAMP) libreoffice lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) demo
