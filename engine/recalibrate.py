@@ -43,6 +43,10 @@ from engine.reconcile import reconcile
 if TYPE_CHECKING:
     from engine.decompose import Decomposition
 
+# A problem with the request itself is reported against the request's field ("target",
+# "reason", …) rather than a cell; each front end names the field in its own words
+# (xl_addin/recalibration.py: the command line's --target, the button's question).
+REQUEST_FIELDS = ("rep", "region", "target", "reason", "approver")
 FIELD = "Target"  # the Field of a target change; region and team changes say so after it
 SCOPES = ("rep", "region", "team")
 LOG_COLUMNS = (
@@ -83,7 +87,7 @@ def request(
     problems: list[Problem] = []
     if not str(change.reason).strip():
         problems.append(
-            Problem("--reason", "", "a recalibration needs a reason", "give --reason TEXT")
+            Problem("reason", "", "a recalibration needs a reason", "say why the target changes")
         )
     if from_week > s.weeks:
         problems.append(
@@ -99,7 +103,7 @@ def request(
     if change.target < 0 or spread % unit:
         problems.append(
             Problem(
-                "--target",
+                "target",
                 "",
                 f"{change.target:,} is not a whole multiple of RoundTo {unit:,}"
                 + (
@@ -126,7 +130,7 @@ def request(
             raise PlanError(
                 [
                     Problem(
-                        "--target",
+                        "target",
                         "",
                         f"{who}'s reps are all locked or have no target to scale",
                         "recalibrate its reps one by one",
@@ -136,7 +140,7 @@ def request(
     if change.target == current_total:
         problems.append(
             Problem(
-                "--target", "", f"{who}'s target is already {change.target:,}", "nothing to change"
+                "target", "", f"{who}'s target is already {change.target:,}", "nothing to change"
             )
         )
     total = _limits(s, who, original_total, change.target, change.approver)
@@ -176,7 +180,7 @@ def _scope(plan, original, current, change) -> tuple[np.ndarray, str, int, int]:
             raise PlanError(
                 [
                     Problem(
-                        "--rep",
+                        "rep",
                         "",
                         f'RepID "{change.key}" is not in tblReps{did_you_mean(change.key, ids)}',
                         "give a RepID from the Targets sheet",
@@ -192,7 +196,7 @@ def _scope(plan, original, current, change) -> tuple[np.ndarray, str, int, int]:
             raise PlanError(
                 [
                     Problem(
-                        "--region",
+                        "region",
                         "",
                         f'region "{change.key}" is not in tblRegions{did_you_mean(change.key, regions)}',
                         "give a region from the Targets sheet",
@@ -209,7 +213,7 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
     """RecalibrationCap and FlexReserve against the original target, exactly."""
     cap, flex = Decimal(settings["RecalibrationCap"]), Decimal(settings["FlexReserve"])
     moved = abs(new - original)
-    where = "--target"
+    where = "target"
     if original <= 0:
         return [
             Problem(
@@ -236,11 +240,11 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
     if moved > flex * original and not str(approver or "").strip():
         return [
             Problem(
-                "--approver",
+                "approver",
                 "",
                 f"{of}, beyond FlexReserve {_setting(settings, 'FlexReserve')}, "
                 "and needs an approver",
-                "give --approver NAME",
+                "name who approved it",
             )
         ]
     return []
@@ -265,7 +269,7 @@ def _phasable(current, moved, new, from_week: int, unit: int) -> list[Problem]:
         else:
             message = f"{ids[k]} has no planned week left from week {from_week} to take the change"
             hint = "recalibrate another rep, or give this rep a LockedTarget"
-        out.append(Problem("--target", "", message, hint))
+        out.append(Problem("target", "", message, hint))
     return out
 
 

@@ -6,6 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+LOCALES = (
+    "zh-CN",
+    "en",
+)  # the languages of every workbook, message and mail; the first is the default
+
 # kinds: date, int, amount, fraction (30 means 30 %), ratio (a plain number, 1.15),
 # choice, text, ratios ("0.5,0.3,0.2"), stage_weights ("new=0.3,mature=0.6")
 SPECS: dict[str, tuple[str, object]] = {
@@ -43,7 +48,7 @@ SPECS: dict[str, tuple[str, object]] = {
     "FlexReserve": ("fraction", Decimal("0.15")),
     "RecalibrationCap": ("fraction", Decimal("0.2")),
     "AvgDealSize": ("amount", None),
-    "Locale": ("choice:zh-CN,en", "zh-CN"),
+    "Locale": ("choice:" + ",".join(LOCALES), LOCALES[0]),
     "Version": ("int", 1),
 }
 

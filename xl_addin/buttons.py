@@ -3,7 +3,9 @@
 Each entry point is a few lines over the functions the command line runs (commands.py), on
 the workbook that called it (`xw.Book.caller()`) read and written live (livebook.py). Input
 problems appear in one message box listing `Sheet!Cell: problem — hint` lines, and nothing is
-written; any other failure is reported in a message box too, never as a traceback.
+written; any other failure is reported in a message box too, never as a traceback. The
+buttons speak the plan's Locale (templates/messages.toml); the problems themselves are in
+English, as the reader and the engine word them.
 
 Message boxes go through xlwings' `App.alert`. Recalibrate asks for the new target, the
 reason and the approver: xlwings has no public input box, so in Excel the question is asked
@@ -16,15 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import io
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from engine.problems import PlanError, Problem, format_problems
-from engine.recalibrate import Request
+from engine.problems import PlanError, format_problems
+from engine.recalibrate import REQUEST_FIELDS, Request
+from engine.settings import LOCALES
 from xl_addin.columns import normalise_header
 from xl_addin.commands import (
     decompose_book,
@@ -37,9 +40,14 @@ from xl_addin.commands import (
     track_summary,
     workbooks_folder,
 )
+from xl_addin.excel_sources import labels
 from xl_addin.labels import label
 from xl_addin.livebook import LiveBook
+from xl_addin.messages import say
+from xl_addin.reader import plan_locale
 from xl_addin.recalibration import recalibrate as recalibrate_book
+from xl_addin.send import print_report
+from xl_addin.send import send as send_folder
 
 TITLE = "salesplan"
 TARGETS = "tblTargets"
@@ -50,63 +58,65 @@ Alert = Callable[[str, str, str], object]
 Prompt = Callable[[str, str, str], "str | None"]
 
 
+@dataclass(frozen=True)
+class Dialog:
+    """A button's message boxes, in the plan's Locale."""
+
+    alert: Alert
+    title: str
+    locale: str
+
+    def show(self, lines: list[str], mode: str = "info") -> None:
+        self.alert("\n".join(lines), self.title, mode)
+
+    def say(self, key: str, **values) -> str:
+        return say(key, self.locale, **values)
+
+
 def decompose(book=None, alert: Alert | None = None) -> None:
     """Decompose: §2–§4 into Targets, Breakdown, Phasing and Reconciliation."""
     book = book or _caller()
-    with _reported(book, alert, "Decompose") as show:
+    with _reported(book, alert, "decompose") as box:
         started = time.perf_counter()
         result = decompose_book(LiveBook(book))
-        show(decompose_summary(result, book.name, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        box.show(decompose_summary(result, book.name, seconds, box.locale))
 
 
 def track(book=None, alert: Alert | None = None) -> None:
     """Track: §5–§6 into Tracking, Commission and Dashboard."""
     book = book or _caller()
-    with _reported(book, alert, "Track") as show:
+    with _reported(book, alert, "track") as box:
         started = time.perf_counter()
         result = track_book(LiveBook(book))
-        show(track_summary(result, book.name, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        box.show(track_summary(result, book.name, seconds, box.locale))
 
 
 def issue_workbooks(book=None, alert: Alert | None = None) -> None:
     """Issue workbooks: §8, into a folder beside the plan (`<plan> workbooks`)."""
     book = book or _caller()
-    with _reported(book, alert, "Issue workbooks") as show:
+    with _reported(book, alert, "issue_workbooks") as box:
         folder = _folder(book)
+        if folder is None:
+            box.show([box.say("not_saved")], mode="critical")
+            return
         started = time.perf_counter()
         result = issue_book(LiveBook(book), folder)
-        show(issue_summary(result, folder, time.perf_counter() - started))
+        box.show(issue_summary(result, folder, time.perf_counter() - started, box.locale))
 
 
 def send(book=None, alert: Alert | None = None) -> None:
     """Send: mail the issued workbooks (SPEC §11) with xl_addin.send."""
     book = book or _caller()
-    with _reported(book, alert, "Send") as show:
-        try:
-            mailer = importlib.import_module("xl_addin.send")
-        except ModuleNotFoundError as exc:
-            if exc.name != "xl_addin.send":
-                raise
-            show(
-                [
-                    "Sending is not part of this installation of salesplan yet.",
-                    "The issued workbooks are in the folder beside the plan; "
-                    "send them from there, or update salesplan.",
-                ],
-                mode="critical",
-            )
-            return
+    with _reported(book, alert, "send") as box:
         folder = _folder(book)
-        if not folder.is_dir():
-            show([f"There are no issued workbooks in {folder}.", "Press Issue workbooks first."])
+        if folder is None or not folder.is_dir():
+            box.show([box.say("nothing_issued", folder=folder or book.name)], mode="critical")
             return
-        report = mailer.send(folder)
-        lines = [f"Sent the workbooks in {folder}."]
-        if report is not None and hasattr(mailer, "print_report"):
-            text = io.StringIO()
-            mailer.print_report(report, text)
-            lines = text.getvalue().rstrip("\n").splitlines()
-        show(lines)
+        text = io.StringIO()
+        print_report(send_folder(folder, out=io.StringIO()), text)
+        box.show(text.getvalue().rstrip("\n").splitlines())
 
 
 def recalibrate(
@@ -118,50 +128,53 @@ def recalibrate(
     """Recalibrate: §7 for the rep in the selected row of the Targets sheet."""
     book = book or _caller()
     ask = prompt or excel_prompt(book)
-    with _reported(book, alert, "Recalibrate") as show:
+    with _reported(book, alert, "recalibrate") as box:
         live = LiveBook(book)
-        rep = selected_rep(book, live)
+        rep = selected_rep(book, live, box)
         if isinstance(rep, str):  # the reason no rep is selected
-            show([rep], mode="critical")
+            box.show([rep], mode="critical")
             return
         rep_id, name, target = rep
-        title = f"{TITLE} — Recalibrate {rep_id}"
-        now_target = f", now {target:,.0f}" if isinstance(target, (int, float)) else ""
-        answer = ask(f"New target for {rep_id} {name}{now_target}:", title, "")
+        title = f"{TITLE} — {box.say('recalibrate_title', rep_id=rep_id, name=name)}"
+        question = (
+            box.say("ask_target_now", rep_id=rep_id, name=name, target=round(target))
+            if isinstance(target, (int, float))
+            else box.say("ask_target", rep_id=rep_id, name=name)
+        )
+        answer = ask(question, title, "")
         if answer is None:
             return
         try:
             amount = parse_amount(answer)
-        except ValueError as exc:
-            show([str(exc)], mode="critical")
+        except ValueError:
+            box.show([box.say("not_an_amount", text=answer)], mode="critical")
             return
-        reason = ask("Reason (recorded in tblChangeLog):", title, "")
+        reason = ask(box.say("ask_reason"), title, "")
         if reason is None:
             return
         if not reason.strip():
-            show(["A recalibration needs a reason; nothing was changed."], mode="critical")
+            box.show([box.say("no_reason")], mode="critical")
             return
-        approver = ask("Approver (needed beyond FlexReserve; blank if none):", title, "")
+        approver = ask(box.say("ask_approver"), title, "")
         if approver is None:
             return
         change = Request("rep", rep_id, amount, reason.strip(), approver.strip())
-        result = recalibrate_book(live, change, now or dt.datetime.now())
-        show(recalibrate_summary(result, book.name))
+        fields = {f: box.say(f"field_{f}") for f in REQUEST_FIELDS}
+        result = recalibrate_book(live, change, now or dt.datetime.now(), fields)
+        box.show(recalibrate_summary(result, book.name, box.locale))
 
 
-def selected_rep(book, live: LiveBook) -> tuple[str, str, object] | str:
+def selected_rep(book, live: LiveBook, box: Dialog) -> tuple[str, str, object] | str:
     """(RepID, name, target) of the selected row of tblTargets, or why there is none."""
-    hint = (
-        f"Select a rep's row in the {TARGETS} table on the Targets sheet, then press Recalibrate."
-    )
     raw = live.table(TARGETS)
     if raw is None:
-        return f"There is no {TARGETS} table yet: press Decompose first."
+        return box.say("no_targets", table=TARGETS)
+    hint = box.say("select_row", table=TARGETS, sheet=raw.sheet)
     selection = book.selection
     if selection is None or selection.sheet.name.casefold() != raw.sheet.casefold():
         return hint
     if selection.shape[0] != 1:
-        return "Select one rep's row only, then press Recalibrate."
+        return box.say("select_one")
     i = selection.row - raw.first_row - 1
     if not 0 <= i < len(raw.rows):
         return hint
@@ -190,44 +203,37 @@ def _positions(headers: list) -> dict[str, int]:
     return out
 
 
-def _folder(book) -> Path:
-    """`<plan> workbooks` beside the plan; a plan never saved has no folder yet."""
+def _folder(book) -> Path | None:
+    """`<plan> workbooks` beside the plan; None for a plan never saved (it has no folder)."""
     path = Path(book.fullname)
     if not path.is_absolute() or not path.parent.is_dir():
-        raise PlanError(
-            [
-                Problem(
-                    book.name,
-                    "",
-                    "the workbook has not been saved yet",
-                    "save it first: the workbooks go into a folder beside it",
-                )
-            ]
-        )
+        return None
     return workbooks_folder(path)
 
 
 @contextlib.contextmanager
-def _reported(book, alert: Alert | None, command: str) -> Iterator[Callable]:
+def _reported(book, alert: Alert | None, command: str) -> Iterator[Dialog]:
     """Run a command, showing its summary, or its input problems in one message box."""
-    say = alert or _excel_alert(book)
-    title = f"{TITLE} — {command}"
-
-    def show(lines: list[str], mode: str = "info") -> None:
-        say("\n".join(lines), title, mode)
-
+    locale = _locale(book)
+    name = labels(locale)[command]  # the button's own label
+    box = Dialog(alert or _excel_alert(book), f"{TITLE} — {name}", locale)
     try:
-        yield show
+        yield box
     except PlanError as exc:
-        n = len(exc.problems)
-        say(
-            f"{n} problem{'s' if n != 1 else ''} in the input; nothing was changed.\n\n"
-            + format_problems(exc.problems),
-            title,
-            "critical",
-        )
+        problems = format_problems(exc.problems)
+        box.show([box.say("problems", n=len(exc.problems)), "", problems], mode="critical")
     except Exception as exc:  # the last line of defence: no traceback for a user
-        say(f"{command} failed: {type(exc).__name__}: {exc}", title, "critical")
+        box.show(
+            [box.say("failed", command=name, error=f"{type(exc).__name__}: {exc}")], "critical"
+        )
+
+
+def _locale(book) -> str:
+    """The plan's Locale; the default if even tblSettings cannot be read."""
+    try:
+        return plan_locale(LiveBook(book))
+    except Exception:  # the command itself will report what is wrong
+        return LOCALES[0]
 
 
 def _excel_alert(book) -> Alert:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from engine.problems import PlanError, format_problems
-from engine.recalibrate import Request
+from engine.recalibrate import REQUEST_FIELDS, Request
+from engine.settings import LOCALES
 from xl_addin import excel_cli
 from xl_addin.commands import (
     decompose_book,
@@ -29,40 +30,43 @@ from xl_addin.init_workbook import write_plan
 from xl_addin.recalibration import recalibrate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# The command line speaks English, like its errors; the buttons speak the plan's Locale.
+ENGLISH = "en"
+# How a problem with a recalibration request names the field: by the option that gave it.
+FIELDS = {field: f"--{field}" for field in REQUEST_FIELDS}
 
 
 def run_decompose(path: Path, out=None) -> int:
-    out = out or sys.stdout
     started = time.perf_counter()
     result = decompose_book(FileBook(path))
-    _print(decompose_summary(result, path, time.perf_counter() - started), out)
+    seconds = time.perf_counter() - started
+    _print(decompose_summary(result, path, seconds, ENGLISH), out)
     return EXIT_OK
 
 
 def run_track(path: Path, out=None) -> int:
-    out = out or sys.stdout
     started = time.perf_counter()
     result = track_book(FileBook(path))
-    _print(track_summary(result, path, time.perf_counter() - started), out)
+    _print(track_summary(result, path, time.perf_counter() - started, ENGLISH), out)
     return EXIT_OK
 
 
 def run_recalibrate(path: Path, change: Request, now=None, out=None) -> int:
-    out = out or sys.stdout
-    result = recalibrate(FileBook(path), change, now or dt.datetime.now())
-    _print(recalibrate_summary(result, path), out)
+    result = recalibrate(FileBook(path), change, now or dt.datetime.now(), FIELDS)
+    _print(recalibrate_summary(result, path, ENGLISH), out)
     return EXIT_OK
 
 
 def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None) -> int:
-    out = out or sys.stdout
     started = time.perf_counter()
     result = issue_book(FileBook(path), folder, encrypt=encrypt, locale=locale)
-    _print(issue_summary(result, folder, time.perf_counter() - started), out)
+    seconds = time.perf_counter() - started
+    _print(issue_summary(result, folder, seconds, ENGLISH), out)
     return EXIT_OK
 
 
-def _print(lines: list[str], out) -> None:
+def _print(lines: list[str], out=None) -> None:
+    out = out or sys.stdout
     for line in lines:
         print(line, file=out)
 
@@ -132,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--example", action="store_true", help="fill it with a realistic example company"
     )
-    init.add_argument("--locale", choices=("zh-CN", "en"), default="zh-CN")
+    init.add_argument("--locale", choices=LOCALES, default="zh-CN")
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
     trk = sub.add_parser(
@@ -161,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="password-protect each workbook (list for the manager)",
     )
-    iss.add_argument("--locale", choices=("zh-CN", "en"), help="the workbooks' language")
+    iss.add_argument("--locale", choices=LOCALES, help="the workbooks' language")
     snd = sub.add_parser(
         "send",
         help="e-mail each rep their workbook (managers their roll-up); an outbox without SMTP",

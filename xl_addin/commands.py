@@ -2,8 +2,8 @@
 
 The command line (cli.py, over a FileBook) and the Excel buttons (buttons.py, over a
 LiveBook) run the same functions: where the workbook comes from is theirs, the work and the
-words are here. A summary is a list of lines: the CLI prints them, a button shows them in a
-message box.
+words are here. A summary is a list of lines (templates/messages.toml) in a locale: the CLI
+prints them in English, a button shows them in a message box in the plan's Locale.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from engine import decompose
 from engine.decompose import Decomposition
 from engine.progress import Progress, progress
 from xl_addin.issue import Issued, issue
+from xl_addin.messages import say
 from xl_addin.outputs import describe, describe_progress
 from xl_addin.reader import read_plan
 from xl_addin.recalibration import Recalibrated
 from xl_addin.tablesource import PlanBook, TableSource
 
-DECOMPOSED_SHEETS = "Targets, Breakdown, Phasing, Reconciliation"
-TRACKED_SHEETS = "Tracking, Commission, Dashboard"
+DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
+TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
+STATUSES = ("RED", "AMBER", "GREEN")
 
 
 def decompose_book(book: PlanBook) -> Decomposition:
@@ -71,68 +73,70 @@ def parse_amount(text: str) -> int:
     return int(value)
 
 
-def decompose_summary(result: Decomposition, where, seconds: float) -> list[str]:
+def decompose_summary(result: Decomposition, where, seconds: float, locale: str) -> list[str]:
     team = result.team
     lines = [
-        f"Decomposed {where} in {seconds:.1f} s",
-        f"  team target {team['target']:,} (floor {team['floor']:,}, challenge {team['challenge']:,}); "
-        f"baseline {team['baseline']:,.2f}",
-        f"  {len(result.regions)} regions, {len(result.products)} products, {len(result.targets)} reps; "
-        f"{len(result.breakdown)} breakdown rows",
-    ]
-    worst = int(result.reconciliation["difference"].abs().max())
-    lines.append(
-        f"  reconciliation: {len(result.reconciliation)} checks, largest difference {worst}"
-    )
+        say("decomposed", locale, where=where, seconds=seconds),
+        say("decomposed_team", locale, **{k: team[k] for k in ("target", "floor", "challenge")},
+            baseline=team["baseline"]),
+        say("decomposed_counts", locale, regions=len(result.regions),
+            products=len(result.products), reps=len(result.targets), rows=len(result.breakdown)),
+        say("reconciled", locale, checks=len(result.reconciliation),
+            worst=int(result.reconciliation["difference"].abs().max())),
+    ]  # fmt: skip
     short = result.regions[result.regions["gap"] > 0]
-    for _, r in short.iterrows():
-        lines.append(
-            f"  capacity: {r['region']} is {r['gap']:,.0f} short of its target at historical pace "
-            f"(about {r['extra_headcount']} more reps)"
+    lines += [
+        say(
+            "capacity_gap",
+            locale,
+            region=r.region,
+            gap=int(round(float(r.gap))),
+            extra=r.extra_headcount,
         )
-    lines += [f"  note: {note}" for note in result.notes]
-    lines.append(f"  wrote sheets: {DECOMPOSED_SHEETS}")
+        for r in short.itertuples()
+    ]
+    lines += [say("note", locale, note=note) for note in result.notes]
+    lines.append(say("wrote", locale, sheets=", ".join(DECOMPOSED_SHEETS)))
     return lines
 
 
-def track_summary(result: Progress, where, seconds: float) -> list[str]:
+def track_summary(result: Progress, where, seconds: float, locale: str) -> list[str]:
     t = result.tracking
     counts = t["status"].value_counts()
     return [
-        f"Tracked {where} at week {int(t['week'].max())} in {seconds:.1f} s",
-        "  status: " + ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ("RED", "AMBER", "GREEN")),
-        f"  commission to date {result.commission['commission'].sum() / 100:,.2f}; "
-        f"team pool {result.pool_cents / 100:,.2f}",
-        f"  wrote sheets: {TRACKED_SHEETS}",
-    ]
+        say("tracked", locale, where=where, week=int(t["week"].max()), seconds=seconds),
+        say("tracked_status", locale, **{s.lower(): int(counts.get(s, 0)) for s in STATUSES}),
+        say("tracked_money", locale, commission=_yuan(int(result.commission["commission"].sum())),
+            pool=_yuan(result.pool_cents)),
+        say("wrote", locale, sheets=", ".join(TRACKED_SHEETS)),
+    ]  # fmt: skip
 
 
-def recalibrate_summary(result: Recalibrated, where) -> list[str]:
+def recalibrate_summary(result: Recalibrated, where, locale: str) -> list[str]:
     rows = result.rows
-    version = int(rows["version"].iat[0])
-    first = int(rows["from_week"].iat[0])
-    lines = [
-        f"Recalibrated {where}: plan version {version}, weeks {first}–"
-        f"{len(result.decomposition.weekly.columns)} re-phased"
-    ]
-    lines += [f"  {r.rep_id}: {int(r.old):,} → {int(r.new):,}" for r in rows.itertuples()]
     team = result.decomposition.team
-    lines.append(
-        f"  team target {team['target']:,} (originally {team.get('original_target', team['target']):,}); "
-        f"{len(rows)} row{'s' if len(rows) != 1 else ''} appended to tblChangeLog"
-    )
-    sheets = DECOMPOSED_SHEETS + (f", {TRACKED_SHEETS}" if result.tracked else "")
-    lines.append(f"  wrote sheets: {sheets}")
-    return lines
-
-
-def issue_summary(result: Issued, folder: Path, seconds: float) -> list[str]:
     lines = [
-        f"Issued {len(result.files)} responsibility workbooks and {len(result.rollups)} region "
-        f"roll-ups into {folder} in {seconds:.1f} s"
-    ]
-    if result.passwords:
-        lines.append(
-            f"  passwords for the manager: {result.passwords} (never in a workbook or an e-mail)"
-        )
+        say("recalibrated", locale, where=where, version=int(rows["version"].iat[0]),
+            first=int(rows["from_week"].iat[0]), last=len(result.decomposition.weekly.columns)),
+        *(say("recalibrated_rep", locale, rep_id=r.rep_id, old=int(r.old), new=int(r.new))
+          for r in rows.itertuples()),
+        say("recalibrated_team", locale, target=team["target"],
+            original=team.get("original_target", team["target"]), rows=len(rows)),
+    ]  # fmt: skip
+    sheets = DECOMPOSED_SHEETS + (TRACKED_SHEETS if result.tracked else ())
+    lines.append(say("wrote", locale, sheets=", ".join(sheets)))
     return lines
+
+
+def issue_summary(result: Issued, folder: Path, seconds: float, locale: str) -> list[str]:
+    lines = [
+        say("issued", locale, books=len(result.files), rollups=len(result.rollups),
+            folder=folder, seconds=seconds)
+    ]  # fmt: skip
+    if result.passwords:
+        lines.append(say("issued_passwords", locale, passwords=result.passwords))
+    return lines
+
+
+def _yuan(cents: int) -> str:
+    return f"{Decimal(cents) / 100:,.2f}"

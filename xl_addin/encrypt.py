@@ -14,7 +14,6 @@ import os
 import random
 import secrets
 import string
-import tempfile
 from pathlib import Path
 
 import msoffcrypto
@@ -22,6 +21,7 @@ import pandas as pd
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from engine.problems import PlanError, Problem, at_row
+from xl_addin.atomic import replacing
 from xl_addin.coerce import text
 
 PASSWORD_LENGTH = 14
@@ -123,22 +123,13 @@ def write_password_list(path: str | os.PathLike[str], rows: list[dict]) -> None:
         password = str(row.get("Password", ""))
         if not password or password.startswith(FORMULA_STARTS):
             raise ValueError(f"no usable password for rep {row.get('RepID')!r} in the list")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            if os.name == "posix":
-                os.fchmod(fh.fileno(), 0o600)  # mkstemp's default too; stated where it matters
+    with replacing(path, mode=0o600) as temporary:
+        with temporary.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=PASSWORD_LIST_COLUMNS)
             writer.writeheader()
             writer.writerows(
                 {k: v if k == "Password" else _as_text(v) for k, v in row.items()} for row in rows
             )
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _as_text(value) -> str:

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from engine.settings import LOCALES
+
 EXIT_OK, EXIT_FAILED = 0, 1
-LOCALES = ("zh-CN", "en")
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:

@@ -22,6 +22,7 @@ import xlwings
 from defusedxml import ElementTree
 from pyopenvba import ExcelFile
 
+from xl_addin import atomic
 from xl_addin.excel_sources import VBA_MODULE, check_ascii, ribbon_xml, salesplan_module
 from xl_addin.udf_wrappers import WRAPPER_MODULE, Signature, udf_wrappers
 
@@ -72,7 +73,7 @@ def build_addin(
             _add_salesplan_modules(book, salesplan_module(locale), wrappers.source)
             book.save(built)
         package = _with_ribbon(built.read_bytes(), ribbon_xml(locale))
-    _write_atomically(path, package)
+    atomic.write_bytes(path, package)
     return path
 
 
@@ -254,18 +255,3 @@ def _attr(value: str) -> str:
     return (
         value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -15,8 +15,9 @@ from xml.sax.saxutils import escape
 
 import xlwings
 
+from engine.settings import LOCALES
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "excel"
-LOCALES = ("zh-CN", "en")
 
 # The buttons (SPEC §10): label key, the VBA Sub the button runs, the entry point in
 # xl_addin.buttons that the Sub runs through RunPython (None: answered in VBA).

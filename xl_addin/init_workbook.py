@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
 from engine.settings import SPECS
+from xl_addin.atomic import replacing
 from xl_addin.columns import CHOICE, DATE, TABLES, header
 from xl_addin.example_company import example_tables
 from xl_addin.labels import label
@@ -62,18 +62,8 @@ def write_plan(path: str | os.PathLike, example: bool = False, locale: str = "zh
         raise FileExistsError(f"{path} already exists; salesplan init never overwrites a workbook")
     tables = example_tables(locale) if example else empty_tables(locale)
     macro_enabled = path.suffix.lower() == ".xlsm"
-    suffix = ".xlsm" if macro_enabled else ".xlsx"
-    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=suffix, dir=path.parent or ".")
-    os.close(fd)
-    try:
-        _write(tmp, tables, locale, path.name if macro_enabled else None)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(path) as temporary:
+        _write(str(temporary), tables, locale, path.name if macro_enabled else None)
     return path
 
 

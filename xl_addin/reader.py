@@ -16,7 +16,7 @@ import pandas as pd
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import PlanError, Problem, did_you_mean
-from engine.settings import SPECS, Settings
+from engine.settings import LOCALES, SPECS, Settings
 from xl_addin import coerce
 from xl_addin.columns import (
     AMOUNT,
@@ -572,3 +572,11 @@ def key_label(table: str, key: str) -> str:
 
 def read_plan(source: TableSource) -> Plan:
     return Reader(source).read()
+
+
+def plan_locale(source: TableSource) -> str:
+    """The plan's Locale, for words said before or without a clean read: the default when
+    tblSettings, its Locale row or a valid value is missing (read_plan reports those)."""
+    reader = Reader(source)
+    locale = reader.settings(reader.table(BY_KEY["settings"])).values.get("Locale")
+    return locale if locale in LOCALES else LOCALES[0]

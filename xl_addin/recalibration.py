@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -19,7 +20,7 @@ from engine.decompose import Decomposition, decompose
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
 from engine.progress import progress
-from engine.recalibrate import LOG_COLUMNS, Request, replay, request
+from engine.recalibrate import LOG_COLUMNS, REQUEST_FIELDS, Request, replay, request
 from engine.tracking import latest_week
 from xl_addin.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.outputs import describe, describe_progress
@@ -37,13 +38,20 @@ class Recalibrated:
     tracked: bool  # Tracking, Commission and Dashboard were written again too
 
 
-def recalibrate(book: PlanBook, change: Request, now: dt.datetime) -> Recalibrated:
+def recalibrate(
+    book: PlanBook, change: Request, now: dt.datetime, fields: Mapping[str, str]
+) -> Recalibrated:
+    """Check and make `change`; a problem with the request names its field as `fields` says
+    (the CLI's `--target`, the button's question)."""
     plan = read_plan(book)
     letters = _log_letters(book, plan)
     original = decompose(plan, with_changes=False)
     current = replay(plan, original)
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-    rows = request(plan, original, current, change, latest_week(plan) + 1, stamp)
+    try:
+        rows = request(plan, original, current, change, latest_week(plan) + 1, stamp)
+    except PlanError as exc:
+        raise PlanError([_named(p, fields) for p in exc.problems]) from None
     log = pd.concat([_log(plan), rows], ignore_index=True)
     changed = dataclasses.replace(plan, change_log=log)
     result = replay(changed, original)
@@ -63,6 +71,12 @@ def recalibrate(book: PlanBook, change: Request, now: dt.datetime) -> Recalibrat
     _set_version(book, plan, version, edits)
     book.write_sheets(sheets, edits)
     return Recalibrated(rows, result, tracked)
+
+
+def _named(problem: Problem, fields: Mapping[str, str]) -> Problem:
+    if problem.sheet not in REQUEST_FIELDS:
+        return problem
+    return dataclasses.replace(problem, sheet=fields.get(problem.sheet, problem.sheet))
 
 
 def _log(plan: Plan) -> pd.DataFrame:

@@ -13,12 +13,10 @@ from __future__ import annotations
 import codecs
 import copy
 import io
-import os
 import posixpath
 import re
 import shutil
 import struct
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from engine.problems import PlanError, Problem
+from xl_addin.atomic import replacing
 from xl_addin.outputs import OutputSheet, name_clash, table_clash
 from xl_addin.package import check_package
 from xl_addin.render import render
@@ -99,19 +98,14 @@ def replace_sheets(
         return
     check_package(str(path))
     rendered = render(sheets)
-    fd, tmp = tempfile.mkstemp(prefix=".~salesplan-", suffix=path.suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as out:
-            splice(path, rendered, out, edited or {})
-        shutil.copymode(path, tmp)  # mkstemp makes it private; keep the workbook's permissions
-        shutil.copy2(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
+        with replacing(path) as temporary:
+            with temporary.open("wb") as out:
+                splice(path, rendered, out, edited or {})
+            shutil.copy2(path, path.with_name(path.name + ".bak"))
     except PermissionError:
         message = "the workbook cannot be replaced (open in another program?)"
         raise _problem(path.name, message, "close it and run again") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # ---------------------------------------------------------------------------------------

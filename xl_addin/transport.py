@@ -19,11 +19,9 @@ Every server reply and error text passes through `Secrets.scrub` before it is ke
 from __future__ import annotations
 
 import base64
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy
@@ -32,6 +30,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from engine.problems import PlanError, Problem
+from xl_addin import atomic
 from xl_addin.mail import sender_address
 
 SECURITY = ("starttls", "ssl", "none")
@@ -162,21 +161,9 @@ class Outbox:
     def send(self, msg: EmailMessage, name: str) -> str:
         path = self.folder / f"{name}.eml"
         try:
-            fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+            atomic.write_bytes(path, msg.as_bytes(policy=policy.SMTP))
         except OSError as e:
-            raise Stop(f"cannot write into {self.folder}: {e.strerror}") from None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(msg.as_bytes(policy=policy.SMTP))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temporary, path)
-        except OSError as e:
-            Path(temporary).unlink(missing_ok=True)
             raise Stop(f"cannot write {path}: {e.strerror}") from None
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
         return f"written to {OUTBOX_NAME}/{path.name}"
 
     def close(self) -> None:

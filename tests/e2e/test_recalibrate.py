@@ -129,9 +129,9 @@ def _output_sheet_parts(path) -> set[str]:
 @pytest.mark.parametrize(
     "pct, approver, why",
     [
-        (0.201, "Wang", "beyond RecalibrationCap 20 % (default)"),
-        (-0.201, "Wang", "beyond RecalibrationCap 20 % (default)"),
-        (0.16, "", "beyond FlexReserve 15 % (default), and needs an approver"),
+        (0.201, "Wang", "--target: S001's target beyond RecalibrationCap 20 % (default)"),
+        (-0.201, "Wang", "--target: S001's target beyond RecalibrationCap 20 % (default)"),
+        (0.16, "", "--approver: S001's target beyond FlexReserve 15 % (default), and needs"),
     ],
 )
 def test_a_refused_change_changes_nothing(plan_path, capsys, pct, approver, why):
@@ -143,7 +143,8 @@ def test_a_refused_change_changes_nothing(plan_path, capsys, pct, approver, why)
     )
     assert recal(plan_path, *args) == 2
     err = capsys.readouterr().err
-    assert why in err and "nothing was changed" in err
+    where, _, limit = why.partition(" beyond ")
+    assert where in err and f"beyond {limit}" in err and "nothing was changed" in err
     assert plan_path.read_bytes() == before
 
 
@@ -191,7 +192,7 @@ def test_content_below_the_change_log_blocks_the_append(plan_path, capsys):
 
 def test_bad_arguments(plan_path, capsys):
     assert recal(plan_path, "--rep", "S999", "--target", "1000000") == 2
-    assert 'RepID "S999" is not in tblReps' in capsys.readouterr().err
+    assert '--rep: RepID "S999" is not in tblReps' in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:
         recal(plan_path, "--rep", "S001", "--target", "about a million")
     assert e.value.code == 2

@@ -88,14 +88,14 @@ def test_refusal_messages_name_the_limit_and_the_range():
     with pytest.raises(PlanError) as e:
         ask(make_plan(), "rep", "R001", 1_201_000, "Director Wang")
     assert problems_of(e) == [
-        "--target: R001's target 1,201,000 is 20.1 % from its original 1,000,000, beyond "
+        "target: R001's target 1,201,000 is 20.1 % from its original 1,000,000, beyond "
         "RecalibrationCap 20 % (default) — choose a target from 800,000 to 1,200,000"
     ]
     with pytest.raises(PlanError) as e:
         ask(make_plan(), "rep", "R001", 1_160_000)
     assert problems_of(e) == [
-        "--approver: R001's target 1,160,000 is 16.0 % from its original 1,000,000, beyond "
-        "FlexReserve 15 % (default), and needs an approver — give --approver NAME"
+        "approver: R001's target 1,160,000 is 16.0 % from its original 1,000,000, beyond "
+        "FlexReserve 15 % (default), and needs an approver — name who approved it"
     ]
 
 
@@ -104,17 +104,17 @@ def test_bad_requests():
     with pytest.raises(PlanError) as e:
         ask(p, "rep", "R01", 1_100_000)
     assert problems_of(e) == [
-        '--rep: RepID "R01" is not in tblReps (did you mean "R001"?) — give a RepID from the Targets sheet'
+        'rep: RepID "R01" is not in tblReps (did you mean "R001"?) — give a RepID from the Targets sheet'
     ]
     with pytest.raises(PlanError) as e:
         ask(p, "rep", "R001", 1_100_500, reason=" ")
     assert problems_of(e) == [
-        "--reason: a recalibration needs a reason — give --reason TEXT",
-        "--target: 1,100,500 is not a whole multiple of RoundTo 1,000 — give a target like 1,100,000",
+        "reason: a recalibration needs a reason — say why the target changes",
+        "target: 1,100,500 is not a whole multiple of RoundTo 1,000 — give a target like 1,100,000",
     ]
     with pytest.raises(PlanError) as e:
         ask(p, "rep", "R001", 1_000_000)
-    assert problems_of(e) == ["--target: R001's target is already 1,000,000 — nothing to change"]
+    assert problems_of(e) == ["target: R001's target is already 1,000,000 — nothing to change"]
     with pytest.raises(PlanError) as e:
         ask(p, "rep", "R001", 1_100_000, from_week=14)
     assert "no weeks left to re-phase" in problems_of(e)[0]
@@ -178,7 +178,7 @@ def test_a_team_change_is_checked_for_every_rep_it_moves():
         ask(make_plan(reps=reps), "team", "", 4_300_000, "Director Wang")  # +7.5 % for the team
     # … but R001 alone carries it: 1,300,000 is 30 % from its original
     assert problems_of(e) == [
-        "--target: R001's target 1,300,000 is 30.0 % from its original 1,000,000, beyond "
+        "target: R001's target 1,300,000 is 30.0 % from its original 1,000,000, beyond "
         "RecalibrationCap 20 % (default) — choose a target from 800,000 to 1,200,000"
     ]
 
@@ -269,6 +269,6 @@ def test_a_target_below_what_the_weeks_past_already_plan_is_refused():
     with pytest.raises(PlanError) as e:
         ask(make_plan(), "rep", "R001", 840_000, "Director Wang", from_week=12)
     assert problems_of(e) == [
-        "--target: R001's plan for weeks 1–11 is already 846,154, above the new target — "
+        "target: R001's plan for weeks 1–11 is already 846,154, above the new target — "
         "choose at least 847,000 (the weeks already past keep their plan)"
     ]

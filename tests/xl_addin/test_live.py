@@ -18,8 +18,6 @@ import dataclasses
 import datetime as dt
 import importlib
 import os
-import sys
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from engine import decompose
 from engine.problems import PlanError
 from engine.recalibrate import Request
 from tests.xl_addin.test_splice import description, openpyxl_book
@@ -312,17 +311,33 @@ class Both:
         self.a, self.b = openpyxl.load_workbook(cli), openpyxl.load_workbook(live)
 
 
-def test_the_buttons_report_like_the_cli(both):
+# What the buttons say, per locale: titles, the first and last summary lines, the status line.
+REPORTS = {
+    "en": (
+        ("salesplan — Decompose", "salesplan — Track"),
+        "Decomposed live.xlsx in ",
+        "  wrote sheets: Targets, Breakdown, Phasing, Reconciliation",
+        "  status: RED 5, AMBER 10, GREEN 9",
+    ),
+    "zh-CN": (
+        ("salesplan — 分解", "salesplan — 跟踪"),
+        "已分解 live.xlsx，用时 ",
+        "  已写入工作表：Targets, Breakdown, Phasing, Reconciliation",
+        "  状态：红 5，黄 10，绿 9",
+    ),
+}
+
+
+def test_the_buttons_report_like_the_cli_in_the_plans_locale(both):
+    locale = read_plan(FileBook(both.example)).settings.locale
+    titles, first, wrote, status = REPORTS[locale]
     said = both.said
-    assert [(title, mode) for _, title, mode in said.alerts] == [
-        ("salesplan — Decompose", "info"),
-        ("salesplan — Track", "info"),
-    ]
+    assert [(title, mode) for _, title, mode in said.alerts] == [(t, "info") for t in titles]
     decomposed, tracked = (m for m, _, _ in said.alerts)
-    assert decomposed.startswith("Decomposed live.xlsx in ")
-    assert "reconciliation: 19 checks, largest difference 0" in decomposed
-    assert decomposed.endswith("wrote sheets: Targets, Breakdown, Phasing, Reconciliation")
-    assert tracked.splitlines()[1] == "  status: RED 5, AMBER 10, GREEN 9"
+    assert decomposed.startswith(first) and decomposed.endswith(wrote)
+    assert tracked.splitlines()[1] == status
+    team = decompose(read_plan(FileBook(both.example))).team
+    assert f" {team['target']:,}" in decomposed.splitlines()[1]
 
 
 def test_every_output_cell_has_the_same_value_kind_and_number_format(both):
@@ -493,8 +508,6 @@ def test_the_live_book_refuses_a_sheet_holding_a_user_table(plan, engine):
 
 
 def read_plan_decomposed(live):
-    from engine import decompose
-
     return decompose(read_plan(live))
 
 
@@ -568,6 +581,48 @@ def test_recalibrate_from_the_selected_row_appends_to_the_change_log_like_the_cl
     assert b["Targets"]["H1"].value == label("original_target", locale)
 
 
+def test_a_refused_recalibration_names_the_question_in_the_plans_locale(plan, tmp_path, engine):
+    zh = make_example(tmp_path / "zh", "zh-CN").rename(
+        tmp_path / "计划.xlsx"
+    )  # Excel: one plan.xlsx
+    for path, words in ((plan, ENGLISH_WORDS), (zh, CHINESE_WORDS)):
+        book = xw.Book(path)
+        buttons.decompose(book, alert=Recorder().alert)
+        select_rep(book, "S001")
+        first = int(
+            read_plan_decomposed(LiveBook(book)).targets.set_index("rep_id").at["S001", "target"]
+        )
+        before = snapshot(book)
+        said = Recorder(["12O万", str(first * 2), "won a key account", ""])
+        buttons.recalibrate(book, alert=said.alert, prompt=said.prompt, now=NOW)
+        buttons.recalibrate(book, alert=said.alert, prompt=said.prompt, now=NOW)
+        assert said.questions[0].startswith(words["ask"]) and f"{first:,}" in said.questions[0]
+        (typo, _, _), (refused, title, mode) = said.alerts
+        assert words["typo"] in typo
+        assert title == words["title"] and mode == "critical"
+        assert refused.startswith(words["problems"])
+        assert (
+            f"{words['field']}: S001's target {first * 2:,} is 100.0 % from its original" in refused
+        )
+        assert snapshot(book) == before
+
+
+ENGLISH_WORDS = {
+    "ask": "New target for S001 ",
+    "typo": "“12O万” is not a whole amount in yuan",
+    "title": "salesplan — Recalibrate",
+    "problems": "1 problem in the input; nothing was changed.",
+    "field": "New target",
+}
+CHINESE_WORDS = {
+    "ask": "S001 ",
+    "typo": "“12O万”不是以元为单位的整数金额",
+    "title": "salesplan — 调整目标",
+    "problems": "输入中有 1 个问题；未做任何改动。",
+    "field": "新目标",
+}
+
+
 def test_recalibrate_needs_a_selected_targets_row(plan, engine):
     book = xw.Book(plan)
     said = Recorder()
@@ -636,20 +691,14 @@ def test_issue_workbooks_writes_into_a_folder_beside_the_plan(plan, engine):
     assert len(list(folder.glob("S0*.xlsx"))) == 24
 
 
-def test_send_says_so_when_sending_is_not_installed(plan, engine, monkeypatch):
-    monkeypatch.setitem(sys.modules, "xl_addin.send", None)
-    said = Recorder()
-    buttons.send(xw.Book(plan), alert=said.alert)
-    (message, _, mode) = said.alerts[0]
-    assert mode == "critical" and "Sending is not part of this installation" in message
-
-
 def test_send_mails_the_folder_the_workbooks_were_issued_into(plan, engine, monkeypatch):
     sent = []
-    fake = types.ModuleType("xl_addin.send")
-    fake.send = lambda folder: sent.append(folder) or "report"
-    fake.print_report = lambda report, out: print("Sent to the outbox:\n  sent  29", file=out)
-    monkeypatch.setitem(sys.modules, "xl_addin.send", fake)
+    monkeypatch.setattr(buttons, "send_folder", lambda folder, out: sent.append(folder) or "report")
+    monkeypatch.setattr(
+        buttons,
+        "print_report",
+        lambda report, out: print("Sent to the outbox:\n  sent  29", file=out),
+    )
     book = xw.Book(plan)
     said = Recorder()
     buttons.send(book, alert=said.alert)
