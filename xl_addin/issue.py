@@ -25,7 +25,7 @@ from xl_addin.labels import label
 from xl_addin.outputs import Block, OutputSheet, _columns, _yuan
 from xl_addin.render import render
 from xl_addin.render_repbook import render_repbook
-from xl_addin.responsibility import RepBook, rep_books, safe_name
+from xl_addin.responsibility import RepBook, rep_books, safe_name, text
 
 PARALLEL_FROM = 64
 MANIFEST = "manifest.csv"
@@ -113,7 +113,7 @@ def write_manifest(
         email = regions.at[i[0], "manager_email"] if len(i) else None
         plan_weeks = [sum(w) for w in zip(*(b.plan for b in mine), strict=True)] if mine else []
         rows.append(
-            ("region", "", _text(manager), _text(email),
+            ("region", "", text(manager), text(email),
              _cell(regions, region, "region", "manager_email"), region, file.name,
              sum(b.floor for b in mine), sum(b.target for b in mine),
              sum(b.challenge for b in mine), _weeks(books[0].weeks if books else (), plan_weeks))
@@ -152,10 +152,6 @@ def _cell(frame: pd.DataFrame, key_value, key: str, column: str) -> str:
         return ""
     sheet, cell = at_row(frame, int(frame.index.get_loc(hit[0])), column, "")
     return f"{sheet}!{cell}" if cell else sheet
-
-
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _render_all(jobs: list, workers: int | None) -> None:

@@ -20,45 +20,21 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from xl_addin.labels import label
 from xl_addin.manifest import Recipient, is_email
+from xl_addin.messages import say
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 DEFAULT_DOMAIN = "salesplan.invalid"
 DEFAULT_SENDER = Address("salesplan", "salesplan", DEFAULT_DOMAIN)
-# Words that differ between a rep's letter and a region's roll-up: (en, zh-CN).
-PHRASES = {
-    "title.rep": ("Target responsibility letter", "目标责任书"),
-    "title.region": ("Region roll-up", "区域汇总"),
-    "document.rep": ("your target responsibility letter", "您的目标责任书"),
-    "document.region": ("the roll-up of region {region}", "{region}区域的区域汇总"),
-    "note.rep": (
-        "Please check the targets and the weekly plan, sign the letter and return it to your "
-        "manager. Each week, type your numbers in the yellow cells of the Actuals sheet.",
-        "请核对目标与周计划，在责任书上签字后交回主管；每周请在“实际完成”表的黄色单元格中填写实际数据。",
-    ),
-    "note.region": (
-        "The roll-up shows the targets, progress and weekly plan of every rep in your region.",
-        "汇总表列出本区域每位销售的目标、进度与周计划。",
-    ),
-    "note.encrypted": (
-        " The workbook is protected by a password, which your manager gives you separately.",
-        "工作簿已设密码，密码由主管另行告知。",
-    ),
-    "colleague": ("colleague", "同事"),
-}
 UNITS = {  # plan Unit -> (decimals, English suffix, Chinese suffix)
     1: (0, " yuan", "元"),
     1000: (0, " thousand yuan", "千元"),
     10_000: (1, " × 10,000 yuan", "万元"),
     1_000_000: (1, " million yuan", "百万元"),
 }
-
-
-def phrase(key: str, locale: str, **values: str) -> str:
-    en, zh = PHRASES[key]
-    return (en if locale == "en" else zh).format(**values)
 
 
 def amount(yuan: int, unit: int, locale: str) -> str:
@@ -126,13 +102,13 @@ def compose(
 
 def _values(r: Recipient, encrypted: bool) -> dict[str, str]:
     loc = r.locale
-    note = phrase(f"note.{r.kind}", loc) + (phrase("note.encrypted", loc) if encrypted else "")
+    note = say(f"mail_note_{r.kind}", loc) + (say("mail_note_encrypted", loc) if encrypted else "")
     weeks = "\n".join(f"  {start}  {amount(a, r.unit, loc)}" for start, a in r.first_weeks)
     return {
-        "title": phrase(f"title.{r.kind}", loc),
-        "document": phrase(f"document.{r.kind}", loc, region=r.region),
+        "title": label("letter", loc) if r.kind == "rep" else say("mail_title_region", loc),
+        "document": say(f"mail_document_{r.kind}", loc, region=r.region),
         "about": r.name if r.kind == "rep" else r.region,
-        "name": r.name or phrase("colleague", loc),
+        "name": r.name or say("mail_colleague", loc),
         "region": r.region,
         "period": r.period,
         "version": r.version,

@@ -90,8 +90,8 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 rep_id=str(rep.rep_id),
                 name=str(rep.name),
                 region=str(rep.region),
-                manager=_text(info.get("manager")),
-                email=_text(info.get("email")),
+                manager=text(info.get("manager")),
+                email=text(info.get("email")),
                 locale=s.locale,
                 version=version,
                 period_start=s.period_start,
@@ -163,17 +163,18 @@ def _kpis(plan: Plan) -> tuple[tuple, ...]:
                 str(r.kpi),
                 float(r.weight),
                 *(None if pd.isna(v) else float(v) for v in (r.floor, r.target, r.challenge)),
-                _text(r.unit),
+                text(r.unit),
             )
         )
     return tuple(rows)
 
 
-def _text(value) -> str:
+def text(value) -> str:
+    """A cell's value as text; a blank one as ""."""
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def safe_name(text: str) -> str:
+def safe_name(name: str) -> str:
     """A name usable in a file name on Windows, macOS and Linux (Chinese kept)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(text)).strip(" .")
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(name)).strip(" .")
     return cleaned[:60] or "_"

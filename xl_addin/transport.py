@@ -206,39 +206,36 @@ class Smtp:
                 self.smtp.ehlo()
             if s.user:
                 self.smtp.login(s.user, s.password)
-        except smtplib.SMTPAuthenticationError as e:
-            self.close(polite=False)
-            raise Stop(
-                f"the server {s.describe()} refused the login: {self._reply(e)} — check "
-                "SALESPLAN_SMTP_USER and SALESPLAN_SMTP_PASSWORD"
-            ) from None
-        except smtplib.SMTPNotSupportedError as e:
-            self.close(polite=False)
-            raise Stop(
-                f"the server {s.describe()} does not offer what is needed: {self._text(e)} — check "
-                "SALESPLAN_SMTP_SECURITY (starttls, ssl or none) and SALESPLAN_SMTP_PORT"
-            ) from None
-        except ssl.SSLCertVerificationError as e:
-            self.close(polite=False)
-            raise Stop(
-                f"the certificate of {s.describe()} is not trusted: {self._text(e.verify_message)} "
-                "— set SALESPLAN_SMTP_CAFILE to your company's CA certificates"
-            ) from None
-        except ssl.SSLError as e:
-            self.close(polite=False)
-            raise Stop(f"TLS with {s.describe()} failed: {self._text(e)}") from None
-        except smtplib.SMTPResponseException as e:
-            self.close(polite=False)
-            if e.smtp_code >= 500:
-                raise Stop(
-                    f"the server {s.describe()} refused the session: {self._reply(e)}"
-                ) from None
-            raise Temporary(self._reply(e), connecting=True) from None
         except (smtplib.SMTPException, OSError) as e:
             self.close(polite=False)
-            raise Temporary(
-                f"cannot talk to {s.describe()}: {self._text(e)}", connecting=True
-            ) from None
+            raise self._not_opened(e) from None
+
+    def _not_opened(self, e: Exception) -> Stop | Temporary:
+        """Why a session could not be opened: Stop names the setting to fix; Temporary is
+        tried again."""
+        where = self.settings.describe()
+        if isinstance(e, smtplib.SMTPAuthenticationError):
+            return Stop(
+                f"the server {where} refused the login: {self._reply(e)} — check "
+                "SALESPLAN_SMTP_USER and SALESPLAN_SMTP_PASSWORD"
+            )
+        if isinstance(e, smtplib.SMTPNotSupportedError):
+            return Stop(
+                f"the server {where} does not offer what is needed: {self._text(e)} — check "
+                "SALESPLAN_SMTP_SECURITY (starttls, ssl or none) and SALESPLAN_SMTP_PORT"
+            )
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return Stop(
+                f"the certificate of {where} is not trusted: {self._text(e.verify_message)} "
+                "— set SALESPLAN_SMTP_CAFILE to your company's CA certificates"
+            )
+        if isinstance(e, ssl.SSLError):
+            return Stop(f"TLS with {where} failed: {self._text(e)}")
+        if isinstance(e, smtplib.SMTPResponseException):
+            if e.smtp_code >= 500:
+                return Stop(f"the server {where} refused the session: {self._reply(e)}")
+            return Temporary(self._reply(e), connecting=True)
+        return Temporary(f"cannot talk to {where}: {self._text(e)}", connecting=True)
 
     def send(self, msg: EmailMessage, name: str) -> str:
         """One transaction; the server's final reply. Raises Refused, Temporary or Stop."""
