@@ -100,10 +100,7 @@ def CAPACITY_TARGET(
     _check(team, team.values >= 0, "must be 0 or more")
     if len(cap) > 1 or len(res) > 1:
         for arg in (team, heads):
-            if len(arg) > 1:
-                raise ArgumentError(
-                    f"{arg.name} must be one cell when capability or resource is a column"
-                )
+            _one_cell(arg, " when capability or resource is a column")
         n = _rows(cap, res)
         if team.blank[0]:
             raise ArgumentError("team_target is blank")
@@ -251,8 +248,7 @@ def ALERT_STATUS(
     shares, phases = _rhythm(rhythm)
     weeks = _weeks(week, len(shares))
     ratio = _numbers("red_below", red_below, fraction=True)
-    if len(ratio) > 1:
-        raise ArgumentError("red_below must be one cell")
+    _one_cell(ratio)
     red = RED_BELOW if ratio.blank[0] else _decimal(ratio.values[0])
     _setting(ratio, "RedBelow")
     n = _rows(to, low, goal, weeks)
@@ -311,8 +307,7 @@ def FUNNEL_NEED(remaining: Cells, deal_size: Cells, conversions: Cells) -> np.nd
     """
     rest = _numbers("remaining", remaining)
     size = _numbers("deal_size", deal_size)
-    if len(size) > 1:
-        raise ArgumentError("deal_size must be one cell")
+    _one_cell(size)
     _check(size, size.values > 0, "must be above 0", blank_too=True)
     conv = _numbers("conversions", conversions, fraction=True)
     _check(
@@ -345,14 +340,12 @@ def ALLOCATE(
     by weight: total 100, weights 10/20/30, held blank/20/blank gives 20/20/60.
     """
     whole = _numbers("total", total)
-    if len(whole) > 1:
-        raise ArgumentError("total must be one cell")
+    _one_cell(whole)
     _check(whole, whole.values >= 0, "must be 0 or more", blank_too=True)
     parts = _numbers("weights", weights).filled(0.0)
     _check(parts, parts.values >= 0, "must be 0 or more")
     step = _numbers("round_to", round_to)
-    if len(step) > 1:
-        raise ArgumentError("round_to must be one cell")
+    _one_cell(step)
     step_cents = 100 if step.blank[0] else int(money.to_cents(step.values)[0])
     if step_cents < 1:
         raise ArgumentError(f"round_to {shown(step.values[0])} must be at least 0.01")
@@ -462,6 +455,11 @@ def _check(arg: _Numbers, ok: np.ndarray, rule: str, hint: str = "", blank_too: 
         raise ArgumentError(
             f"{arg.name}{_at(i, len(arg))} {rule} (got {shown(arg.values[i])}){tail}"
         )
+
+
+def _one_cell(arg: _Numbers, when: str = "") -> None:
+    if len(arg) > 1:
+        raise ArgumentError(f"{arg.name} must be one cell{when}")
 
 
 def _no_blanks(arg: _Numbers) -> None:
