@@ -5,6 +5,7 @@ multiples of RoundTo 1,000; the percentages below are computed from each rep's o
 target, rounded to RoundTo on the side that keeps them on the intended side of a limit.
 """
 
+import functools
 import math
 import zipfile
 
@@ -45,12 +46,19 @@ def by(first: int, pct: float, up: bool) -> int:
 
 
 def rows_of(path, table):
-    wb = openpyxl.load_workbook(path)
+    """A table's rows as the file holds them now (the workbook read once per version)."""
+    st = path.stat()  # every write replaces the file: a new inode
+    wb = _loaded(path, st.st_ino, st.st_mtime_ns, st.st_size)
     for ws in wb.worksheets:
         if table in ws.tables:
             cells = ws[ws.tables[table].ref]
             return [[c.value for c in row] for row in cells]
     raise AssertionError(f"{table} not found")
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(path, inode: int, mtime_ns: int, size: int):
+    return openpyxl.load_workbook(path)
 
 
 def parts(path):
