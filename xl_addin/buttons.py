@@ -125,21 +125,21 @@ def recalibrate(
     prompt: Prompt | None = None,
     now: dt.datetime | None = None,
 ) -> None:
-    """Recalibrate: §7 for the rep in the selected row of the Targets sheet."""
+    """Recalibrate: §7 for the rep or region in the selected row of the Targets sheet."""
     book = book or _caller()
     ask = prompt or excel_prompt(book)
     with _reported(book, alert, "recalibrate") as box:
         live = LiveBook(book)
-        rep = selected_rep(book, live, box)
-        if isinstance(rep, str):  # the reason no rep is selected
-            box.show([rep], mode="critical")
+        chosen = selected_row(book, live, box)
+        if isinstance(chosen, str):  # the reason nothing is selected
+            box.show([chosen], mode="critical")
             return
-        rep_id, name, target = rep
-        title = f"{TITLE} — {box.say('recalibrate_title', rep_id=rep_id, name=name)}"
+        who, target = chosen.who, chosen.target
+        title = f"{TITLE} — {box.say('recalibrate_title', who=who)}"
         question = (
-            box.say("ask_target_now", rep_id=rep_id, name=name, target=round(target))
+            box.say("ask_target_now", who=who, target=round(target))
             if isinstance(target, (int, float))
-            else box.say("ask_target", rep_id=rep_id, name=name)
+            else box.say("ask_target", who=who)
         )
         answer = ask(question, title, "")
         if answer is None:
@@ -158,42 +158,66 @@ def recalibrate(
         approver = ask(box.say("ask_approver"), title, "")
         if approver is None:
             return
-        change = Request("rep", rep_id, amount, reason.strip(), approver.strip())
+        change = Request(chosen.scope, chosen.key, amount, reason.strip(), approver.strip())
         fields = {f: box.say(f"field_{f}") for f in REQUEST_FIELDS}
         result = recalibrate_book(live, change, now or dt.datetime.now(), fields)
         box.show(recalibrate_summary(result, book.name, box.locale))
 
 
-def selected_rep(book, live: LiveBook, box: Dialog) -> tuple[str, str, object] | str:
-    """(RepID, name, target) of the selected row of tblTargets, or why there is none."""
-    raw = live.table(TARGETS)
-    if raw is None:
+@dataclass(frozen=True)
+class Selected:
+    """The rep or region in the selected row of the Targets sheet."""
+
+    scope: str  # rep or region
+    key: str  # its RepID or region name
+    who: str  # how the questions name it
+    target: object  # its target as the sheet shows it
+
+
+# The tables of the Targets sheet a row can be recalibrated from: scope, table, key column.
+SELECTABLE = (("rep", TARGETS, "rep_id"), ("region", "tblRegionTargets", "region"))
+
+
+def selected_row(book, live: LiveBook, box: Dialog) -> Selected | str:
+    """The rep (tblTargets) or region (tblRegionTargets) in the selected row, or why there is
+    none."""
+    tables = [(scope, live.table(name), key) for scope, name, key in SELECTABLE]
+    if tables[0][1] is None:
         return box.say("no_targets", table=TARGETS)
-    hint = box.say("select_row", table=TARGETS, sheet=raw.sheet)
+    hint = box.say("select_row", sheet=tables[0][1].sheet)
     selection = book.selection
-    if selection is None or selection.sheet.name.casefold() != raw.sheet.casefold():
+    if selection is None or selection.sheet.name.casefold() != tables[0][1].sheet.casefold():
         return hint
     if selection.shape[0] != 1:
         return box.say("select_one")
-    i = selection.row - raw.first_row - 1
-    if not 0 <= i < len(raw.rows):
-        return hint
-    position = _positions(raw.headers)
-    row = raw.rows[i]
-    rep_id = row[position.get("rep_id", 0)]
-    if rep_id is None or not str(rep_id).strip():
-        return hint
-    name = row[position["name"]] if "name" in position else ""
-    target = row[position["target"]] if "target" in position else None
-    return str(rep_id).strip(), "" if name is None else str(name), target
+    for scope, raw, key in tables:
+        if raw is None or raw.sheet.casefold() != selection.sheet.name.casefold():
+            continue
+        i = selection.row - raw.first_row - 1
+        if not 0 <= i < len(raw.rows):
+            continue
+        position = _positions(raw.headers)
+        row = raw.rows[i]
+        value = row[position.get(key, 0)]
+        if value is None or not str(value).strip():
+            return hint
+        value = str(value).strip()
+        target = row[position["target"]] if "target" in position else None
+        if scope == "rep":
+            name = row[position["name"]] if "name" in position else None
+            who = f"{value} {'' if name is None else name}".strip()
+        else:
+            who = box.say("who_region", region=value)
+        return Selected(scope, value, who, target)
+    return hint
 
 
 def _positions(headers: list) -> dict[str, int]:
-    """Where tblTargets' RepID, Name and Target are, by their header in either locale."""
+    """Where RepID, Name, Region and Target are, by their header in either locale."""
     wanted = {
         normalise_header(label(key, locale)): key
-        for key in ("rep_id", "name", "target")
-        for locale in ("en", "zh-CN")
+        for key in ("rep_id", "name", "region", "target")
+        for locale in LOCALES
     }
     out: dict[str, int] = {}
     for j, h in enumerate(headers):

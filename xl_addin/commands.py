@@ -92,6 +92,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
             region=r.region,
             gap=int(round(float(r.gap))),
             extra=r.extra_headcount,
+            s="" if r.extra_headcount == 1 else "s",
         )
         for r in short.itertuples()
     ]

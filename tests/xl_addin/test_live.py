@@ -623,6 +623,41 @@ CHINESE_WORDS = {
 }
 
 
+def test_a_selected_region_row_recalibrates_the_region_like_the_cli(plan, tmp_path, engine):
+    assert main(["decompose", str(plan)]) == 0
+    cli = tmp_path / "cli.xlsx"
+    cli.write_bytes(plan.read_bytes())
+    regions = decompose(read_plan(FileBook(plan))).regions.set_index("region")
+    region = regions.index[1]
+    first = int(regions.at[region, "target"])
+    target = (first * 110 // 100) // 1000 * 1000  # +10 %: beyond FlexReserve, needs an approver
+
+    book = xw.Book(plan)
+    sheet = book.sheets["Targets"]
+    table = sheet.tables["tblRegionTargets"]
+    names = table.data_body_range.columns[0].value
+    sheet.activate()
+    sheet.range((table.data_body_range.row + names.index(region), 3)).select()
+    said = Recorder([str(target), "new key account", "Wang"])
+    buttons.recalibrate(book, alert=said.alert, prompt=said.prompt, now=NOW)
+    assert said.questions[0] == f"New target for region {region} (now {first:,}):"
+    (message, title, mode) = said.alerts[0]
+    assert mode == "info" and title == "salesplan — Recalibrate", message
+    book.save()
+
+    change = Request("region", region, target, "new key account", "Wang")
+    run_recalibrate(cli, change, now=NOW)
+    a, b = openpyxl.load_workbook(cli), openpyxl.load_workbook(plan)
+    for name in ("Targets", "ChangeLog", "Settings"):
+        assert same_cells(a[name], b[name]) == [], name
+    log = [[c.value for c in row] for row in b["ChangeLog"].iter_rows(min_row=2)]
+    moved = decompose(read_plan(FileBook(plan))).regions.set_index("region")
+    assert int(moved.at[region, "target"]) == target
+    assert {row[1] for row in log} == set(
+        read_plan(FileBook(plan)).reps.query("region == @region")["rep_id"]
+    ) - {None}
+
+
 def test_recalibrate_needs_a_selected_targets_row(plan, engine):
     book = xw.Book(plan)
     said = Recorder()
@@ -638,7 +673,16 @@ def test_recalibrate_needs_a_selected_targets_row(plan, engine):
     book.sheets["Reps"].activate()
     book.sheets["Reps"]["A3"].select()
     buttons.recalibrate(book, alert=said.alert, prompt=said.prompt)
-    assert said.alerts[-1][0].startswith("Select a rep's row in the tblTargets table")
+    assert said.alerts[-1][0].startswith("Select a rep's row (tblTargets) or a region's row")
+    targets = book.sheets["Targets"]
+    targets.activate()
+    targets.range((3, 1), (4, 1)).select()  # two reps
+    buttons.recalibrate(book, alert=said.alert, prompt=said.prompt)
+    assert said.alerts[-1][0] == "Select one row only, then press Recalibrate."
+    regions = targets.tables["tblRegionTargets"].range
+    targets.range((regions.row - 2, 1)).select()  # the blank row between the two tables
+    buttons.recalibrate(book, alert=said.alert, prompt=said.prompt)
+    assert said.alerts[-1][0].startswith("Select a rep's row (tblTargets) or a region's row")
     assert said.questions == []
 
 
