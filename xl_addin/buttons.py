@@ -115,7 +115,7 @@ def send(book=None, alert: Alert | None = None) -> None:
             box.show([box.say("nothing_issued", folder=folder or book.name)], mode="critical")
             return
         text = io.StringIO()
-        print_report(send_folder(folder, out=io.StringIO()), text)
+        print_report(send_folder(folder, out=io.StringIO()), text, box.locale)
         box.show(text.getvalue().rstrip("\n").splitlines())
 
 

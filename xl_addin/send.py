@@ -30,6 +30,7 @@ from engine.problems import PlanError, Problem
 from xl_addin.journal import JOURNAL, Journal, key
 from xl_addin.mail import compose, message_id
 from xl_addin.manifest import Recipient, check_files, read_manifest, select
+from xl_addin.messages import say
 from xl_addin.transport import OUTBOX_NAME, Outbox, Refused, Smtp, Stop, Temporary, settings_from
 
 MAX_ATTEMPTS = 5
@@ -57,6 +58,7 @@ class SendReport:
     stopped: str = ""  # why the run ended early, if it did
     dry_run: bool = False
     not_selected: int = 0  # unsent workbooks that --only left out
+    outbox: Path | None = None  # where the messages went without SMTP
 
     def count(self, state: str) -> int:
         return sum(o.state == state for o in self.outcomes)
@@ -144,7 +146,8 @@ def send(
         raise PlanError(problems)
 
     transport = Smtp(settings, secrets) if settings else Outbox(folder / OUTBOX_NAME)
-    report = SendReport(transport.describe(), dry_run=dry_run)
+    outbox = None if settings else folder / OUTBOX_NAME
+    report = SendReport(transport.describe(), dry_run=dry_run, outbox=outbox)
     journal = Journal.open_existing(folder) if dry_run else Journal(folder / JOURNAL)
     try:
         todo = []
@@ -268,42 +271,50 @@ class _Delivery:
                 self.sleep(BACKOFF * 2 ** (attempt - 1))
 
 
-def print_report(report: SendReport, out) -> None:
-    """The counts, then every message not sent with the server's reply."""
+def print_report(report: SendReport, out, locale: str = "en") -> None:
+    """The counts, then every message not sent with the server's reply (as the server gave
+    it), in `locale` (templates/messages.toml)."""
+
+    def say_(key: str, values: dict | None = None, **more) -> None:
+        print(say(key, locale, **(values or {}), **more), file=out)
+
     if report.dry_run:
-        print(f"Dry run, nothing sent: would send to {report.destination}", file=out)
+        say_(*_to("send_dry", report))
         for o in report.outcomes:
             if o.state == "would send":
                 print(f"  {_who(o.recipient)}  {o.recipient.file}  {o.subject}", file=out)
         states = ("would send", "already sent", "changed")
     else:
-        print(f"Sent to {report.destination}:", file=out)
+        say_(*_to("send_done", report))
         states = ("sent", "already sent", "refused", "failed", "pending", "changed")
-    width = max(len(s) for s in states)
+    names = {s: _state(s, locale) for s in (*states, *NOT_SENT)}
+    width = max(len(names[s]) for s in states)
     for state in states:
-        print(f"  {state:<{width}}  {report.count(state):>6}", file=out)
+        print(f"  {names[state]:<{width}}  {report.count(state):>6}", file=out)
     problems = [o for o in report.outcomes if o.state in NOT_SENT]
     if problems:
-        print("Not sent:", file=out)
+        say_("send_not_sent")
         for o in problems:
-            print(f"  {o.state:<8} {_who(o.recipient)}  {o.recipient.file}  {o.reply}", file=out)
+            who = f"{_who(o.recipient)}  {o.recipient.file}  {o.reply}"
+            print(f"  {names[o.state]:<8} {who}", file=out)
     if report.in_flight:
-        again = "would be sent" if report.dry_run else "sent"
-        print(
-            f"In flight when an earlier run stopped, so {again} again with the same Message-ID "
-            "(mail clients show it once):",
-            file=out,
-        )
+        say_("send_in_flight_dry" if report.dry_run else "send_in_flight")
         for o in report.in_flight:
             print(f"  {_who(o.recipient)}  {o.recipient.file}  {o.message_id}", file=out)
     if report.not_selected:
-        print(
-            f"{report.not_selected} other workbooks in the manifest are not sent yet "
-            "(not named by --only)",
-            file=out,
-        )
+        say_("send_not_selected", n=report.not_selected)
     if report.stopped:
-        print(f"Stopped: {report.stopped}. Run `salesplan send` again to send the rest.", file=out)
+        say_("send_stopped", reason=report.stopped)
+
+
+def _to(key: str, report: SendReport) -> tuple[str, dict]:
+    if report.outbox is not None:
+        return f"{key}_outbox", {"folder": report.outbox}
+    return key, {"destination": report.destination}
+
+
+def _state(state: str, locale: str) -> str:
+    return say("state_" + state.replace(" ", "_"), locale)
 
 
 def _who(r: Recipient) -> str:

@@ -735,13 +735,31 @@ def test_issue_workbooks_writes_into_a_folder_beside_the_plan(plan, engine):
     assert len(list(folder.glob("S0*.xlsx"))) == 24
 
 
+def test_issue_and_send_report_in_the_plans_locale(tmp_path, engine, monkeypatch):
+    for name in [k for k in os.environ if k.startswith("SALESPLAN_")]:
+        monkeypatch.delenv(name)  # no SMTP: the messages go to the outbox
+    zh = make_example(tmp_path / "zh", "zh-CN").rename(tmp_path / "计划.xlsx")
+    book = xw.Book(zh)
+    said = Recorder()
+    buttons.issue_workbooks(book, alert=said.alert)
+    buttons.send(book, alert=said.alert)
+    (issued, title, _), (sent, send_title, mode) = said.alerts
+    folder = tmp_path / "计划 workbooks"
+    assert issued.startswith(f"已生成 24 份目标责任书和 4 份区域汇总，保存在 {folder}")
+    assert (title, send_title, mode) == ("salesplan — 生成责任书", "salesplan — 发送", "info")
+    lines = sent.splitlines()
+    assert lines[0] == f"已写入发件箱 {folder / 'outbox'}："
+    assert lines[1].split() == ["已发送", "28"]
+    assert len(list((folder / "outbox").glob("*.eml"))) == 28
+
+
 def test_send_mails_the_folder_the_workbooks_were_issued_into(plan, engine, monkeypatch):
     sent = []
     monkeypatch.setattr(buttons, "send_folder", lambda folder, out: sent.append(folder) or "report")
     monkeypatch.setattr(
         buttons,
         "print_report",
-        lambda report, out: print("Sent to the outbox:\n  sent  29", file=out),
+        lambda report, out, locale: print("Sent to the outbox:\n  sent  29", file=out),
     )
     book = xw.Book(plan)
     said = Recorder()

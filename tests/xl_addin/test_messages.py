@@ -34,7 +34,7 @@ def test_english_plurals_and_numbers():
     assert say("problems", "en", n=1) == "1 problem in the input; nothing was changed."
     assert say("problems", "en", n=3) == "3 problems in the input; nothing was changed."
     assert say("problems", "zh-CN", n=3) == "输入中有 3 个问题；未做任何改动。"
-    assert say("ask_target_now", "en", rep_id="S001", name="Li", target=1200000) == (
+    assert say("ask_target_now", "en", who="S001 Li", target=1200000) == (
         "New target for S001 Li (now 1,200,000):"
     )
     line = say("recalibrated_team", "en", target=2_400_000, original=2_000_000, rows=1)
