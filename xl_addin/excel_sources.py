@@ -10,14 +10,14 @@ from __future__ import annotations
 import functools
 import string
 import tomllib
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import xlwings
 
 from engine.settings import LOCALES
+from xl_addin import bundled
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "excel"
+TEMPLATES = bundled.TEMPLATES / "excel"
 
 # The buttons (SPEC §10): label key, the VBA Sub the button runs, the entry point in
 # xl_addin.buttons that the Sub runs through RunPython (None: answered in VBA).

@@ -20,11 +20,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from xl_addin import bundled
 from xl_addin.labels import label
 from xl_addin.manifest import Recipient, is_email
 from xl_addin.messages import say
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+TEMPLATES = bundled.TEMPLATES / "mail"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 DEFAULT_DOMAIN = "salesplan.invalid"

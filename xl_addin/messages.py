@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from pathlib import Path
 
 from engine.settings import LOCALES
+from xl_addin import bundled
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "templates" / "messages.toml"
+CATALOGUE = bundled.TEMPLATES / "messages.toml"
 
 
 @functools.cache
