@@ -21,6 +21,7 @@ from pathlib import Path
 from xl_addin.manifest import Recipient
 
 JOURNAL = "send-journal.sqlite"
+LOCK = "send-journal.lock"  # held by the running send (runlock.py)
 STATES = ("pending", "sending", "sent", "refused", "failed")
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS messages (

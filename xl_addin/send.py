@@ -12,6 +12,7 @@ login, sender or TLS handshake stops the run at once.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -19,7 +20,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from pathlib import Path
@@ -27,10 +28,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from engine.problems import PlanError, Problem
-from xl_addin.journal import JOURNAL, Journal, key
+from xl_addin.journal import JOURNAL, LOCK, Journal, key
 from xl_addin.mail import compose, message_id
 from xl_addin.manifest import Recipient, check_files, read_manifest, select
 from xl_addin.messages import say
+from xl_addin.runlock import Busy, exclusive
 from xl_addin.transport import OUTBOX_NAME, Outbox, Refused, Smtp, Stop, Temporary, settings_from
 
 MAX_ATTEMPTS = 5
@@ -148,39 +150,44 @@ def send(
     transport = Smtp(settings, secrets) if settings else Outbox(folder / OUTBOX_NAME)
     outbox = None if settings else folder / OUTBOX_NAME
     report = SendReport(transport.describe(), dry_run=dry_run, outbox=outbox)
-    journal = Journal.open_existing(folder) if dry_run else Journal(folder / JOURNAL)
-    try:
-        todo = []
-        for r in selected:
-            mid = message_id(r, sender.domain)
-            row = journal.get(key(r)) if journal else None
-            before = journal.sent_before(r) if journal and row is None else None
-            if row is not None and row.state == "sent":
-                report.outcomes.append(Outcome(r, "already sent", row.reply, row.message_id))
-            elif before is not None and not resend:
-                reply = f"changed since sent on {before.sent[:10]}; use --resend"
-                report.outcomes.append(Outcome(r, "changed", reply, before.message_id))
-            else:
-                in_flight = row is not None and row.state == "sending"
-                todo.append((r, row.message_id if row else mid, in_flight))
-        chosen = {x.ident for x in selected}
-        for r in recipients:
-            if r.ident not in chosen:
+    with contextlib.ExitStack() as stack:
+        if not dry_run:  # one run at a time: two would both send what is pending
+            stack.enter_context(_alone(folder))
+        journal = Journal.open_existing(folder) if dry_run else Journal(folder / JOURNAL)
+        try:
+            todo = []
+            for r in selected:
+                mid = message_id(r, sender.domain)
                 row = journal.get(key(r)) if journal else None
-                report.not_selected += row is None or row.state != "sent"
-        if dry_run:
-            for r, mid, in_flight in todo:
-                msg = compose(r, (folder / r.file).read_bytes(), sender, msgid=mid)
-                report.outcomes.append(
-                    Outcome(r, "would send", "", mid, str(msg["Subject"]), in_flight)
+                before = journal.sent_before(r) if journal and row is None else None
+                if row is not None and row.state == "sent":
+                    report.outcomes.append(Outcome(r, "already sent", row.reply, row.message_id))
+                elif before is not None and not resend:
+                    reply = f"changed since sent on {before.sent[:10]}; use --resend"
+                    report.outcomes.append(Outcome(r, "changed", reply, before.message_id))
+                else:
+                    in_flight = row is not None and row.state == "sending"
+                    todo.append((r, row.message_id if row else mid, in_flight))
+            chosen = {x.ident for x in selected}
+            for r in recipients:
+                if r.ident not in chosen:
+                    row = journal.get(key(r)) if journal else None
+                    report.not_selected += row is None or row.state != "sent"
+            if dry_run:
+                for r, mid, in_flight in todo:
+                    msg = compose(r, (folder / r.file).read_bytes(), sender, msgid=mid)
+                    report.outcomes.append(
+                        Outcome(r, "would send", "", mid, str(msg["Subject"]), in_flight)
+                    )
+            elif todo:
+                journal.add([(r, mid) for r, mid, _ in todo], clock())
+                throttle = Throttle(rate if settings else math.inf, clock, sleep)  # not an outbox
+                _Delivery(folder, transport, journal, sender, throttle, clock, sleep).run(
+                    todo, report
                 )
-        elif todo:
-            journal.add([(r, mid) for r, mid, _ in todo], clock())
-            throttle = Throttle(rate if settings else math.inf, clock, sleep)  # not an outbox
-            _Delivery(folder, transport, journal, sender, throttle, clock, sleep).run(todo, report)
-    finally:
-        if journal:
-            journal.close()
+        finally:
+            if journal:
+                journal.close()
     print_report(report, out)
     return report
 
@@ -269,6 +276,24 @@ class _Delivery:
                 if attempt == MAX_ATTEMPTS:
                     raise Stop(f"{e} (after {attempt} attempts)") from None
                 self.sleep(BACKOFF * 2 ** (attempt - 1))
+
+
+@contextlib.contextmanager
+def _alone(folder: Path) -> Iterator[None]:
+    try:
+        with exclusive(folder / LOCK):
+            yield
+    except Busy as busy:
+        raise PlanError(
+            [
+                Problem(
+                    str(folder),
+                    "",
+                    f"another send is already mailing these workbooks ({busy})",
+                    "wait until it has finished, then send again: it sends what is left",
+                )
+            ]
+        ) from None
 
 
 def print_report(report: SendReport, out, locale: str = "en") -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import email
 import io
+import subprocess
+import sys
 from email import policy
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from engine.problems import PlanError
 from tests.delivery.folders import make_folder
-from xl_addin.journal import JOURNAL, Journal
+from xl_addin.journal import JOURNAL, LOCK, Journal
 from xl_addin.mail import XLSX, amount, compose, message_id
 from xl_addin.manifest import read_manifest
 from xl_addin.send import send
@@ -155,3 +158,35 @@ def test_dry_run_prints_who_gets_what_and_changes_nothing(books):
 def test_the_outbox_is_written_atomically(books):
     send(books, env={}, out=io.StringIO())
     assert not [p for p in (books / "outbox").iterdir() if p.name.startswith(".")]
+
+
+def test_a_second_send_on_the_same_folder_waits_for_the_first(books):
+    """Two runs at once would both send what is pending: the second is refused, sends nothing,
+    and the lock goes with the process that held it, however it ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(books / LOCK)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(PlanError) as refused:
+            send(books, env={}, out=io.StringIO())
+        (problem,) = refused.value.problems
+        assert f"another send is already mailing these workbooks (process {holder.pid} since" in (
+            problem.message
+        )
+        assert not (books / "outbox").exists()
+        assert send(books, env={}, dry_run=True, out=io.StringIO()).count("would send") == 28
+    finally:
+        holder.kill()
+        holder.wait()
+    assert send(books, env={}, out=io.StringIO()).sent == 28  # the killed holder left no lock
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from xl_addin.runlock import exclusive
+with exclusive(Path(sys.argv[1])):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
