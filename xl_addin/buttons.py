@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from pathlib import Path
 from engine.problems import PlanError, format_problems
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
+from xl_addin import background
 from xl_addin.columns import normalise_header
 from xl_addin.commands import (
     decompose_book,
@@ -51,6 +53,7 @@ from xl_addin.send import send as send_folder
 
 TITLE = "salesplan"
 TARGETS = "tblTargets"
+RATE = 30.0  # messages a minute through a server, as `salesplan send` sends by default
 
 # alert(message, title, mode) with mode "info" or "critical"
 Alert = Callable[[str, str, str], object]
@@ -106,16 +109,32 @@ def issue_workbooks(book=None, alert: Alert | None = None) -> None:
         box.show(issue_summary(result, folder, time.perf_counter() - started, box.locale))
 
 
-def send(book=None, alert: Alert | None = None) -> None:
-    """Send: mail the issued workbooks (SPEC §11) with xl_addin.send."""
+def send(book=None, alert: Alert | None = None, rate: float = RATE) -> None:
+    """Send: mail the issued workbooks (SPEC §11): everything checked here, the mailing
+    itself in the background when it goes through a server (background.py)."""
     book = book or _caller()
     with _reported(book, alert, "send") as box:
         folder = _folder(book)
         if folder is None or not folder.is_dir():
             box.show([box.say("nothing_issued", folder=folder or book.name)], mode="critical")
             return
+        who = background.running(folder)
+        planned = send_folder(folder, dry_run=True, rate=rate, out=io.StringIO())  # the checks
+        left = planned.count("would send")
+        if who is not None:
+            done = planned.count("already sent")
+            report = folder / background.REPORT
+            box.show([box.say("send_running", who=who, sent=done, left=left, report=report)])
+            return
+        if left and planned.outbox is None:
+            started = background.start(folder, rate)
+            minutes = math.ceil(left / rate)
+            box.show(
+                [box.say("send_started", n=left, minutes=minutes, rate=rate, report=started.report)]
+            )
+            return
         text = io.StringIO()
-        print_report(send_folder(folder, out=io.StringIO()), text, box.locale)
+        print_report(send_folder(folder, rate=rate, out=io.StringIO()), text, box.locale)
         box.show(text.getvalue().rstrip("\n").splitlines())
 
 

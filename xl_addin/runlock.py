@@ -16,11 +16,16 @@ from pathlib import Path
 if os.name == "nt":
     import msvcrt
 
+    LOCKED_BYTE = 4096  # beyond the text, which others must still be able to read
+
     def _try_lock(fd: int) -> bool:
+        os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
+        finally:
+            os.lseek(fd, 0, os.SEEK_SET)
         return True
 
 else:
@@ -38,16 +43,36 @@ class Busy(Exception):
     """Another process holds the lock; its text says who, as the lock file records it."""
 
 
+def holder(path: Path) -> str | None:
+    """Who holds the lock at `path` now, or None when nobody does."""
+    if not path.exists():
+        return None
+    try:
+        with exclusive(path, record=False):
+            return None
+    except Busy as busy:
+        return str(busy)
+
+
 @contextlib.contextmanager
-def exclusive(path: Path) -> Iterator[None]:
-    """Hold the lock at `path` for the block, or raise Busy at once."""
+def exclusive(path: Path, record: bool = True) -> Iterator[None]:
+    """Hold the lock at `path` for the block, or raise Busy at once; `record` writes who
+    holds it into the file."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _try_lock(fd):
-            raise Busy(os.read(fd, 200).decode("utf-8", "replace").strip() or "another process")
-        os.ftruncate(fd, 0)
-        since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        os.write(fd, f"process {os.getpid()} since {since}".encode())
+            raise Busy(_read(path) or "another process")
+        if record:
+            since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+            os.ftruncate(fd, 0)
+            os.write(fd, f"process {os.getpid()} since {since}".encode())
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""

@@ -18,7 +18,11 @@ import dataclasses
 import datetime as dt
 import importlib
 import os
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import openpyxl
@@ -28,12 +32,16 @@ import pytest
 from engine import decompose
 from engine.problems import PlanError
 from engine.recalibrate import Request
+from tests.delivery.smtp_server import mail_server
+from tests.delivery.test_outbox import HOLD_LOCK
 from tests.xl_addin.test_splice import description, openpyxl_book
-from xl_addin import buttons
+from xl_addin import background, buttons
 from xl_addin.cli import main, run_recalibrate
 from xl_addin.filebook import FileBook
+from xl_addin.journal import LOCK
 from xl_addin.labels import label
 from xl_addin.livebook import LiveBook
+from xl_addin.manifest import read_manifest
 from xl_addin.outputs import OUTPUT_SHEETS, describe
 from xl_addin.reader import read_plan
 
@@ -753,22 +761,65 @@ def test_issue_and_send_report_in_the_plans_locale(tmp_path, engine, monkeypatch
     assert len(list((folder / "outbox").glob("*.eml"))) == 28
 
 
-def test_send_mails_the_folder_the_workbooks_were_issued_into(plan, engine, monkeypatch):
-    sent = []
-    monkeypatch.setattr(buttons, "send_folder", lambda folder, out: sent.append(folder) or "report")
-    monkeypatch.setattr(
-        buttons,
-        "print_report",
-        lambda report, out, locale: print("Sent to the outbox:\n  sent  29", file=out),
+def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
+    plan, tmp_path, engine, monkeypatch
+):
+    folder = plan.with_name("plan workbooks")
+    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    with mail_server(tmp_path) as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        said = Recorder()
+        book = xw.Book(plan)
+        buttons.send(book, alert=said.alert, rate=6000)
+        (started, title, mode) = said.alerts[0]
+        assert (title, mode) == ("salesplan — Send", "info")
+        assert started.startswith("Sending 28 messages in the background, about 1 min at 6000 a")
+        deadline = time.monotonic() + 60
+        while background.running(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert background.running(folder) is None
+        assert server.mailbox.count_by_recipient() == Counter(
+            {r.email: 1 for r in read_manifest(folder)}
+        )
+        report = (folder / background.REPORT).read_text(encoding="utf-8")
+        assert report.splitlines()[0] == f"Sent to 127.0.0.1:{server.port} (starttls):"
+        buttons.send(book, alert=said.alert)  # afterwards: the report, nothing sent twice
+        assert said.alerts[-1][0].splitlines()[2].split() == ["already", "sent", "28"]
+        assert sum(server.mailbox.count_by_recipient().values()) == 28
+
+
+def test_send_pressed_while_a_send_runs_says_how_far_it_is(plan, engine, monkeypatch):
+    folder = plan.with_name("plan workbooks")
+    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    # a server is set up, so the mailing would go to the background
+    monkeypatch.setenv("SALESPLAN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SALESPLAN_MAIL_FROM", "sales.ops@example.com")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder / LOCK)], stdout=subprocess.PIPE, text=True
     )
-    book = xw.Book(plan)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        said = Recorder()
+        buttons.send(xw.Book(plan), alert=said.alert)
+    finally:
+        holder.kill()
+        holder.wait()
+    (message, _, mode) = said.alerts[0]
+    assert mode == "info", message
+    assert message.startswith(f"Sending in the background (process {holder.pid} since ")
+    assert "): 0 sent, 28 still to send." in message
+    assert not (folder / "outbox").exists() and not (folder / background.REPORT).exists()
+
+
+def test_send_before_issue_says_what_to_press(plan, engine):
     said = Recorder()
-    buttons.send(book, alert=said.alert)
-    assert sent == [] and "Press Issue workbooks first." in said.alerts[0][0]
-    plan.with_name("plan workbooks").mkdir()
-    buttons.send(book, alert=said.alert)
-    assert sent == [plan.with_name("plan workbooks")]
-    assert said.alerts[-1] == ("Sent to the outbox:\n  sent  29", "salesplan — Send", "info")
+    buttons.send(xw.Book(plan), alert=said.alert)
+    (message, title, mode) = said.alerts[0]
+    assert (title, mode) == ("salesplan — Send", "critical")
+    folder = plan.with_name("plan workbooks")
+    assert message == f"There are no issued workbooks in {folder}. Press Issue workbooks first."
+    assert not folder.exists()
 
 
 # ---------------------------------------------------------------------------------------

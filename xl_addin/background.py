@@ -1,0 +1,71 @@
+"""Send from Excel without freezing it: the mailing runs as its own process (SPEC §11).
+
+Sending through a company's server is throttled (30 messages a minute by default), so a
+team of 200 takes minutes; RunPython would hold Excel for all of them. The Send button
+therefore checks everything first (in the button, so problems still appear in its message
+box), then starts `salesplan send DIR` as a detached process that writes its report to
+`DIR/send-report.txt`, and returns once that process holds the folder's send lock. Pressing
+Send again while it runs shows how far it is; afterwards, the report.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from xl_addin.journal import LOCK
+from xl_addin.runlock import holder
+
+REPORT = "send-report.txt"
+STARTUP_SECONDS = 60.0  # importing pandas on a cold laptop can take a while
+
+
+@dataclass(frozen=True)
+class Started:
+    pid: int
+    report: Path
+
+
+def running(folder: Path) -> str | None:
+    """Who is sending from `folder` now (`process 123 since …`), or None."""
+    return holder(folder / LOCK)
+
+
+def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:
+    """Start `salesplan send` on `folder` in its own process; return when it holds the lock.
+
+    Raises RuntimeError with the process's own words if it ends before that (a problem it
+    found that the checks before it did not), or if it does not get that far in `wait` s."""
+    report = folder / REPORT
+    command = [sys.executable, "-m", "xl_addin.cli", "send", str(folder), "--rate", str(rate)]
+    with report.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            **_detached(),
+        )
+    deadline = time.monotonic() + wait
+    while running(folder) is None:
+        if process.poll() is not None:
+            said = report.read_text(encoding="utf-8", errors="replace").strip()
+            raise RuntimeError(said or f"salesplan send ended with exit code {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"salesplan send did not start within {wait:.0f} s; see {report}")
+        time.sleep(0.05)
+    return Started(process.pid, report)
+
+
+def _detached() -> dict:
+    """Outlive the Python that Excel started, with no console window of its own."""
+    if os.name == "nt":
+        flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS
+        return {"creationflags": flags, "close_fds": True}
+    return {"start_new_session": True, "close_fds": True}
