@@ -49,7 +49,7 @@ def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=folder,
-            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            env=_environment(),
             **_detached(),
         )
     deadline = time.monotonic() + wait
@@ -61,6 +61,13 @@ def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:
             raise RuntimeError(f"salesplan send did not start within {wait:.0f} s; see {report}")
         time.sleep(0.05)
     return Started(process.pid, report)
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment, and its import path: Excel's RunPython puts salesplan on
+    sys.path itself (xlwings.conf PYTHONPATH), which a new process would not inherit."""
+    path = os.pathsep.join(p for p in sys.path if p and Path(p).exists())
+    return {**os.environ, "PYTHONPATH": path, "PYTHONIOENCODING": "utf-8"}
 
 
 def _detached() -> dict:
