@@ -14,11 +14,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.problems import PlanError, Problem
 from xl_addin.journal import LOCK
 from xl_addin.runlock import holder
+from xl_addin.transport import Smtp, Stop, Temporary, settings_from
 
 REPORT = "send-report.txt"
 STARTUP_SECONDS = 60.0  # importing pandas on a cold laptop can take a while
@@ -33,6 +36,29 @@ class Started:
 def running(folder: Path) -> str | None:
     """Who is sending from `folder` now (`process 123 since …`), or None."""
     return holder(folder / LOCK)
+
+
+def check_server(env: Mapping[str, str] = os.environ) -> None:
+    """Open and close one session with the configured server, so that a wrong password, host
+    or certificate is said now, in the button's message box, not later in the report."""
+    settings, _, secrets = settings_from(env)
+    if settings is None:
+        return
+    session = Smtp(settings, secrets)
+    try:
+        session.open()
+    except (Stop, Temporary) as e:
+        raise PlanError([Problem("SMTP", "", str(e), "nothing was sent")]) from None
+    finally:
+        session.close()
+
+
+def previous_report(folder: Path) -> list[str]:
+    """What the last background send wrote, if it did."""
+    path = folder / REPORT
+    if not path.is_file():
+        return []
+    return path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
 
 
 def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:

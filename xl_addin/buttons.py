@@ -127,11 +127,14 @@ def send(book=None, alert: Alert | None = None, rate: float = RATE) -> None:
             box.show([box.say("send_running", who=who, sent=done, left=left, report=report)])
             return
         if left and planned.outbox is None:
+            background.check_server()  # a wrong password or host: said here, nothing started
+            last = background.previous_report(folder)
             started = background.start(folder, rate)
             minutes = math.ceil(left / rate)
-            box.show(
-                [box.say("send_started", n=left, minutes=minutes, rate=rate, report=started.report)]
+            said = box.say(
+                "send_started", n=left, minutes=minutes, rate=rate, report=started.report
             )
+            box.show([*([box.say("send_last"), *last, ""] if last else []), said])
             return
         text = io.StringIO()
         print_report(send_folder(folder, rate=rate, out=io.StringIO()), text, box.locale)

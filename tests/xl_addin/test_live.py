@@ -761,12 +761,21 @@ def test_issue_and_send_report_in_the_plans_locale(tmp_path, engine, monkeypatch
     assert len(list((folder / "outbox").glob("*.eml"))) == 28
 
 
+def finished(folder: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while background.running(folder) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert background.running(folder) is None, "the background send did not finish"
+
+
 def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
     plan, tmp_path, engine, monkeypatch
 ):
     folder = plan.with_name("plan workbooks")
     assert main(["issue", str(plan), "--out", str(folder)]) == 0
-    with mail_server(tmp_path) as server:
+    everyone = {r.email for r in read_manifest(folder)}
+    unknown = sorted(everyone)[0]
+    with mail_server(tmp_path, refuse={unknown}) as server:
         for name, value in server.env.items():
             monkeypatch.setenv(name, value)
         said = Recorder()
@@ -775,18 +784,38 @@ def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
         (started, title, mode) = said.alerts[0]
         assert (title, mode) == ("salesplan — Send", "info")
         assert started.startswith("Sending 28 messages in the background, about 1 min at 6000 a")
-        deadline = time.monotonic() + 60
-        while background.running(folder) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert background.running(folder) is None
-        assert server.mailbox.count_by_recipient() == Counter(
-            {r.email: 1 for r in read_manifest(folder)}
-        )
-        report = (folder / background.REPORT).read_text(encoding="utf-8")
-        assert report.splitlines()[0] == f"Sent to 127.0.0.1:{server.port} (starttls):"
-        buttons.send(book, alert=said.alert)  # afterwards: the report, nothing sent twice
-        assert said.alerts[-1][0].splitlines()[2].split() == ["already", "sent", "28"]
-        assert sum(server.mailbox.count_by_recipient().values()) == 28
+        finished(folder)
+        assert server.mailbox.count_by_recipient() == Counter({e: 1 for e in everyone - {unknown}})
+        report = (folder / background.REPORT).read_text(encoding="utf-8").splitlines()
+        assert report[0] == f"Sent to 127.0.0.1:{server.port} (starttls):"
+        (refusal,) = [line for line in report if "User unknown" in line]
+        assert unknown in refusal
+
+        # pressed again: the last report first, then the one refused message goes again
+        buttons.send(book, alert=said.alert, rate=6000)
+        again = said.alerts[-1][0].splitlines()
+        assert again[0] == "The last send said:" and refusal in again
+        assert again[-1].startswith("Sending 1 message in the background")
+        finished(folder)
+        assert sum(server.mailbox.count_by_recipient().values()) == 27  # nothing sent twice
+
+
+def test_a_wrong_password_is_said_in_the_button_and_nothing_starts(
+    plan, tmp_path, engine, monkeypatch
+):
+    folder = plan.with_name("plan workbooks")
+    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    with mail_server(tmp_path) as server:
+        for name, value in (server.env | {"SALESPLAN_SMTP_PASSWORD": "not-it"}).items():
+            monkeypatch.setenv(name, value)
+        said = Recorder()
+        buttons.send(xw.Book(plan), alert=said.alert)
+        (message, _, mode) = said.alerts[0]
+        assert mode == "critical"
+        assert f"SMTP: the server 127.0.0.1:{server.port} (starttls) refused the login" in message
+        assert "not-it" not in message
+        assert server.mailbox.received == []
+    assert not (folder / background.REPORT).exists() and background.running(folder) is None
 
 
 def test_send_pressed_while_a_send_runs_says_how_far_it_is(plan, engine, monkeypatch):
