@@ -63,7 +63,7 @@ def exclusive(path: Path, record: bool = True) -> Iterator[None]:
         if not _try_lock(fd):
             raise Busy(_read(path) or "another process")
         if record:
-            since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+            since = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
             os.ftruncate(fd, 0)
             os.write(fd, f"process {os.getpid()} since {since}".encode())
         yield
