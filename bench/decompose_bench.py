@@ -57,6 +57,9 @@ def organisation(n_reps: int, weeks: int, seed: int = 7) -> dict[str, pd.DataFra
     return tables
 
 
+EXCEL_ROWS = 1_048_576
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=2000)
@@ -65,7 +68,14 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="salesplan-bench-"))
     path = folder / "plan.xlsx"
     t = time.perf_counter()
-    _write(str(path), organisation(args.reps, args.weeks), "en")
+    tables = organisation(args.reps, args.weeks)
+    rows = len(tables["history"])
+    if rows >= EXCEL_ROWS:  # XlsxWriter would drop the rest, and the table with them
+        raise SystemExit(
+            f"{rows:,} history rows do not fit one Excel sheet ({EXCEL_ROWS:,} rows with the "
+            "header): fewer reps or weeks"
+        )
+    _write(str(path), tables, "en")
     print(
         f"built {args.reps} reps × {args.weeks} weeks of history ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s"
     )
