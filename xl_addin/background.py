@@ -31,6 +31,7 @@ STARTUP_SECONDS = 60.0  # importing pandas on a cold laptop can take a while
 class Started:
     pid: int
     report: Path
+    exit_code: int | None  # None: still sending; else it finished before it was seen to start
 
 
 def running(folder: Path) -> str | None:
@@ -62,10 +63,9 @@ def previous_report(folder: Path) -> list[str]:
 
 
 def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:
-    """Start `salesplan send` on `folder` in its own process; return when it holds the lock.
-
-    Raises RuntimeError with the process's own words if it ends before that (a problem it
-    found that the checks before it did not), or if it does not get that far in `wait` s."""
+    """Start `salesplan send` on `folder` in its own process; return when it holds the lock,
+    or has already finished (a few messages can go faster than we look). RuntimeError if it
+    gets to neither in `wait` seconds."""
     report = folder / REPORT
     command = [sys.executable, "-m", "xl_addin.cli", "send", str(folder), "--rate", str(rate)]
     with report.open("w", encoding="utf-8") as out:
@@ -81,12 +81,11 @@ def start(folder: Path, rate: float, wait: float = STARTUP_SECONDS) -> Started:
     deadline = time.monotonic() + wait
     while running(folder) is None:
         if process.poll() is not None:
-            said = report.read_text(encoding="utf-8", errors="replace").strip()
-            raise RuntimeError(said or f"salesplan send ended with exit code {process.returncode}")
+            return Started(process.pid, report, process.returncode)
         if time.monotonic() > deadline:
             raise RuntimeError(f"salesplan send did not start within {wait:.0f} s; see {report}")
         time.sleep(0.05)
-    return Started(process.pid, report)
+    return Started(process.pid, report, None)
 
 
 def _environment() -> dict[str, str]:

@@ -129,12 +129,19 @@ def send(book=None, alert: Alert | None = None, rate: float = RATE) -> None:
         if left and planned.outbox is None:
             background.check_server()  # a wrong password or host: said here, nothing started
             last = background.previous_report(folder)
+            before = [box.say("send_last"), *last, ""] if last else []
             started = background.start(folder, rate)
-            minutes = math.ceil(left / rate)
-            said = box.say(
-                "send_started", n=left, minutes=minutes, rate=rate, report=started.report
-            )
-            box.show([*([box.say("send_last"), *last, ""] if last else []), said])
+            if started.exit_code is None:
+                minutes = math.ceil(left / rate)
+                said = box.say(
+                    "send_started", n=left, minutes=minutes, rate=rate, report=started.report
+                )
+                box.show([*before, said])
+            else:  # done already: what it said, as when sending to the outbox
+                now = background.previous_report(folder)
+                box.show(
+                    [*before, *now], mode="info" if started.exit_code in (0, 1) else "critical"
+                )
             return
         text = io.StringIO()
         print_report(send_folder(folder, rate=rate, out=io.StringIO()), text, box.locale)

@@ -791,11 +791,14 @@ def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
         (refusal,) = [line for line in report if "User unknown" in line]
         assert unknown in refusal
 
-        # pressed again: the last report first, then the one refused message goes again
+        # pressed again: the last report first, then the one refused message goes again (one
+        # message may be sent before the button sees the process start: then its report follows)
         buttons.send(book, alert=said.alert, rate=6000)
         again = said.alerts[-1][0].splitlines()
-        assert again[0] == "The last send said:" and refusal in again
-        assert again[-1].startswith("Sending 1 message in the background")
+        assert again[:2] == ["The last send said:", report[0]] and refusal in again
+        assert again[-1].startswith("Sending 1 message in the background") or (
+            again.count(refusal) == 2
+        ), again
         finished(folder)
         assert sum(server.mailbox.count_by_recipient().values()) == 27  # nothing sent twice
 
