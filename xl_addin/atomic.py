@@ -3,7 +3,7 @@
 `replacing(path)` gives a temporary file beside `path` to write; when the block ends without
 an error the file is flushed to disk and renamed over `path` in one step, otherwise it is
 removed and `path` is as it was. A reader never sees a half-written file, and a crash leaves
-at most a hidden `.~salesplan-…` file.
+at most a hidden `.~salesplan-….tmp` file, which no one takes for a workbook or a message.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def replacing(path: str | os.PathLike, mode: int | None = None) -> Iterator[Path
     those of the file replaced, or an ordinary new file's (0o666 less the umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=PREFIX, suffix=path.suffix, dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=PREFIX, suffix=f"{path.suffix}.tmp", dir=path.parent)
     os.close(fd)
     temporary = Path(name)
     try:
