@@ -6,10 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-LOCALES = (
-    "zh-CN",
-    "en",
-)  # the languages of every workbook, message and mail; the first is the default
+# The languages of every workbook, message and mail; the first is the default.
+LOCALES = ("zh-CN", "en")
 
 # kinds: date, int, amount, fraction (30 means 30 %), ratio (a plain number, 1.15),
 # choice, text, ratios ("0.5,0.3,0.2"), stage_weights ("new=0.3,mature=0.6")

@@ -136,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--example", action="store_true", help="fill it with a realistic example company"
     )
-    init.add_argument("--locale", choices=LOCALES, default="zh-CN")
+    init.add_argument("--locale", choices=LOCALES, default=LOCALES[0])
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
     trk = sub.add_parser(

@@ -23,7 +23,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="build salesplan.xlam: the salesplan ribbon tab and the worksheet functions",
     )
     addin.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
-    addin.add_argument("--locale", choices=LOCALES, default="zh-CN", help="the ribbon's language")
+    addin.add_argument(
+        "--locale", choices=LOCALES, default=LOCALES[0], help="the ribbon's language"
+    )
     doctor = sub.add_parser(
         "doctor",
         help="check what the buttons and functions need (xlwings versions, Python, add-in)",
@@ -37,7 +39,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     install = sub.add_parser(
         "install", help="put salesplan.xlam where Excel opens add-ins (Windows, macOS)"
     )
-    install.add_argument("--locale", choices=LOCALES, default="zh-CN", help="the ribbon's language")
+    install.add_argument(
+        "--locale", choices=LOCALES, default=LOCALES[0], help="the ribbon's language"
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

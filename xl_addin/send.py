@@ -147,8 +147,8 @@ def send(
     if problems:
         raise PlanError(problems)
 
-    transport = Smtp(settings, secrets) if settings else Outbox(folder / OUTBOX_NAME)
     outbox = None if settings else folder / OUTBOX_NAME
+    transport = Outbox(outbox) if outbox else Smtp(settings, secrets)
     report = SendReport(transport.describe(), dry_run=dry_run, outbox=outbox)
     with contextlib.ExitStack() as stack:
         if not dry_run:  # one run at a time: two would both send what is pending

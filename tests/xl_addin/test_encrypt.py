@@ -24,6 +24,7 @@ import xlsxwriter
 from engine.problems import PlanError
 from tests import builders as b
 from tests.libreoffice import LibreOfficeError, soffice
+from tests.xl_addin.test_atomic import posix_only
 from xl_addin.encrypt import (
     ALPHABET,
     DIGITS,
@@ -438,9 +439,7 @@ def test_the_password_list_is_a_csv_with_a_bom_for_excel(tmp_path):
     ]
 
 
-@pytest.mark.skipif(
-    os.name != "posix" and os.environ.get("CI") != "true", reason="file modes are POSIX"
-)
+@posix_only
 def test_the_password_list_is_readable_by_its_owner_only(tmp_path):
     path = tmp_path / "passwords.csv"
     path.write_text("an older list")
