@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from engine import decompose
-from xl_addin.example_company import example_tables
-from xl_addin.filebook import FileBook
-from xl_addin.init_workbook import _write
-from xl_addin.outputs import describe
-from xl_addin.reader import read_plan
+from xl_addin.sheets.outputs import describe
+from xl_addin.workbook.example_company import example_tables
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.init import _write
+from xl_addin.workbook.reader import read_plan
 
 
 def organisation(n_reps: int, weeks: int, seed: int = 7) -> dict[str, pd.DataFrame]:

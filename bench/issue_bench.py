@@ -28,11 +28,11 @@ import xlsxwriter
 from openpyxl.utils.datetime import to_excel
 
 from engine.progress import progress
-from xl_addin.filebook import FileBook
-from xl_addin.init_workbook import _write
-from xl_addin.issue import PARALLEL_FROM, _render_all, issue, write_book
-from xl_addin.reader import read_plan
-from xl_addin.responsibility import rep_books
+from xl_addin.repbook.issue import PARALLEL_FROM, _render_all, issue, write_book
+from xl_addin.repbook.responsibility import rep_books
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.init import _write
+from xl_addin.workbook.reader import read_plan
 
 try:
     from bench.decompose_bench import organisation  # python -m bench.issue_bench

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo: its te
 
 from tests.delivery.folders import make_folder  # noqa: E402
 from tests.delivery.smtp_server import Mailbox, mail_server  # noqa: E402
-from xl_addin.send import send  # noqa: E402
+from xl_addin.delivery.send import send  # noqa: E402
 
 
 def main() -> None:

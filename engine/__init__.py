@@ -1,6 +1,7 @@
 """salesplan's engine: pure computation on plain data; no Excel library is imported here."""
 
-from engine.decompose import Decomposition, decompose
+from engine.decompose import decompose
+from engine.decomposition import Decomposition
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
 from engine.settings import Settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -10,27 +9,13 @@ import pandas as pd
 
 from engine import phasing, split, targets
 from engine.calendar import activity
+from engine.decomposition import Decomposition
 from engine.matrix import fit, round_matrix, shortfall
 from engine.money import allocate, scale
 from engine.plan import Plan
 from engine.problems import PlanError, Problem, at_row
+from engine.recalibrate import replay
 from engine.reconcile import reconcile
-
-
-@dataclass(frozen=True)
-class Decomposition:
-    """All amounts in whole yuan (int64); targets are multiples of RoundTo."""
-
-    team: dict
-    regions: pd.DataFrame
-    products: pd.DataFrame
-    customer_types: pd.DataFrame
-    targets: pd.DataFrame
-    breakdown: pd.DataFrame
-    weekly: pd.DataFrame  # reps × W1..Wn
-    months: pd.DataFrame  # reps × 2026-10 …
-    reconciliation: pd.DataFrame
-    notes: tuple[str, ...]
 
 
 def decompose(plan: Plan, *, with_changes: bool = True) -> Decomposition:
@@ -38,8 +23,6 @@ def decompose(plan: Plan, *, with_changes: bool = True) -> Decomposition:
     original = _decompose(plan)
     if not with_changes:
         return original
-    from engine.recalibrate import replay  # it builds on Decomposition
-
     return replay(plan, original)
 
 
@@ -302,12 +285,4 @@ def _regions(plan, weights, region_target, table, cap) -> pd.DataFrame:
     out["reps"] = out["region"].map(g.size()).fillna(0).astype(np.int64)
     out["capacity"] = out["region"].map(cap["capacity"]).fillna(0).round(0)
     out["full_rep"] = out["region"].map(cap["full_rep"]).fillna(0)
-    return with_gap(out)
-
-
-def with_gap(regions: pd.DataFrame) -> pd.DataFrame:
-    """The region's gap to its capacity and the full reps that would close it."""
-    gap = (regions["target"] - regions["capacity"]).clip(lower=0)
-    full = regions["full_rep"]
-    extra = np.where((gap > 0) & (full > 0), np.ceil(gap / full.where(full > 0, 1)), 0)
-    return regions.assign(gap=gap, extra_headcount=extra.astype(np.int64))
+    return targets.with_gap(out)

@@ -11,7 +11,7 @@ from engine.settings import Settings
 
 @dataclass(frozen=True)
 class Plan:
-    """Every input table as a DataFrame with the engine's column keys (xl_addin/columns.py).
+    """Every input table as a DataFrame with the engine's column keys (xl_addin/workbook/columns.py).
 
     Amounts in History and Actuals are int64 cents (`amount_cents`); optional tables that
     the workbook lacks are None. `notes` carries what the reader assumed (e.g. 30 -> 30 %).

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pandas as pd
 
 from engine import commission as pay
-from engine.decompose import Decomposition, decompose
+from engine.decompose import decompose
+from engine.decomposition import Decomposition
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
 from engine.problems import PlanError, Problem

@@ -28,20 +28,17 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from engine.decompose import with_gap
+from engine.decomposition import Decomposition
 from engine.money import allocate, allocate_rows, scale
 from engine.phasing import monthly, path_to_target
 from engine.plan import Plan
 from engine.problems import PlanError, Problem, at_row, did_you_mean
 from engine.reconcile import reconcile
-
-if TYPE_CHECKING:
-    from engine.decompose import Decomposition
+from engine.targets import with_gap
 
 # A problem with the request itself is reported against the request's field ("target",
 # "reason", …) rather than a cell; each front end names the field in its own words

@@ -156,3 +156,11 @@ def capacity(plan: Plan, rates: pd.Series, effort: np.ndarray) -> pd.DataFrame:
     return out.groupby("region", sort=False).agg(
         capacity=("capacity", "sum"), full_rep=("full_rep", "mean")
     )
+
+
+def with_gap(regions: pd.DataFrame) -> pd.DataFrame:
+    """The region's gap to its capacity and the full reps that would close it."""
+    gap = (regions["target"] - regions["capacity"]).clip(lower=0)
+    full = regions["full_rep"]
+    extra = np.where((gap > 0) & (full > 0), np.ceil(gap / full.where(full > 0, 1)), 0)
+    return regions.assign(gap=gap, extra_headcount=extra.astype(np.int64))

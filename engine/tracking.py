@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.decompose import Decomposition
+from engine.decomposition import Decomposition
 from engine.money import allocate_rows
 from engine.phasing import funnel_need, funnel_stages, path_to_target
 from engine.plan import Plan

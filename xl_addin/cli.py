@@ -14,7 +14,6 @@ from pathlib import Path
 from engine.problems import PlanError, format_problems
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
-from xl_addin import excel_cli
 from xl_addin.commands import (
     decompose_book,
     decompose_summary,
@@ -25,9 +24,10 @@ from xl_addin.commands import (
     track_book,
     track_summary,
 )
-from xl_addin.filebook import FileBook
-from xl_addin.init_workbook import write_plan
+from xl_addin.excel import cli as excel_cli
 from xl_addin.recalibration import recalibrate
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.init import write_plan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # The command line speaks English, like its errors; the buttons speak the plan's Locale.
@@ -74,13 +74,21 @@ def _print(lines: list[str], out=None) -> None:
 def run_send(
     folder: Path, only=None, dry_run=False, rate=30.0, resend=False, env=None, out=None
 ) -> int:
-    from xl_addin.send import send  # smtplib and sqlite only when mailing
+    from xl_addin.delivery.send import send  # smtplib and sqlite only when mailing
 
     extra = {"env": env} if env is not None else {}
     report = send(
         folder, only=only, dry_run=dry_run, rate=rate, resend=resend, out=out or sys.stdout, **extra
     )
     return report.exit_code
+
+
+def run_init(plan: Path, example: bool, locale: str) -> Path:
+    if Path(plan).suffix.lower() == ".xlsm":
+        from xl_addin.excel.macro_workbook import write_macro_plan  # xlwings only here
+
+        return write_macro_plan(plan, example, locale)
+    return write_plan(plan, example, locale)
 
 
 def run_demo(folder: Path, out=None) -> int:
@@ -95,13 +103,13 @@ def run_demo(folder: Path, out=None) -> int:
     run_track(plan, out)
     run_issue(plan, folder / "workbooks", out=out)
     run_send(folder / "workbooks", env={}, out=out)  # the outbox, even where SMTP is configured
-    from xl_addin.excel_files import ADDIN_NAME, build_addin  # xlwings only here
+    from xl_addin.excel.vba_projects import ADDIN_NAME, build_addin  # xlwings only here
 
     addin = build_addin(folder / ADDIN_NAME, "zh-CN")
     macro_plan = folder / "plan.xlsm"
     if macro_plan.exists():
         macro_plan.unlink()
-    write_plan(macro_plan, example=True, locale="zh-CN")
+    run_init(macro_plan, example=True, locale="zh-CN")
     print(
         f"Excel: open {macro_plan} (macro-enabled: buttons on its Control sheet) or install "
         f"{addin} (`salesplan excel install`, Windows/macOS) for the salesplan ribbon tab and "
@@ -187,7 +195,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "init":
-            write_plan(args.plan, example=args.example, locale=args.locale)
+            run_init(args.plan, example=args.example, locale=args.locale)
             print(f"Wrote {args.plan}")
             return EXIT_OK
         if args.command == "decompose":

@@ -13,14 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine import decompose
-from engine.decompose import Decomposition
+from engine.decomposition import Decomposition
 from engine.progress import Progress, progress
-from xl_addin.issue import Issued, issue
 from xl_addin.messages import say
-from xl_addin.outputs import describe, describe_progress
-from xl_addin.reader import read_plan
 from xl_addin.recalibration import Recalibrated
-from xl_addin.tablesource import PlanBook, TableSource
+from xl_addin.repbook.issue import Issued, issue
+from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.workbook.reader import read_plan
+from xl_addin.workbook.tablesource import PlanBook, TableSource
 
 DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")

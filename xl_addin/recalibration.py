@@ -16,17 +16,18 @@ from collections.abc import Mapping
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from engine.decompose import Decomposition, decompose
+from engine.decompose import decompose
+from engine.decomposition import Decomposition
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
 from engine.progress import progress
 from engine.recalibrate import LOG_COLUMNS, REQUEST_FIELDS, Request, replay, request
 from engine.tracking import latest_week
-from xl_addin.columns import BY_KEY, header_lookup, normalise_header
-from xl_addin.outputs import describe, describe_progress
-from xl_addin.reader import read_plan
-from xl_addin.tablesource import PlanBook, TableSource
-from xl_addin.tablewrite import TableEdits
+from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
+from xl_addin.workbook.reader import read_plan
+from xl_addin.workbook.tablesource import PlanBook, TableSource
+from xl_addin.workbook.tablewrite import TableEdits
 
 CHANGE_LOG, SETTINGS = "tblChangeLog", "tblSettings"
 

@@ -1,7 +1,7 @@
 Attribute VB_Name = "Salesplan"
 ' salesplan: the buttons of the salesplan ribbon tab (salesplan.xlam) and of the Control
 ' sheet of a macro-enabled planning workbook (salesplan init PLAN.xlsm). Each button runs
-' one entry point of xl_addin.buttons on the active workbook through xlwings' RunPython;
+' one entry point of xl_addin.excel.buttons on the active workbook through xlwings' RunPython;
 ' Python reads the workbook, writes only salesplan's own sheets and reports input
 ' problems in one message box.
 '
@@ -15,23 +15,23 @@ Option Explicit
 Public Const SALESPLAN_XLWINGS_VERSION As String = "${xlwings_version}"
 
 Public Sub SalesplanDecompose()
-    RunPython "import xl_addin.buttons; xl_addin.buttons.decompose()"
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.decompose()"
 End Sub
 
 Public Sub SalesplanTrack()
-    RunPython "import xl_addin.buttons; xl_addin.buttons.track()"
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.track()"
 End Sub
 
 Public Sub SalesplanIssueWorkbooks()
-    RunPython "import xl_addin.buttons; xl_addin.buttons.issue_workbooks()"
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.issue_workbooks()"
 End Sub
 
 Public Sub SalesplanSend()
-    RunPython "import xl_addin.buttons; xl_addin.buttons.send()"
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.send()"
 End Sub
 
 Public Sub SalesplanRecalibrate()
-    RunPython "import xl_addin.buttons; xl_addin.buttons.recalibrate()"
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.recalibrate()"
 End Sub
 
 ' Help needs no Python, so it still answers when Python cannot be started.

@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from xl_addin.issue import MANIFEST, MANIFEST_COLUMNS
+from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS
 
 SURNAMES = "王李张刘陈杨黄赵吴周"
 PERIOD = "2026-10-05"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from engine.problems import PlanError, format_problems
-from xl_addin.send import send
+from xl_addin.delivery.send import send
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.delivery.folders import address, make_folder
 from tests.delivery.smtp_server import mail_server
-from xl_addin.journal import JOURNAL, Journal
+from xl_addin.delivery.journal import JOURNAL, Journal
 
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
 

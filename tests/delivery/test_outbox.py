@@ -14,10 +14,10 @@ import pytest
 
 from engine.problems import PlanError
 from tests.delivery.folders import make_folder
-from xl_addin.journal import JOURNAL, LOCK, Journal
-from xl_addin.mail import XLSX, amount, compose, message_id
-from xl_addin.manifest import read_manifest
-from xl_addin.send import send
+from xl_addin.delivery.journal import JOURNAL, LOCK, Journal
+from xl_addin.delivery.mail import XLSX, amount, compose, message_id
+from xl_addin.delivery.send import send
+from xl_addin.repbook.manifest import read_manifest
 
 XLSX_TYPE = "/".join(XLSX)
 
@@ -185,7 +185,7 @@ def test_a_second_send_on_the_same_folder_waits_for_the_first(books):
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from xl_addin.runlock import exclusive
+from xl_addin.delivery.runlock import exclusive
 with exclusive(Path(sys.argv[1])):
     print("holding", flush=True)
     time.sleep(60)

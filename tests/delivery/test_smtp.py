@@ -13,9 +13,9 @@ import pytest
 
 from tests.delivery.folders import address, make_folder, rep_id
 from tests.delivery.smtp_server import PASSWORD, USER, mail_server
-from xl_addin.journal import JOURNAL, Journal
-from xl_addin.send import send
-from xl_addin.transport import Secrets
+from xl_addin.delivery.journal import JOURNAL, Journal
+from xl_addin.delivery.send import send
+from xl_addin.delivery.transport import Secrets
 
 pytestmark = [  # aiosmtpd's own warnings about itself
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),

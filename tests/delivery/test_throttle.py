@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from xl_addin.send import Throttle
+from xl_addin.delivery.send import Throttle
 
 
 def sends(rate: float, messages: int, fake_time) -> list[float]:

@@ -11,8 +11,8 @@ import pytest
 
 from engine.problems import PlanError
 from tests.delivery.folders import make_folder, read_rows, reissue, write_manifest
-from xl_addin.journal import JOURNAL, Journal
-from xl_addin.send import send
+from xl_addin.delivery.journal import JOURNAL, Journal
+from xl_addin.delivery.send import send
 
 
 def problems_of(folder, **kwargs) -> list[str]:

@@ -10,9 +10,9 @@ from openpyxl.styles import PatternFill
 from engine import decompose
 from tests.libreoffice import convert, opens_cleanly, recalculated
 from xl_addin.cli import main
-from xl_addin.filebook import FileBook
-from xl_addin.outputs import money_format
-from xl_addin.reader import read_plan
+from xl_addin.sheets.description import money_format
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.reader import read_plan
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from engine import decompose
 from engine.progress import progress
 from tests.libreoffice import convert
 from xl_addin.cli import main
-from xl_addin.filebook import FileBook
-from xl_addin.reader import read_plan
-from xl_addin.responsibility import rep_books
+from xl_addin.repbook.responsibility import rep_books
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.reader import read_plan
 
 
 @pytest.fixture(scope="module", params=["en", "zh-CN"])
@@ -153,7 +153,7 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 
 def safe(text: str) -> str:
-    from xl_addin.responsibility import safe_name
+    from xl_addin.repbook.responsibility import safe_name
 
     return safe_name(text)
 
@@ -169,8 +169,8 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
     """The example's six weeks of actuals are in each workbook; LibreOffice's results equal
     the engine's Tracking and Commission for every rep."""
     from tests.libreoffice import recalculate_many
-    from xl_addin.labels import label
-    from xl_addin.render_repbook import FIRST
+    from xl_addin.repbook.render import FIRST
+    from xl_addin.sheets.labels import label
 
     path, out = issued
     plan = read_plan(FileBook(path))
@@ -200,7 +200,7 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
     import os
     import stat
 
-    from xl_addin.encrypt import decrypt
+    from xl_addin.repbook.encrypt import decrypt
 
     path = tmp_path / "plan.xlsx"
     assert main(["init", str(path), "--example", "--locale", "en"]) == 0

@@ -15,8 +15,8 @@ import pytest
 from engine import decompose
 from tests.libreoffice import opens_cleanly
 from xl_addin.cli import main
-from xl_addin.filebook import FileBook
-from xl_addin.reader import read_plan
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.reader import read_plan
 
 
 @pytest.fixture(scope="module")

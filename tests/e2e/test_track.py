@@ -13,8 +13,8 @@ from engine.progress import progress
 from engine.tracking import alert_status
 from tests.libreoffice import convert
 from xl_addin.cli import main
-from xl_addin.filebook import FileBook
-from xl_addin.reader import read_plan
+from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.reader import read_plan
 
 COLOURS = {"#FFC7CE": "RED", "#FFEB9C": "AMBER", "#C6EFCE": "GREEN"}
 

@@ -1,0 +1,23 @@
+"""What a decomposition yields (SPEC §2–§4): every target, in whole yuan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """All amounts in whole yuan (int64); targets are multiples of RoundTo."""
+
+    team: dict
+    regions: pd.DataFrame
+    products: pd.DataFrame
+    customer_types: pd.DataFrame
+    targets: pd.DataFrame
+    breakdown: pd.DataFrame
+    weekly: pd.DataFrame  # reps × W1..Wn
+    months: pd.DataFrame  # reps × 2026-10 …
+    reconciliation: pd.DataFrame
+    notes: tuple[str, ...]

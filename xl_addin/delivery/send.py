@@ -1,0 +1,354 @@
+"""`salesplan send DIR`: mail every rep their workbook and every region manager their roll-up
+(SPEC §11), resumably.
+
+The manifest, the files and the settings are checked before anything is sent (PlanError, exit
+2). Each message is journaled (`xl_addin/delivery/journal.py`) before and after its SMTP transaction,
+so a run after a crash or a refusal sends only what is left. Retry policy: a 4xx reply or a
+dropped connection is tried again after 2, 4, 8 and 16 s (5 attempts, reconnecting when the
+session dropped); a 5xx refusal of a recipient is final for that message only; a refused
+login, sender or TLS handshake stops the run at once.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from pathlib import Path
+
+from tqdm import tqdm
+
+from engine.problems import PlanError, Problem
+from xl_addin.delivery.journal import JOURNAL, LOCK, Journal, key
+from xl_addin.delivery.mail import compose, message_id
+from xl_addin.delivery.runlock import Busy, exclusive
+from xl_addin.delivery.transport import (
+    OUTBOX_NAME,
+    Outbox,
+    Refused,
+    Smtp,
+    Stop,
+    Temporary,
+    settings_from,
+)
+from xl_addin.messages import say
+from xl_addin.repbook.manifest import Recipient, check_files, read_manifest, select
+
+MAX_ATTEMPTS = 5
+BACKOFF = 2.0  # seconds before the second attempt; doubles for each one after
+NOT_SENT = ("refused", "failed", "pending", "changed")
+NOT_TRIED = "not tried: the run stopped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one recipient's message in this run."""
+
+    recipient: Recipient
+    state: str  # sent, already sent, would send, refused, failed, pending, changed
+    reply: str = ""
+    message_id: str = ""
+    subject: str = ""
+    in_flight: bool = False  # found in `sending`: a run died during its transaction
+
+
+@dataclass
+class SendReport:
+    destination: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    stopped: str = ""  # why the run ended early, if it did
+    dry_run: bool = False
+    not_selected: int = 0  # unsent workbooks that --only left out
+    outbox: Path | None = None  # where the messages went without SMTP
+
+    def count(self, state: str) -> int:
+        return sum(o.state == state for o in self.outcomes)
+
+    @property
+    def sent(self) -> int:
+        return self.count("sent")
+
+    @property
+    def refused(self) -> int:
+        return self.count("refused")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def pending(self) -> int:
+        return self.count("pending")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def in_flight(self) -> list[Outcome]:
+        """Messages sent again (or, dry, to be) after a run died during their transaction."""
+        return [o for o in self.outcomes if o.in_flight and o.state in ("sent", "would send")]
+
+    @property
+    def exit_code(self) -> int:
+        """0 only when every selected workbook has been sent (or, dry, could be)."""
+        return 1 if self.stopped or any(o.state in NOT_SENT for o in self.outcomes) else 0
+
+
+class Throttle:
+    """At most `rate` messages in any minute (a sliding window; `math.inf` for no limit)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self.clock, self.sleep = clock, sleep
+        self.size = None if math.isinf(rate) else max(1, int(rate))
+        self.window = 0.0 if self.size is None else 60.0 * self.size / rate
+        self.times: collections.deque[float] = collections.deque()
+
+    def wait(self) -> None:
+        if self.size is None:
+            return
+        now = self.clock()
+        if len(self.times) == self.size:
+            due = self.times.popleft() + self.window
+            if due > now:
+                self.sleep(min(due - now, self.window))  # a clock set back must not stall us
+                now = max(self.clock(), due)
+        self.times.append(now)
+
+
+def send(
+    folder: Path,
+    *,
+    only: list[str] | None = None,
+    dry_run: bool = False,
+    rate: float = 30,
+    resend: bool = False,
+    env: Mapping[str, str] = os.environ,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    out=sys.stdout,
+) -> SendReport:
+    """Mail what the journal does not show as sent; PlanError before anything is sent."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not rate > 0:
+        problems.append(Problem("--rate", "", f"{rate} is not a positive rate", "e.g. --rate 30"))
+    try:
+        settings, sender, secrets = settings_from(env)
+    except PlanError as e:
+        problems += e.problems
+    try:
+        recipients = read_manifest(folder)
+        selected = select(recipients, only)
+        check_files(folder, selected)
+    except PlanError as e:
+        problems += e.problems
+    if problems:
+        raise PlanError(problems)
+
+    outbox = None if settings else folder / OUTBOX_NAME
+    transport = Outbox(outbox) if outbox else Smtp(settings, secrets)
+    report = SendReport(transport.describe(), dry_run=dry_run, outbox=outbox)
+    with contextlib.ExitStack() as stack:
+        if not dry_run:  # one run at a time: two would both send what is pending
+            stack.enter_context(_alone(folder))
+        journal = Journal.open_existing(folder) if dry_run else Journal(folder / JOURNAL)
+        try:
+            todo = []
+            for r in selected:
+                mid = message_id(r, sender.domain)
+                row = journal.get(key(r)) if journal else None
+                before = journal.sent_before(r) if journal and row is None else None
+                if row is not None and row.state == "sent":
+                    report.outcomes.append(Outcome(r, "already sent", row.reply, row.message_id))
+                elif before is not None and not resend:
+                    reply = f"changed since sent on {before.sent[:10]}; use --resend"
+                    report.outcomes.append(Outcome(r, "changed", reply, before.message_id))
+                else:
+                    in_flight = row is not None and row.state == "sending"
+                    todo.append((r, row.message_id if row else mid, in_flight))
+            chosen = {x.ident for x in selected}
+            for r in recipients:
+                if r.ident not in chosen:
+                    row = journal.get(key(r)) if journal else None
+                    report.not_selected += row is None or row.state != "sent"
+            if dry_run:
+                for r, mid, in_flight in todo:
+                    msg = compose(r, (folder / r.file).read_bytes(), sender, msgid=mid)
+                    report.outcomes.append(
+                        Outcome(r, "would send", "", mid, str(msg["Subject"]), in_flight)
+                    )
+            elif todo:
+                journal.add([(r, mid) for r, mid, _ in todo], clock())
+                throttle = Throttle(rate if settings else math.inf, clock, sleep)  # not an outbox
+                _Delivery(folder, transport, journal, sender, throttle, clock, sleep).run(
+                    todo, report
+                )
+        finally:
+            if journal:
+                journal.close()
+    print_report(report, out)
+    return report
+
+
+class _Stopped(Exception):
+    """Stop, with what became of the message that was being sent."""
+
+    def __init__(self, reason: str, outcome: Outcome):
+        super().__init__(reason)
+        self.outcome = outcome
+
+
+@dataclass
+class _Delivery:
+    folder: Path
+    transport: Outbox | Smtp
+    journal: Journal
+    sender: Address
+    throttle: Throttle
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+    def run(self, todo: list[tuple[Recipient, str, bool]], report: SendReport) -> None:
+        bar = tqdm(total=len(todo), unit="message", desc="sending", leave=False, disable=None)
+        try:
+            for n, (r, mid, in_flight) in enumerate(todo):
+                try:
+                    report.outcomes.append(self.one(r, mid, in_flight))
+                except _Stopped as e:
+                    report.stopped = str(e)
+                    report.outcomes.append(e.outcome)
+                    report.outcomes += [
+                        Outcome(x, "pending", NOT_TRIED, m) for x, m, _ in todo[n + 1 :]
+                    ]
+                    return
+                bar.update()
+        finally:
+            bar.close()
+            self.transport.close()
+
+    def one(self, r: Recipient, mid: str, in_flight: bool) -> Outcome:
+        """Send one message, trying temporary failures again; its Outcome. Raises _Stopped."""
+        k = key(r)
+        outcome = functools.partial(Outcome, r, message_id=mid, in_flight=in_flight)
+        data = (self.folder / r.file).read_bytes()
+        if hashlib.sha256(data).hexdigest() != r.sha256:
+            reply = "the file changed while sending — re-run `salesplan issue`"
+            self.journal.finish(k, "failed", reply, self.clock())
+            return outcome("failed", reply)
+        date = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        msg = compose(r, data, self.sender, date=date, msgid=mid)
+        name = f"{Path(r.file).stem}.{r.sha256[:8]}"
+        last = outcome("pending", NOT_TRIED)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                self.connect()
+            except Stop as e:
+                raise _Stopped(str(e), last) from None
+            self.throttle.wait()
+            self.journal.sending(k, self.clock())
+            try:
+                reply = self.transport.send(msg, name)
+            except Refused as e:
+                self.journal.finish(k, "refused", str(e), self.clock())
+                return outcome("refused", str(e))
+            except Temporary as e:
+                self.journal.finish(k, "failed", str(e), self.clock())
+                last = outcome("failed", f"{e} (attempt {attempt} of {MAX_ATTEMPTS})")
+                if attempt < MAX_ATTEMPTS:
+                    self.sleep(BACKOFF * 2 ** (attempt - 1))
+                continue
+            except Stop as e:
+                self.journal.finish(k, "failed", str(e), self.clock())
+                raise _Stopped(str(e), outcome("failed", str(e))) from None
+            self.journal.finish(k, "sent", reply, self.clock())
+            return outcome("sent", reply)
+        return last
+
+    def connect(self) -> None:
+        """An open session, trying again with backoff while the server cannot be reached."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                self.transport.open()
+                return
+            except Temporary as e:
+                if attempt == MAX_ATTEMPTS:
+                    raise Stop(f"{e} (after {attempt} attempts)") from None
+                self.sleep(BACKOFF * 2 ** (attempt - 1))
+
+
+@contextlib.contextmanager
+def _alone(folder: Path) -> Iterator[None]:
+    try:
+        with exclusive(folder / LOCK):
+            yield
+    except Busy as busy:
+        raise PlanError(
+            [
+                Problem(
+                    str(folder),
+                    "",
+                    f"another send is already mailing these workbooks ({busy})",
+                    "wait until it has finished, then send again: it sends what is left",
+                )
+            ]
+        ) from None
+
+
+def print_report(report: SendReport, out, locale: str = "en") -> None:
+    """The counts, then every message not sent with the server's reply (as the server gave
+    it), in `locale` (templates/messages.toml)."""
+
+    def say_(key: str, values: dict | None = None, **more) -> None:
+        print(say(key, locale, **(values or {}), **more), file=out)
+
+    if report.dry_run:
+        say_(*_to("send_dry", report))
+        for o in report.outcomes:
+            if o.state == "would send":
+                print(f"  {_who(o.recipient)}  {o.recipient.file}  {o.subject}", file=out)
+        states = ("would send", "already sent", "changed")
+    else:
+        say_(*_to("send_done", report))
+        states = ("sent", "already sent", "refused", "failed", "pending", "changed")
+    names = {s: _state(s, locale) for s in (*states, *NOT_SENT)}
+    width = max(len(names[s]) for s in states)
+    for state in states:
+        print(f"  {names[state]:<{width}}  {report.count(state):>6}", file=out)
+    problems = [o for o in report.outcomes if o.state in NOT_SENT]
+    if problems:
+        say_("send_not_sent")
+        for o in problems:
+            who = f"{_who(o.recipient)}  {o.recipient.file}  {o.reply}"
+            print(f"  {names[o.state]:<8} {who}", file=out)
+    if report.in_flight:
+        say_("send_in_flight_dry" if report.dry_run else "send_in_flight")
+        for o in report.in_flight:
+            print(f"  {_who(o.recipient)}  {o.recipient.file}  {o.message_id}", file=out)
+    if report.not_selected:
+        say_("send_not_selected", n=report.not_selected)
+    if report.stopped:
+        say_("send_stopped", reason=report.stopped)
+
+
+def _to(key: str, report: SendReport) -> tuple[str, dict]:
+    if report.outbox is not None:
+        return f"{key}_outbox", {"folder": report.outbox}
+    return key, {"destination": report.destination}
+
+
+def _state(state: str, locale: str) -> str:
+    return say("state_" + state.replace(" ", "_"), locale)
+
+
+def _who(r: Recipient) -> str:
+    return f"{r.who} <{r.email}>"

@@ -1,0 +1,228 @@
+"""`salesplan issue`: one responsibility workbook per rep and a roll-up per region (SPEC §8).
+
+Workbooks are rendered on all cores (each from its own RepBook, which holds nothing about
+any other rep), with a progress bar, into a temporary folder inside the output folder and
+moved into place only when every one of them is written: a failed run leaves no partial set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from engine.plan import Plan
+from engine.problems import at_row
+from engine.progress import Progress, progress
+from xl_addin.repbook.render import render_repbook
+from xl_addin.repbook.responsibility import RepBook, rep_books, safe_name, text
+from xl_addin.sheets.description import Block, OutputSheet, columns, yuan
+from xl_addin.sheets.labels import label
+from xl_addin.sheets.render import render
+
+PARALLEL_FROM = 64
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = (
+    "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
+    "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
+)  # fmt: skip
+FIRST_WEEKS = 4  # the weeks of plan an e-mail shows  # fewer workbooks render faster in this process than through a pool
+
+
+@dataclasses.dataclass(frozen=True)
+class Issued:
+    books: list[RepBook]
+    files: list[Path]  # per rep, in the order of books
+    rollups: dict[str, Path]  # region -> file
+    passwords: Path | None  # the manager's password list, with --encrypt
+
+
+def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = None) -> Issued:
+    p = progress(plan)
+    books = rep_books(p, plan)
+    passwords = None
+    if encrypt:
+        from xl_addin.repbook.encrypt import passwords_for
+
+        by_rep = passwords_for(plan.reps)
+        ids = plan.reps["rep_id"].tolist()
+        passwords = {ids[k]: by_rep.iloc[k] for k in range(len(ids))}
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".salesplan-issue-", dir=out))
+    try:
+        jobs = [
+            (b, str(staging / b.file_name), passwords.get(b.rep_id) if passwords else None)
+            for b in books
+        ]
+        _render_all(jobs, workers)
+        rollups = {}
+        for region, sheets in rollup_sheets(p, plan).items():
+            name = f"{safe_name(label('region', plan.settings.locale))}_{safe_name(region)}_{plan.settings.period_start:%Y-%m-%d}.xlsx"
+            (staging / name).write_bytes(render(sheets))
+            rollups[region] = out / name
+        files = [out / b.file_name for b in books]
+        write_manifest(staging / MANIFEST, plan, books, rollups, staging)
+        for made in staging.iterdir():
+            os.replace(made, out / made.name)
+        listing = None
+        if passwords:
+            from xl_addin.repbook.encrypt import write_password_list
+
+            listing = out / "passwords.csv"
+            write_password_list(
+                listing,
+                [
+                    {
+                        "RepID": b.rep_id,
+                        "Name": b.name,
+                        "File": b.file_name,
+                        "Password": passwords[b.rep_id],
+                    }
+                    for b in books
+                ],
+            )
+        return Issued(books, files, rollups, listing)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_manifest(
+    path: Path, plan: Plan, books: list[RepBook], rollups: dict, folder: Path
+) -> None:
+    """One row per workbook for `salesplan send`: who receives it, where their address was
+    typed (so a bad one is reported at its cell), the file and its SHA-256."""
+    s = plan.settings
+    rows = []
+    for b in books:
+        rows.append(
+            ("rep", b.rep_id, b.name, b.email, _cell(plan.reps, b.rep_id, "rep_id", "email"),
+             b.region, b.file_name, b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan))
+        )  # fmt: skip
+    regions = plan.regions
+    for region, file in rollups.items():
+        mine = [b for b in books if b.region == region]
+        i = regions.index[regions["region"] == region]
+        manager = regions.at[i[0], "manager"] if len(i) else None
+        email = regions.at[i[0], "manager_email"] if len(i) else None
+        plan_weeks = [sum(w) for w in zip(*(b.plan for b in mine), strict=True)] if mine else []
+        rows.append(
+            ("region", "", text(manager), text(email),
+             _cell(regions, region, "region", "manager_email"), region, file.name,
+             sum(b.floor for b in mine), sum(b.target for b in mine),
+             sum(b.challenge for b in mine), _weeks(books[0].weeks if books else (), plan_weeks))
+        )  # fmt: skip
+    version = books[0].version if books else int(s["Version"])
+    period = f"{s.period_start:%Y-%m-%d}"
+    frame = pd.DataFrame(
+        [
+            (
+                *r[:7],
+                hashlib.sha256((folder / r[6]).read_bytes()).hexdigest(),
+                period,
+                version,
+                s.locale,
+                int(s["Unit"]),
+                *r[7:],
+            )  # fmt: skip
+            for r in rows
+        ],
+        columns=list(MANIFEST_COLUMNS),
+    )
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _weeks(starts, amounts) -> str:
+    """The first weeks of plan as `2026-10-05=127425;…` (week start = whole yuan)."""
+    return ";".join(
+        f"{d:%Y-%m-%d}={a}" for d, a in list(zip(starts, amounts, strict=False))[:FIRST_WEEKS]
+    )
+
+
+def _cell(frame: pd.DataFrame, key_value, key: str, column: str) -> str:
+    """Sheet!Cell of a row's column, e.g. Reps!D7 ('' when the table lacks the column)."""
+    hit = frame.index[frame[key] == key_value]
+    if not len(hit):
+        return ""
+    sheet, cell = at_row(frame, int(frame.index.get_loc(hit[0])), column, "")
+    return f"{sheet}!{cell}" if cell else sheet
+
+
+def _render_all(jobs: list, workers: int | None) -> None:
+    workers = workers or os.cpu_count() or 1
+    bar = tqdm(total=len(jobs), unit="workbook", desc="issuing", leave=False, disable=None)
+    try:
+        if workers == 1 or len(jobs) < PARALLEL_FROM:
+            for job in jobs:
+                write_book(job)
+                bar.update()
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(write_book, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                bar.update()
+    finally:
+        bar.close()
+
+
+def write_book(job: tuple[RepBook, str, str | None]) -> None:
+    book, path, password = job
+    data = render_repbook(book)
+    if password:
+        from xl_addin.repbook.encrypt import encrypt
+
+        data = encrypt(data, password)
+    Path(path).write_bytes(data)
+
+
+def rollup_sheets(p: Progress, plan: Plan) -> dict[str, list[OutputSheet]]:
+    """Per region: its reps' targets, progress and weekly plan — nothing of other regions."""
+    s = plan.settings
+    cols = columns(s)
+    d = p.decomposition
+    t = d.targets.reset_index(drop=True)
+    tr = p.tracking.reset_index(drop=True)
+    frame = pd.concat(
+        [
+            t[["rep_id", "name", "region", "floor", "target", "challenge"]],
+            tr[["to_date", "plan_to_date", "pace", "status"]].assign(
+                to_date=yuan(tr["to_date"]), plan_to_date=yuan(tr["plan_to_date"])
+            ),
+            d.weekly.reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    weeks = list(d.weekly.columns)
+    out = {}
+    for region, reps in frame.groupby("region", sort=False):
+        reps = reps.reset_index(drop=True)
+        summary = Block(
+            "tblRegionReps",
+            cols(
+                ("rep_id", None, "text"),
+                ("name", None, "text"),
+                ("floor", None, "money"),
+                ("target", None, "money"),
+                ("challenge", None, "money"),
+                ("to_date", None, "cents"),
+                ("plan_to_date", None, "cents"),
+                ("pace", None, "pct"),
+                ("status", None, "text"),
+            ),
+            reps,
+            title=f"{label('region', s.locale)}: {region}",
+            status="status",
+        )
+        phasing = Block(
+            "tblRegionPhasing",
+            cols(("rep_id", None, "text"), *((w, w, "money") for w in weeks)),
+            reps,
+            title=label("weekly_plan", s.locale),
+        )
+        out[str(region)] = [OutputSheet("Region", label("region", s.locale), (summary, phasing))]
+    return out

@@ -1,0 +1,429 @@
+"""Render one rep's target responsibility workbook (SPEC §8) with XlsxWriter.
+
+Three sheets: a Cover that reads as a signable letter, the weekly Plan, and Actuals, where
+the rep types weekly numbers and live formulas recompute progress by the engine's rules:
+
+  LatestWeek  = the last week with an amount typed (0 before the first)
+  ToDate      = ROUND(Σ amounts, 2)                         (cents, as the engine's integers)
+  PlanToDate  = Σ weekly plan to LatestWeek; FloorToDate likewise (SPEC §6)
+  Status      = RED if ToDate < ROUNDUP(ROUND(RedBelow × FloorToDate, 6), 2) — RedBelow ×
+                FloorToDate rounded up to the cent, which is exact for a ToDate in cents —
+                GREEN if ToDate ≥ PlanToDate, else AMBER
+  Tier        = the highest of floor / target / challenge with ToDate ≥ its amount (§5)
+  Commission  = retroactive: ROUND(ToDate × the tier's rate, 2); marginal: each band at its
+                own rate, ROUND once; nothing below floor; then MIN with CommissionCap
+Only functions of Excel 2007 that LibreOffice 7.4 computes alike are used (SUMPRODUCT, SUM,
+ROUND, ROUNDUP, IF, MIN, MAX, NA); no spilling or dynamic-array function. User text is
+always written as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_addin.repbook.responsibility import RepBook
+from xl_addin.sheets.description import money_format
+from xl_addin.sheets.labels import label
+from xl_addin.sheets.render import COLOURS, HEADER, RED
+
+INPUT = {"bg_color": "#FFF2CC", "locked": False}
+CENTS = "#,##0.00"
+PCT = "0.0%"
+RATE = "0.00%"
+FIRST = 4  # 0-based row of the first week on the Actuals sheet (Excel row 5)
+ACTIVITY = ("visits", "demos", "deals", "new_customers")
+
+
+def render_repbook(book: RepBook) -> bytes:
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,  # a name like "=HYPERLINK(…)" stays text
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": f"{label('letter', book.locale)} {book.rep_id}",
+            "author": "salesplan",
+            "created": dt.datetime(2000, 1, 1),
+        }
+    )
+    f = _Formats(wb, book)
+    cover = wb.add_worksheet(label("Cover", book.locale))
+    plan = wb.add_worksheet(label("Plan", book.locale))
+    actuals = wb.add_worksheet(label("Actuals", book.locale))
+    _cover(cover, book, f)
+    _plan(plan, book, f)
+    _actuals(wb, actuals, book, f)
+    for ws in (cover, plan, actuals):
+        _print_setup(ws, book)
+        ws.protect(
+            "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True}
+        )
+    cover.fit_to_pages(1, 1)  # the letter is one page to sign
+    actuals.activate()
+    wb.close()
+    return buffer.getvalue()
+
+
+class _Formats:
+    def __init__(self, wb, book: RepBook):
+        money = money_format(book.unit, book.locale)
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 16})
+        self.subtitle = add({"bold": True, "font_size": 12})
+        self.header = add(HEADER)
+        self.text = add({"text_wrap": True, "valign": "top"})
+        self.label = add({"bold": True})
+        self.money = add({"num_format": money})
+        self.money_bold = add({"num_format": money, "bold": True})
+        self.cents = add({"num_format": CENTS})
+        self.int = add({"num_format": "#,##0"})
+        self.pct = add({"num_format": PCT})
+        self.rate = add({"num_format": RATE})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.general = add({"num_format": "General"})
+        self.input_cents = add({**INPUT, "num_format": CENTS})
+        self.input_int = add({**INPUT, "num_format": "#,##0"})
+        self.line = add({"bottom": 1})
+        self.colours = {k: add(v) for k, v in COLOURS.items()}
+        self.muted = add({"font_color": "#BFBFBF"})
+        self.red = add(RED)
+
+
+def _cover(ws, b: RepBook, f: _Formats) -> None:
+    loc = b.locale
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 6, 16)
+    ws.write_string(0, 0, label("letter", loc), f.title)
+    ws.write_string(
+        1,
+        0,
+        f"{label('period', loc)}: {b.period_start:%Y-%m-%d} – {b.period_end:%Y-%m-%d} "
+        f"({len(b.weeks)} {label('weeks', loc)}) · {label('version', loc)} {b.version}",
+    )
+    row = 3
+    for key, value in (
+        ("name", b.name),
+        ("rep_id", b.rep_id),
+        ("region", b.region),
+        ("manager", b.manager),
+    ):
+        ws.write_string(row, 0, label(key, loc), f.label)
+        ws.write_string(row, 1, value)
+        row += 1
+
+    row += 1
+    ws.write_string(row, 0, label("your_targets", loc), f.subtitle)
+    row += 1
+    tiers = [("floor", b.floor), ("target", b.target), ("challenge", b.challenge)]
+    for j, (tier, _) in enumerate(tiers):
+        ws.write_string(row, 1 + j, label(tier, loc), f.header)
+    for j, (_, amount) in enumerate(tiers):
+        ws.write_number(row + 1, 1 + j, amount, f.money_bold)
+    ws.write_string(row + 1, 0, label("amount", loc), f.label)
+    row += 2
+    if b.original_target is not None:
+        ws.write_string(row, 0, label("original_target", loc), f.label)
+        ws.write_number(row, 2, b.original_target, f.money)
+        row += 1
+
+    row += 1
+    row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc)
+    row = _parts_table(ws, row, label("customer_type", loc), b.customer_types, b.target, f, loc)
+
+    if b.kpis:
+        ws.write_string(row, 0, label("kpi_goals", loc), f.subtitle)
+        row += 1
+        for j, key in enumerate(("kpi", "weight", "floor", "target", "challenge", "unit")):
+            ws.write_string(row, j, label(key, loc), f.header)
+        for k in b.kpis:
+            row += 1
+            ws.write_string(row, 0, k[0])
+            ws.write_number(row, 1, k[1], f.pct)
+            for j, v in enumerate(k[2:5], 2):
+                if v is not None:
+                    ws.write_number(row, j, v, f.general)
+            ws.write_string(row, 5, k[5])
+        row += 2
+
+    ws.write_string(row, 0, label("commission_terms", loc), f.subtitle)
+    row += 1
+    for j, key in enumerate(("tier", "from", "rate")):
+        ws.write_string(row, j, label(key, loc), f.header)
+    amounts = {"floor": b.floor, "target": b.target, "challenge": b.challenge}
+    for tier, rate in b.rates:
+        row += 1
+        ws.write_string(row, 0, label(tier, loc))
+        ws.write_number(row, 1, amounts[tier], f.money)
+        ws.write_number(row, 2, float(rate), f.rate)
+    row += 1
+    ws.write_string(row, 0, f"{label('CommissionMode', loc)}: {label(b.mode, loc)}")
+    if b.cap is not None:
+        row += 1
+        ws.write_string(row, 0, f"{label('cap', loc)}: {b.cap:,.2f}")
+
+    row += 2
+    ws.merge_range(row, 0, row + 1, 6, label("acceptance", loc), f.text)
+    row += 4
+    for who in ("rep_signature", "manager_signature"):
+        ws.write_string(row, 0, label(who, loc), f.label)
+        ws.write_blank(row, 1, None, f.line)
+        ws.write_blank(row, 2, None, f.line)
+        ws.write_string(row, 3, label("date", loc), f.label)
+        ws.write_blank(row, 4, None, f.line)
+        row += 3
+
+
+def _parts_table(ws, row, title, parts, target, f, loc) -> int:
+    if not parts:
+        return row
+    ws.write_string(row, 0, title, f.header)
+    ws.write_string(row, 1, label("target", loc), f.header)
+    ws.write_string(row, 2, label("share", loc), f.header)
+    for name, amount in parts:
+        row += 1
+        ws.write_string(row, 0, name)
+        ws.write_number(row, 1, amount, f.money)
+        ws.write_number(row, 2, amount / target if target else 0, f.pct)
+    return row + 2
+
+
+def _plan(ws, b: RepBook, f: _Formats) -> None:
+    loc = b.locale
+    ws.write_string(0, 0, f"{label('weekly_plan', loc)} — {b.name} ({b.rep_id})", f.subtitle)
+    heads = ("week", "week_start", "month", "plan", "cumulative_plan", "floor_plan")
+    for j, key in enumerate(heads):
+        ws.write_string(2, j, label(key, loc), f.header)
+    first = 3
+    for i, (start, month, amount, floor) in enumerate(
+        zip(b.weeks, b.months, b.plan, b.floor_plan, strict=True)
+    ):
+        r = first + i
+        ws.write_number(r, 0, i + 1)
+        ws.write_datetime(r, 1, dt.datetime.combine(start, dt.time()), f.date)
+        ws.write_string(r, 2, month)
+        ws.write_number(r, 3, amount, f.money)
+        ws.write_formula(r, 4, f"=SUM($D${first + 1}:D{r + 1})", f.money, sum(b.plan[: i + 1]))
+        ws.write_number(r, 5, floor, f.money)
+    last = first + len(b.weeks) - 1
+    ws.write_string(last + 2, 0, label("month", loc), f.header)
+    ws.write_string(last + 2, 1, label("plan", loc), f.header)
+    for k, month in enumerate(dict.fromkeys(b.months)):
+        r = last + 3 + k
+        total = sum(a for a, m in zip(b.plan, b.months, strict=True) if m == month)
+        ws.write_string(r, 0, month)
+        ws.write_formula(
+            r,
+            1,
+            f'=SUMPRODUCT(($C${first + 1}:$C${last + 1}="{month}")*$D${first + 1}:$D${last + 1})',
+            f.money,
+            total,
+        )
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 5, 15)
+    ws.freeze_panes(3, 0)
+
+
+def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
+    loc = b.locale
+    n = len(b.weeks)
+    last = FIRST + n - 1
+
+    def col(letter: str) -> str:
+        return f"${letter}${FIRST + 1}:${letter}${last + 1}"
+
+    ws.write_string(0, 0, f"{label('actuals_title', loc)} — {b.name} ({b.rep_id})", f.subtitle)
+    ws.write_string(1, 0, label("actuals_hint", loc))
+    heads = (
+        "week",
+        "week_start",
+        "plan",
+        "floor_plan",
+        "amount",
+        *ACTIVITY,
+        "cumulative_plan",
+        "cumulative_actual",
+    )
+    for j, key in enumerate(heads):
+        ws.write_string(FIRST - 1, j, label(key, loc), f.header)
+
+    # the terms the formulas use, below the summary (constants of this rep only)
+    terms_row = 20
+    terms = {
+        "floor": (b.floor, f.money),
+        "target": (b.target, f.money),
+        "challenge": (b.challenge, f.money),
+        "floor_rate": (float(dict(b.rates)["floor"]), f.rate),
+        "target_rate": (float(dict(b.rates)["target"]), f.rate),
+        "challenge_rate": (float(dict(b.rates)["challenge"]), f.rate),
+        "RedBelow": (float(b.red_below), f.pct),
+        "cap": (float(b.cap) if b.cap is not None else None, f.cents),
+    }
+    ws.write_string(terms_row - 1, 12, label("terms", loc), f.header)
+    ws.write_string(terms_row - 1, 13, "", f.header)
+    at = {}
+    for k, (key, (value, fmt)) in enumerate(terms.items()):
+        r = terms_row + k
+        ws.write_string(r, 12, label(key, loc), f.label)
+        if value is not None:
+            ws.write_number(r, 13, value, fmt)
+        at[key] = xl_rowcol_to_cell(r, 13, row_abs=True, col_abs=True)
+    ws.write_string(
+        terms_row + len(terms), 12, f"{label('CommissionMode', loc)}: {label(b.mode, loc)}"
+    )
+
+    summary = (
+        ("latest_week", f.int),
+        ("to_date", f.cents),
+        ("plan_to_date", f.cents),
+        ("floor_to_date", f.cents),
+        ("completion", f.pct),
+        ("pace", f.pct),
+        ("status", None),
+        ("tier", None),
+        ("rate", f.rate),
+        ("commission", f.cents),
+        ("next_tier", None),
+        ("to_next_tier", f.cents),
+        ("commission_at_next_tier", f.cents),
+    )
+    ws.write_string(FIRST - 1, 12, label("progress", loc), f.header)
+    ws.write_string(FIRST - 1, 13, "", f.header)
+    cell = {
+        key: xl_rowcol_to_cell(FIRST + k, 13, row_abs=True, col_abs=True)
+        for k, (key, _) in enumerate(summary)
+    }
+    formulas = _summary_formulas(b, cell, at, col)
+    for k, (key, fmt) in enumerate(summary):
+        ws.write_string(FIRST + k, 12, label(key, loc), f.label)
+        ws.write_formula(FIRST + k, 13, formulas[key], fmt)
+    status = cell["status"].replace("$", "")
+    for colour in ("red", "amber", "green"):
+        ws.conditional_format(
+            status,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{colour.upper()}"',
+                "format": f.colours[colour],
+            },
+        )
+
+    for i in range(n):
+        r = FIRST + i
+        x = r + 1  # Excel row
+        ws.write_number(r, 0, i + 1)
+        ws.write_datetime(r, 1, dt.datetime.combine(b.weeks[i], dt.time()), f.date)
+        ws.write_number(r, 2, b.plan[i], f.money)
+        ws.write_number(r, 3, b.floor_plan[i], f.money)
+        typed = b.actuals[i] if b.actuals else (None,) * 5
+        if typed[0] is None:
+            ws.write_blank(r, 4, None, f.input_cents)
+        else:
+            ws.write_number(r, 4, typed[0] / 100, f.input_cents)
+        for j, value in enumerate(typed[1:], 5):
+            if value is None:
+                ws.write_blank(r, j, None, f.input_int)
+            else:
+                ws.write_number(r, j, value, f.input_int)
+        ws.write_formula(r, 9, f"=SUM($C${FIRST + 1}:C{x})", f.money, sum(b.plan[: i + 1]))
+        ws.write_formula(
+            r,
+            10,
+            f"=IF(A{x}<={cell['latest_week']},ROUND(SUM($E${FIRST + 1}:E{x}),2),NA())",
+            f.cents,
+        )
+    ws.conditional_format(
+        FIRST,
+        10,
+        last,
+        10,
+        {"type": "formula", "criteria": f"=ISNA(K{FIRST + 1})", "format": f.muted},
+    )
+    ws.data_validation(
+        FIRST, 4, last, 4,
+        {"validate": "decimal", "criteria": ">=", "value": 0, "error_message": label("no_negative", loc)},
+    )  # fmt: skip
+    ws.data_validation(
+        FIRST, 5, last, 8,
+        {"validate": "integer", "criteria": ">=", "value": 0, "error_message": label("no_negative", loc)},
+    )  # fmt: skip
+
+    chart = wb.add_chart({"type": "line"})
+    sheet = ws.get_name()
+    for j, colour in ((9, "#1F4E78"), (10, "#C55A11")):
+        chart.add_series(
+            {
+                "name": [sheet, FIRST - 1, j],
+                "categories": [sheet, FIRST, 0, last, 0],
+                "values": [sheet, FIRST, j, last, j],
+                "line": {"color": colour},
+            }
+        )
+    chart.set_title({"name": label("plan_vs_actual", loc)})
+    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"num_format": money_format(b.unit, loc)})
+    chart.set_size({"width": 560, "height": 300})
+    ws.insert_chart(last + 3, 0, chart)
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 10, 13)
+    ws.set_column(12, 12, 22)
+    ws.set_column(13, 13, 16)
+    ws.freeze_panes(FIRST, 0)
+
+
+def _summary_formulas(b: RepBook, cell: dict, at: dict, col) -> dict[str, str]:
+    loc = b.locale
+    week, amount, plan, floor = col("A"), col("E"), col("C"), col("D")
+    s = cell["to_date"]
+    fl, tg, ch = at["floor"], at["target"], at["challenge"]
+    rf, rt, rc = at["floor_rate"], at["target_rate"], at["challenge_rate"]
+
+    def tiered(sales: str, challenge: str, target: str, floor_: str, below: str) -> str:
+        return f"IF({sales}>={ch},{challenge},IF({sales}>={tg},{target},IF({sales}>={fl},{floor_},{below})))"
+
+    def pay(sales: str, rate: str) -> str:
+        if b.mode == "marginal":
+            bands = f"MIN({sales},{tg})*{rf}+MAX(0,MIN({sales},{ch})-{tg})*{rt}+MAX(0,{sales}-{ch})*{rc}"
+            amount_ = f"IF({sales}<{fl},0,ROUND(ROUND({bands},6),2))"
+        else:
+            amount_ = f"ROUND(ROUND({sales}*{rate},6),2)"
+        return f"MIN({at['cap']},{amount_})" if b.cap is not None else amount_
+
+    names = {t: f'"{label(t, loc)}"' for t in ("floor", "target", "challenge")}
+    next_amount = f"IF({s}>={tg},{ch},IF({s}>={fl},{tg},{fl}))"
+    next_rate = f"IF({s}>={tg},{rc},IF({s}>={fl},{rt},{rf}))"
+    red = f"ROUND({s},2)<ROUNDUP(ROUND({at['RedBelow']}*{cell['floor_to_date']},6),2)"
+    return {
+        "latest_week": f'=SUMPRODUCT(MAX(({amount}<>"")*{week}))',
+        "to_date": f"=ROUND(SUM({amount}),2)",
+        "plan_to_date": f"=SUMPRODUCT(({week}<={cell['latest_week']})*{plan})",
+        "floor_to_date": f"=SUMPRODUCT(({week}<={cell['latest_week']})*{floor})",
+        "completion": f'=IF({tg}>0,{s}/{tg},"")',
+        "pace": f'=IF({cell["plan_to_date"]}>0,{s}/{cell["plan_to_date"]},"")',
+        "status": f'=IF({red},"RED",IF(ROUND({s},2)>=ROUND({cell["plan_to_date"]},2),"GREEN","AMBER"))',
+        "tier": "=" + tiered(s, names["challenge"], names["target"], names["floor"], '""'),
+        "rate": "=" + tiered(s, rc, rt, rf, "0"),
+        "commission": "=" + pay(s, cell["rate"]),
+        "next_tier": "=" + tiered(s, '""', names["challenge"], names["target"], names["floor"]),
+        "to_next_tier": f"=IF({s}>={ch},0,ROUND({next_amount}-{s},2))",
+        "commission_at_next_tier": f"=IF({s}>={ch},{cell['commission']},{pay(next_amount, next_rate)})",
+    }
+
+
+def _print_setup(ws, b: RepBook) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    who = f"{b.name} ({b.rep_id})".replace("&", "&&")
+    ws.set_header(f"&L{who}&R{b.period_start:%Y-%m-%d} – {b.period_end:%Y-%m-%d}")
+    ws.set_footer("&C&P / &N")

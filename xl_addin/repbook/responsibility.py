@@ -1,0 +1,180 @@
+"""What goes into each rep's target responsibility workbook (SPEC §8), as plain data.
+
+`rep_books(progress, plan)` picks, for every rep, only that rep's numbers: nothing about
+any other rep reaches a RepBook, so nothing about them can reach the workbook rendered from
+it (render.py). The region roll-ups are output-sheet descriptions of one region's
+reps, rendered by render.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from engine.calendar import week_months, week_starts
+from engine.commission import rates_from_table
+from engine.plan import Plan
+from engine.progress import Progress
+from engine.tracking import phase_floor
+
+
+@dataclass(frozen=True)
+class RepBook:
+    rep_id: str
+    name: str
+    region: str
+    manager: str
+    email: str
+    locale: str
+    version: int
+    period_start: dt.date
+    period_end: dt.date  # the last day of the period
+    unit: int  # display unit: 1 yuan, 10000 万元
+    floor: int  # whole yuan
+    target: int
+    challenge: int
+    original_target: int | None  # when a recalibration changed the target
+    weeks: tuple[dt.date, ...]  # each week's Monday
+    months: tuple[str, ...]  # each week's month (2026-10)
+    plan: tuple[int, ...]  # weekly target plan, yuan
+    floor_plan: tuple[int, ...]  # the floor phased like the plan
+    products: tuple[tuple[str, int], ...]  # (product, target)
+    customer_types: tuple[tuple[str, int], ...]
+    kpis: tuple[tuple, ...]  # (KPI, weight, floor, target, challenge, unit)
+    rates: tuple[tuple[str, Decimal], ...]  # (tier, rate) floor, target, challenge
+    mode: str  # retroactive or marginal
+    cap: Decimal | None  # CommissionCap, yuan
+    red_below: Decimal
+    actuals: tuple[tuple, ...] = ()  # per week: (amount in cents, visits, demos, deals,
+    # new customers), None where tblActuals has nothing; () when the rep has no rows yet
+
+    @property
+    def period(self) -> str:
+        return f"{self.period_start:%Y-%m-%d}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{safe_name(self.rep_id)}_{safe_name(self.name)}_{self.period}.xlsx"
+
+
+def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
+    """One RepBook per rep of the decomposition, in its order."""
+    s = plan.settings
+    d = p.decomposition
+    t = d.targets.reset_index(drop=True)
+    reps = plan.reps.set_index("rep_id")
+    weekly = d.weekly.to_numpy(dtype=np.int64)
+    floors = phase_floor(t["floor"].to_numpy(dtype=np.int64), weekly)
+    starts = tuple(x.date() for x in week_starts(s.period_start, s.weeks))
+    months = tuple(week_months(s.period_start, s.weeks))
+    products = _parts(d.breakdown, "product")
+    customer_types = _parts(d.breakdown, "customer_type")
+    rates = rates_from_table(plan.commission)
+    rate_rows = tuple((tier, rates[tier]) for tier in ("floor", "target", "challenge"))
+    kpis = _kpis(plan)
+    cap = s["CommissionCap"]
+    version = int(d.team.get("version", s["Version"]))
+    has_original = "original_target" in t
+    typed = _typed(plan, t["rep_id"].to_numpy(), s.weeks)
+    out = []
+    for i, rep in enumerate(t.itertuples(index=False)):
+        info = reps.loc[rep.rep_id]
+        original = int(rep.original_target) if has_original else None
+        out.append(
+            RepBook(
+                rep_id=str(rep.rep_id),
+                name=str(rep.name),
+                region=str(rep.region),
+                manager=text(info.get("manager")),
+                email=text(info.get("email")),
+                locale=s.locale,
+                version=version,
+                period_start=s.period_start,
+                period_end=s.period_start + dt.timedelta(weeks=s.weeks, days=-1),
+                unit=int(s["Unit"]),
+                floor=int(rep.floor),
+                target=int(rep.target),
+                challenge=int(rep.challenge),
+                original_target=original if original != int(rep.target) else None,
+                weeks=starts,
+                months=months,
+                plan=tuple(int(x) for x in weekly[i]),
+                floor_plan=tuple(int(x) for x in floors[i]),
+                products=products.get(rep.rep_id, ()),
+                customer_types=customer_types.get(rep.rep_id, ()),
+                kpis=kpis,
+                rates=rate_rows,
+                mode=s["CommissionMode"],
+                cap=Decimal(cap) if cap is not None else None,
+                red_below=Decimal(s["RedBelow"]),
+                actuals=_cells(typed[i]),
+            )
+        )
+    return out
+
+
+ACTIVITY = ("visits", "demos", "deals", "new_customers")
+
+
+def _typed(plan: Plan, ids, weeks: int) -> np.ndarray:
+    """reps × weeks × (amount in cents, visits, demos, deals, new customers) of tblActuals,
+    NaN where nothing was entered; so a workbook issued mid-period starts where the plan is."""
+    out = np.full((len(ids), weeks, 1 + len(ACTIVITY)), np.nan)
+    a = plan.actuals
+    if a is None or a.empty:
+        return out
+    a = a[a["week"].between(1, weeks) & a["rep_id"].isin(ids)]
+    keys = ["amount_cents", *ACTIVITY]
+    sums = a.groupby(["rep_id", "week"])[[c for c in keys if c in a]].sum(min_count=1)
+    sums = sums.reindex(columns=keys)
+    rep = pd.Index(ids).get_indexer(sums.index.get_level_values(0))
+    week = sums.index.get_level_values(1).to_numpy(dtype=np.int64) - 1
+    out[rep, week] = sums.to_numpy(dtype=float)
+    return out
+
+
+def _cells(typed: np.ndarray) -> tuple[tuple, ...]:
+    if np.isnan(typed).all():
+        return ()
+    return tuple(tuple(None if np.isnan(v) else int(v) for v in week) for week in typed)
+
+
+def _parts(breakdown: pd.DataFrame, key: str) -> dict[str, tuple[tuple[str, int], ...]]:
+    sums = breakdown.groupby(["rep_id", key], sort=False)["target"].sum()
+    out: dict[str, list] = {}
+    for (rep, part), amount in sums.items():
+        out.setdefault(rep, []).append((str(part), int(amount)))
+    return {rep: tuple(parts) for rep, parts in out.items()}
+
+
+def _kpis(plan: Plan) -> tuple[tuple, ...]:
+    k = plan.kpis
+    if k is None or k.empty:
+        return ()
+    rows = []
+    for r in k.itertuples(index=False):
+        rows.append(
+            (
+                str(r.kpi),
+                float(r.weight),
+                *(None if pd.isna(v) else float(v) for v in (r.floor, r.target, r.challenge)),
+                text(r.unit),
+            )
+        )
+    return tuple(rows)
+
+
+def text(value) -> str:
+    """A cell's value as text; a blank one as ""."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def safe_name(name: str) -> str:
+    """A name usable in a file name on Windows, macOS and Linux (Chinese kept)."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(name)).strip(" .")
+    return cleaned[:60] or "_"

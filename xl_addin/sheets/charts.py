@@ -1,0 +1,49 @@
+"""Native Excel charts over an output sheet's blocks (outputs.Chart), for render.py.
+
+A chart refers to cells, not to numbers copied into it, so it follows a value the user edits.
+Where charts stand and which cells their series read is xl_addin/sheets/layout.py's.
+"""
+
+from __future__ import annotations
+
+import xlsxwriter
+
+from xl_addin.sheets.description import Chart, OutputSheet, Series
+from xl_addin.sheets.layout import Placed, chart_anchors, check_chart, series_cells
+
+LEGEND = {"position": "bottom"}
+
+
+def add_charts(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, placed: list[Placed]) -> None:
+    """Insert the sheet's charts where the layout puts them (layout.chart_anchors)."""
+    by_table = {b.table: p for b, p in zip(sheet.blocks, placed, strict=True)}
+    for chart, anchor in zip(sheet.charts, chart_anchors(sheet, placed), strict=True):
+        ws.insert_chart(*anchor, _chart(book, sheet, chart, by_table))
+
+
+def _chart(book: xlsxwriter.Workbook, sheet: OutputSheet, chart: Chart, placed: dict[str, Placed]):
+    check_chart(sheet, chart)
+    made = book.add_chart({"type": chart.kind})
+    # Legend and title are text as given, even when they look like a reference (Sales!A1):
+    # XlsxWriter would otherwise take them for a formula (SPEC §13, user text is never one).
+    made._process_names = lambda name, formula: (name, formula)
+    for series in chart.series:
+        made.add_series(_series(sheet, chart, series, placed))
+    made.set_title({"name": chart.title} if chart.title else {"none": True})
+    made.set_legend(LEGEND)
+    if chart.y_format and chart.kind != "pie":
+        value_axis = made.set_x_axis if chart.kind == "bar" else made.set_y_axis  # bar: x is values
+        value_axis({"num_format": chart.y_format})
+    width, height = chart.size
+    made.set_size({"width": width, "height": height})
+    return made
+
+
+def _series(sheet: OutputSheet, chart: Chart, series: Series, placed: dict[str, Placed]) -> dict:
+    cells = series_cells(sheet, chart, series, placed)
+    options = {"name": series.name, **{role: [sheet.name, *c] for role, c in cells.items()}}
+    if series.colour and chart.kind == "line":
+        options["line"] = {"color": series.colour}
+    elif series.colour and chart.kind != "pie":  # one fill would make every slice alike
+        options["fill"] = {"color": series.colour}
+    return options

@@ -1,0 +1,194 @@
+"""Describe the Dashboard sheet (SPEC §1.2, §6): the team and its regions against plan,
+status counts, the ranking with the period's top performer, and native charts over them.
+
+Totals are summed in integer cents and only then shown in yuan, so the team row equals the
+sum of the region rows to the cent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.progress import Progress
+from engine.settings import Settings
+from engine.tracking import AMBER, GREEN, RED
+from xl_addin.sheets.description import Block, Chart, Col, OutputSheet, Rule, Series, columns
+from xl_addin.sheets.labels import label
+
+PLAN_COLOUR, ACTUAL_COLOUR = "#1F4E78", "#C55A11"
+STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green"}
+
+
+def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
+    loc = settings.locale
+    cols = columns(settings)
+    d, t = p.decomposition, p.tracking
+    team = label("team", loc)
+    reps = d.targets[["rep_id", "name", "region", "floor", "target"]].reset_index(drop=True)
+    frame = pd.concat([reps, t.drop(columns=["rep_id"]).reset_index(drop=True)], axis=1)
+
+    regions = list(d.regions["region"])
+    summary = _summary(frame, regions, team)
+    summary_block = Block(
+        "tblDashboardSummary",
+        cols(
+            ("scope", None, "text"),
+            ("reps", None, "int"),
+            ("floor", None, "money"),
+            ("target", None, "money"),
+            ("plan_to_date", None, "cents"),
+            ("to_date", None, "cents"),
+            ("pace", None, "pct"),
+            ("completion", None, "pct"),
+            ("red", None, "int"),
+            ("amber", None, "int"),
+            ("green", None, "int"),
+        ),
+        summary,
+        title=label("team_and_regions", loc),
+    )
+    counts = t["status"].value_counts()
+    status = pd.DataFrame(
+        {
+            "status": [label(STATUS_KEYS[s], loc) for s in (RED, AMBER, GREEN)],
+            "count": [int(counts.get(s, 0)) for s in (RED, AMBER, GREEN)],
+        }
+    )
+    status_block = Block(
+        "tblDashboardStatus",
+        cols(("status", None, "text"), ("count", None, "int")),
+        status,
+        title=label("status_counts", loc),
+    )
+
+    ranking = _ranking(frame)
+    top = ranking.iloc[0] if len(ranking) else None
+    ranking_title = label("ranking", loc)
+    if top is not None and pd.notna(top["pace"]):
+        ranking_title += (
+            f" — {label('top_performer', loc)}: {top['name']} ({top['rep_id']}), {top['pace']:.1%}"
+        )
+    ranking_block = Block(
+        "tblDashboardRanking",
+        cols(
+            ("rank", None, "int"),
+            ("rep_id", None, "text"),
+            ("name", None, "text"),
+            ("region", None, "text"),
+            ("to_date", None, "cents"),
+            ("plan_to_date", None, "cents"),
+            ("pace", None, "pct"),
+            ("status", None, "text"),
+        ),
+        ranking,
+        title=ranking_title,
+        rules=tuple(
+            Rule("status", f'{{status}}="{s}"', STATUS_KEYS[s]) for s in (RED, AMBER, GREEN)
+        ),
+    )
+
+    cumulative, scopes = _cumulative(p, regions, team)
+    money = cols(("x", "", "money"))[0].fmt
+    weekly_cols = [Col("week", label("week", loc))]
+    for k, scope in enumerate(scopes):
+        weekly_cols += [
+            Col(f"plan{k}", f"{scope} {label('plan_cumulative', loc)}", money),
+            Col(f"actual{k}", f"{scope} {label('actual_cumulative', loc)}", money),
+        ]
+    weekly_block = Block(
+        "tblDashboardWeekly", tuple(weekly_cols), cumulative, title=label("cumulative", loc)
+    )
+
+    charts = [
+        Chart(
+            "column",
+            label("status_counts", loc),
+            (Series(label("count", loc), "tblDashboardStatus", "count", "status", "#7F7F7F"),),
+            size=(480, 288),
+        )
+    ]
+    for k, scope in enumerate(scopes):
+        charts.append(
+            Chart(
+                "line",
+                label("cumulative_chart", loc).format(scope=scope),
+                (
+                    Series(
+                        label("plan_cumulative", loc),
+                        "tblDashboardWeekly",
+                        f"plan{k}",
+                        "week",
+                        PLAN_COLOUR,
+                    ),
+                    Series(
+                        label("actual_cumulative", loc),
+                        "tblDashboardWeekly",
+                        f"actual{k}",
+                        "week",
+                        ACTUAL_COLOUR,
+                    ),
+                ),
+                size=(480, 288),
+                y_format=money,
+            )
+        )
+    return OutputSheet(
+        "Dashboard",
+        "Dashboard",
+        (summary_block, status_block, weekly_block, ranking_block),
+        freeze_cols=0,
+        charts=tuple(charts),
+    )
+
+
+def _summary(frame: pd.DataFrame, regions: list, team: str) -> pd.DataFrame:
+    money = ["floor", "target", "plan_to_date", "to_date"]
+    flags = frame.assign(
+        **{k: (frame["status"] == s).astype(np.int64) for s, k in STATUS_KEYS.items()},
+        reps=1,
+    )
+    keys = [*money, "reps", "red", "amber", "green"]
+    by_region = flags.groupby("region")[keys].sum().reindex(regions, fill_value=0)
+    total = flags[keys].sum().to_frame().T
+    out = pd.concat([total, by_region]).reset_index(drop=True)
+    out.insert(0, "scope", [team, *regions])
+    plan_cents = out["plan_to_date"].astype(float)
+    out["pace"] = np.where(
+        plan_cents > 0, out["to_date"] / plan_cents.where(plan_cents > 0, 1), np.nan
+    )
+    target_cents = out["target"].astype(float) * 100
+    out["completion"] = np.where(
+        target_cents > 0, out["to_date"] / target_cents.where(target_cents > 0, 1), np.nan
+    )
+    for k in ("plan_to_date", "to_date"):
+        out[k] = out[k].astype(np.int64) / 100
+    return out
+
+
+def _ranking(frame: pd.DataFrame) -> pd.DataFrame:
+    """By pace, best first; ties by sales to date, then RepID; reps with no plan yet last."""
+    r = frame.assign(_pace=frame["pace"].fillna(-1.0)).sort_values(
+        ["_pace", "to_date", "rep_id"], ascending=[False, False, True], kind="stable"
+    )
+    r = r.drop(columns="_pace").reset_index(drop=True)
+    r.insert(0, "rank", np.arange(1, len(r) + 1))
+    return r.assign(to_date=r["to_date"] / 100, plan_to_date=r["plan_to_date"] / 100)
+
+
+def _cumulative(p: Progress, regions: list, team: str) -> tuple[pd.DataFrame, list[str]]:
+    """Week by week, cumulative plan and actual for the team and each region (actual blank
+    after the latest week with actuals, so the chart's line stops there)."""
+    d = p.decomposition
+    region_of = d.targets["region"].to_numpy()
+    plan = d.weekly.to_numpy(dtype=np.int64) * 100  # cents
+    actual = p.weekly_actuals.to_numpy(dtype=np.int64)
+    week = int(p.tracking["week"].max()) if len(p.tracking) else 0
+    out = {"week": list(d.weekly.columns)}
+    scopes = [team, *regions]
+    for k, scope in enumerate(scopes):
+        rows = np.ones(len(region_of), dtype=bool) if k == 0 else region_of == scope
+        out[f"plan{k}"] = plan[rows].sum(axis=0).cumsum() / 100
+        cum = actual[rows].sum(axis=0).cumsum() / 100
+        out[f"actual{k}"] = np.where(np.arange(len(cum)) < week, cum, np.nan)
+    return pd.DataFrame(out), scopes

@@ -1,0 +1,117 @@
+"""Output sheets as plain data (STYLE §6): sheets, blocks (one Excel table each), columns
+with a header and a number format, conditional rules and charts. outputs.py and dashboard.py
+build them; render.py and the live writer render them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from engine.settings import Settings
+from xl_addin.sheets.labels import label
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    fmt: str = ""  # an Excel number format; "" for text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Conditional formatting by formula, so a number typed by hand recolours the cell.
+
+    `formula` names the row's cells as {key}; the renderer turns them into references to
+    the block's first data row (relative, as Excel applies a rule down its range).
+    """
+
+    key: str  # the column that is coloured
+    formula: str  # e.g. "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
+    colour: str  # red, amber, green
+
+
+@dataclass(frozen=True)
+class Block:
+    table: str  # Excel table name, e.g. tblTargets
+    columns: tuple[Col, ...]
+    frame: pd.DataFrame
+    title: str = ""
+    status: str = ""  # column key whose nonzero / RED cells are highlighted
+    rules: tuple[Rule, ...] = ()  # applied in order; the first that holds wins
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: a value column of a block, against a category column of it."""
+
+    name: str  # legend text
+    table: str  # the Block (by its table name) on the same sheet that holds the data
+    values: str  # column key of the values
+    categories: str  # column key of the categories (the x axis, or the slices of a pie)
+    colour: str = ""  # e.g. "#1F4E78"; "" lets Excel choose
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart over cells of the sheet, so it follows the numbers it shows."""
+
+    kind: str  # "line", "column", "bar" or "pie"
+    title: str
+    series: tuple[Series, ...]
+    anchor: tuple[int, int] | None = (
+        None  # (row, col) of its top-left cell, 0-based; None: stacked right of the blocks
+    )
+    size: tuple[int, int] = (640, 320)  # width, height in pixels
+    y_format: str = ""  # number format of the value axis
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    key: str  # canonical sheet name (Targets); the sheet is named in the locale
+    name: str
+    blocks: tuple[Block, ...]
+    freeze_cols: int = 1
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    charts: tuple[Chart, ...] = ()
+
+
+def money_format(unit: int, locale: str = "en") -> str:
+    """Amounts are stored in yuan and shown in the plan's Unit by the number format.
+
+    万元 has no thousands-style scaling in Excel; `0\\.0,` divides by 1,000 and moves the
+    decimal point one place, which shows 6,382,000 as 638.2 (万).
+    """
+    wan = '0\\.0,"万"' if locale != "en" else "0\\.0,"
+    return {1: "#,##0", 1000: "#,##0,", 10000: wan, 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
+
+
+FORMATS = {
+    "cents": "#,##0.00",
+    "int": "#,##0",
+    "coef": "0.00",
+    "pct": "0.0%",
+    "pct2": "0.00%",
+    "number": "General",
+    "weeks": "0.0",
+    "text": "",
+    "flag": "",
+}
+
+
+def columns(settings: Settings):
+    """cols(("key", header or None for the label, "format name"), …) -> Col tuple, in the locale."""
+    loc = settings.locale
+    formats = {**FORMATS, "money": money_format(int(settings["Unit"]), loc)}
+
+    def cols(*spec) -> tuple[Col, ...]:
+        return tuple(Col(k, label(k, loc) if h is None else h, formats[f]) for k, h, f in spec)
+
+    return cols
+
+
+def yuan(cents: pd.Series) -> pd.Series:
+    """Cents to yuan for display; exact to the cent as a float with two decimals."""
+    return cents.astype("int64") / 100

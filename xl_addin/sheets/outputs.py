@@ -1,0 +1,339 @@
+"""Describe the output sheets (SPEC §1.2) from engine results; renderers write them (STYLE §6).
+
+A description is plain data (description.py); the file renderer (workbook/filebook.py) and
+the live one (excel/livebook.py) render the same thing. The Dashboard is dashboard.py's.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from engine.commission import POOL_RULE
+from engine.decomposition import Decomposition
+from engine.kpi import SCORE_RULE
+from engine.problems import PlanError, Problem
+from engine.progress import Progress
+from engine.settings import Settings
+from xl_addin.sheets.dashboard import describe_dashboard
+from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
+from xl_addin.sheets.labels import label
+
+OUTPUT_TABLES = {
+    name.casefold()
+    for name in (
+        "tblTargets", "tblRegionTargets", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
+        "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
+        "tblKPIScorecard", "tblKPINotes", "tblDashboardSummary", "tblDashboardStatus",
+        "tblDashboardWeekly", "tblDashboardRanking",
+    )
+}  # fmt: skip
+OUTPUT_SHEETS = (
+    "Targets",
+    "Breakdown",
+    "Phasing",
+    "Reconciliation",
+    "Tracking",
+    "Commission",
+    "Dashboard",
+)
+
+
+def check_not_input(tables, sheets) -> None:
+    """An output sheet may only replace a sheet that holds nothing but salesplan's tables.
+
+    `tables` are the workbook's tables, each with a `name` and the `sheet` it is on; both the
+    file writer (filebook.py) and the live one (livebook.py) refuse with these problems.
+    """
+    ours = {b.table.casefold() for s in sheets for b in s.blocks} | OUTPUT_TABLES
+    names = {s.name.casefold(): s.name for s in sheets}
+    problems = [
+        Problem(
+            t.sheet,
+            "",
+            f"this sheet holds your table {t.name}; salesplan writes its {names[t.sheet.casefold()]} "
+            "sheet here and will not overwrite it",
+            f"move {t.name} to another sheet (tables are found by name) or rename the sheet",
+        )
+        for t in tables
+        if t.sheet.casefold() in names and t.name.casefold() not in ours
+    ]
+    if problems:
+        raise PlanError(problems)
+
+
+def table_clash(name: str, sheet: str) -> Problem:
+    """A user's table, on a sheet salesplan does not replace, has the name of one of ours."""
+    hint = f'rename the table on sheet "{sheet}" (Table Design → Table Name); salesplan writes its own {name}'
+    return Problem(sheet, "", f"a table named {name} already exists", hint)
+
+
+def name_clash(name: str) -> Problem:
+    """A workbook-level defined name has the name of one of salesplan's tables."""
+    message = f"a defined name {name} clashes with salesplan's table"
+    return Problem(name, "", message, "rename it in Formulas → Name Manager")
+
+
+def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
+    loc = settings.locale
+    cols = columns(settings)
+
+    t = d.targets.assign(locked=d.targets["locked"].map({True: label("yes", loc), False: ""}))
+    path = [c for c in t.columns if c not in _TARGET_KEYS]
+    targets = Block(
+        "tblTargets",
+        cols(
+            ("rep_id", None, "text"),
+            ("name", None, "text"),
+            ("region", None, "text"),
+            ("level", None, "text"),
+            ("territory", None, "text"),
+            ("floor", None, "money"),
+            ("target", None, "money"),
+            *((("original_target", None, "money"),) if "original_target" in t else ()),
+            ("challenge", None, "money"),
+            ("capability", None, "coef"),
+            ("resource", None, "coef"),
+            ("active_weeks", None, "weeks"),
+            ("history_rate", None, "money"),
+            ("locked", None, "flag"),
+            *((p, p, "int") for p in path),
+        ),
+        t,
+    )
+    regions = Block(
+        "tblRegionTargets",
+        cols(
+            ("region", None, "text"),
+            ("weight", None, "pct"),
+            ("reps", None, "int"),
+            ("floor", None, "money"),
+            ("target", None, "money"),
+            ("challenge", None, "money"),
+            ("capacity", None, "money"),
+            ("gap", None, "money"),
+            ("extra_headcount", None, "int"),
+        ),
+        d.regions,
+        title=label("region", loc),
+    )
+    breakdown = Block(
+        "tblBreakdown",
+        cols(
+            ("rep_id", None, "text"),
+            ("region", None, "text"),
+            ("product", None, "text"),
+            ("customer_type", None, "text"),
+            ("target", None, "money"),
+        ),
+        d.breakdown,
+    )
+    weeks = list(d.weekly.columns)
+    months = list(d.months.columns)
+    phasing_frame = pd.concat([t[["rep_id"]], d.weekly, d.months], axis=1)
+    phasing = Block(
+        "tblPhasing",
+        cols(
+            ("rep_id", None, "text"),
+            *((w, w, "money") for w in weeks),
+            *((m, m, "money") for m in months),
+        ),
+        phasing_frame,
+    )
+    recon = Block(
+        "tblReconciliation",
+        cols(
+            ("check", None, "text"),
+            ("scope", None, "text"),
+            # exact yuan, whatever the Unit: a difference of one yuan must never show as 0.0万
+            ("expected", None, "int"),
+            ("actual", None, "int"),
+            ("difference", None, "int"),
+        ),
+        d.reconciliation.assign(
+            check=d.reconciliation["check"].map(lambda c: label(c, loc)),
+            scope=d.reconciliation["scope"].map(lambda c: label(c, loc)),
+        ),
+        status="difference",
+    )
+    notes = Block(
+        "tblNotes",
+        cols(("note", None, "text")),
+        pd.DataFrame({"note": list(d.notes)}),
+        title=label("note", loc),
+    )
+    return [
+        OutputSheet("Targets", "Targets", (targets, regions), freeze_cols=2),
+        OutputSheet("Breakdown", "Breakdown", (breakdown,)),
+        OutputSheet("Phasing", "Phasing", (phasing,)),
+        OutputSheet("Reconciliation", "Reconciliation", (recon, notes), freeze_cols=0),
+    ]
+
+
+_TARGET_KEYS = {
+    "original_target",
+    "rep_id",
+    "name",
+    "region",
+    "level",
+    "territory",
+    "active_weeks",
+    "history_rate",
+    "capability",
+    "resource",
+    "locked",
+    "floor",
+    "target",
+    "challenge",
+}
+
+
+def status_rules(red_below) -> tuple[Rule, ...]:
+    """SPEC §6 as conditional formatting, matching the engine to the cent.
+
+    RED when ToDate < RedBelow × FloorToDate: ToDate is whole cents, so comparing it with the
+    product rounded *up* to the cent is exact (ROUND(…,6) first drops binary noise).
+    """
+    red = f"ROUND({{to_date}},2)<ROUNDUP(ROUND({red_below}*{{floor_to_date}},6),2)"
+    green = "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
+    amber = "ROUND({to_date},2)<ROUND({plan_to_date},2)"
+    return (
+        Rule("status", red, "red"),
+        Rule("status", green, "green"),
+        Rule("status", amber, "amber"),
+    )
+
+
+def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
+    loc = settings.locale
+    cols = columns(settings)
+
+    t = p.tracking
+    reps = p.decomposition.targets.set_index("rep_id")
+    stages = [c for c in t.columns if c not in _TRACKING_KEYS]
+    if p.kpi is not None:
+        t = t.assign(kpi_score=p.kpi.scores["score"].to_numpy())
+    tracking = t.assign(
+        name=t["rep_id"].map(reps["name"]),
+        region=t["rep_id"].map(reps["region"]),
+        reason=t["reason"].map(lambda r: label(r, loc) if r else ""),
+        **{k: yuan(t[k]) for k in ("to_date", "plan_to_date", "floor_to_date", "remaining")},
+    )
+    track_block = Block(
+        "tblTracking",
+        cols(
+            ("rep_id", None, "text"),
+            ("name", None, "text"),
+            ("region", None, "text"),
+            ("week", None, "int"),
+            ("to_date", None, "cents"),
+            ("plan_to_date", None, "cents"),
+            ("floor_to_date", None, "cents"),
+            ("pace", None, "pct"),
+            ("status", None, "text"),
+            ("reason", None, "text"),
+            ("remaining", None, "cents"),
+            *((st, st, "int") for st in stages),
+            *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
+        ),
+        tracking,
+        rules=status_rules(settings["RedBelow"]),
+    )
+    c = p.commission.merge(p.pool_shares, on="rep_id", how="left")
+    money = ("sales", "commission", "pool_share", "to_next_tier", "commission_at_next_tier")
+    c = c.assign(
+        tier=c["tier"].map(lambda v: label(v, loc) if v else ""),
+        next_tier=c["next_tier"].map(lambda v: label(v, loc) if v else ""),
+        rate=c["rate"].astype(float),
+        **{k: yuan(c[k].fillna(0)) for k in money},
+    )
+    pay_block = Block(
+        "tblCommissionEarned",  # tblCommission is the input rates table (SPEC §1)
+        cols(
+            ("rep_id", None, "text"),
+            ("sales", None, "cents"),
+            ("tier", None, "text"),
+            ("rate", None, "pct2"),
+            ("commission", None, "cents"),
+            ("pool_share", None, "cents"),
+            ("next_tier", None, "text"),
+            ("to_next_tier", None, "cents"),
+            ("commission_at_next_tier", None, "cents"),
+        ),
+        c,
+    )
+    st = p.statement.assign(
+        tier=p.statement["tier"].map(lambda v: label(v, loc) if v else ""),
+        rate=p.statement["rate"].astype(float),
+        **{k: yuan(p.statement[k]) for k in ("from", "to", "sales", "amount")},
+    )
+    bands = Block(
+        "tblCommissionStatement",
+        cols(
+            ("rep_id", None, "text"),
+            ("tier", None, "text"),
+            ("from", None, "cents"),
+            ("to", None, "cents"),
+            ("sales", None, "cents"),
+            ("rate", None, "pct2"),
+            ("amount", None, "cents"),
+        ),
+        st,
+        title=label("statement", loc),
+    )
+    mode = settings["CommissionMode"]
+    rules = pd.DataFrame(
+        {
+            "note": [
+                f"{label('CommissionMode', loc)}: {label(mode, loc)}",
+                f"{label('pool', loc)}: {p.pool_cents / 100:,.2f}",
+                label(POOL_RULE, loc),
+            ]
+        }
+    )
+    notes = Block(
+        "tblCommissionNotes", cols(("note", None, "text")), rules, title=label("note", loc)
+    )
+    return [
+        OutputSheet("Tracking", "Tracking", (track_block, *_scorecard(p, settings)), freeze_cols=1),
+        OutputSheet("Commission", "Commission", (pay_block, bands, notes), freeze_cols=1),
+        describe_dashboard(p, settings),
+    ]
+
+
+def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
+    """The KPI scorecard (rep × KPI) and its rule, below the tracking table."""
+    if p.kpi is None:
+        return ()
+    loc = settings.locale
+    cols = columns(settings)
+    rows = p.kpi.rows.assign(tier=p.kpi.rows["tier"].map(lambda v: label(v, loc) if v else ""))
+    card = Block(
+        "tblKPIScorecard",
+        cols(
+            ("rep_id", None, "text"),
+            ("kpi", None, "text"),
+            ("unit", None, "text"),
+            ("actual", None, "number"),
+            ("floor", None, "number"),
+            ("target", None, "number"),
+            ("challenge", None, "number"),
+            ("achievement", None, "pct"),
+            ("tier", None, "text"),
+            ("weight", None, "pct"),
+            ("points", None, "pct"),
+        ),
+        rows,
+        title=label("scorecard", loc),
+    )
+    notes = Block(
+        "tblKPINotes",
+        cols(("note", None, "text")),
+        pd.DataFrame({"note": [label(SCORE_RULE, loc), *p.kpi.notes]}),
+        title=label("note", loc),
+    )
+    return card, notes
+
+
+_TRACKING_KEYS = {
+    "kpi_score", "rep_id", "week", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
+}  # fmt: skip

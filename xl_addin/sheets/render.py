@@ -1,0 +1,171 @@
+"""Render output-sheet descriptions into an .xlsx of their own, with XlsxWriter (STYLE §6).
+
+Formats are created once, by their properties; user text is written as text, never as a
+formula. Where each part goes is xl_addin/sheets/layout.py's, shared with the live writer
+(livebook.py). xl_addin/workbook/splice.py then moves the rendered sheets into the user's workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import xlsxwriter
+
+from xl_addin.sheets.charts import add_charts
+from xl_addin.sheets.description import Block, OutputSheet
+from xl_addin.sheets.layout import (
+    Placed,
+    column_widths,
+    frozen,
+    place,
+    plain,
+    rule_formula,
+    status_criteria,
+)
+
+TABLE_STYLE = "Table Style Medium 2"
+TITLE = {"bold": True, "font_size": 12}
+HEADER = {
+    "bold": True,
+    "font_color": "#FFFFFF",
+    "bg_color": "#1F4E78",
+}  # LibreOffice ignores table styles
+RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+COLOURS = {
+    "red": RED,
+    "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+}
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+
+
+def render(sheets: list[OutputSheet]) -> bytes:
+    """The output sheets as a complete .xlsx (in memory); the splice takes its sheet parts."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,  # user text is never a formula (SPEC §13)
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "remove_timezone": True,
+        },
+    )
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
+    formats = Formats(book)
+    for sheet in sheets:
+        _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats)
+    book.close()
+    return buffer.getvalue()
+
+
+class Formats:
+    """Each XlsxWriter format created once, by its properties."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self._book = book
+        self._made: dict[tuple, object] = {}
+
+    def get(self, **props):
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self._book.add_format(props)
+        return self._made[key]
+
+
+def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
+    placed = place(sheet)
+    for block, at in zip(sheet.blocks, placed, strict=True):
+        if at.title is not None:
+            ws.write_string(at.title, 0, str(block.title), formats.get(**TITLE, **_top(at.title)))
+        frame = block.frame
+        for j, col in enumerate(block.columns):
+            write_column(
+                ws,
+                at.first,
+                j,
+                frame[col.key].tolist(),
+                formats,
+                {"num_format": col.fmt} if col.fmt else {},
+            )
+        header = formats.get(**HEADER, **_top(at.header))
+        columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
+        options = {"name": block.table, "style": TABLE_STYLE, "columns": columns}
+        if ws.add_table(at.header, 0, at.last, len(block.columns) - 1, options) == -1:
+            raise ValueError(
+                f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
+            )
+        if block.status:
+            _highlight_status(ws, block, at, formats)
+        _rules(ws, block, at, formats)
+    add_charts(book, ws, sheet, placed)
+    panes = frozen(sheet)
+    if panes:
+        ws.freeze_panes(*panes)
+    for j, width in sorted(column_widths(sheet).items()):
+        ws.set_column(j, j, width)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _top(row: int) -> dict:
+    return {"valign": "vcenter"} if row == 0 else {}
+
+
+def _highlight_status(ws, block: Block, at: Placed, formats: Formats) -> None:
+    """Numbers that are not zero, or the text RED, in the block's status column."""
+    j = next(i for i, c in enumerate(block.columns) if c.key == block.status)
+    criteria, value = status_criteria(block)
+    rule = {"criteria": criteria, "value": value}
+    ws.conditional_format(
+        at.first, j, at.last, j, {"type": "cell", **rule, "format": formats.get(**RED)}
+    )
+
+
+def _rules(ws, block: Block, at: Placed, formats: Formats) -> None:
+    keys = [c.key for c in block.columns]
+    for rule in block.rules:
+        j = keys.index(rule.key)
+        ws.conditional_format(
+            at.first,
+            j,
+            at.last,
+            j,
+            {
+                "type": "formula",
+                "criteria": rule_formula(block, rule, at),
+                "format": formats.get(**COLOURS[rule.colour]),
+                "stop_if_true": True,
+            },
+        )
+
+
+def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: dict) -> None:
+    """Cells by their type, from row `row0` down; text is always text, never a formula.
+
+    `style` holds format properties for the column (num_format for numbers); a date without
+    a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). Blanks are written only
+    when the column has a style, so an input column stays coloured where it is empty.
+    """
+    fmt = formats.get(**style)
+    for i, raw in enumerate(values, row0):
+        v = plain(raw)
+        if v is None:
+            if fmt is not None:
+                ws.write_blank(i, j, None, fmt)
+        elif isinstance(v, str):
+            ws.write_string(i, j, v, fmt)
+        elif isinstance(v, bool):
+            ws.write_boolean(i, j, v, fmt)
+        elif isinstance(v, (int, float)):
+            ws.write_number(i, j, v, fmt)
+        else:
+            default = DATETIME_FORMAT if isinstance(v, dt.datetime) else DATE_FORMAT
+            ws.write_datetime(i, j, v, formats.get(**{"num_format": default, **style}))

@@ -1,0 +1,265 @@
+"""The planning workbook's tables and columns (SPEC §1), as one table of specs.
+
+Reader, validator, `init` and the Readme sheet are all driven by this table, so a
+column is described once: its key in the engine, its headers in both locales, its kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Kinds of value a column holds; the coercion for each lives in xl_addin/workbook/coerce.py.
+TEXT, NUMBER, AMOUNT, FRACTION, DATE, INTEGER, CHOICE = (
+    "text",
+    "number",
+    "amount",
+    "fraction",
+    "date",
+    "integer",
+    "choice",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the engine's column name
+    en: str  # header written by `init --locale en`
+    zh: str  # header written by `init` (zh-CN), accepted as an alias in any locale
+    kind: str = TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # further accepted headers
+    help_en: str = ""
+    help_zh: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str  # ListObject name, e.g. tblReps
+    sheet: str  # default sheet for `init`
+    key: str  # the engine's name for the table, e.g. reps
+    columns: tuple[Column, ...]
+    optional: bool = True  # the table may be absent
+    help_en: str = ""
+    help_zh: str = ""
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+LEVELS = ("senior", "standard", "new")
+TERRITORIES = ("core", "standard", "suburb")
+STAGES = ("new", "growth", "mature", "longtail")
+TIERS = ("floor", "target", "challenge")
+
+C = Column
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "tblSettings",
+        "Settings",
+        "settings",
+        (
+            C("setting", "Setting", "设置项", TEXT, True, aliases=("参数",)),
+            C("value", "Value", "值", TEXT, True, aliases=("取值", "数值")),
+        ),
+        optional=False,
+        help_en="Key/value settings: period, rounding, growth, buffer, tiers, coefficients.",
+        help_zh="参数设置：考核期、取整、增长率、缓冲、档位、系数等。",
+    ),
+    TableSpec(
+        "tblHistory",
+        "History",
+        "history",
+        (
+            C("period", "Period", "日期", DATE, True, aliases=("期间", "时间")),
+            C("amount", "Amount", "销售额", AMOUNT, True, aliases=("金额",)),
+            C("region", "Region", "区域"),
+            C("product", "Product", "产品线", aliases=("产品",)),
+            C("customer_type", "CustomerType", "客户类型"),
+            C("rep_id", "RepID", "销售编号", aliases=("工号", "员工编号")),
+        ),
+        optional=False,
+        help_en="Actual sales from the CRM/ERP: one row per order, day, week or month.",
+        help_zh="历史实际销售（CRM/ERP 导出）：每行一笔订单、一天、一周或一月。",
+    ),
+    TableSpec(
+        "tblReps",
+        "Reps",
+        "reps",
+        (
+            C("rep_id", "RepID", "销售编号", TEXT, True, aliases=("工号", "员工编号")),
+            C("name", "Name", "姓名", TEXT, True),
+            C("region", "Region", "区域", TEXT, True),
+            C("email", "Email", "邮箱", aliases=("电子邮件",)),
+            C("level", "Level", "职级", CHOICE, choices=LEVELS, aliases=("级别",)),
+            C("territory", "Territory", "片区类型", CHOICE, choices=TERRITORIES, aliases=("片区",)),
+            C("start_date", "StartDate", "入职日期", DATE, aliases=("开始日期",)),
+            C("end_date", "EndDate", "离职日期", DATE, aliases=("结束日期",)),
+            C("capability", "Capability", "能力系数", NUMBER),
+            C("resource", "Resource", "资源系数", NUMBER),
+            C("locked_target", "LockedTarget", "锁定目标", AMOUNT),
+            C("manager", "Manager", "主管", aliases=("经理",)),
+            C("password", "Password", "密码"),
+        ),
+        optional=False,
+        help_en="The sales force. Level: senior/standard/new; Territory: core/standard/suburb.",
+        help_zh="销售人员名单。职级：senior/standard/new；片区类型：core/standard/suburb。",
+    ),
+    TableSpec(
+        "tblProducts",
+        "Products",
+        "products",
+        (
+            C("product", "Product", "产品线", TEXT, True, aliases=("产品",)),
+            C("stage", "Stage", "生命周期", CHOICE, choices=STAGES, aliases=("阶段",)),
+            C("weight", "Weight", "权重", FRACTION),
+            C("margin", "Margin", "毛利率", FRACTION),
+        ),
+        optional=False,
+        help_en="Product lines. Stage: new/growth/mature/longtail; Weight overrides the stage split.",
+        help_zh="产品线。生命周期：new/growth/mature/longtail；填写权重则不按阶段分配。",
+    ),
+    TableSpec(
+        "tblRegions",
+        "Regions",
+        "regions",
+        (
+            C("region", "Region", "区域", TEXT, True),
+            C("potential", "Potential", "市场潜力", NUMBER),
+            C("weight", "Weight", "权重", FRACTION),
+            C("manager", "Manager", "区域经理", aliases=("经理",)),
+            C("manager_email", "ManagerEmail", "经理邮箱"),
+        ),
+        optional=False,
+        help_en="Regions with market potential; Weight overrides the blend of history, potential and headcount.",
+        help_zh="区域及市场潜力；填写权重则不按历史、潜力、人数混合分配。",
+    ),
+    TableSpec(
+        "tblCustomerTypes",
+        "CustomerTypes",
+        "customer_types",
+        (
+            C("customer_type", "CustomerType", "客户类型", TEXT, True),
+            C("weight", "Weight", "权重", FRACTION, True),
+        ),
+        help_en="Customer types (e.g. KA / SMB / New) and their share of the target.",
+        help_zh="客户类型（如 KA / SMB / 新客户）及其目标占比。",
+    ),
+    TableSpec(
+        "tblCoverage",
+        "Coverage",
+        "coverage",
+        (
+            C("rep_id", "RepID", "销售编号", TEXT, True, aliases=("工号", "员工编号")),
+            C("product", "Product", "产品线", TEXT, True, aliases=("产品",)),
+        ),
+        help_en="Optional: which products each rep sells. A rep with no rows here sells all products.",
+        help_zh="可选：每位销售负责的产品。未列出的销售负责全部产品。",
+    ),
+    TableSpec(
+        "tblCommission",
+        "Rates",  # not "Commission": that is the name of an output sheet (SPEC §1.2)
+        "commission",
+        (
+            C("tier", "Tier", "档位", CHOICE, True, choices=TIERS),
+            C("rate", "Rate", "提成比例", FRACTION, True, aliases=("比例",)),
+        ),
+        help_en="Commission rate per tier (floor, target, challenge), as a fraction.",
+        help_zh="各档位（保底、目标、挑战）的提成比例。",
+    ),
+    TableSpec(
+        "tblRhythm",
+        "Rhythm",
+        "rhythm",
+        (
+            C("phase", "Phase", "阶段", TEXT, True),
+            C("weeks", "Weeks", "周数", INTEGER, True),
+            C("share", "Share", "占比", FRACTION, True),
+        ),
+        help_en="Phasing anchors: each phase's share is spread evenly over its weeks.",
+        help_zh="节奏：每个阶段的目标占比平均分到该阶段的各周。",
+    ),
+    TableSpec(
+        "tblFunnel",
+        "Funnel",
+        "funnel",
+        (
+            C("stage", "Stage", "漏斗阶段", TEXT, True, aliases=("阶段",)),
+            C("conversion", "Conversion", "转化率", FRACTION, True),
+        ),
+        help_en="Ordered funnel stages and the conversion from each stage to the next.",
+        help_zh="按顺序排列的漏斗阶段及其到下一阶段的转化率。",
+    ),
+    TableSpec(
+        "tblKPIs",
+        "KPIs",
+        "kpis",
+        (
+            C("kpi", "KPI", "考核指标", TEXT, True, aliases=("指标",)),
+            C("weight", "Weight", "权重", FRACTION, True),
+            C("floor", "Floor", "保底", NUMBER),
+            C("target", "Target", "目标", NUMBER),
+            C("challenge", "Challenge", "挑战", NUMBER),
+            C("unit", "Unit", "单位"),
+        ),
+        help_en="Non-revenue goals (new customers, retention, …) with their weights and tiers.",
+        help_zh="非销售额考核指标（新客户、留存等）及权重和档位。",
+    ),
+    TableSpec(
+        "tblActuals",
+        "Actuals",
+        "actuals",
+        (
+            C("week", "Week", "周次", INTEGER, True),
+            C("rep_id", "RepID", "销售编号", TEXT, True, aliases=("工号", "员工编号")),
+            C("amount", "Amount", "销售额", AMOUNT, True, aliases=("金额",)),
+            C("visits", "Visits", "拜访", INTEGER),
+            C("demos", "Demos", "演示", INTEGER),
+            C("deals", "Deals", "成交", INTEGER),
+            C("new_customers", "NewCustomers", "新客户", INTEGER),
+        ),
+        help_en="Weekly actuals, filled in during the period.",
+        help_zh="考核期内每周实际完成情况。",
+    ),
+    TableSpec(
+        "tblChangeLog",
+        "ChangeLog",
+        "change_log",
+        (
+            C("timestamp", "Timestamp", "时间"),
+            C("rep_id", "RepID", "销售编号"),
+            C("field", "Field", "字段"),
+            C("old", "Old", "原值", NUMBER),
+            C("new", "New", "新值", NUMBER),
+            C("reason", "Reason", "原因"),
+            C("approver", "Approver", "审批人"),
+            C("version", "Version", "版本", INTEGER),
+            C("from_week", "FromWeek", "生效周", INTEGER),
+        ),
+        help_en="Append-only audit trail of recalibrations, written by salesplan.",
+        help_zh="目标调整的审计记录（只追加），由 salesplan 写入。",
+    ),
+)
+del C
+
+BY_NAME = {t.name.lower(): t for t in TABLES}
+BY_KEY = {t.key: t for t in TABLES}
+
+
+def normalise_header(text: object) -> str:
+    """Header matching ignores case, spaces (incl. full-width) and underscores."""
+    return re.sub(r"[\s_\u3000]+", "", str(text or "")).casefold()
+
+
+def header_lookup(spec: TableSpec) -> dict[str, Column]:
+    """Every accepted header of a table, normalised, mapped to its column."""
+    lookup: dict[str, Column] = {}
+    for col in spec.columns:
+        for h in (col.key, col.en, col.zh, *col.aliases):
+            lookup.setdefault(normalise_header(h), col)
+    return lookup
+
+
+def header(col: Column, locale: str) -> str:
+    return col.en if locale == "en" else col.zh

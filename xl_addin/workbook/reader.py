@@ -1,0 +1,582 @@
+"""Read a planning workbook into a Plan, collecting every problem of the run (SPEC §13).
+
+Driven by the column specs in xl_addin/workbook/columns.py: which tables and columns exist, which are
+required, of what kind. Cross-table rules (a rep's region must exist …) are one table too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from engine.money import to_cents
+from engine.plan import Plan
+from engine.problems import PlanError, Problem, did_you_mean
+from engine.settings import LOCALES, SPECS, Settings
+from xl_addin.workbook import coerce
+from xl_addin.workbook.columns import (
+    AMOUNT,
+    BY_KEY,
+    CHOICE,
+    DATE,
+    FRACTION,
+    INTEGER,
+    NUMBER,
+    TABLES,
+    TableSpec,
+    header_lookup,
+    normalise_header,
+)
+from xl_addin.workbook.tablesource import TableSource
+
+# (table, column) must be one of (table, column); blank values are not checked
+FOREIGN_KEYS = (
+    ("reps", "region", "regions", "region"),
+    ("history", "region", "regions", "region"),
+    ("history", "product", "products", "product"),
+    ("history", "customer_type", "customer_types", "customer_type"),
+    ("coverage", "rep_id", "reps", "rep_id"),
+    ("coverage", "product", "products", "product"),
+    ("actuals", "rep_id", "reps", "rep_id"),
+)
+UNIQUE = (
+    ("reps", "rep_id"),
+    ("regions", "region"),
+    ("products", "product"),
+    ("customer_types", "customer_type"),
+)
+NON_NEGATIVE = {
+    "amount",
+    "potential",
+    "weight",
+    "locked_target",
+    "visits",
+    "demos",
+    "deals",
+    "new_customers",
+    "rate",
+    "weeks",
+    "share",
+}
+COEFFICIENT = "type a coefficient like 1.1, or leave it blank"
+POSITIVE = {
+    "capability": COEFFICIENT,
+    "resource": COEFFICIENT,
+    "conversion": "type a rate like 0.4 or 40%",
+}
+WEIGHTED = ("regions", "products", "customer_types")
+BLANK_MEANS_DEFAULT = {("settings", "value")}  # `init` leaves TeamTarget, AvgDealSize … blank
+
+
+class Reader:
+    def __init__(self, source: TableSource):
+        self.source = source
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+        self.raw: dict = {}  # table key -> (RawTable, {column key: position}) as read
+
+    def add(self, sheet: str, cell: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(sheet, cell, message, hint))
+
+    def read(self) -> Plan:
+        frames = {spec.key: self.table(spec) for spec in TABLES}
+        settings = self.settings(frames.pop("settings"))
+        for key in ("history", "reps", "products", "regions"):
+            if frames[key] is not None and frames[key].empty:
+                spec = next(t for t in TABLES if t.key == key)
+                raw_sheet = frames[key].attrs.get("sheet", spec.sheet)
+                self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
+        self.relations(frames)
+        self.departed(frames)
+        kpi_actuals = self.kpi_actuals(frames)
+        if self.problems:
+            raise PlanError(self.problems)
+        return Plan(settings=settings, notes=tuple(self.notes), kpi_actuals=kpi_actuals, **frames)
+
+    def kpi_actuals(self, frames: dict) -> pd.DataFrame | None:
+        """Each KPI's weekly values from the tblActuals column headed with its name (a column
+        of the table's own, like NewCustomers/新客户, or one the user added): long, one row per
+        actuals row per KPI with a column."""
+        kpis, actuals = frames.get("kpis"), frames.get("actuals")
+        if kpis is None or kpis.empty or actuals is None or "actuals" not in self.raw:
+            return None
+        raw, found = self.raw["actuals"]
+        spec = BY_KEY["actuals"]
+        lookup = header_lookup(spec)
+        extra = {normalise_header(h): j for j, h in enumerate(raw.headers)}
+        positions = (actuals["_row"] - raw.first_row - 1).to_numpy()
+        parts = []
+        for name in dict.fromkeys(kpis["kpi"].dropna()):
+            key = normalise_header(name)
+            known = lookup.get(key)
+            j = found.get(known.key) if known is not None else extra.get(key)
+            if j is None:
+                continue
+            cells = pd.Series([raw.rows[i][j] for i in positions], dtype=object)
+            values, bad, _ = coerce.number(cells)
+            for k in np.flatnonzero(bad.to_numpy()):
+                self.add(
+                    raw.sheet,
+                    raw.cell(int(positions[k]), j),
+                    f'KPI "{name}": {shown(cells.iat[k])} is not a number',
+                    "type a number, or leave it blank",
+                )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "rep_id": actuals["rep_id"].to_numpy(),
+                        "week": actuals["week"].to_numpy(),
+                        "kpi": str(name),
+                        "value": values.to_numpy(dtype=float),
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame({"rep_id": [], "week": [], "kpi": [], "value": []})
+        return pd.concat(parts, ignore_index=True)
+
+    def departed(self, frames: dict) -> None:
+        """History of reps no longer in tblReps (a CRM export keeps leavers): it counts for the
+        team, regions and products, and the run log says so."""
+        history, reps = frames.get("history"), frames.get("reps")
+        if history is None or reps is None or "rep_id" not in history.attrs.get("columns", {}):
+            return
+        gone = history["rep_id"].notna() & ~history["rep_id"].isin(set(reps["rep_id"].dropna()))
+        if gone.any():
+            ids = list(dict.fromkeys(history.loc[gone, "rep_id"]))
+            shown = ", ".join(map(str, ids[:5])) + (" …" if len(ids) > 5 else "")
+            self.notes.append(
+                f"history: {gone.sum()} rows of {len(ids)} RepID(s) not in tblReps ({shown}) count for "
+                "the team, regions and products, not for any rep"
+            )
+
+    # -- one table -------------------------------------------------------------------
+    def table(self, spec: TableSpec) -> pd.DataFrame | None:
+        raw = self.source.table(spec.name)
+        if raw is None:
+            if not spec.optional:
+                self.add(
+                    spec.sheet,
+                    "",
+                    f"table {spec.name} is missing",
+                    f"add an Excel table named {spec.name} (salesplan init makes a template)",
+                )
+            return None
+        lookup = header_lookup(spec)
+        found: dict[str, int] = {}
+        for j, h in enumerate(raw.headers):
+            col = lookup.get(normalise_header(h))
+            if col is None:
+                continue  # the user's own column
+            if col.key in found:
+                self.add(
+                    raw.sheet,
+                    raw.header_cell(j),
+                    f'{spec.name} has two "{col.en}" columns',
+                    "rename or remove one",
+                )
+            found.setdefault(col.key, j)
+        missing = [c for c in spec.columns if c.required and c.key not in found]
+        others = {
+            normalise_header(h): j
+            for j, h in enumerate(raw.headers)
+            if normalise_header(h) not in lookup
+        }
+        for c in missing:
+            near = difflib.get_close_matches(normalise_header(c.en), list(others), n=1, cutoff=0.8)
+            if near:  # a typo in the header: point at it
+                j = others[near[0]]
+                where, hint = (
+                    j,
+                    f'rename "{raw.headers[j]}" to {c.en}, or add a column headed {c.en}',
+                )
+            else:
+                where, hint = 0, f"add a column headed {c.en} to the table"
+            self.add(
+                raw.sheet,
+                raw.header_cell(where),
+                f'{spec.name} has no column "{c.en}" ({c.zh})',
+                hint,
+            )
+        if missing:
+            return None
+        self.raw[spec.key] = (raw, found)
+        data = (
+            pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
+            if raw.rows
+            else pd.DataFrame(columns=range(len(raw.headers)))
+        )
+        data.index = pd.RangeIndex(len(data))
+        blank = (
+            pd.concat([coerce.is_blank(data[j]) for j in found.values()], axis=1).all(axis=1)
+            if len(data)
+            else pd.Series(dtype=bool)
+        )
+        keep = ~blank
+        out = pd.DataFrame(index=data.index[keep])
+        for col in spec.columns:
+            if col.key not in found:
+                out[col.key] = None if col.kind in ("text", CHOICE, DATE) else np.nan
+                continue
+            j = found[col.key]
+            values, bad = self.coerce(col, data.loc[keep, j])
+            for i in values.index[bad]:
+                self.add(
+                    raw.sheet,
+                    raw.cell(i, j),
+                    self.bad_message(col, data.at[i, j]),
+                    self.bad_hint(col),
+                )
+            if col.required and (spec.key, col.key) not in BLANK_MEANS_DEFAULT:
+                empty = values.isna() & ~bad
+                for i in values.index[empty]:
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} is empty",
+                        "fill it in or delete the row",
+                    )
+            if col.key in NON_NEGATIVE and col.kind != "text":
+                for i in values.index[values.notna() & (values < 0)]:
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} {shown(data.at[i, j])} is negative",
+                        "amounts, weights and counts must be 0 or more",
+                    )
+            if col.key in POSITIVE:
+                for i in values.index[values.notna() & (values <= 0)]:
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        f"{col.en} {shown(data.at[i, j])} must be above 0",
+                        POSITIVE[col.key],
+                    )
+            out[col.key] = values
+        if "amount" in out:
+            out["amount_cents"] = to_cents(out["amount"].fillna(0))
+        out["_row"] = out.index + raw.first_row + 1
+        out = out.reset_index(drop=True)
+        out.attrs["sheet"] = raw.sheet
+        out.attrs["columns"] = {k: raw.cell(0, j).rstrip("0123456789") for k, j in found.items()}
+        return out
+
+    def coerce(self, col, values: pd.Series):
+        if col.kind in (NUMBER, AMOUNT):
+            v, bad, _ = coerce.number(values)
+            return v, bad
+        if col.kind == FRACTION:
+            v, bad, over = coerce.number(values, percent_over_one=True)
+            if over.any():
+                self.notes.append(f"{col.en}: values over 1 read as percent (e.g. 30 → 30 %)")
+            return v, bad
+        if col.kind == INTEGER:
+            return coerce.integer(values)
+        if col.kind == DATE:
+            return coerce.date(values)
+        if col.kind == CHOICE:
+            return coerce.choice(values, col.choices)
+        return coerce.text(values)
+
+    @staticmethod
+    def bad_message(col, value) -> str:
+        kind = {
+            NUMBER: "a number",
+            AMOUNT: "an amount",
+            FRACTION: "a number or percentage",
+            INTEGER: "a whole number",
+            DATE: "a date",
+        }.get(col.kind)
+        if col.kind == CHOICE:
+            return f'{col.en} "{shown(value)}" is not one of {", ".join(col.choices)}{did_you_mean(value, col.choices)}'
+        return f'{col.en} "{shown(value)}" is not {kind}'
+
+    @staticmethod
+    def bad_hint(col) -> str:
+        return {
+            NUMBER: "type a number like 1.2",
+            AMOUNT: "type a number like 125000.50",
+            FRACTION: "type 0.3 or 30%",
+            INTEGER: "type a whole number like 4",
+            DATE: "type a date like 2026-07-06",
+            CHOICE: "pick a value from the list",
+        }.get(col.kind, "")
+
+    # -- settings --------------------------------------------------------------------
+    def settings(self, frame: pd.DataFrame | None) -> Settings:
+        values: dict = {}
+        if frame is None:
+            return Settings(values)
+        sheet = frame.attrs["sheet"]
+        names = {normalise_header(k): k for k in SPECS}
+        cells: dict[str, str] = {}
+        rows: dict[str, int] = {}
+        blank: set[str] = set()
+        for _, row in frame.iterrows():
+            if pd.isna(row["setting"]):
+                continue  # reported as "Setting is empty"
+            cell = f"{frame.attrs['columns']['value']}{row['_row']}"
+            name = names.get(normalise_header(row["setting"]))
+            if name is None:
+                self.add(
+                    sheet,
+                    f"{frame.attrs['columns']['setting']}{row['_row']}",
+                    f'unknown setting "{row["setting"]}"{did_you_mean(row["setting"], SPECS)}',
+                    "check the spelling or delete the row",
+                )
+                continue
+            if name in cells:  # two values for one setting: never guess which one is meant
+                self.add(
+                    sheet,
+                    f"{frame.attrs['columns']['setting']}{row['_row']}",
+                    f"setting {name} appears twice (first in row {rows[name]})",
+                    "delete one of the rows",
+                )
+                continue
+            cells[name], rows[name] = cell, row["_row"]
+            if pd.isna(row["value"]):
+                blank.add(name)  # blank: the default
+                continue
+            value = self.setting_value(name, row["value"], sheet, cell)
+            if value is not None:
+                values[name] = value
+        if "PeriodStart" not in cells:
+            self.add(
+                sheet,
+                "",
+                "PeriodStart is missing",
+                "add a row PeriodStart with the first day of the plan period",
+            )
+        elif "PeriodStart" in blank:
+            self.add(
+                sheet,
+                cells["PeriodStart"],
+                "PeriodStart is empty",
+                "type the first day of the plan period, e.g. 2026-07-06",
+            )
+        for name, value in values.items():
+            wrong = out_of_range(name, value)
+            if wrong:
+                self.add(sheet, cells[name], f"{name} {wrong[0]}", wrong[1])
+        return Settings(values, {name: (sheet, cell) for name, cell in cells.items()})
+
+    def setting_value(self, name: str, value, sheet: str, cell: str):
+        kind = SPECS[name][0]
+        if value is None:
+            return None
+        one = pd.Series([value], dtype=object)
+        if kind == "date":
+            v, bad = coerce.date(one)
+            if bad[0]:
+                self.add(
+                    sheet, cell, f'{name} "{value}" is not a date', "type a date like 2026-07-06"
+                )
+                return None
+            return v[0].date()
+        if kind in ("int", "amount", "fraction", "ratio"):
+            v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
+            if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
+                what = "a whole number" if kind == "int" else "a number"
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not {what}',
+                    "type 0.3 or 30%"
+                    if kind == "fraction"
+                    else f"type a whole number like {SPECS[name][1]}"
+                    if kind == "int"
+                    else "type a number",
+                )
+                return None
+            if over[0]:
+                self.notes.append(f"{name}: {shown(value)} read as {v[0]:.4g} ({shown(value)} %)")
+            if kind == "int":
+                return int(v[0])
+            if kind == "amount":
+                return (
+                    int(to_cents([v[0]])[0]) // 100
+                    if float(v[0]).is_integer()
+                    else Decimal(repr(float(v[0])))
+                )
+            return Decimal(repr(float(v[0])))
+        if kind.startswith("choice:"):
+            options = kind.split(":", 1)[1].split(",")
+            match = {o.casefold(): o for o in options}.get(str(value).strip().casefold())
+            if match is None:
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not one of {", ".join(options)}{did_you_mean(value, options)}',
+                    "pick one of those",
+                )
+            return match
+        if kind == "ratios":
+            parts = [
+                p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()
+            ]
+            v, bad, _ = coerce.number(pd.Series(parts, dtype=object))
+            if bad.any() or not parts:
+                self.add(
+                    sheet,
+                    cell,
+                    f'{name} "{value}" is not a list of numbers',
+                    "type numbers separated by commas, e.g. 0.5,0.3,0.2",
+                )
+                return None
+            return tuple(Decimal(repr(float(x))) for x in v)
+        if kind == "stage_weights":
+            out = {}
+            for part in str(value).replace("，", ",").split(","):
+                stage, _, w = part.partition("=")
+                v, bad, _ = coerce.number(pd.Series([w], dtype=object))
+                if (
+                    stage.strip().casefold() not in ("new", "growth", "mature", "longtail")
+                    or bad[0]
+                ):
+                    self.add(
+                        sheet,
+                        cell,
+                        f'{name} "{value}" is not like new=0.3,mature=0.6,longtail=0.1',
+                        "use stage=weight pairs",
+                    )
+                    return None
+                out[stage.strip().casefold()] = Decimal(repr(float(v[0])))
+            return out
+        return str(value).strip()
+
+    # -- across tables ---------------------------------------------------------------
+    def relations(self, frames: dict) -> None:
+        for table, key in UNIQUE:
+            f = frames.get(table)
+            if f is None or f.empty:
+                continue
+            dup = f[key].notna() & f[key].duplicated(keep="first")
+            first = f.drop_duplicates(key).set_index(key)["_row"]
+            letter = f.attrs["columns"][key]
+            for i in f.index[dup]:
+                self.add(
+                    f.attrs["sheet"],
+                    f"{letter}{f.at[i, '_row']}",
+                    f'{key_label(table, key)} "{f.at[i, key]}" appears twice (first in row {first[f.at[i, key]]})',
+                    "make it unique or delete one row",
+                )
+        for table, key, ref_table, ref_key in FOREIGN_KEYS:
+            f, ref = frames.get(table), frames.get(ref_table)
+            if f is None or ref is None or ref.empty or key not in f.attrs.get("columns", {}):
+                continue  # a missing or empty table is reported on its own
+            known = set(ref[ref_key].dropna())
+            unknown = f[key].notna() & ~f[key].isin(known)
+            letter = f.attrs["columns"][key]
+            ref_name = next(t.name for t in TABLES if t.key == ref_table)
+            # one problem per unknown value, at its first row: a CRM export repeats it thousands of times
+            for value, rows in f.loc[unknown, "_row"].groupby(f.loc[unknown, key], sort=False):
+                many = f" ({len(rows)} rows, first here)" if len(rows) > 1 else ""
+                self.add(
+                    f.attrs["sheet"],
+                    f"{letter}{rows.iloc[0]}",
+                    f'{key_label(table, key)} "{value}"{many} is not in {ref_name}'
+                    f"{did_you_mean(value, known) if key != 'rep_id' else ''}",
+                    f"correct {'them' if many else 'it'} or add it to {ref_name}",
+                )
+        for table in WEIGHTED:
+            f = frames.get(table)
+            if f is None or f.empty or "weight" not in f.attrs.get("columns", {}):
+                continue
+            w = f["weight"]
+            if w.notna().all() and w.sum() <= 0:
+                self.add(
+                    f.attrs["sheet"],
+                    f"{f.attrs['columns']['weight']}{f['_row'].iloc[0]}",
+                    "the weights add up to zero",
+                    "give at least one row a positive weight",
+                )
+        reps = frames.get("reps")
+        if (
+            reps is not None
+            and "end_date" in reps.attrs["columns"]
+            and "start_date" in reps.attrs["columns"]
+        ):
+            wrong = (
+                reps["end_date"].notna()
+                & reps["start_date"].notna()
+                & (reps["end_date"] < reps["start_date"])
+            )
+            for i in reps.index[wrong]:
+                self.add(
+                    reps.attrs["sheet"],
+                    f"{reps.attrs['columns']['end_date']}{reps.at[i, '_row']}",
+                    f"EndDate {shown(reps.at[i, 'end_date'])} is before StartDate {shown(reps.at[i, 'start_date'])}",
+                    "correct one of the dates",
+                )
+
+
+# fraction settings that cannot exceed 100 %: a floor above target, more than all reps in the top
+AT_MOST_ALL = {
+    "FloorPct",
+    "NewRepTargetPct",
+    "NewRepFloorPct",
+    "CapabilityTopShare",
+    "CapabilityBottomShare",
+    "PoolRate",
+}
+
+
+def out_of_range(name: str, value) -> tuple[str, str] | None:
+    """(what is wrong, what to do) when a setting's value is of its kind but makes no sense."""
+    kind = SPECS[name][0]
+    if kind == "int" and name in ("PeriodWeeks", "RoundTo", "Unit") and value <= 0:
+        return f"{value} must be above 0", f"type a whole number like {SPECS[name][1]}"
+    if kind == "fraction":
+        pct = f"{float(value) * 100:g} %"
+        if name == "MarketGrowth":
+            if value <= -1:  # the target would be zero or negative
+                return f"{pct} must be above -100 %", "type the expected growth, e.g. 8% or -5%"
+        elif name == "Buffer":
+            if not 0 <= value < 1:
+                return f"{pct} must be from 0 % to below 100 %", "type a buffer like 0.05 or 5%"
+        elif name in AT_MOST_ALL:
+            if not 0 <= value <= 1:
+                return f"{pct} must be from 0 % to 100 %", "type a share like 0.9 or 90%"
+        elif value < 0:
+            return f"{pct} is negative", "type 0 or more, e.g. 0.15 or 15%"
+    if (kind == "ratio" or name == "AvgDealSize") and value <= 0:
+        return f"{shown(value)} must be above 0", f"type a number like {SPECS[name][1] or 30000}"
+    if kind == "amount" and value < 0:
+        return f"{value:,} is negative", "type an amount of 0 or more, or leave it blank"
+    if kind == "ratios" and any(v < 0 for v in value):
+        return "has a negative number", "type numbers of 0 or more separated by commas"
+    return None
+
+
+def shown(value) -> str:
+    """A cell's value as the user typed it: 500 not 500.0, 2026-07-06 not 2026-07-06 00:00:00."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def key_label(table: str, key: str) -> str:
+    spec = next(t for t in TABLES if t.key == table)
+    return spec.column(key).en
+
+
+def read_plan(source: TableSource) -> Plan:
+    return Reader(source).read()
+
+
+def plan_locale(source: TableSource) -> str:
+    """The plan's Locale, for words said before or without a clean read: the default when
+    tblSettings, its Locale row or a valid value is missing (read_plan reports those)."""
+    reader = Reader(source)
+    locale = reader.settings(reader.table(BY_KEY["settings"])).values.get("Locale")
+    return locale if locale in LOCALES else LOCALES[0]

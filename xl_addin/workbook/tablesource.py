@@ -1,0 +1,45 @@
+"""The table-source interface the reader works over (STYLE §1).
+
+A source finds an Excel table (ListObject) by name and hands back its header and rows with
+where they stand, so problems can name `Sheet!Cell`. A plan book also writes salesplan's
+output sheets (and its edits to the user's tables). The file implementation is
+xl_addin/workbook/filebook.py (openpyxl/calamine and XlsxWriter), the live one xl_addin/excel/livebook.py
+(an open workbook, through xlwings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class RawTable:
+    name: str
+    sheet: str
+    first_row: int  # the header's row, 1-based
+    first_col: int  # 1-based
+    headers: list
+    rows: list[tuple]  # the data rows' values, as read
+
+    def cell(self, row: int, col: int) -> str:
+        """Address of data row `row` (0-based) in table column `col` (0-based)."""
+        return f"{get_column_letter(self.first_col + col)}{self.first_row + 1 + row}"
+
+    def header_cell(self, col: int) -> str:
+        return f"{get_column_letter(self.first_col + col)}{self.first_row}"
+
+
+class TableSource(Protocol):
+    def table(self, name: str) -> RawTable | None:
+        """The table of that name (case-insensitive), or None."""
+
+    def table_names(self) -> list[str]: ...
+
+
+class PlanBook(TableSource, Protocol):
+    def write_sheets(self, sheets, edits=None) -> None:
+        """Replace salesplan's output sheets (and only those); make `edits` (a TableEdits) in
+        the user's tables. Every input problem is raised (PlanError) before anything is written."""

@@ -1,0 +1,111 @@
+"""Rows appended to a user's table and single cells set in it, as edited package parts.
+
+Used for what salesplan records in the user's own tables: change-log rows appended to
+tblChangeLog (never rewriting earlier rows) and the plan's Version in tblSettings. The parts
+come back as bytes for the splice to write in the same atomic replacement as the output
+sheets, so a run changes all of them or none.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+
+from engine.problems import PlanError, Problem
+from xl_addin.workbook.package import TableRef
+from xl_addin.workbook.sheetcells import cell_style, grow_table, set_cells, table_rows
+
+
+@dataclass
+class TableEdits:
+    """What to write: rows to append per table (column letter -> value), and single cells."""
+
+    appends: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    cells: dict[tuple[str, str], object] = field(default_factory=dict)  # (table, "B7") -> value
+
+    def __bool__(self) -> bool:
+        return bool(self.appends or self.cells)
+
+
+def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[str, bytes]:
+    """The sheet and table parts with the edits made (names are the package's own)."""
+    parts: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    with zipfile.ZipFile(path) as z:
+
+        def read(part: str) -> bytes:
+            return parts[part] if part in parts else z.read(part)
+
+        for name, rows in edits.appends.items():
+            t = tables[name.casefold()]
+            try:
+                sheet, table = _append(read(t.sheet_part), read(t.part), t, rows)
+            except _Blocked as blocked:
+                problems.append(Problem(t.sheet, blocked.cell, blocked.message, blocked.hint))
+                continue
+            except ValueError as exc:
+                problems.append(
+                    Problem(
+                        t.sheet,
+                        "",
+                        f"salesplan cannot append rows to {t.name}: {exc}",
+                        "save the workbook from Excel and run again",
+                    )
+                )
+                continue
+            parts[t.sheet_part], parts[t.part] = sheet, table
+        for (name, ref), value in edits.cells.items():
+            t = tables[name.casefold()]
+            col, row = _cell(ref)
+            xml = read(t.sheet_part)
+            parts[t.sheet_part] = set_cells(xml, {(row, col): value})
+    if problems:
+        raise PlanError(problems)
+    return parts
+
+
+def blocked_below(table: str, sheet: str, first_col: int, row: int) -> Problem:
+    """Rows appended to `table` would overwrite row `row` below it, which is not empty."""
+    return Problem(
+        sheet,
+        f"{get_column_letter(first_col)}{row}",
+        f"salesplan appends rows to {table} but row {row} below it is not empty",
+        f"move what is below {table} elsewhere (the table grows downwards)",
+    )
+
+
+class _Blocked(Exception):
+    def __init__(self, cell: str, message: str, hint: str):
+        super().__init__(message)
+        self.cell, self.message, self.hint = cell, message, hint
+
+
+def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object]]):
+    """Rows written after the table's last filled row, growing the table when they go past it."""
+    first_col, header, last_col, last = range_boundaries(t.ref)
+    filled = table_rows(sheet, header + 1, last, first_col, last_col) if last > header else set()
+    start = max(filled, default=header) + 1
+    end = start + len(rows) - 1
+    if end > last:
+        below = table_rows(sheet, last + 1, end, first_col, last_col)
+        if below:
+            p = blocked_below(t.name, t.sheet, first_col, min(below))
+            raise _Blocked(p.cell, p.message, p.hint)
+    model = start - 1 if start - 1 > header else min(start, last)  # the row whose style to take
+    cells, styles = {}, {}
+    for k, values in enumerate(rows):
+        for col in range(first_col, last_col + 1):
+            key = (start + k, col)
+            cells[key] = values.get(get_column_letter(col))
+            s = cell_style(sheet, model, col) if model > header else None
+            if s is not None:
+                styles[key] = s
+    sheet = set_cells(sheet, cells, styles)
+    return sheet, grow_table(table, end) if end > last else table
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    return column_index_from_string(letters), int(ref[len(letters) :])
