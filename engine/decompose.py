@@ -43,19 +43,19 @@ def _decompose(plan: Plan) -> Decomposition:
             ]
         )
     base = targets.baseline(plan, history)
-    notes.append(base.note)
-    team_target = targets.team_target(base, plan)
+    derivation = targets.derive(base, plan)
+    team_target = derivation.target
     units = team_target // unit
     unallocated = team_target - units * unit
     if unallocated:
         notes.append(
             f"TeamTarget {team_target:,} is not a multiple of RoundTo {unit:,}: {unallocated:,} left unallocated"
         )
-    lo, hi = base.window
-    window = history[(history["week"] >= lo) & (history["week"] <= hi)]
+    share_window = targets.share_window(plan, history, base)
+    window = _weeks(history, share_window)
 
     reps = plan.reps
-    rates = targets.rep_rates(plan, history, base.window)
+    rates = targets.rep_rates(plan, history, share_window)
     cap = split.capability(plan, rates, notes)
     res = split.resource(plan)
     effort = split.effort(plan)
@@ -74,8 +74,18 @@ def _decompose(plan: Plan) -> Decomposition:
 
     product_w = split.product_weights(plan, window, notes)
     product_units = allocate(units, product_w.to_numpy())
+    zeros = split.zero_targets(
+        plan, "Regions", "region", region_w, region_units.to_numpy(), _sold(window, "region")
+    )
+    zeros += split.zero_targets(
+        plan, "Products", "product", product_w, product_units, _sold(window, "product")
+    )
     ct_w = split.customer_type_weights(plan)
     ct_units = allocate(units, ct_w.to_numpy())
+    if plan.customer_types is not None and not plan.customer_types.empty:
+        zeros += split.zero_targets(plan, "CustomerTypes", "customer_type", ct_w, ct_units, None)
+    if zeros:
+        raise PlanError(zeros)
     allowed = _coverage(plan, product_w.index)
     _check_coverage(plan, rep_units, product_units, allowed, product_w.index, unit)
     seed = rep_units[:, None] * product_w.to_numpy()[None, :] * allowed
@@ -103,7 +113,7 @@ def _decompose(plan: Plan) -> Decomposition:
         columns=[f"W{i + 1}" for i in range(s.weeks)],
     )
     months = phasing.monthly(weekly, s.period_start, s.weeks)
-    deal = phasing.avg_deal_size(plan, window, notes)
+    deal = phasing.avg_deal_size(plan, _weeks(history, base.window), notes)
     rates_yuan = (rates / 100).round(2)
     table = pd.DataFrame(
         {
@@ -124,7 +134,8 @@ def _decompose(plan: Plan) -> Decomposition:
     ).reset_index(drop=True)
     table = pd.concat([table, phasing.path_to_target(rep_target, plan, deal)], axis=1)
 
-    cap_by_region = targets.capacity(plan, rates, effort.sum(axis=1))
+    pace = rates if share_window == base.window else targets.rep_rates(plan, history, base.window)
+    cap_by_region = targets.capacity(plan, pace, effort.sum(axis=1), targets.trend_factor(base))
     region_table = _regions(plan, region_w, region_units * unit, table, cap_by_region)
     team = {
         "baseline": Decimal(base.cents) / 100,
@@ -134,6 +145,8 @@ def _decompose(plan: Plan) -> Decomposition:
         "unallocated": unallocated,
         "capacity": float(region_table["capacity"].sum()),
         "avg_deal_size": deal,
+        "derivation": derivation,
+        "share_window": share_window,
     }
     products = pd.DataFrame(
         {
@@ -162,7 +175,20 @@ def _decompose(plan: Plan) -> Decomposition:
         months,
         checks,
         tuple(notes),
+        s,
     )
+
+
+def _weeks(history: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+    lo, hi = window
+    return history[(history["week"] >= lo) & (history["week"] <= hi)]
+
+
+def _sold(history: pd.DataFrame, key: str) -> pd.Series:
+    """Sales (cents) per region or product in `history`; empty when it has no such column."""
+    if key not in history:
+        return pd.Series(dtype=np.int64)
+    return history.groupby(key)["amount_cents"].sum()
 
 
 def _rep_units(

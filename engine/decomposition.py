@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from engine.settings import Settings
+
 
 @dataclass(frozen=True)
 class Decomposition:
@@ -21,3 +23,4 @@ class Decomposition:
     months: pd.DataFrame  # reps × 2026-10 …
     reconciliation: pd.DataFrame
     notes: tuple[str, ...]
+    settings: Settings  # what it was decomposed with (its Unit and Locale show it)

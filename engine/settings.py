@@ -17,6 +17,8 @@ SPECS: dict[str, tuple[str, object]] = {
     "Unit": ("int", 1),
     "RoundTo": ("int", 1000),
     "Baseline": ("choice:last_period,same_period_last_year,trailing_mean", "last_period"),
+    "Trend": ("choice:none,trailing", "none"),
+    "ShareWindow": ("int", None),
     "MarketGrowth": ("fraction", Decimal("0")),
     "Buffer": ("fraction", Decimal("0.05")),
     "TeamTarget": ("amount", None),
@@ -36,7 +38,12 @@ SPECS: dict[str, tuple[str, object]] = {
     "RegionBlend": ("ratios", (Decimal("0.5"), Decimal("0.3"), Decimal("0.2"))),
     "StageWeights": (
         "stage_weights",
-        {"new": Decimal("0.3"), "mature": Decimal("0.6"), "longtail": Decimal("0.1")},
+        {
+            "new": Decimal("0.2"),
+            "growth": Decimal("0.25"),
+            "mature": Decimal("0.45"),
+            "longtail": Decimal("0.1"),
+        },
     ),
     "CommissionMode": ("choice:retroactive,marginal", "retroactive"),
     "PoolThreshold": ("ratio", Decimal("1.2")),
@@ -48,6 +55,23 @@ SPECS: dict[str, tuple[str, object]] = {
     "AvgDealSize": ("amount", None),
     "Locale": ("choice:" + ",".join(LOCALES), LOCALES[0]),
     "Version": ("int", 1),
+}
+
+
+# The choices as a Chinese plan may type them (SPEC §1.1): each means its English value.
+CHOICE_NAMES = {
+    "Baseline": {
+        "上期": "last_period",
+        "去年同期": "same_period_last_year",
+        "近三期均值": "trailing_mean",
+    },
+    "Trend": {"无": "none", "不考虑": "none", "近期趋势": "trailing", "趋势": "trailing"},
+    "CommissionMode": {
+        "追溯": "retroactive",
+        "全额": "retroactive",
+        "分段": "marginal",
+        "超额累进": "marginal",
+    },
 }
 
 

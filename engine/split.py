@@ -7,7 +7,7 @@ import pandas as pd
 
 from engine.calendar import activity, months_between, week_starts
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, at_row
 
 
 def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: str) -> pd.Series:
@@ -185,3 +185,61 @@ def effort(plan: Plan) -> np.ndarray:
     else:
         ramp = np.where(is_new[:, None], float(s["NewRepTargetPct"]), ramp)
     return act * ramp
+
+
+def zero_targets(
+    plan: Plan,
+    table: str,
+    key: str,
+    weights: pd.Series,
+    units: np.ndarray,
+    history: pd.Series,
+) -> list[Problem]:
+    """Regions, products or customer types that sold in the share window (a customer type:
+    that has a Weight) but would get no target (SPEC §1.1).
+
+    A Weight typed as 0 says so and is respected; anything else that ends at zero is a problem
+    at its cell: a stage StageWeights gives no share, Weights typed elsewhere that already add
+    up to 100 %, or a share smaller than one RoundTo unit.
+    """
+    frame = {"product": plan.products, "region": plan.regions}.get(key, plan.customer_types)
+    s = plan.settings
+    stage_w = s["StageWeights"]
+    typed = frame["weight"].to_numpy(dtype=float)
+    if key == "customer_type":  # Weight is required: only a share below one unit is lost
+        sold = typed > 0
+    else:
+        sold = frame[key].map(history).fillna(0).to_numpy() > 0
+    problems = []
+    for i in np.flatnonzero(sold & ~(typed == 0)):
+        name = frame[key].iloc[i]
+        stage = frame["stage"].iloc[i] if key == "product" else None
+        stage = stage if isinstance(stage, str) else "mature"
+        if key == "product" and np.isnan(typed[i]) and float(stage_w.get(stage, 0)) <= 0:
+            column = "stage" if "stage" in frame.attrs.get("columns", {}) else key
+            problems.append(
+                Problem(
+                    *at_row(frame, i, column, table),
+                    f"{name} is a {stage} product but StageWeights gives {stage} no share",
+                    f"add {stage}=… to StageWeights or give the product a Weight",
+                )
+            )
+        elif np.isnan(typed[i]) and weights.iloc[i] <= 0:
+            problems.append(
+                Problem(
+                    *at_row(frame, i, "weight", table),
+                    f"{name} has sales in the share window but no Weight, and the Weights "
+                    "typed for the others already add up to 100 %, so it would get no target",
+                    "type its Weight (0 if it really gets no target), or lower the others",
+                )
+            )
+        elif units[i] == 0:
+            problems.append(
+                Problem(
+                    *at_row(frame, i, "weight" if not np.isnan(typed[i]) else key, table),
+                    f"{name}'s share {weights.iloc[i] * 100:.3g} % is less than one RoundTo unit "
+                    f"({s.round_to:,}) of the team target, so its target would be 0",
+                    "lower RoundTo, raise its Weight, or type Weight 0 to plan it at zero",
+                )
+            )
+    return problems

@@ -16,9 +16,27 @@ from engine.problems import PlanError, Problem
 
 @dataclass(frozen=True)
 class Baseline:
-    cents: int  # B, in cents
-    window: tuple[int, int]  # weeks (relative to PeriodStart) whose history gives the shares
-    note: str
+    """B of SPEC §2 and where it came from, so every headline number can show its derivation."""
+
+    method: str  # last_period, same_period_last_year or trailing_mean
+    cents: int  # B, in cents (for trailing_mean the mean, rounded half up to the cent)
+    window: tuple[int, int]  # the weeks (relative to PeriodStart) B sums, first and last
+    periods: tuple[int, ...] = ()  # trailing_mean: each period's sum, latest first (cents)
+    trend: Decimal | None = None  # Trend=trailing: last period ÷ the same weeks a year earlier
+    trend_cents: tuple[int, int] = (0, 0)  # (last period, the same weeks a year earlier)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How the team target came about: B × trend × (1 + growth) × (1 − buffer) → rounded."""
+
+    baseline: Baseline
+    growth: Decimal
+    buffer: Decimal
+    exact: Decimal  # yuan, before rounding
+    round_to: int
+    target: int  # yuan
+    given: bool  # TeamTarget typed: the computed value is shown beside it, not used
 
 
 def weekly_history(plan: Plan) -> pd.DataFrame:
@@ -30,26 +48,33 @@ def weekly_history(plan: Plan) -> pd.DataFrame:
 def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
     s = plan.settings
     n, kind = s.weeks, s["Baseline"]
+    trend = s["Trend"] == "trailing"
     by_week = history.groupby("week")["amount_cents"].sum()
 
     def total(lo: int, hi: int) -> int:
         return int(by_week[(by_week.index >= lo) & (by_week.index <= hi)].sum())
 
     first = int(history["week"].min()) if len(history) else 0
-    need = {"last_period": -n, "same_period_last_year": -52 - n, "trailing_mean": -3 * n}[kind]
+    windows = {"last_period": (-n, -1), "same_period_last_year": (-52, -52 + n - 1)}
+    window = windows.get(kind, (-3 * n, -1))
+    need = min(window[0], -52 - n if trend else 0)
     start = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=need)
     if first > need:
         have = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=first)
+        setting = "Trend" if trend and need < window[0] else "Baseline"
         hint = (
-            "add older history or set Baseline to last_period"
+            "add older history or set Trend to none"
+            if setting == "Trend"
+            else "add older history or set Baseline to last_period"
             if kind != "last_period"
             else "add older history or shorten PeriodWeeks"
         )
+        what = f"Trend {s['Trend']}" if setting == "Trend" else f"Baseline {kind}"
         raise PlanError(
             [
                 Problem(
-                    *s.where("Baseline" if kind != "last_period" else "PeriodStart"),
-                    f"Baseline {kind} needs history from {start:%Y-%m-%d}, "
+                    *s.where(setting if kind != "last_period" or trend else "PeriodStart"),
+                    f"{what} needs history from {start:%Y-%m-%d}, "
                     f"but tblHistory starts {have:%Y-%m-%d}",
                     hint,
                 )
@@ -67,27 +92,67 @@ def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
                 )
             ]
         )
-    if kind == "last_period":
-        return Baseline(total(-n, -1), (-n, -1), f"baseline: the {n} weeks before PeriodStart")
+    periods: tuple[int, ...] = ()
     if kind == "trailing_mean":
-        sums = [total(-k * n, -(k - 1) * n - 1) for k in (1, 2, 3)]
-        cents = round_half_up(Decimal(sum(sums)) / 3)
-        return Baseline(cents, (-3 * n, -1), "baseline: mean of the last three periods")
-    same = total(-52, -52 + n - 1)
-    recent, year_before = total(-n, -1), total(-52 - n, -53)
-    growth = Decimal(recent) / Decimal(year_before) if year_before else Decimal(1)
-    cents = round_half_up(Decimal(same) * growth)
-    note = f"baseline: same weeks last year × trailing growth {float(growth):.4f}"
-    return Baseline(cents, (-52, -52 + n - 1), note)
+        periods = tuple(total(-k * n, -(k - 1) * n - 1) for k in (1, 2, 3))
+        cents = round_half_up(Decimal(sum(periods)) / 3)
+    else:
+        cents = total(*window)
+    factor, trend_cents = None, (0, 0)
+    if trend:
+        trend_cents = (total(-n, -1), total(-52 - n, -53))
+        if trend_cents[1] <= 0:
+            raise PlanError(
+                [
+                    Problem(
+                        *s.where("Trend"),
+                        f"Trend trailing divides the last {n} weeks by the same weeks a year "
+                        f"earlier, but those ({start:%Y-%m-%d} on) have no sales",
+                        "set Trend to none, or add that history",
+                    )
+                ]
+            )
+        factor = Decimal(trend_cents[0]) / Decimal(trend_cents[1])
+    return Baseline(kind, cents, window, periods, factor, trend_cents)
 
 
-def team_target(b: Baseline, plan: Plan) -> int:
-    """T = B × (1 + MarketGrowth) × (1 − Buffer), to a multiple of RoundTo (yuan)."""
+def share_window(plan: Plan, history: pd.DataFrame, b: Baseline) -> tuple[int, int]:
+    """The weeks that give region and product shares and capability: ShareWindow weeks before
+    PeriodStart, else the baseline's own weeks."""
     s = plan.settings
-    if s["TeamTarget"] is not None:
-        return int(s["TeamTarget"])
-    t = target_from_baseline(Decimal(b.cents) / 100, s["MarketGrowth"], s["Buffer"])
-    return round_half_up(t, s.round_to)
+    if s["ShareWindow"] is None:
+        return b.window
+    weeks = int(s["ShareWindow"])
+    first = int(history["week"].min())
+    if weeks < 1 or first > -weeks:
+        start = pd.Timestamp(s.period_start) - pd.Timedelta(weeks=weeks)
+        have = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=first)
+        raise PlanError(
+            [
+                Problem(
+                    *s.where("ShareWindow"),
+                    f"ShareWindow {weeks} needs history from {start:%Y-%m-%d}, "
+                    f"but tblHistory starts {have:%Y-%m-%d}",
+                    f"type at most {-first} weeks, or leave it blank for the baseline's weeks",
+                )
+            ]
+        )
+    return (-weeks, -1)
+
+
+def trend_factor(b: Baseline) -> Decimal:
+    return Decimal(1) if b.trend is None else b.trend
+
+
+def derive(b: Baseline, plan: Plan) -> Derivation:
+    """T = B × trend × (1 + MarketGrowth) × (1 − Buffer), to a multiple of RoundTo (yuan);
+    a typed TeamTarget is used as typed."""
+    s = plan.settings
+    growth, buffer = Decimal(s["MarketGrowth"]), Decimal(s["Buffer"])
+    exact = target_from_baseline(Decimal(b.cents) / 100 * trend_factor(b), growth, buffer)
+    given = s["TeamTarget"] is not None
+    target = int(s["TeamTarget"]) if given else round_half_up(exact, s.round_to)
+    return Derivation(b, growth, buffer, exact, s.round_to, target, given)
 
 
 def target_from_baseline(baseline: Decimal, growth: Decimal, buffer: Decimal) -> Decimal:
@@ -134,13 +199,18 @@ def rep_rates(plan: Plan, history: pd.DataFrame, window: tuple[int, int]) -> pd.
     return pd.Series(rate, index=reps.index)
 
 
-def capacity(plan: Plan, rates: pd.Series, effort: np.ndarray) -> pd.DataFrame:
+def capacity(
+    plan: Plan, rates: pd.Series, effort: np.ndarray, trend: Decimal = Decimal(1)
+) -> pd.DataFrame:
     """Per region: what the reps would sell at their historical pace (SPEC §2 feasibility).
 
-    `effort` is each rep's active weeks in the period, already ramped for new reps. A rep
-    without history counts at the region's (else the team's) average pace.
+    `rates` are measured over the baseline's weeks and scaled by its trend, so capacity and
+    target have one yardstick. `effort` is each rep's active weeks in the period, already
+    ramped for new reps. A rep without history counts at the region's (else the team's)
+    average pace; a full rep (who closes a gap) is the region's average pace × PeriodWeeks.
     """
     reps = plan.reps
+    rates = rates * float(trend)
     region_avg = rates.groupby(reps["region"]).mean()
     team_avg = float(rates.mean()) if rates.notna().any() else 0.0
     fill = reps["region"].map(region_avg).fillna(team_avg)

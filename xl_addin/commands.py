@@ -18,6 +18,7 @@ from engine.progress import Progress, progress
 from xl_addin.messages import say
 from xl_addin.recalibration import Recalibrated
 from xl_addin.repbook.issue import Issued, issue
+from xl_addin.sheets.derivation import amount, target_text, with_unit
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook, TableSource
@@ -74,11 +75,14 @@ def parse_amount(text: str) -> int:
 
 
 def decompose_summary(result: Decomposition, where, seconds: float, locale: str) -> list[str]:
-    team = result.team
+    team, unit = result.team, int(result.settings["Unit"])
     lines = [
         say("decomposed", locale, where=where, seconds=seconds),
-        say("decomposed_team", locale, **{k: team[k] for k in ("target", "floor", "challenge")},
-            baseline=team["baseline"]),
+        say("decomposed_team", locale,
+            target=with_unit(team["target"], unit, locale),
+            **{k: amount(team[k], unit) for k in ("floor", "challenge")}),
+        say("derivation", locale,
+            how=target_text(team["derivation"], result.settings.with_values(Locale=locale))),
         say("decomposed_counts", locale, regions=len(result.regions),
             products=len(result.products), reps=len(result.targets), rows=len(result.breakdown)),
         say("reconciled", locale, checks=len(result.reconciliation),
@@ -90,7 +94,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
             "capacity_gap",
             locale,
             region=r.region,
-            gap=int(round(float(r.gap))),
+            gap=with_unit(int(round(float(r.gap))), unit, locale),
             extra=r.extra_headcount,
             s="" if r.extra_headcount == 1 else "s",
         )

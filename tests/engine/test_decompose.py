@@ -1,6 +1,7 @@
 """Decomposition rules of SPEC §3 and phasing of §4, each computed by hand."""
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -87,12 +88,41 @@ def test_stage_weights_share_stages_then_history_inside_each_stage():
         ("M2", "mature", np.nan, np.nan),
         ("L", "longtail", np.nan, np.nan),
     )
-    d = decompose(b.plan(reps, hist=hist, products=prods, TeamTarget=1_000_000))
+    stage_weights = {"new": Decimal("0.3"), "mature": Decimal("0.6"), "longtail": Decimal("0.1")}
+    d = decompose(
+        b.plan(reps, hist=hist, products=prods, TeamTarget=1_000_000, StageWeights=stage_weights)
+    )
     assert d.products.set_index("product")["target"].to_dict() == {
         "N": 300_000,
         "M1": 150_000,
         "M2": 450_000,
         "L": 100_000,
+    }
+
+
+def test_default_stage_weights_are_renormalised_over_the_stages_present():
+    # default new 0.2, growth 0.25, mature 0.45, longtail 0.1; no growth product, so over
+    # 0.75: new 0.2667 → N 266,666.67; mature 0.6 → M1 150,000 : M2 450,000 (1 : 3);
+    # longtail 0.1333 → L 133,333.33; to RoundTo 1,000 by largest remainder: 267,000 and 133,000
+    reps = b.reps(1)
+    hist = pd.concat(
+        [
+            b.history(reps, w, products=(p,))
+            for p, w in (("N", 500), ("M1", 1000), ("M2", 3000), ("L", 800))
+        ]
+    )
+    prods = products(
+        ("N", "new", np.nan, np.nan),
+        ("M1", "mature", np.nan, np.nan),
+        ("M2", "mature", np.nan, np.nan),
+        ("L", "longtail", np.nan, np.nan),
+    )
+    d = decompose(b.plan(reps, hist=hist, products=prods, TeamTarget=1_000_000))
+    assert d.products.set_index("product")["target"].to_dict() == {
+        "N": 267_000,
+        "M1": 150_000,
+        "M2": 450_000,
+        "L": 133_000,
     }
 
 

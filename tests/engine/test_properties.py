@@ -41,21 +41,28 @@ def organisations(draw):
         }
     )
     hist["amount_cents"] = to_cents(hist["amount"])
+    # some products with a Weight typed (0 among them), the rest shared by stage
+    typed = np.where(
+        rng.random(n_products) < 0.25, rng.choice([0, 0.05, 0.1, 0.3], n_products), np.nan
+    )
     prods = pd.DataFrame(
         {
             "product": products,
             "stage": rng.choice(["new", "growth", "mature", "longtail"], n_products),
-            "weight": np.nan,
+            "weight": typed,
             "margin": np.nan,
         }
     )
+    stage_weights = {"new": 0.3, "growth": 0.2, "mature": 0.4, "longtail": 0.1}
+    if rng.random() < 0.2:  # a stage left without a share
+        stage_weights[str(rng.choice(list(stage_weights)))] = 0.0
     plan = b.plan(
         reps,
         hist=hist,
         products=prods,
         RoundTo=round_to,
         MarketGrowth=str(round(rng.uniform(-0.2, 0.5), 3)),
-        StageWeights={"new": 0.3, "growth": 0.2, "mature": 0.4, "longtail": 0.1},
+        StageWeights=stage_weights,
     )
     team_units = None
     lock = rng.random(n) < 0.05
@@ -80,12 +87,32 @@ def test_every_identity_holds_exactly_for_any_organisation(plan):
     try:
         d = decompose(plan)
     except PlanError as err:
-        # the only refusals a random organisation may earn: coverage or locks it cannot carry
+        # the only refusals a random organisation may earn: coverage or locks it cannot carry,
+        # or a product, region or customer type that sold but would get no target
         assert all(
-            ("Coverage" == p.sheet) or ("locked" in p.message) or ("no reps" in p.message)
+            ("Coverage" == p.sheet)
+            or ("locked" in p.message)
+            or ("no reps" in p.message)
+            or ("no share" in p.message and p.sheet == "Products")
+            or ("less than one RoundTo unit" in p.message)
+            or ("more than 100 %" in p.message or "add up to zero" in p.message)
             for p in err.problems
         ), str(err)
         return
+    # no silent zero: whatever sold in the share window, and was not given Weight 0, has a target
+    lo, hi = d.team["share_window"]
+    weeks = (pd.to_datetime(plan.history["period"]) - pd.Timestamp(b.START)).dt.days // 7
+    window = plan.history[(weeks >= lo) & (weeks <= hi)]
+    for key, frame, got in (
+        ("product", plan.products, d.products),
+        ("region", plan.regions, d.regions),
+    ):
+        sold = window.groupby(key)["amount_cents"].sum()
+        wanted = frame.loc[frame[key].map(sold).fillna(0).gt(0) & frame["weight"].ne(0), key]
+        target = got.set_index(key)["target"]
+        assert (target[wanted] > 0).all(), target[wanted]
+    ct = d.customer_types.set_index("customer_type")["target"]
+    assert (ct[plan.customer_types.set_index("customer_type")["weight"] > 0] > 0).all()
     unit = plan.settings.round_to
     assert d.reconciliation["difference"].eq(0).all(), d.reconciliation[
         d.reconciliation["difference"] != 0

@@ -58,14 +58,76 @@ def test_baseline_trailing_mean_is_the_mean_of_three_periods():
     assert d.team["baseline"] == Decimal("60000")
 
 
-def test_baseline_same_period_last_year_times_trailing_growth():
-    # same weeks last year (-52..-40): 50,000; last period (-13..-1): 120,000;
-    # the year before the last period (-65..-53): 100,000 → growth 1.2 → B = 60,000
+def test_baseline_same_period_last_year_is_those_weeks_without_a_hidden_trend():
+    # same weeks last year (-52..-40): 50,000; the recent trend (120,000 over 100,000) is not
+    # applied unless Trend says so: B = T = 50,000
     h = weekly_history({-65: 100_000, -52: 50_000, -13: 120_000})
     d = decompose(
         b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="same_period_last_year")
     )
-    assert d.team["baseline"] == Decimal("60000")
+    assert d.team["baseline"] == Decimal("50000")
+    assert d.team["target"] == 50_000
+    assert d.team["derivation"].baseline.trend is None
+
+
+def test_trend_trailing_is_its_own_factor_on_any_baseline():
+    # last period (-13..-1) 120,000 ÷ the same weeks a year earlier (-65..-53) 100,000 = 1.2
+    h = weekly_history({-65: 100_000, -52: 50_000, -13: 120_000})
+    same = b.plan(
+        b.reps(1), hist=h, Buffer="0", RoundTo=1, Baseline="same_period_last_year", Trend="trailing"
+    )
+    d = decompose(same)
+    assert d.team["baseline"] == Decimal("50000")  # B itself stays the same weeks' sum
+    assert d.team["derivation"].baseline.trend == Decimal("1.2")
+    assert d.team["target"] == 60_000  # 50,000 × 1.2
+    last = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Trend="trailing"))
+    assert last.team["target"] == 144_000  # 120,000 × 1.2
+
+
+def test_trend_without_a_year_of_older_history_is_a_problem_at_the_setting():
+    h = weekly_history({-w: 1_000 for w in range(1, 30)})
+    with pytest.raises(PlanError) as err:
+        decompose(b.plan(b.reps(1), hist=h, Trend="trailing"))
+    assert "Trend trailing needs history from 2024-10-07" in str(err.value)
+
+
+def test_capacity_uses_the_baseline_trend_so_target_and_capacity_share_one_yardstick():
+    # a year earlier 5,000 a week, last period 10,000 a week: trend 2; B = 130,000,
+    # T = 260,000; capacity = 10,000 × 13 weeks × 2 = 260,000: no gap, no extra rep
+    h = weekly_history({**{-w: 10_000 for w in range(1, 14)}, **{-w: 5_000 for w in range(53, 66)}})
+    d = decompose(b.plan(b.reps(1), hist=h, Buffer="0", RoundTo=1, Trend="trailing"))
+    region = d.regions.iloc[0]
+    assert (region["target"], region["capacity"], region["gap"]) == (260_000, 260_000, 0)
+
+
+def test_share_window_measures_region_shares_over_its_own_weeks():
+    # North sold 10,000 a week for 26 weeks; South only in weeks -26..-14 (20,000 a week).
+    # Over the baseline's 13 weeks South has no share; over ShareWindow 26 it has
+    # 260,000 of 520,000 = 50 % (RegionBlend all history)
+    reps = b.reps(2, regions=("North", "South"))
+    north = weekly_history({-w: 10_000 for w in range(1, 27)}, rep="R001", region="North")
+    south = weekly_history({-w: 20_000 for w in range(14, 27)}, rep="R002", region="South")
+    hist = pd.concat([north, south], ignore_index=True)
+    regions = pd.DataFrame(
+        {"region": ["North", "South"], "potential": np.nan, "weight": np.nan,
+         "manager": None, "manager_email": None}
+    )  # fmt: skip
+    plan = b.plan(
+        reps, hist=hist, regions=regions, TeamTarget=1_000_000, RegionBlend=(1, 0, 0),
+        ShareWindow=26,
+    )  # fmt: skip
+    d = decompose(plan)
+    assert d.regions.set_index("region")["target"].to_dict() == {"North": 500_000, "South": 500_000}
+    assert d.team["share_window"] == (-26, -1)
+
+
+def test_share_window_longer_than_the_history_is_a_problem():
+    h = weekly_history({-w: 1_000 for w in range(1, 14)})
+    with pytest.raises(PlanError) as err:
+        decompose(b.plan(b.reps(1), hist=h, ShareWindow=52))
+    assert "ShareWindow 52 needs history from 2025-01-06, but tblHistory starts 2025-10-06" in str(
+        err.value
+    )
 
 
 def test_baseline_that_needs_older_history_is_a_problem():

@@ -40,6 +40,7 @@ from xl_addin.delivery.journal import LOCK
 from xl_addin.excel import background, buttons
 from xl_addin.excel.livebook import LiveBook
 from xl_addin.repbook.manifest import read_manifest
+from xl_addin.sheets.derivation import amount
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import OUTPUT_SHEETS, describe
 from xl_addin.workbook.filebook import FileBook
@@ -344,8 +345,9 @@ def test_the_buttons_report_like_the_cli_in_the_plans_locale(both):
     decomposed, tracked = (m for m, _, _ in said.alerts)
     assert decomposed.startswith(first) and decomposed.endswith(wrote)
     assert tracked.splitlines()[1] == status
-    team = decompose(read_plan(FileBook(both.example))).team
-    assert f" {team['target']:,}" in decomposed.splitlines()[1]
+    d = decompose(read_plan(FileBook(both.example)))
+    unit = int(d.settings["Unit"])  # the summary speaks the plan's Unit: 3,011.70 万元
+    assert f" {amount(d.team['target'], unit)} " in decomposed.splitlines()[1]
 
 
 def test_every_output_cell_has_the_same_value_kind_and_number_format(both):

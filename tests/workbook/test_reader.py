@@ -262,6 +262,16 @@ class Case:
         return self.rule
 
 
+def _weights_that_leave_office_supplies_out(b: Book) -> None:
+    for product, weight in (
+        ("Smart Devices", 0.5),
+        ("Enterprise Software", 0.3),
+        ("Cloud Services", 0.1),
+        ("AI Assistant", 0.1),
+    ):
+        b.set("tblProducts", "Weight", product, weight)
+
+
 def _duplicate_rep(b: Book) -> None:
     ws, _ = b.table("tblReps")
     row = b.row("tblReps", "S005")
@@ -506,10 +516,37 @@ CASES = [
         ),
     ),
     Case(
+        "a product that sold gets a share from StageWeights",
+        lambda b: b.setting("StageWeights", "new=0.3,mature=0.6,longtail=0.1"),
+        (
+            "Products!B4: Cloud Services is a growth product but StageWeights gives growth no "
+            "share — add growth=… to StageWeights or give the product a Weight",
+        ),
+    ),
+    Case(
+        "a product that sold is not left without a share by the others' Weights",
+        _weights_that_leave_office_supplies_out,
+        (
+            "Products!C6: Office Supplies has sales in the share window but no Weight, and the "
+            "Weights typed for the others already add up to 100 %, so it would get no target "
+            "— type its Weight (0 if it really gets no target), or lower the others",
+        ),
+    ),
+    Case(
+        "a product's share is at least one RoundTo unit",
+        lambda b: b.set("tblProducts", "Weight", "AI Assistant", 0.000001),
+        (
+            "Products!C5: AI Assistant's share 0.0001 % is less than one RoundTo unit (1,000) "
+            "of the team target, so its target would be 0 — lower RoundTo, raise its Weight, "
+            "or type Weight 0 to plan it at zero",
+        ),
+    ),
+    Case(
         "the baseline has the history it needs",
         lambda b: b.setting("Baseline", "same_period_last_year"),
         (
-            "Settings!B6: Baseline same_period_last_year needs history from 2025-07-07, "
+            # the same 13 weeks a year before PeriodStart 2026-10-05 start 2025-10-06
+            "Settings!B6: Baseline same_period_last_year needs history from 2025-10-06, "
             "but tblHistory starts 2026-07-06 — add older history or set Baseline to last_period",
         ),
     ),
@@ -811,3 +848,19 @@ def test_track_reports_bad_rates_and_actuals_at_their_cell(plan, capsys, edit, e
         edit(b)
     problems = decompose_rejects(plan, capsys, command="track")
     assert len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("去年同期", "same_period_last_year"),
+        ("上期", "last_period"),
+        ("近三期均值", "trailing_mean"),
+    ],
+)
+def test_a_baseline_may_be_typed_by_its_chinese_name(plan, typed, meant):
+    with editing(plan) as b:
+        b.setting("Baseline", typed)
+        b.setting("Trend", "无")
+    settings = read_workbook(plan).settings
+    assert (settings["Baseline"], settings["Trend"]) == (meant, "none")

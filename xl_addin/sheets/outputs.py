@@ -15,13 +15,14 @@ from engine.problems import PlanError, Problem
 from engine.progress import Progress
 from engine.settings import Settings
 from xl_addin.sheets.dashboard import describe_dashboard
+from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
 from xl_addin.sheets.labels import label
 
 OUTPUT_TABLES = {
     name.casefold()
     for name in (
-        "tblTargets", "tblRegionTargets", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
+        "tblTargets", "tblRegionTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
         "tblKPIScorecard", "tblKPINotes", "tblDashboardSummary", "tblDashboardStatus",
         "tblDashboardWeekly", "tblDashboardRanking",
@@ -116,6 +117,12 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
         d.regions,
         title=label("region", loc),
     )
+    team = Block(
+        "tblTeamTarget",
+        cols(("item", None, "text"), ("value", None, "money"), ("how", None, "text")),
+        team_rows(d, settings),
+        title=label("team_target_title", loc),
+    )
     breakdown = Block(
         "tblBreakdown",
         cols(
@@ -162,7 +169,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
         title=label("note", loc),
     )
     return [
-        OutputSheet("Targets", "Targets", (targets, regions), freeze_cols=2),
+        OutputSheet("Targets", "Targets", (targets, regions, team), freeze_cols=2),
         OutputSheet("Breakdown", "Breakdown", (breakdown,)),
         OutputSheet("Phasing", "Phasing", (phasing,)),
         OutputSheet("Reconciliation", "Reconciliation", (recon, notes), freeze_cols=0),

@@ -177,7 +177,7 @@ def _settings(locale: str) -> pd.DataFrame:
         "Buffer": 0.03,
         "FloorPct": 0.9,
         "ChallengePct": 1.15,
-        # the default StageWeights know no `growth` stage; this company has one
+        # this company's own mix of the stages (the default is new=0.2,growth=0.25,…)
         "StageWeights": "new=0.15,growth=0.2,mature=0.55,longtail=0.1",
         "CommissionMode": "retroactive",
         "AvgDealSize": DEAL_SIZE,

@@ -16,7 +16,7 @@ import pandas as pd
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import PlanError, Problem, did_you_mean
-from engine.settings import LOCALES, SPECS, Settings
+from engine.settings import CHOICE_NAMES, LOCALES, SPECS, Settings
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
     AMOUNT,
@@ -387,7 +387,7 @@ class Reader:
                     f'{name} "{value}" is not {what}',
                     "type 0.3 or 30%"
                     if kind == "fraction"
-                    else f"type a whole number like {SPECS[name][1]}"
+                    else f"type a whole number like {SPECS[name][1] or 26}"
                     if kind == "int"
                     else "type a number",
                 )
@@ -405,7 +405,9 @@ class Reader:
             return Decimal(repr(float(v[0])))
         if kind.startswith("choice:"):
             options = kind.split(":", 1)[1].split(",")
-            match = {o.casefold(): o for o in options}.get(str(value).strip().casefold())
+            typed = str(value).strip()
+            typed = CHOICE_NAMES.get(name, {}).get(typed, typed)
+            match = {o.casefold(): o for o in options}.get(typed.casefold())
             if match is None:
                 self.add(
                     sheet,
