@@ -203,7 +203,11 @@ def _rep_units(
     unit = plan.settings.round_to
     locked = reps["locked_target"].astype(float).to_numpy()
     problems = []
-    bad = ~np.isnan(locked) & (np.mod(locked, unit) != 0)
+    tiny = ~np.isnan(locked) & (locked > 0) & (locked < unit)
+    for i in np.nonzero(tiny)[0]:  # 6.5 in a plan that reads 万元 meant 65,000
+        message, hint = targets.below_round_to("LockedTarget", locked[i], plan.settings)
+        problems.append(_rep_problem(plan, i, "locked_target", message, hint))
+    bad = ~np.isnan(locked) & (np.mod(locked, unit) != 0) & ~tiny
     for i in np.nonzero(bad)[0]:
         problems.append(
             _rep_problem(

@@ -151,8 +151,30 @@ def derive(b: Baseline, plan: Plan) -> Derivation:
     growth, buffer = Decimal(s["MarketGrowth"]), Decimal(s["Buffer"])
     exact = target_from_baseline(Decimal(b.cents) / 100 * trend_factor(b), growth, buffer)
     given = s["TeamTarget"] is not None
+    if given and 0 < s["TeamTarget"] < s.round_to:
+        raise PlanError(
+            [
+                Problem(
+                    *s.where("TeamTarget"), *below_round_to("TeamTarget", float(s["TeamTarget"]), s)
+                )
+            ]
+        )
     target = int(s["TeamTarget"]) if given else round_half_up(exact, s.round_to)
     return Derivation(b, growth, buffer, exact, s.round_to, target, given)
+
+
+def below_round_to(name: str, value: float, s) -> tuple[str, str]:
+    """(message, hint) for an amount typed below one RoundTo: in a plan shown in 万元, 6.5
+    was most likely meant as 6.5万 (amounts are typed in yuan, whatever the Unit)."""
+    message = f"{name} {value:g} is less than one RoundTo ({s.round_to:,}), so it would be 0"
+    scale = int(s["Unit"])
+    if scale > 1:
+        meant = f"{value * scale:,.0f}" + (f" ({value:g}万)" if scale == 10_000 else "")
+        message += f"; amounts are typed in yuan, not in the Unit ({scale:,})"
+        return message, f"did you mean {meant}? type it in yuan" + (
+            f", e.g. {value:g}万" if scale == 10_000 else ""
+        )
+    return message, f"type it in yuan, a multiple of RoundTo ({s.round_to:,})"
 
 
 def target_from_baseline(baseline: Decimal, growth: Decimal, buffer: Decimal) -> Decimal:

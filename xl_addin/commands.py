@@ -18,8 +18,10 @@ from engine.progress import Progress, progress
 from xl_addin.messages import say
 from xl_addin.recalibration import Recalibrated
 from xl_addin.repbook.issue import Issued, issue
-from xl_addin.sheets.derivation import amount, target_text, with_unit
+from xl_addin.sheets.derivation import target_text
 from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.sheets.units import amount, spoken
+from xl_addin.workbook.coerce import amount_value
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook, TableSource
 
@@ -60,17 +62,12 @@ def workbooks_folder(plan: Path) -> Path:
 
 
 def parse_amount(text: str) -> int:
-    """A target as typed: 1200000, 1,200,000 or 120万; a ValueError says what is wrong."""
-    cleaned = str(text).replace(",", "").replace("_", "").strip()
-    scale = 10_000 if cleaned.endswith("万") else 1
-    try:
-        value = Decimal(cleaned.rstrip("万")) * scale
-    except ArithmeticError:
-        raise ValueError(f"{text!r} is not an amount; type e.g. 1200000") from None
+    """A target as typed: 1200000, 1,200,000, 1.2e6 or 120万; a ValueError says what is wrong."""
+    value = amount_value(text)
+    if value is None:
+        raise ValueError(f"{text!r} is not an amount; type e.g. 1200000")
     if value != value.to_integral_value():
         raise ValueError(f"{text!r}: give a whole amount in yuan")
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount; type e.g. 1200000")
     return int(value)
 
 
@@ -79,7 +76,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
     lines = [
         say("decomposed", locale, where=where, seconds=seconds),
         say("decomposed_team", locale,
-            target=with_unit(team["target"], unit, locale),
+            target=spoken(team["target"], unit, locale),
             **{k: amount(team[k], unit) for k in ("floor", "challenge")}),
         say("derivation", locale,
             how=target_text(team["derivation"], result.settings.with_values(Locale=locale))),
@@ -94,7 +91,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
             "capacity_gap",
             locale,
             region=r.region,
-            gap=with_unit(int(round(float(r.gap))), unit, locale),
+            gap=spoken(int(round(float(r.gap))), unit, locale),
             extra=r.extra_headcount,
             s="" if r.extra_headcount == 1 else "s",
         )

@@ -94,7 +94,7 @@ def test_english_messages_use_the_english_templates(tmp_path):
     (r,) = read_manifest(folder)
     msg = compose(r, (folder / r.file).read_bytes())
     assert str(msg["Subject"]).startswith("Target responsibility letter: ")
-    assert "Target     1,000,001 yuan" in msg.get_body(("plain",)).get_content()
+    assert "Target     1,000,001 CNY" in msg.get_body(("plain",)).get_content()
 
 
 @pytest.mark.parametrize(
@@ -104,9 +104,9 @@ def test_english_messages_use_the_english_templates(tmp_path):
         (127_425, 10_000, "zh-CN", "12.7万元"),
         (127_500, 10_000, "zh-CN", "12.8万元"),  # 12.75: half up, as Excel shows it
         (1_529_000, 1, "zh-CN", "1,529,000元"),
-        (1_529_000, 1, "en", "1,529,000 yuan"),
-        (1_529_600, 1000, "en", "1,530 thousand yuan"),
-        (12_836_000, 10_000, "en", "1,283.6 × 10,000 yuan"),
+        (1_529_000, 1, "en", "1,529,000 CNY"),
+        (1_529_600, 1000, "en", "1,530 thousand CNY"),
+        (12_836_000, 10_000, "en", "1,283.6 × 10k CNY"),
     ],
 )
 def test_amounts_are_shown_in_the_plans_unit(yuan, unit, locale, shown):

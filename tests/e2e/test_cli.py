@@ -10,7 +10,7 @@ from openpyxl.styles import PatternFill
 from engine import decompose
 from tests.libreoffice import convert, opens_cleanly, recalculated
 from xl_addin.cli import main
-from xl_addin.sheets.description import money_format
+from xl_addin.sheets.units import money_format
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
@@ -41,9 +41,9 @@ def test_decompose_writes_what_the_engine_computed(plan_path, capsys):
         "Region",
         "Level",
         "Territory",
-        "Floor",
-        "Target",
-        "Challenge",
+        "Floor (CNY)",  # the en example plans in yuan (Unit 1); every amount names its unit
+        "Target (CNY)",
+        "Challenge (CNY)",
     ]
     got = {r[0]: (r[5], r[6], r[7]) for r in rows}
     want = {r.rep_id: (r.floor, r.target, r.challenge) for r in expected.targets.itertuples()}
@@ -64,31 +64,28 @@ def test_money_is_shown_in_the_plans_unit(tmp_path):
     assert main(["decompose", str(path)]) == 0
     ws = openpyxl.load_workbook(path)["Targets"]
     header = [c.value for c in ws[1]]
-    target = ws.cell(row=2, column=header.index("目标") + 1)
-    assert target.number_format == '0\\.0,"万"'
+    target = ws.cell(row=2, column=header.index("目标（万元）") + 1)
+    assert target.number_format == "0\\.0,"
 
 
-@pytest.mark.parametrize(
-    ("unit", "locale", "shown"),
-    [
-        (10000, "zh-CN", "638.2万"),
-        (10000, "en", "638.2"),
-        (1000, "en", "6,382"),
-        (1, "en", "6,382,000"),
-    ],
-)
-def test_libreoffice_shows_money_in_the_unit(tmp_path, unit, locale, shown):
-    # 6,382,000 yuan is 638.2 万 (to one decimal), 6,382 thousand, or itself
-    wb = openpyxl.Workbook()
-    wb.active["A1"] = 6_382_000
-    wb.active["A1"].number_format = money_format(unit, locale)
-    wb.save(tmp_path / "unit.xlsx")
-    (csv,) = convert(
-        [tmp_path / "unit.xlsx"],
-        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
-        tmp_path / "out",
+def test_libreoffice_shows_money_in_the_unit(tmp_path):
+    # 6,382,000 yuan is 638.2 万 (to one decimal), 6,382 thousand, 6.4 million, or itself
+    shown = {10000: "638.2", 1000: "6,382", 1_000_000: "6.4", 1: "6,382,000"}
+    files = []
+    for unit in shown:
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = 6_382_000
+        wb.active["A1"].number_format = money_format(unit)
+        files.append(tmp_path / f"unit{unit}.xlsx")
+        wb.save(files[-1])
+    csvs = convert(
+        files, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", tmp_path / "out"
     )
-    assert csv.read_text(encoding="utf-8").strip().strip('"') == shown
+    got = {
+        int(c.stem.removeprefix("unit")): c.read_text(encoding="utf-8").strip().strip('"')
+        for c in csvs
+    }
+    assert got == shown
 
 
 def test_users_own_sheets_columns_formulas_comments_and_formatting_survive(plan_path):

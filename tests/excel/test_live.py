@@ -40,9 +40,9 @@ from xl_addin.delivery.journal import LOCK
 from xl_addin.excel import background, buttons
 from xl_addin.excel.livebook import LiveBook
 from xl_addin.repbook.manifest import read_manifest
-from xl_addin.sheets.derivation import amount
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import OUTPUT_SHEETS, describe
+from xl_addin.sheets.units import spoken, without_unit
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
@@ -346,8 +346,8 @@ def test_the_buttons_report_like_the_cli_in_the_plans_locale(both):
     assert decomposed.startswith(first) and decomposed.endswith(wrote)
     assert tracked.splitlines()[1] == status
     d = decompose(read_plan(FileBook(both.example)))
-    unit = int(d.settings["Unit"])  # the summary speaks the plan's Unit: 3,011.70 万元
-    assert f" {amount(d.team['target'], unit)} " in decomposed.splitlines()[1]
+    unit = int(d.settings["Unit"])  # the summary speaks the plan's Unit: 3,011.7万元
+    assert f" {spoken(d.team['target'], unit, locale)}" in decomposed.splitlines()[1]
 
 
 def test_every_output_cell_has_the_same_value_kind_and_number_format(both):
@@ -588,7 +588,7 @@ def test_recalibrate_from_the_selected_row_appends_to_the_change_log_like_the_cl
     assert log[0] == [NOW.strftime("%Y-%m-%d %H:%M:%S"), "S003", "Target", first, target, "key account won", "Wang", 2, 7]  # fmt: skip
     assert log[1][1:6] + log[1][7:] == ["S003", "Target", target, first, "back to plan", 3, 7]
     locale = read_plan(FileBook(plan)).settings.locale
-    assert b["Targets"]["H1"].value == label("original_target", locale)
+    assert without_unit(b["Targets"]["H1"].value) == label("original_target", locale)
 
 
 def test_a_refused_recalibration_names_the_question_in_the_plans_locale(plan, tmp_path, engine):

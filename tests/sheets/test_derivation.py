@@ -34,7 +34,7 @@ def test_last_period_growth_and_buffer_in_yuan():
     # 899,213 × 1.15 × 0.97 = 1,003,072.1015 → RoundTo 1,000 → 1,003,000
     assert text(MarketGrowth="0.15", Buffer="0.03", Locale="zh-CN") == (
         "上期（2025-10-06 至 2026-01-04，13 周）899,213 × (1+15%) × (1−3%) = 1,003,072.10 "
-        "→ 1,003,000 元（取整到 1,000）"
+        "→ 1,003,000元（取整到 1,000）"
     )
     assert text(MarketGrowth="0.15", Buffer="0.03", Locale="en") == (
         "last period (2025-10-06 to 2026-01-04, 13 weeks) 899,213 × (1+15%) × (1−3%) "
@@ -68,7 +68,7 @@ def test_same_period_last_year_names_last_years_weeks():
     )
     assert got == (
         "去年同期（2025-01-06 至 2025-04-06，13 周）60,000 × (1+10%) = 66,000.00 "
-        "→ 66,000 元（取整到 1）"
+        "→ 66,000元（取整到 1）"
     )
 
 

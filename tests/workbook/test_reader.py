@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from engine import decompose
 from engine.plan import Plan
 from xl_addin.cli import main
+from xl_addin.sheets.units import without_unit
 from xl_addin.workbook import example_company, init
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
@@ -238,13 +239,14 @@ def read_workbook(path: Path) -> Plan:
 
 
 def targets_sheet(path: Path) -> dict[str, dict]:
-    """tblTargets as written: RepID -> the row, by header."""
+    """tblTargets as written: RepID -> the row, by header without its unit (Target (CNY))."""
     book = FileBook(path)
     try:
         table = book.table("tblTargets")
     finally:
         book.close()
-    return {r[0]: dict(zip(table.headers, r, strict=True)) for r in table.rows}
+    headers = [without_unit(h) for h in table.headers]
+    return {r[0]: dict(zip(headers, r, strict=True)) for r in table.rows}
 
 
 def history_amounts(book: Book) -> list:
@@ -349,7 +351,9 @@ CASES = [
     Case(
         "an amount is a number",
         lambda b: b.set_at("tblHistory", "Amount", 2, "abc"),
-        ('History!B2: Amount "abc" is not an amount — type a number like 125000.50',),
+        (
+            'History!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
+        ),
     ),
     Case(
         "an amount is not negative",
@@ -542,6 +546,32 @@ CASES = [
         ),
     ),
     Case(
+        "a locked target typed in the Unit (6.5 meaning 6.5万) is not read as 6.5 yuan",
+        lambda b: (b.setting("Unit", 10000), b.set("tblReps", "LockedTarget", "S004", 6.5)),
+        (
+            "Reps!K5: LockedTarget 6.5 is less than one RoundTo (1,000), so it would be 0; "
+            "amounts are typed in yuan, not in the Unit (10,000) — did you mean 65,000 (6.5万)? "
+            "type it in yuan, e.g. 6.5万",
+        ),
+    ),
+    Case(
+        "a team target typed in the Unit (3 meaning 3万) is not read as 3 yuan",
+        lambda b: (b.setting("Unit", 10000), b.setting("TeamTarget", 3)),
+        (
+            "Settings!B15: TeamTarget 3 is less than one RoundTo (1,000), so it would be 0; "
+            "amounts are typed in yuan, not in the Unit (10,000) — did you mean 30,000 (3万)? "
+            "type it in yuan, e.g. 3万",
+        ),
+    ),
+    Case(
+        "an amount setting is an amount",
+        lambda b: b.setting("TeamTarget", "12O万"),
+        (
+            'Settings!B15: TeamTarget "12O万" is not an amount — type an amount in yuan '
+            "like 1200000, 1,200,000 or 120万",
+        ),
+    ),
+    Case(
         "the baseline has the history it needs",
         lambda b: b.setting("Baseline", "same_period_last_year"),
         (
@@ -591,7 +621,7 @@ def test_every_problem_of_a_run_is_reported_together(plan, capsys):
             'Reps!E2: Level "senoir" is not one of senior, standard, new (did you mean "senior"?) '
             "— pick a value from the list",
             "Reps!H2: EndDate 2010-01-01 is before StartDate 2016-03-14 — correct one of the dates",
-            'History!B2: Amount "abc" is not an amount — type a number like 125000.50',
+            'History!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
             'Coverage!B2: Product "Smart Device" is not in tblProducts (did you mean "Smart Devices"?) '
             "— correct it or add it to tblProducts",
         ]
@@ -667,8 +697,14 @@ def test_a_period_start_long_after_the_history_is_reported(plan, capsys):
 # -- what must be accepted -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("typed", "value"),
-    [("12,345.50", Decimal("12345.50")), ("１２３４５", Decimal(12345))],
-    ids=["thousands separator", "full-width digits"],
+    [
+        ("12,345.50", Decimal("12345.50")),
+        ("１２３４５", Decimal(12345)),
+        ("1.2345万", Decimal(12345)),
+        ("１.２３４５万元", Decimal(12345)),
+        ("1.2345e4", Decimal(12345)),
+    ],
+    ids=["thousands separator", "full-width digits", "wan", "full-width wan yuan", "exponent"],
 )
 def test_an_amount_typed_as_text_is_read_as_its_number(plan, capsys, typed, value):
     with editing(plan) as b:

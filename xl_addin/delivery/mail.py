@@ -14,7 +14,6 @@ import hashlib
 import html
 import re
 import string
-from decimal import ROUND_HALF_UP, Decimal
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -24,27 +23,18 @@ from xl_addin import bundled
 from xl_addin.messages import say
 from xl_addin.repbook.manifest import Recipient, is_email
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.units import spoken
 
 TEMPLATES = bundled.TEMPLATES / "mail"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 DEFAULT_DOMAIN = "salesplan.invalid"
 DEFAULT_SENDER = Address("salesplan", "salesplan", DEFAULT_DOMAIN)
-UNITS = {  # plan Unit -> (decimals, English suffix, Chinese suffix)
-    1: (0, " yuan", "元"),
-    1000: (0, " thousand yuan", "千元"),
-    10_000: (1, " × 10,000 yuan", "万元"),
-    1_000_000: (1, " million yuan", "百万元"),
-}
 
 
 def amount(yuan: int, unit: int, locale: str) -> str:
     """Whole yuan in the plan's display Unit, as the workbooks show it: 1529000 -> 152.9万元."""
-    decimals, en, zh = UNITS.get(unit, UNITS[1])
-    if unit not in UNITS:
-        unit = 1
-    value = (Decimal(yuan) / unit).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    return f"{value:,}{en if locale == 'en' else zh}"
+    return spoken(yuan, unit, locale)
 
 
 def sender_address(text: str | None) -> Address | None:

@@ -48,6 +48,7 @@ from xl_addin.excel.sources import labels
 from xl_addin.messages import say
 from xl_addin.recalibration import recalibrate as recalibrate_book
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.units import without_unit
 from xl_addin.workbook.columns import normalise_header
 from xl_addin.workbook.reader import plan_locale
 
@@ -242,7 +243,7 @@ def selected_row(book, live: LiveBook, box: Dialog) -> Selected | str:
 
 
 def _positions(headers: list) -> dict[str, int]:
-    """Where RepID, Name, Region and Target are, by their header in either locale."""
+    """Where RepID, Name, Region and Target are, by their header in either locale and Unit."""
     wanted = {
         normalise_header(label(key, locale)): key
         for key in ("rep_id", "name", "region", "target")
@@ -250,7 +251,7 @@ def _positions(headers: list) -> dict[str, int]:
     }
     out: dict[str, int] = {}
     for j, h in enumerate(headers):
-        key = wanted.get(normalise_header(str(h))) if h is not None else None
+        key = wanted.get(normalise_header(without_unit(str(h)))) if h is not None else None
         if key and key not in out:
             out[key] = j
     return out

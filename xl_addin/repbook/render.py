@@ -26,9 +26,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_addin.repbook.responsibility import RepBook
-from xl_addin.sheets.description import money_format
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
+from xl_addin.sheets.units import money_format
 
 INPUT = {"bg_color": "#FFF2CC", "locked": False}
 CENTS = "#,##0.00"
@@ -76,7 +76,7 @@ def render_repbook(book: RepBook) -> bytes:
 
 class _Formats:
     def __init__(self, wb, book: RepBook):
-        money = money_format(book.unit, book.locale)
+        money = money_format(book.unit)
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 16})
         self.subtitle = add({"bold": True, "font_size": 12})
@@ -371,7 +371,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         )
     chart.set_title({"name": label("plan_vs_actual", loc)})
     chart.set_legend({"position": "bottom"})
-    chart.set_y_axis({"num_format": money_format(b.unit, loc)})
+    chart.set_y_axis({"num_format": money_format(b.unit)})
     chart.set_size({"width": 560, "height": 300})
     ws.insert_chart(last + 3, 0, chart)
     ws.set_column(0, 0, 7)

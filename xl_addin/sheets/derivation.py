@@ -16,13 +16,8 @@ from engine.decomposition import Decomposition
 from engine.settings import Settings
 from engine.targets import Derivation
 from xl_addin.messages import say
-
-UNIT_NAMES = {  # Unit -> (en, zh-CN)
-    1: ("CNY", "元"),
-    1000: ("k CNY", "千元"),
-    10000: ("10k CNY", "万元"),
-    1_000_000: ("m CNY", "百万元"),
-}
+from xl_addin.sheets import units
+from xl_addin.sheets.units import unit_name
 
 
 def word(key: str, locale: str, **fields) -> str:
@@ -30,15 +25,9 @@ def word(key: str, locale: str, **fields) -> str:
     return say(f"how_{key}", locale, **fields)
 
 
-def unit_name(unit: int, locale: str) -> str:
-    en, zh = UNIT_NAMES.get(unit, (f"× {unit:,} CNY", f"× {unit:,} 元"))
-    return en if locale == "en" else zh
-
-
 def amount(yuan, unit: int) -> str:
-    """An amount in the plan's Unit: whole yuan as 1,234,567; in 万元 as 123.46."""
-    places = Decimal(1) if unit == 1 else Decimal("0.01")
-    return f"{(Decimal(str(yuan)) / unit).quantize(places, rounding=ROUND_HALF_UP):,}"
+    """An amount of a derivation: whole yuan as 1,234,567; in 万元 to two decimals, 123.46."""
+    return units.amount(yuan, unit, 0 if units.known(unit) == units.YUAN else 2)
 
 
 def percent(fraction: Decimal) -> str:
@@ -71,14 +60,6 @@ def trend_text(d: Derivation, settings: Settings) -> str:
     )  # fmt: skip
 
 
-def with_unit(yuan, unit: int, locale: str) -> str:
-    """`3,011.70 万元`, `2,400,000 CNY`, `3,011.70 × 10k CNY`: an amount a sentence can carry."""
-    name = unit_name(unit, locale)
-    if locale == "en" and unit != 1:
-        return f"{amount(yuan, unit)} × {name}"
-    return f"{amount(yuan, unit)} {name}"
-
-
 def target_text(d: Derivation, settings: Settings) -> str:
     """`单位万元：上期（…）89.92 × (1+15%) × (1−3%) = 100.30 → 100.30（取整到 0.10）`; in
     yuan the unit follows the result instead: `… = 1,002,845.60 → 1,003,000 元（取整到 1,000）`."""
@@ -99,7 +80,7 @@ def target_text(d: Derivation, settings: Settings) -> str:
         text = word("in_unit", loc, unit=unit_name(unit, loc)) + text
     if d.given:
         return word("given", loc, computed=text)
-    result = amount(d.target, unit) if unit != 1 else with_unit(d.target, unit, loc)
+    result = amount(d.target, unit) if unit != 1 else units.spoken(d.target, unit, loc)
     rounded = word("rounded", loc, round_to=amount(d.round_to, unit))
     return f"{text} → {result}" + (f" ({rounded})" if loc == "en" else f"（{rounded}）")
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from engine.settings import Settings
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.units import YUAN, money_format, with_unit
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,10 @@ class OutputSheet:
     charts: tuple[Chart, ...] = ()
 
 
-def money_format(unit: int, locale: str = "en") -> str:
-    """Amounts are stored in yuan and shown in the plan's Unit by the number format.
-
-    万元 has no thousands-style scaling in Excel; `0\\.0,` divides by 1,000 and moves the
-    decimal point one place, which shows 6,382,000 as 638.2 (万).
-    """
-    wan = '0\\.0,"万"' if locale != "en" else "0\\.0,"
-    return {1: "#,##0", 1000: "#,##0,", 10000: wan, 1_000_000: "#,##0.0,,"}.get(unit, "#,##0")
-
-
 FORMATS = {
     "cents": "#,##0.00",
     "int": "#,##0",
+    "yuan": "#,##0",  # whole yuan whatever the Unit (a reconciliation difference)
     "coef": "0.00",
     "pct": "0.0%",
     "pct2": "0.00%",
@@ -102,12 +94,21 @@ FORMATS = {
 
 
 def columns(settings: Settings):
-    """cols(("key", header or None for the label, "format name"), …) -> Col tuple, in the locale."""
-    loc = settings.locale
-    formats = {**FORMATS, "money": money_format(int(settings["Unit"]), loc)}
+    """cols(("key", header or None for the label, "format name"), …) -> Col tuple, in the locale.
+
+    A labelled amount's header names its unit: the plan's Unit for "money", yuan for "cents"
+    and "yuan"; a header given as is (W1, 2026-10) stays as given."""
+    loc, unit = settings.locale, int(settings["Unit"])
+    formats = {**FORMATS, "money": money_format(unit)}
+    units = {"money": unit, "cents": YUAN, "yuan": YUAN}
+
+    def header(key: str, given: str | None, fmt: str) -> str:
+        if given is not None:  # W1, 2026-10, a funnel stage: as given (the title names the unit)
+            return given
+        return with_unit(label(key, loc), units[fmt], loc) if fmt in units else label(key, loc)
 
     def cols(*spec) -> tuple[Col, ...]:
-        return tuple(Col(k, label(k, loc) if h is None else h, formats[f]) for k, h, f in spec)
+        return tuple(Col(k, header(k, h, f), formats[f]) for k, h, f in spec)
 
     return cols
 

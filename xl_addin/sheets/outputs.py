@@ -6,6 +6,8 @@ the live one (excel/livebook.py) render the same thing. The Dashboard is dashboa
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
 from engine.commission import POOL_RULE
@@ -18,6 +20,7 @@ from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.units import YUAN, spoken, with_unit
 
 OUTPUT_TABLES = {
     name.casefold()
@@ -145,16 +148,17 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             *((m, m, "money") for m in months),
         ),
         phasing_frame,
+        title=with_unit(label("weekly_plan", loc), int(settings["Unit"]), loc),
     )
     recon = Block(
         "tblReconciliation",
         cols(
             ("check", None, "text"),
             ("scope", None, "text"),
+            ("expected", None, "money"),
+            ("actual", None, "money"),
             # exact yuan, whatever the Unit: a difference of one yuan must never show as 0.0万
-            ("expected", None, "int"),
-            ("actual", None, "int"),
-            ("difference", None, "int"),
+            ("difference", None, "yuan"),
         ),
         d.reconciliation.assign(
             check=d.reconciliation["check"].map(lambda c: label(c, loc)),
@@ -232,13 +236,13 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("name", None, "text"),
             ("region", None, "text"),
             ("week", None, "int"),
-            ("to_date", None, "cents"),
-            ("plan_to_date", None, "cents"),
-            ("floor_to_date", None, "cents"),
+            ("to_date", None, "money"),
+            ("plan_to_date", None, "money"),
+            ("floor_to_date", None, "money"),
             ("pace", None, "pct"),
             ("status", None, "text"),
             ("reason", None, "text"),
-            ("remaining", None, "cents"),
+            ("remaining", None, "money"),
             *((st, st, "int") for st in stages),
             *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
@@ -292,7 +296,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         {
             "note": [
                 f"{label('CommissionMode', loc)}: {label(mode, loc)}",
-                f"{label('pool', loc)}: {p.pool_cents / 100:,.2f}",
+                f"{label('pool', loc)}: {spoken(Decimal(p.pool_cents) / 100, YUAN, loc, 2)}",
                 label(POOL_RULE, loc),
             ]
         }

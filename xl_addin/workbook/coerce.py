@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,33 @@ def number(
         over = (nums.abs() > 1) & ~pct
         nums = nums.where(~over, nums / 100)
     return nums, bad, over
+
+
+_SCALES = {"万": 10_000, "亿": 100_000_000}
+_LARGEST = Decimal(10) ** 15  # beyond any plan, and where a float stops holding cents
+_AMOUNT = re.compile(r"([-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(万|亿)?\s*元?")
+
+
+def amount_value(typed) -> Decimal | None:
+    """An amount as a person types it, in yuan: 1200000, 1,200,000, 1.2e6, 120万, 1.2亿,
+    １２０万 (full-width); None when it is none of those."""
+    text = str(typed).translate(_FULL_WIDTH).replace("_", "").strip()
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    value = Decimal(match[1].replace(",", "")) * _SCALES.get(match[2] or "", 1)
+    return value if abs(value) < _LARGEST else None
+
+
+def amount(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Amounts in yuan: numbers as `number` reads them, and text with 万/亿 (SPEC §15)."""
+    nums, bad, _ = number(values)
+    odd = bad & _is_str(values)
+    if odd.any():
+        parsed = values[odd].map(amount_value)
+        nums[odd] = parsed.map(float, na_action="ignore").astype(float)
+        bad = bad & ~(odd & parsed.notna())
+    return nums, bad
 
 
 def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -266,7 +266,9 @@ class Reader:
         return out
 
     def coerce(self, col, values: pd.Series):
-        if col.kind in (NUMBER, AMOUNT):
+        if col.kind == AMOUNT:
+            return coerce.amount(values)
+        if col.kind == NUMBER:
             v, bad, _ = coerce.number(values)
             return v, bad
         if col.kind == FRACTION:
@@ -299,7 +301,7 @@ class Reader:
     def bad_hint(col) -> str:
         return {
             NUMBER: "type a number like 1.2",
-            AMOUNT: "type a number like 125000.50",
+            AMOUNT: "type an amount in yuan like 125000.50, 125,000 or 12.5万",
             FRACTION: "type 0.3 or 30%",
             INTEGER: "type a whole number like 4",
             DATE: "type a date like 2026-07-06",
@@ -378,9 +380,13 @@ class Reader:
                 return None
             return v[0].date()
         if kind in ("int", "amount", "fraction", "ratio"):
-            v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
+            if kind == "amount":
+                v, bad = coerce.amount(one)
+                over = [False]
+            else:
+                v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
             if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
-                what = "a whole number" if kind == "int" else "a number"
+                what = {"int": "a whole number", "amount": "an amount"}.get(kind, "a number")
                 self.add(
                     sheet,
                     cell,
@@ -389,6 +395,8 @@ class Reader:
                     if kind == "fraction"
                     else f"type a whole number like {SPECS[name][1] or 26}"
                     if kind == "int"
+                    else "type an amount in yuan like 1200000, 1,200,000 or 120万"
+                    if kind == "amount"
                     else "type a number",
                 )
                 return None
