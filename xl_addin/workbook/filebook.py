@@ -16,7 +16,8 @@ from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
 from xl_addin.sheets.outputs import check_not_input
-from xl_addin.workbook.package import TableRef, check_package, find_tables
+from xl_addin.workbook.package import TableRef, check_package, find_tables, sheet_names
+from xl_addin.workbook.placement import check_new_sheets
 from xl_addin.workbook.splice import replace_sheets
 from xl_addin.workbook.tablesource import RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
@@ -54,12 +55,15 @@ class FileBook:
 
     def write_sheets(self, sheets, edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those), and make `edits` in the user's
-        tables (appended change-log rows, the Version), all in one atomic write."""
-        self.close()
+        tables (appended change-log rows, the Version, a change log the plan lacks), all in
+        one atomic write."""
         check_writable(self.path)
+        self.close()
         self.check_not_input(sheets)
+        created = edits.creates if edits else []
+        check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
-        replace_sheets(self.path, sheets, edited)
+        replace_sheets(self.path, sheets, edited, created)
 
     def table_ref(self, name: str) -> TableRef | None:
         return self._tables.get(name.casefold())
