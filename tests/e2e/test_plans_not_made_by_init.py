@@ -1,5 +1,6 @@
 """A plan not made by `salesplan init` works too (SPEC §1): one without tblChangeLog gets it
-on its first recalibration.
+on its first recalibration, and one that keeps its commission rates on a sheet named
+Commission (an output sheet) is told, once and in its own language, where to move them.
 
 Read back with openpyxl, as a user would; the example company in both locales.
 """
@@ -173,6 +174,62 @@ def test_a_sheet_named_changelog_without_the_table_is_never_written_into(
     assert capsys.readouterr().err.splitlines() == [
         "salesplan: 1 problem in the input; nothing was changed.",
         said,
+    ]
+    assert path.read_bytes() == before
+
+
+COMMISSION_SHEET = {
+    "en": "Commission!A1: this sheet holds your table tblCommission; salesplan writes its "
+    "Commission sheet here and will not overwrite it — move tblCommission to a sheet named "
+    "Rates (tables are found by name), or rename this sheet",
+    "zh-CN": "Commission!A1: 此工作表中有您的表 tblCommission；salesplan 要在此写入 Commission "
+    "工作表，不会覆盖它 — 请将 tblCommission 移到名为 Rates 的工作表（按表名查找表格），"
+    "或将此工作表改名",
+}
+
+
+def test_rates_on_a_sheet_named_commission_are_refused_once_in_the_plans_language(
+    example, tmp_path, capsys
+):
+    """SPEC §1: tblCommission is not on a sheet named Commission, where track writes the
+    commission earned. Track and recalibrate (which tracks again) refuse with one problem at
+    the table, saying where to move it; the file stays as it was, byte for byte."""
+    locale, source = example
+    path = tmp_path / "plan.xlsx"
+    wb = openpyxl.load_workbook(source)
+    wb["Rates"].title = "Commission"
+    wb.save(path)
+    before = path.read_bytes()
+    capsys.readouterr()
+    for command in (["track", str(path)], ["recalibrate", str(path), "--rep", "S001",
+                    "--target", str(original_target(path) - 50_000), "--reason", "x"]):  # fmt: skip
+        assert main(command) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            "salesplan: 1 problem in the input; nothing was changed.",
+            COMMISSION_SHEET[locale],
+        ]
+        assert path.read_bytes() == before
+    rates = openpyxl.load_workbook(path)["Commission"]  # the user's sheet, as it was
+    assert [[c.value for c in r] for r in rates[rates.tables["tblCommission"].ref]][0] == (
+        ["Tier", "Rate"] if locale == "en" else ["档位", "提成比例"]
+    )
+
+
+def test_a_sheet_holding_several_of_the_users_tables_is_one_problem(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Rates"]
+    ws.title = "Commission"
+    ws["E3"], ws["E4"] = "Note", "mine"
+    ws.add_table(openpyxl.worksheet.table.Table(displayName="tblMine", ref="E3:E4"))
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["track", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "Commission!A1: this sheet holds your tables tblCommission, tblMine; salesplan writes "
+        "its Commission sheet here and will not overwrite it — move tblCommission to a sheet "
+        "named Rates, tblMine to another sheet (tables are found by name), or rename this sheet"
     ]
     assert path.read_bytes() == before
 

@@ -512,7 +512,7 @@ def test_the_live_book_refuses_a_sheet_holding_a_user_table(plan, engine):
     buttons.decompose(book, alert=said.alert)
     assert (
         said.alerts[0][2] == "critical"
-        and "Targets: this sheet holds your table tblMine" in said.alerts[0][0]
+        and "Targets!A1: this sheet holds your table tblMine" in said.alerts[0][0]
     )
     assert snapshot(book) == before
 
@@ -792,6 +792,27 @@ CHANGE_LOG_HEADERS = {
     ],
     "zh-CN": ["时间", "销售编号", "字段", "原值", "新值", "原因", "审批人", "版本", "生效周"],
 }
+
+
+def test_track_refuses_rates_on_a_sheet_named_commission_in_the_plans_language(tmp_path, engine):
+    plan = make_example(tmp_path, "zh-CN")
+    wb = openpyxl.load_workbook(plan)
+    wb["Rates"].title = "Commission"
+    wb.save(plan)
+    book = xw.Book(plan)
+    before = snapshot(book)
+    said = Recorder()
+    buttons.track(book, alert=said.alert)
+    assert said.alerts == [
+        (
+            "输入中有 1 个问题；未做任何改动。\n\nCommission!A1: 此工作表中有您的表 tblCommission；"
+            "salesplan 要在此写入 Commission 工作表，不会覆盖它 — 请将 tblCommission 移到名为 "
+            "Rates 的工作表（按表名查找表格），或将此工作表改名",
+            "salesplan — 跟踪",
+            "critical",
+        )
+    ]
+    assert snapshot(book) == before
 
 
 # ---------------------------------------------------------------------------------------

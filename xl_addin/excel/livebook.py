@@ -44,7 +44,7 @@ from xl_addin.sheets.layout import (
     series_cells,
     status_criteria,
 )
-from xl_addin.sheets.outputs import check_not_input, name_clash, table_clash
+from xl_addin.sheets.outputs import name_clash, table_clash
 from xl_addin.sheets.render import (
     COLOURS,
     DATE_FORMAT,
@@ -60,7 +60,8 @@ from xl_addin.workbook.init import (
     input_style,
     input_width,
 )
-from xl_addin.workbook.placement import check_new_sheets
+from xl_addin.workbook.placement import check_new_sheets, check_not_input
+from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.tablesource import RawTable
 from xl_addin.workbook.tablewrite import NewTable, TableEdits, blocked_below
 
@@ -128,7 +129,11 @@ class LiveBook:
 
     def check_not_input(self, sheets: list[OutputSheet]) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""
-        check_not_input(self._tables().values(), sheets)
+        check_not_input(self._tables().values(), sheets, self._corner, lambda: plan_locale(self))
+
+    def _corner(self, found: Found) -> str:
+        cells = self._table(found).range
+        return f"{get_column_letter(cells.column)}{cells.row}"
 
     def write_sheets(self, sheets: list[OutputSheet], edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those) and make `edits` in the user's

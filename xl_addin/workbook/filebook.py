@@ -15,9 +15,9 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
-from xl_addin.sheets.outputs import check_not_input
 from xl_addin.workbook.package import TableRef, check_package, find_tables, sheet_names
-from xl_addin.workbook.placement import check_new_sheets
+from xl_addin.workbook.placement import check_new_sheets, check_not_input
+from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
 from xl_addin.workbook.tablesource import RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
@@ -58,8 +58,10 @@ class FileBook:
         tables (appended change-log rows, the Version, a change log the plan lacks), all in
         one atomic write."""
         check_writable(self.path)
-        self.close()
-        self.check_not_input(sheets)
+        try:
+            self.check_not_input(sheets)  # may read the plan's Locale, to say why not
+        finally:
+            self.close()
         created = edits.creates if edits else []
         check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
@@ -70,7 +72,9 @@ class FileBook:
 
     def check_not_input(self, sheets) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""
-        check_not_input(self._tables.values(), sheets)
+        check_not_input(
+            self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
+        )
 
 
 def check_writable(path: Path) -> None:
