@@ -22,6 +22,7 @@ from xl_addin.sheets.derivation import target_text
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.sheets.units import amount, spoken
 from xl_addin.workbook.coerce import amount_value
+from xl_addin.workbook.columns import BY_KEY
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook, TableSource
 
@@ -125,6 +126,9 @@ def recalibrate_summary(result: Recalibrated, where, locale: str) -> list[str]:
         say("recalibrated_team", locale, target=team["target"],
             original=team.get("original_target", team["target"]), rows=len(rows)),
     ]  # fmt: skip
+    if result.created:
+        spec = BY_KEY["change_log"]
+        lines.append(say("recalibrated_created", locale, sheet=spec.sheet, table=spec.name))
     sheets = DECOMPOSED_SHEETS + (TRACKED_SHEETS if result.tracked else ())
     lines.append(say("wrote", locale, sheets=", ".join(sheets)))
     return lines

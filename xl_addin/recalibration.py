@@ -3,8 +3,10 @@
 The engine checks the change (engine/recalibrate.py); this module turns an accepted change
 into one write: the change-log rows appended to tblChangeLog (earlier rows are never
 rewritten), the plan's Version set in tblSettings, and the output sheets written again from
-the recalibrated plan. The book is a file (FileBook: one atomic replacement) or the open
-workbook (LiveBook, for the Recalibrate button); both check everything before writing.
+the recalibrated plan. A plan without tblChangeLog (one not made by `init`) gets it in the
+same write, on a new ChangeLog sheet laid out as `init` makes it. The book is a file
+(FileBook: one atomic replacement) or the open workbook (LiveBook, for the Recalibrate
+button); both check everything before writing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook, TableSource
-from xl_addin.workbook.tablewrite import TableEdits
+from xl_addin.workbook.tablewrite import NewTable, TableEdits
 
 CHANGE_LOG, SETTINGS = "tblChangeLog", "tblSettings"
 
@@ -37,6 +39,7 @@ class Recalibrated:
     rows: pd.DataFrame  # the change-log rows appended
     decomposition: Decomposition  # the plan after the change
     tracked: bool  # Tracking, Commission and Dashboard were written again too
+    created: bool = False  # the plan had no tblChangeLog: its sheet and table were added
 
 
 def recalibrate(
@@ -62,16 +65,17 @@ def recalibrate(
     if tracked:
         sheets += describe_progress(progress(changed), plan.settings)
     version = int(rows["version"].iat[0])
-    edits = TableEdits(
-        appends={
-            CHANGE_LOG: [
-                {letters[k]: _cell(row[k]) for k in LOG_COLUMNS} for row in rows.to_dict("records")
-            ]
-        }
-    )
+    cells = [{k: _cell(row[k]) for k in LOG_COLUMNS} for row in rows.to_dict("records")]
+    if letters is None:
+        frame = pd.DataFrame(cells, columns=list(LOG_COLUMNS), dtype=object)
+        edits = TableEdits(creates=[NewTable(BY_KEY["change_log"], frame, plan.settings.locale)])
+    else:
+        edits = TableEdits(
+            appends={CHANGE_LOG: [{letters[k]: v for k, v in row.items()} for row in cells]}
+        )
     _set_version(book, plan, version, edits)
     book.write_sheets(sheets, edits)
-    return Recalibrated(rows, result, tracked)
+    return Recalibrated(rows, result, tracked, created=letters is None)
 
 
 def _named(problem: Problem, fields: Mapping[str, str]) -> Problem:
@@ -85,23 +89,13 @@ def _log(plan: Plan) -> pd.DataFrame:
     return log if log is not None else pd.DataFrame(columns=list(LOG_COLUMNS))
 
 
-def _log_letters(book: TableSource, plan: Plan) -> dict[str, str]:
-    """The column letter of each change-log column salesplan writes; all must be there."""
+def _log_letters(book: TableSource, plan: Plan) -> dict[str, str] | None:
+    """The column letter of each change-log column salesplan writes (all must be there), or
+    None when the plan has no tblChangeLog yet: the write adds it."""
     raw = book.table(CHANGE_LOG)
     spec = BY_KEY["change_log"]
     if raw is None or plan.change_log is None:
-        raise PlanError(
-            [
-                Problem(
-                    spec.sheet,
-                    "",
-                    f"table {CHANGE_LOG} is missing: recalibrations are recorded there",
-                    f"add an Excel table named {CHANGE_LOG} with the columns "
-                    + ", ".join(c.en for c in spec.columns)
-                    + " (salesplan init makes one)",
-                )
-            ]
-        )
+        return None
     letters = plan.change_log.attrs.get("columns", {})
     missing = [c for c in spec.columns if c.key not in letters]
     if missing:

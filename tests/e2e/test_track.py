@@ -106,23 +106,6 @@ def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tr
     assert {"RED", "AMBER", "GREEN"} <= set(colours)
 
 
-def test_an_output_sheet_never_replaces_a_sheet_holding_the_users_table(tmp_path, capsys):
-    # a workbook laid out as SPEC §1 lists it: tblCommission on a sheet named Commission
-    path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    wb = openpyxl.load_workbook(path)
-    wb["Rates"].title = "Commission"
-    wb.save(path)
-    before = path.read_bytes()
-    assert main(["track", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert (
-        "Commission: this sheet holds your table tblCommission; salesplan writes its Commission "
-        "sheet here and will not overwrite it — move tblCommission to another sheet" in err
-    )
-    assert path.read_bytes() == before
-
-
 def test_dashboard_totals_counts_ranking_and_cumulative_actuals_from_the_sheets_themselves(tracked):
     """Every Dashboard number recomputed from the Actuals and Tracking tables, not the engine."""
     wb = openpyxl.load_workbook(tracked)

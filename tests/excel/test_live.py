@@ -512,7 +512,7 @@ def test_the_live_book_refuses_a_sheet_holding_a_user_table(plan, engine):
     buttons.decompose(book, alert=said.alert)
     assert (
         said.alerts[0][2] == "critical"
-        and "Targets: this sheet holds your table tblMine" in said.alerts[0][0]
+        and "Targets!A1: this sheet holds your table tblMine" in said.alerts[0][0]
     )
     assert snapshot(book) == before
 
@@ -725,6 +725,93 @@ def test_a_full_row_below_a_table_stops_recalibrate_before_anything_is_written(p
         "Settings!A15: salesplan appends rows to tblSettings but row 15 below it is not empty"
         in message
     )
+    assert snapshot(book) == before
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_recalibrate_adds_the_change_log_a_plan_lacks_like_the_cli(tmp_path, engine, locale):
+    """A plan not made by init, without tblChangeLog: the button adds the ChangeLog sheet and
+    table as the CLI does (and as init lays it out), and says so in the plan's language."""
+    plan = make_example(tmp_path, locale)
+    wb = openpyxl.load_workbook(plan)
+    del wb["ChangeLog"]
+    wb.save(plan)
+    assert main(["decompose", str(plan)]) == 0
+    cli = tmp_path / "cli.xlsx"
+    cli.write_bytes(plan.read_bytes())
+    user = {n: cells(wb[n]) for n in wb.sheetnames if n not in (*OUTPUT_SHEETS, "Settings")}
+    first = int(
+        read_plan_decomposed(FileBook(plan)).targets.set_index("rep_id").at["S001", "target"]
+    )
+    target = first - 99_000
+
+    book = xw.Book(plan)
+    select_rep(book, "S001")
+    said = Recorder([str(target), "=lost key account", ""])
+    buttons.recalibrate(book, alert=said.alert, prompt=said.prompt, now=NOW)
+    (message, _, mode) = said.alerts[0]
+    assert mode == "info", message
+    assert CREATED[locale] in message.splitlines()
+    book.save()
+
+    run_recalibrate(cli, Request("rep", "S001", target, "=lost key account", ""), now=NOW)
+    a, b = openpyxl.load_workbook(cli), openpyxl.load_workbook(plan)
+    assert a.sheetnames == b.sheetnames
+    assert b.sheetnames.index("ChangeLog") == b.sheetnames.index("Reconciliation") + 1
+    for name in ("ChangeLog", "Settings", "Targets"):
+        assert same_cells(a[name], b[name]) == [], name
+        assert tables(a[name]) == tables(b[name]), name
+    assert widths(a["ChangeLog"], padded=True) == widths(b["ChangeLog"], padded=False)
+    assert a["ChangeLog"].freeze_panes == b["ChangeLog"].freeze_panes == "A2"
+    fills = [colour(c.fill.fgColor) for c in b["ChangeLog"][2]]
+    assert fills == [colour(c.fill.fgColor) for c in a["ChangeLog"][2]] == ["FFF2CC"] * 9
+    ref, columns, style, _, _ = tables(b["ChangeLog"])["tblChangeLog"]
+    assert (ref, style) == ("A1:I2", "TableStyleLight9")
+    assert columns == CHANGE_LOG_HEADERS[locale]
+    row = [c.value for c in b["ChangeLog"][2]]
+    assert row == ["2026-10-20 09:30:00", "S001", "Target", first, target, "=lost key account", None, 2, 7]  # fmt: skip
+    assert b["ChangeLog"]["F2"].data_type == "s"  # text, never a formula
+    assert {n: cells(b[n]) for n in user} == user  # the user's sheets as they were
+
+
+CREATED = {
+    "en": "  created sheet ChangeLog with table tblChangeLog, where every recalibration is recorded",
+    "zh-CN": "  已新建工作表 ChangeLog 及表 tblChangeLog，用于记录每次目标调整",
+}
+CHANGE_LOG_HEADERS = {
+    "en": [
+        "Timestamp",
+        "RepID",
+        "Field",
+        "Old",
+        "New",
+        "Reason",
+        "Approver",
+        "Version",
+        "FromWeek",
+    ],
+    "zh-CN": ["时间", "销售编号", "字段", "原值", "新值", "原因", "审批人", "版本", "生效周"],
+}
+
+
+def test_track_refuses_rates_on_a_sheet_named_commission_in_the_plans_language(tmp_path, engine):
+    plan = make_example(tmp_path, "zh-CN")
+    wb = openpyxl.load_workbook(plan)
+    wb["Rates"].title = "Commission"
+    wb.save(plan)
+    book = xw.Book(plan)
+    before = snapshot(book)
+    said = Recorder()
+    buttons.track(book, alert=said.alert)
+    assert said.alerts == [
+        (
+            "输入中有 1 个问题；未做任何改动。\n\nCommission!A1: 此工作表中有您的表 tblCommission；"
+            "salesplan 要在此写入 Commission 工作表，不会覆盖它 — 请将 tblCommission 移到名为 "
+            "Rates 的工作表（按表名查找表格），或将此工作表改名",
+            "salesplan — 跟踪",
+            "critical",
+        )
+    ]
     assert snapshot(book) == before
 
 

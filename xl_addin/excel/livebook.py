@@ -24,6 +24,7 @@ date and `007` a number (SPEC §13: user text is never a formula).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ from xl_addin.sheets.layout import (
     series_cells,
     status_criteria,
 )
-from xl_addin.sheets.outputs import check_not_input, name_clash, table_clash
+from xl_addin.sheets.outputs import name_clash, table_clash
 from xl_addin.sheets.render import (
     COLOURS,
     DATE_FORMAT,
@@ -53,8 +54,16 @@ from xl_addin.sheets.render import (
     TABLE_STYLE,
     TITLE,
 )
+from xl_addin.workbook.init import (
+    INPUT_TABLE_STYLE,
+    input_headers,
+    input_style,
+    input_width,
+)
+from xl_addin.workbook.placement import check_new_sheets, check_not_input
+from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.tablesource import RawTable
-from xl_addin.workbook.tablewrite import TableEdits, blocked_below
+from xl_addin.workbook.tablewrite import NewTable, TableEdits, blocked_below
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -120,19 +129,28 @@ class LiveBook:
 
     def check_not_input(self, sheets: list[OutputSheet]) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""
-        check_not_input(self._tables().values(), sheets)
+        check_not_input(self._tables().values(), sheets, self._corner, lambda: plan_locale(self))
+
+    def _corner(self, found: Found) -> str:
+        cells = self._table(found).range
+        return f"{get_column_letter(cells.column)}{cells.row}"
 
     def write_sheets(self, sheets: list[OutputSheet], edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those) and make `edits` in the user's
-        tables; every input problem is raised before the first write."""
+        tables (a table the plan lacks on a new sheet of its own, as `init` lays it out);
+        every input problem is raised before the first write."""
         plans = [prepare(s) for s in sheets]
+        created = edits.creates if edits else []
         self.check_not_input(sheets)
-        self._check_names(sheets)
+        self._check_names(sheets, created)
+        check_new_sheets([s.name for s in self.book.sheets], created)
         edit = self._plan_edits(edits) if edits else _Edits()
-        if not sheets and not edit:
+        if not sheets and not edit and not created:
             return
         active = self.book.sheets.active
         with self.book.app.properties(screen_updating=False):
+            for table in created:  # before new output sheets, as the file writer puts it
+                _add_table(self.book, table)
             targets = self._cleared(sheets)
             for plan, target in zip(plans, targets, strict=True):
                 _write(target, plan)
@@ -140,11 +158,12 @@ class LiveBook:
             active.activate()
         self._found = None
 
-    def _check_names(self, sheets: list[OutputSheet]) -> None:
+    def _check_names(self, sheets: list[OutputSheet], created: Sequence[NewTable] = ()) -> None:
         """Table names are the workbook's: a user's table (on a sheet not replaced) or a
         defined name may not already use one of ours."""
         replaced = {s.name.casefold() for s in sheets}
         ours = {b.table.casefold(): b.table for s in sheets for b in s.blocks}
+        ours |= {t.spec.name.casefold(): t.spec.name for t in created}
         problems = [
             table_clash(ours[key], t.sheet)
             for key, t in self._tables().items()
@@ -417,6 +436,32 @@ def _filled(value) -> bool:
 
 
 # -- writing one sheet -----------------------------------------------------------------
+
+
+def _add_table(book, table: NewTable) -> None:
+    """A table the plan lacks, on a new sheet after the last, laid out as `init` writes it
+    (workbook/init.py): headers in the plan's language, yellow input cells (number formats
+    for dates), the same widths and table style, header row frozen. xlwings has no public
+    data validation: a column with choices gets none here (tblChangeLog has none)."""
+    spec, frame = table.spec, table.frame
+    sheet = book.sheets.add(spec.sheet, after=book.sheets[-1])
+    headers = input_headers(spec, table.locale)
+    rows = [[_cell(frame[c.key].iat[i]) for c in spec.columns] for i in range(len(frame))]
+    n = max(len(rows), 1)
+    _cells(sheet, 0, 0, 0, 0).value = [[_text(h) for h in headers], *rows]  # in one call
+    for j, col in enumerate(spec.columns):
+        style = input_style(col)
+        body = _cells(sheet, 1, j, n, j)
+        body.color = style["bg_color"]
+        if "num_format" in style:
+            body.number_format = style["num_format"]
+        _cells(sheet, 0, j, 0, j).column_width = input_width(headers[j], table.locale)
+    sheet.tables.add(
+        source=_cells(sheet, 0, 0, n, len(headers) - 1),
+        name=spec.name,
+        table_style_name=INPUT_TABLE_STYLE.replace(" ", ""),
+    )
+    _freeze(sheet, 1, 0)
 
 
 def _cells(sheet, top: int, left: int, bottom: int, right: int):

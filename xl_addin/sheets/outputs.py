@@ -13,7 +13,7 @@ import pandas as pd
 from engine.commission import POOL_RULE
 from engine.decomposition import Decomposition
 from engine.kpi import SCORE_RULE
-from engine.problems import PlanError, Problem
+from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings
 from xl_addin.sheets.dashboard import describe_dashboard
@@ -40,29 +40,6 @@ OUTPUT_SHEETS = (
     "Commission",
     "Dashboard",
 )
-
-
-def check_not_input(tables, sheets) -> None:
-    """An output sheet may only replace a sheet that holds nothing but salesplan's tables.
-
-    `tables` are the workbook's tables, each with a `name` and the `sheet` it is on; both the
-    file writer (filebook.py) and the live one (livebook.py) refuse with these problems.
-    """
-    ours = {b.table.casefold() for s in sheets for b in s.blocks} | OUTPUT_TABLES
-    names = {s.name.casefold(): s.name for s in sheets}
-    problems = [
-        Problem(
-            t.sheet,
-            "",
-            f"this sheet holds your table {t.name}; salesplan writes its {names[t.sheet.casefold()]} "
-            "sheet here and will not overwrite it",
-            f"move {t.name} to another sheet (tables are found by name) or rename the sheet",
-        )
-        for t in tables
-        if t.sheet.casefold() in names and t.name.casefold() not in ours
-    ]
-    if problems:
-        raise PlanError(problems)
 
 
 def table_clash(name: str, sheet: str) -> Problem:

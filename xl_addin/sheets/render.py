@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Sequence
 
 import xlsxwriter
 
@@ -41,8 +42,11 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
 
-def render(sheets: list[OutputSheet]) -> bytes:
-    """The output sheets as a complete .xlsx (in memory); the splice takes its sheet parts."""
+def render(sheets: list[OutputSheet], first: Sequence[AddSheet] = ()) -> bytes:
+    """The output sheets as a complete .xlsx (in memory); the splice takes its sheet parts.
+
+    `first` adds further sheets before them, with the same formats (an input table the plan
+    lacks, laid out by the writer of `init`)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -56,6 +60,8 @@ def render(sheets: list[OutputSheet]) -> bytes:
     )
     book.set_properties({"created": dt.datetime(2000, 1, 1)})
     formats = Formats(book)
+    for add in first:
+        add(book, formats)
     for sheet in sheets:
         _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats)
     book.close()
@@ -76,6 +82,9 @@ class Formats:
         if key not in self._made:
             self._made[key] = self._book.add_format(props)
         return self._made[key]
+
+
+AddSheet = Callable[[xlsxwriter.Workbook, Formats], None]  # adds a sheet of its own
 
 
 def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:

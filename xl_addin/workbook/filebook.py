@@ -15,8 +15,9 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem
-from xl_addin.sheets.outputs import check_not_input
-from xl_addin.workbook.package import TableRef, check_package, find_tables
+from xl_addin.workbook.package import TableRef, check_package, find_tables, sheet_names
+from xl_addin.workbook.placement import check_new_sheets, check_not_input
+from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
 from xl_addin.workbook.tablesource import RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
@@ -54,19 +55,26 @@ class FileBook:
 
     def write_sheets(self, sheets, edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those), and make `edits` in the user's
-        tables (appended change-log rows, the Version), all in one atomic write."""
-        self.close()
+        tables (appended change-log rows, the Version, a change log the plan lacks), all in
+        one atomic write."""
         check_writable(self.path)
-        self.check_not_input(sheets)
+        try:
+            self.check_not_input(sheets)  # may read the plan's Locale, to say why not
+        finally:
+            self.close()
+        created = edits.creates if edits else []
+        check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
-        replace_sheets(self.path, sheets, edited)
+        replace_sheets(self.path, sheets, edited, created)
 
     def table_ref(self, name: str) -> TableRef | None:
         return self._tables.get(name.casefold())
 
     def check_not_input(self, sheets) -> None:
         """An output sheet may only replace a sheet that holds nothing but salesplan's tables."""
-        check_not_input(self._tables.values(), sheets)
+        check_not_input(
+            self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
+        )
 
 
 def check_writable(path: Path) -> None:

@@ -14,11 +14,12 @@ from engine.settings import SPECS
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.render import DATE_FORMAT, Formats, write_column
 from xl_addin.workbook.atomic import replacing
-from xl_addin.workbook.columns import CHOICE, DATE, TABLES, header
+from xl_addin.workbook.columns import CHOICE, DATE, TABLES, Column, TableSpec, header
 from xl_addin.workbook.example_company import example_tables
 
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # byte-reproducible output
 INPUT = {"bg_color": "#FFF2CC"}  # input cells, as Excel's own "Input" style
+INPUT_TABLE_STYLE = "Table Style Light 9"
 SETTING_HELP = {
     "PeriodStart": ("first day of the plan period", "考核期第一天"),
     "PeriodWeeks": ("weeks in the period (13 = a quarter)", "考核期周数（13 = 一个季度）"),
@@ -103,35 +104,55 @@ def _write(
     }
     _readme(wb, locale, fmt, head)
     for spec in TABLES:
-        frame = tables[spec.key]
-        ws = wb.add_worksheet(spec.sheet)
-        headers = [header(c, locale) for c in spec.columns]
-        n = max(len(frame), 1)
-        for j, col in enumerate(spec.columns):
-            values = frame[col.key].tolist() if len(frame) else [None]
-            style = {**INPUT, "num_format": DATE_FORMAT} if col.kind == DATE else INPUT
-            write_column(ws, 1, j, values, formats, style)
-            width = max(len(headers[j]) * (2 if locale != "en" else 1) + 4, 12)
-            ws.set_column(j, j, min(width, 40))
-            if col.kind == CHOICE:
-                ws.data_validation(
-                    1, j, max(n, 200), j, {"validate": "list", "source": list(col.choices)}
-                )
-        ws.add_table(
-            0,
-            0,
-            n,
-            len(headers) - 1,
-            {
-                "name": spec.name,
-                "columns": [{"header": h} for h in headers],
-                "style": "Table Style Light 9",
-            },
-        )
-        ws.freeze_panes(1, 0)
+        add_input_sheet(wb, formats, spec, tables[spec.key], locale)
     if macros:
         macros.add_last(wb)
     wb.close()
+
+
+def add_input_sheet(
+    wb: xlsxwriter.Workbook, formats: Formats, spec: TableSpec, frame: pd.DataFrame, locale: str
+) -> None:
+    """One input table on a sheet of its own, as `init` writes every one: headers in the
+    locale, yellow input cells, a list to choose from where the column has choices, frozen
+    header. Also how salesplan adds a table a plan lacks (tblChangeLog on a recalibration)."""
+    ws = wb.add_worksheet(spec.sheet)
+    headers = input_headers(spec, locale)
+    n = max(len(frame), 1)
+    for j, col in enumerate(spec.columns):
+        values = frame[col.key].tolist() if len(frame) else [None]
+        write_column(ws, 1, j, values, formats, input_style(col))
+        ws.set_column(j, j, input_width(headers[j], locale))
+        if col.kind == CHOICE:
+            ws.data_validation(
+                1, j, max(n, 200), j, {"validate": "list", "source": list(col.choices)}
+            )
+    ws.add_table(
+        0,
+        0,
+        n,
+        len(headers) - 1,
+        {
+            "name": spec.name,
+            "columns": [{"header": h} for h in headers],
+            "style": INPUT_TABLE_STYLE,
+        },
+    )
+    ws.freeze_panes(1, 0)
+
+
+def input_headers(spec: TableSpec, locale: str) -> list[str]:
+    return [header(c, locale) for c in spec.columns]
+
+
+def input_width(text: str, locale: str) -> int:
+    """A column's width in characters: its header's (a Chinese character is two wide)."""
+    return min(max(len(text) * (2 if locale != "en" else 1) + 4, 12), 40)
+
+
+def input_style(col: Column) -> dict:
+    """The format properties of an input column's cells."""
+    return {**INPUT, "num_format": DATE_FORMAT} if col.kind == DATE else INPUT
 
 
 def _readme(wb, locale: str, fmt: dict, head) -> None:

@@ -114,3 +114,10 @@ def find_tables(path: str) -> list[TableRef]:
                         )
                     )
         return out
+
+
+def sheet_names(path: str) -> list[str]:
+    """The workbook's sheets by name, in their order."""
+    with zipfile.ZipFile(path) as z:
+        wb = fromstring(z.read("xl/workbook.xml"))
+    return [s.get("name") or "" for s in wb.findall("m:sheets/m:sheet", NS)]

@@ -10,11 +10,13 @@ styles the new sheets need are edited, as text, so markup we do not know survive
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
 import shutil
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +24,7 @@ from typing import BinaryIO
 from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render
 from xl_addin.workbook.atomic import replacing
+from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
     CT_RELS,
     CT_TABLE,
@@ -49,25 +52,31 @@ from xl_addin.workbook.opc import (
 from xl_addin.workbook.package import check_package
 from xl_addin.workbook.sheetparts import Carry, place_tables, shared_strings, sheet_xml
 from xl_addin.workbook.styles import add_styles
+from xl_addin.workbook.tablewrite import NewTable
 from xl_addin.workbook.xmltext import ATTRS, attributes, decode, encode, esc, prefix
 from xl_addin.workbook.zipcopy import write_zip
 
 
 def replace_sheets(
-    path: Path, sheets: list[OutputSheet], edited: dict[str, bytes] | None = None
+    path: Path,
+    sheets: list[OutputSheet],
+    edited: dict[str, bytes] | None = None,
+    created: Sequence[NewTable] = (),
 ) -> None:
     """Write salesplan's output sheets into the workbook at `path`, leaving every other part as it was.
 
     An output sheet that exists (same name, ignoring case) is replaced where it stands; a new
     one goes after the user's sheets. `edited` holds parts of the user's sheets that change in
-    the same write (rows appended to tblChangeLog, see tablewrite.py). Atomic: a temporary file beside the workbook is renamed
+    the same write (rows appended to tblChangeLog, see tablewrite.py); `created` the tables
+    the plan lacks, each added on a new sheet before any new output sheet (the caller checks
+    that no sheet has its name). Atomic: a temporary file beside the workbook is renamed
     over it, after a copy of the previous version is kept as `<name>.bak`.
     """
     path = Path(path)
-    if not sheets:
+    if not sheets and not created:
         return
     check_package(str(path))
-    rendered = render(sheets)
+    rendered = render(sheets, [functools.partial(_add_table, table) for table in created])
     try:
         with replacing(path) as temporary:
             with temporary.open("wb") as out:
@@ -76,6 +85,10 @@ def replace_sheets(
     except PermissionError:
         message = "the workbook cannot be replaced (open in another program?)"
         raise problem(path.name, message, "close it and run again") from None
+
+
+def _add_table(table: NewTable, book, formats) -> None:
+    add_input_sheet(book, formats, table.spec, table.frame, table.locale)
 
 
 @dataclass

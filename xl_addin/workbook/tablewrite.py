@@ -3,7 +3,8 @@
 Used for what salesplan records in the user's own tables: change-log rows appended to
 tblChangeLog (never rewriting earlier rows) and the plan's Version in tblSettings. The parts
 come back as bytes for the splice to write in the same atomic replacement as the output
-sheets, so a run changes all of them or none.
+sheets, so a run changes all of them or none. A table the plan lacks (tblChangeLog in a plan
+not made by `init`) is a NewTable: the writer adds it on a sheet of its own, as init would.
 """
 
 from __future__ import annotations
@@ -11,22 +12,35 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 
+import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from engine.problems import PlanError, Problem
+from xl_addin.workbook.columns import TableSpec
 from xl_addin.workbook.package import TableRef
 from xl_addin.workbook.sheetcells import cell_style, grow_table, set_cells, table_rows
 
 
+@dataclass(frozen=True)
+class NewTable:
+    """A table to add on a new sheet named spec.sheet, laid out as `init` writes it."""
+
+    spec: TableSpec
+    frame: pd.DataFrame  # its rows, one column per spec column key
+    locale: str  # of its headers, and of what is said about it
+
+
 @dataclass
 class TableEdits:
-    """What to write: rows to append per table (column letter -> value), and single cells."""
+    """What to write: rows to append per table (column letter -> value), single cells, and
+    tables the plan lacks, on new sheets."""
 
     appends: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     cells: dict[tuple[str, str], object] = field(default_factory=dict)  # (table, "B7") -> value
+    creates: list[NewTable] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.appends or self.cells)
+        return bool(self.appends or self.cells or self.creates)
 
 
 def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[str, bytes]:
