@@ -4,6 +4,7 @@ import os
 import re
 import stat
 import zipfile
+from fractions import Fraction
 
 import numpy as np
 import openpyxl
@@ -156,22 +157,34 @@ def test_dashboard_totals_counts_ranking_and_cumulative_actuals_from_the_sheets_
     assert len(charts) == 1 + 1 + len(by_region)  # status counts, team, each region
 
 
-def test_kpi_scorecard_counts_new_customers_from_the_actuals_table(tracked):
+def test_kpi_scorecard_counts_new_customers_and_phases_the_goals_like_the_sales_target(tracked):
+    """Goals to date = goal × the rep's PlanToDate ÷ Target, compared exactly (in fractions)."""
     wb = openpyxl.load_workbook(tracked)
     actuals = rows(wb["Actuals"], "tblActuals")
+    target = {r["RepID"]: r["Target"] for r in rows(wb["Targets"], "tblTargets")}
+    plan_to_date = {r["RepID"]: r["PlanToDate"] for r in rows(wb["Tracking"], "tblTracking")}
     card = [r for r in rows(wb["Tracking"], "tblKPIScorecard") if r["KPI"] == "New customers"]
     assert len(card) == 24
+    tiers = set()
     for r in card:
-        mine = sum(a["NewCustomers"] or 0 for a in actuals if a["RepID"] == r["RepID"])
+        rep = r["RepID"]
+        mine = sum(a["NewCustomers"] or 0 for a in actuals if a["RepID"] == rep)
         assert r["Actual"] == mine
-        assert r["Achievement"] == pytest.approx(mine / 10)  # Target 10 in the example
+        # Floor 8, Target 10, Challenge 13 in the example, × the share of the plan due by week 6
+        share = Fraction(round(plan_to_date[rep] * 100), target[rep] * 100)
+        assert r["Target"] == 10 and r["TargetToDate"] == pytest.approx(float(10 * share))
+        assert r["Achievement"] == pytest.approx(float(mine / (10 * share)))
         tier = (
             "challenge"
-            if mine >= 13
+            if mine >= 13 * share
             else "target"
-            if mine >= 10
+            if mine >= 10 * share
             else "floor"
-            if mine >= 8
+            if mine >= 8 * share
             else None
         )
         assert (r["Tier"] or "").casefold() == (tier or "")
+        tiers.add(tier)
+    assert len(tiers) > 1  # phased goals to date are within reach: not every rep without a tier
+    notes = [r["Note"] for r in rows(wb["Tracking"], "tblKPINotes")]
+    assert notes[1].startswith("Goals to date are phased like the sales target")

@@ -385,8 +385,12 @@ def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
     for name in OUTPUT_SHEETS:
         assert rules(a[name]) == rules(b[name]), name
     tracking = rules(b["Tracking"])
-    assert [r[7] for r in tracking] == ["FFC7CE", "C6EFCE", "FFEB9C"]  # red, green, amber
-    assert tracking[0][4] == ("ROUND($E2,2)<ROUNDUP(ROUND(0.8*$G2,6),2)",)
+    # no report (grey, by the status cell itself), then red, green, amber by the numbers
+    assert [r[7] for r in tracking] == ["D9D9D9", "FFC7CE", "C6EFCE", "FFEB9C"]
+    locale = read_plan(FileBook(both.example)).settings.locale
+    waiting = {"en": "NO REPORT", "zh-CN": "未报告"}[locale]
+    assert tracking[0][4] == (f'$J2="{waiting}"',)
+    assert tracking[1][4] == ("ROUND($F2,2)<ROUNDUP(ROUND(0.8*$H2,6),2)",)
 
 
 def test_panes_and_column_widths_are_the_same(both):
