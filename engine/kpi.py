@@ -5,9 +5,17 @@ outside the period, are left out):
   - a rate (its Unit contains "%", e.g. retention 85 %): the value of the latest week that has
     one; a rep without a value has no actual yet and scores 0 points on it;
   - otherwise a count: the sum over the weeks (a blank counts 0; a rep without rows has 0).
-Tier, compared exactly as the values are given: "challenge" if actual ≥ Challenge (when
-given), else "target" if ≥ Target, else "floor" if ≥ Floor (when given), else none.
-Achievement = actual / Target.
+Goals to date are phased like the sales target: at week N a count's Floor, Target and
+Challenge to date are the goal × the rep's share of their weekly plan through week N (the
+PlanToDate of tracking ÷ the rep's whole plan), e.g. Target 10 new customers, 390,000 of a
+1,300,000 plan due by week 4 → 3 to date. A rate is a level, not a sum: its goals are not
+phased. A rep with nothing due yet (week 0, or not started) has no goal to date: no
+achievement, no tier, 0 points. Without a plan share (`plan_to_date` not given) the goals are
+the whole period's.
+Tier, compared exactly as the values are given (actual × whole plan ≥ goal × plan to date, so
+no rounding of the share can move a tier): "challenge" if actual ≥ Challenge to date (when
+given), else "target" if ≥ Target to date, else "floor" if ≥ Floor to date (when given), else
+none. Achievement = actual / Target to date.
 Points = weight share × achievement, the achievement capped at Challenge / Target (at 1 when
 the KPI has no Challenge); weight share = the KPI's Weight / the sum of the Weights of the
 measured KPIs, so the shares add up to 1 whatever the Weights add up to.
@@ -30,6 +38,11 @@ SCORE_RULE = (
     "(or at target when it has no challenge); a weight share is the KPI's weight over the sum "
     "of the weights of the measured KPIs; 100 % = every KPI on target."
 )
+PHASE_RULE = (
+    "Goals to date are phased like the sales target: a count's floor, target and challenge to "
+    "date are the goal × the rep's plan to date ÷ the rep's whole plan; a rate (unit with %) "
+    "keeps its goal. Achievement and tier compare the actual with the goals to date."
+)
 PERCENT_SIGNS = ("%", "％")  # a Unit with either marks a rate; the full-width one is typed in zh
 AT_TARGET = ("target", "challenge")
 _TIERS = ("floor", "target", "challenge")
@@ -45,12 +58,21 @@ class Scorecard:
 
 
 def scorecard(
-    kpis: pd.DataFrame, measured: pd.DataFrame | None, rep_ids, week: int, weeks: int
+    kpis: pd.DataFrame,
+    measured: pd.DataFrame | None,
+    rep_ids,
+    week: int,
+    weeks: int,
+    plan_to_date=None,
+    plan_total=None,
 ) -> Scorecard:
     """Each rep's KPIs to `week` of a `weeks`-long period, and the weighted score.
 
     `measured` is long (rep_id, week, kpi, value), one row per tblActuals row per KPI that
-    has a column there; `rep_ids` are unique. Raises PlanError with `validate_kpis`' problems when tblKPIs has any.
+    has a column there; `rep_ids` are unique. `plan_to_date` and `plan_total` (whole numbers,
+    per rep in the order of `rep_ids`: the weekly plan through `week` and the whole plan) phase
+    the count goals; without them the goals are the whole period's. Raises PlanError with
+    `validate_kpis`' problems when tblKPIs has any.
     """
     problems = validate_kpis(kpis)
     if problems:
@@ -67,12 +89,19 @@ def scorecard(
 
     actual = _actuals(table, measured, keys, ids, week)
     floor, target, challenge = (table[t].to_numpy(float)[None, :] for t in _TIERS)
+    # a goal to date is goal × done / whole (reps × KPIs)
+    done, whole = _phase(table, n_reps, plan_to_date, plan_total)
+    due = target * done > 0  # nothing due yet: no achievement, no tier
+    scaled = actual * whole  # actual ≥ goal × done / whole  ⇔  actual × whole ≥ goal × done
     tier = np.select(
-        [actual >= challenge, actual >= target, actual >= floor],
-        ["challenge", "target", "floor"],
+        [~due, scaled >= challenge * done, scaled >= target * done, scaled >= floor * done],
+        ["", "challenge", "target", "floor"],
         "",
     ).astype(object)
-    achievement = actual / target
+    target_to_date = target * done / whole
+    achievement = np.divide(
+        actual, target_to_date, out=np.full(actual.shape, np.nan), where=due & ~np.isnan(actual)
+    )
     cap = np.where(np.isnan(challenge), 1.0, challenge / target)
 
     is_measured = table["measured"].to_numpy()
@@ -90,6 +119,7 @@ def scorecard(
             "floor": np.tile(floor[0], n_reps),
             "target": np.tile(target[0], n_reps),
             "challenge": np.tile(challenge[0], n_reps),
+            "target_to_date": np.broadcast_to(target_to_date, (n_reps, n_kpis)).ravel(),
             "achievement": achievement.ravel(),
             "tier": tier.ravel(),
             "weight": np.tile(share, n_reps),
@@ -207,6 +237,21 @@ def _table(kpis: pd.DataFrame) -> pd.DataFrame:
         out[key] = pd.to_numeric(column(key), errors="coerce").astype(float)
     out["rate"] = units.map(lambda u: any(sign in u for sign in PERCENT_SIGNS)).astype(bool)
     return out
+
+
+def _phase(
+    table: pd.DataFrame, n_reps: int, plan_to_date, plan_total
+) -> tuple[np.ndarray, np.ndarray]:
+    """reps × KPIs (done, whole): a goal to date is goal × done / whole; 1 / 1 for a rate and
+    without a plan; 0 / 1 for a rep whose whole plan is 0."""
+    n_kpis = len(table)
+    if plan_to_date is None:
+        return np.ones((n_reps, n_kpis)), np.ones((n_reps, n_kpis))
+    done = np.asarray(plan_to_date, dtype=float)
+    whole = np.asarray(plan_total, dtype=float)
+    done, whole = np.where(whole > 0, done, 0.0), np.where(whole > 0, whole, 1.0)
+    rate = table["rate"].to_numpy(bool)[None, :]
+    return np.where(rate, 1.0, done[:, None]), np.where(rate, 1.0, whole[:, None])
 
 
 def _actuals(

@@ -1,6 +1,8 @@
 """Progress in the period (SPEC §5–§6): tracking, commission and the team pool, in one call.
 
-The Track button and `salesplan track` both call `progress(plan)`; front ends only render it.
+The Track button and `salesplan track` both call `progress(plan, week)`; front ends only render
+it. The week is tracking's (engine/tracking.py): by default the latest week most reps have
+reported; commission is earned on the sales to that week, and KPI goals are phased to it.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from engine import commission as pay
@@ -16,7 +19,7 @@ from engine.decomposition import Decomposition
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
 from engine.problems import PlanError, Problem
-from engine.tracking import track, validate_actuals, weekly_actuals
+from engine.tracking import through_week, track, validate_actuals, weekly_actuals
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ class Progress:
     kpi: Scorecard | None  # None when the plan has no tblKPIs
 
 
-def progress(plan: Plan) -> Progress:
+def progress(plan: Plan, week: int | None = None) -> Progress:
+    """Tracking, commission, the pool and the KPI scorecard at `week` (None: the default)."""
     problems = validate_actuals(plan)
     if plan.commission is None or plan.commission.empty:
         problems.append(
@@ -52,7 +56,8 @@ def progress(plan: Plan) -> Progress:
         raise PlanError(problems)
     s = plan.settings
     d = decompose(plan)
-    t = track(plan, d)
+    t = track(plan, d, week)
+    week = int(t["week"].iat[0]) if len(t) else 0
     sales = pd.Series(t["to_date"].to_numpy(), index=t["rep_id"])
     rates = pay.rates_from_table(plan.commission)
     cap = s["CommissionCap"]
@@ -65,5 +70,14 @@ def progress(plan: Plan) -> Progress:
     kpi = None
     if plan.kpis is not None and not plan.kpis.empty:
         ids = d.targets["rep_id"].to_numpy()
-        kpi = scorecard(plan.kpis, plan.kpi_actuals, ids, int(t["week"].max()), s.weeks)
+        weekly = d.weekly.to_numpy(dtype=np.int64)
+        kpi = scorecard(
+            plan.kpis,
+            plan.kpi_actuals,
+            ids,
+            week,
+            s.weeks,
+            plan_to_date=through_week(weekly, week),
+            plan_total=weekly.sum(axis=1),
+        )
     return Progress(d, t, earned, bands, pool, shares, weeks, kpi)

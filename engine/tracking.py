@@ -12,6 +12,20 @@ the first funnel stage is counted from Visits, the last from Deals):
 Without tblFunnel or AvgDealSize there is nothing to compare: "no funnel to compare";
 when tblActuals has neither Visits nor Deals filled in: "no activity to compare". A stage
 whose column is blank throughout is skipped; a rep without rows counts 0 of everything.
+
+The tracked week, fair to reps who report late and not moved by one who reports early:
+  - a rep *has reported* week w when tblActuals has a row of theirs (any Amount, 0 included)
+    at week w or at a later week of the period: a rep who typed week 7 is past week 6, even if
+    they sold nothing in week 6 and left it out;
+  - by default the tracked week is the latest week w in which more than half of the reps
+    employed in week w (StartDate..EndDate, a day of the week is enough) have reported w; 0 when
+    no week has such a majority. One rep far ahead makes no majority; reps who left before w or
+    join after it are not counted for w. `track(..., week=N)` (`salesplan track --week N`)
+    tracks week N instead.
+Only weeks 1 to the tracked week count in ToDate and the funnel activity; later weeks count
+once they are tracked. A rep employed in the tracked week who has not reported it is
+NO_REPORT ("no report"), not RED: their ToDate and pace still show what they did report, and
+they get no Reason. A rep not employed in the tracked week is never NO_REPORT.
 """
 
 from __future__ import annotations
@@ -19,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engine.calendar import activity
 from engine.decomposition import Decomposition
 from engine.money import allocate_rows
 from engine.phasing import funnel_need, funnel_stages, path_to_target
@@ -26,6 +41,8 @@ from engine.plan import Plan
 from engine.problems import Problem, at_row
 
 RED, AMBER, GREEN = "RED", "AMBER", "GREEN"
+NO_REPORT = "no report"  # employed in the tracked week and has not reported it
+STATUSES = (RED, AMBER, GREEN, NO_REPORT)
 VISITS_LOW = "visits below plan"
 CONVERSION_LOW = "visits on plan, conversion low"
 DEAL_SIZE_LOW = "deal size low"
@@ -34,8 +51,9 @@ NO_ACTIVITY = "no activity to compare"
 ACTIVITY = ("visits", "demos", "deals", "new_customers")
 
 
-def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
-    """One row per rep (targets order) at the latest week with actuals, team-wide.
+def track(plan: Plan, decomposition: Decomposition, week: int | None = None) -> pd.DataFrame:
+    """One row per rep (targets order) at the tracked week: `week`, or by default the latest
+    week most reps have reported (module docstring); 0 to PeriodWeeks.
 
     Money in int64 cents. Rows that `validate_actuals` reports (unknown RepID, week
     outside the period) are left out of the sums; call it first to show them.
@@ -45,9 +63,15 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
     n_weeks = weekly.shape[1]
     ids = targets["rep_id"].to_numpy()
     actuals = _usable(plan.actuals, ids, n_weeks)
-    week = int(actuals["week"].max()) if len(actuals) else 0
+    last = last_reports(actuals, ids)
+    employed = _employed(plan, ids, n_weeks)
+    if week is None:
+        week = most_reported_week(last, employed)
+    elif not 0 <= week <= n_weeks:
+        raise ValueError(f"week {week} is outside the period (0 to {n_weeks})")
 
-    sums = actuals.groupby("rep_id")[["amount_cents", *_present(actuals)]].sum()
+    counted = actuals[actuals["week"].to_numpy() <= week]
+    sums = counted.groupby("rep_id")[["amount_cents", *_present(actuals)]].sum()
     sums = sums.reindex(ids, fill_value=0)
     to_date = sums["amount_cents"].to_numpy(dtype=np.int64)
     plan_to_date = through_week(weekly, week) * 100
@@ -56,9 +80,11 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
     )
 
     status = alert_status(to_date, plan_to_date, floor_to_date, plan.settings["RedBelow"])
+    waiting = (employed[:, week - 1] & (last < week)) if week else np.zeros(len(ids), bool)
+    status = np.where(waiting, NO_REPORT, status).astype(object)
     deal = float(decomposition.team.get("avg_deal_size") or 0)
     reason = _reason(plan, sums, plan_to_date, deal)
-    reason = np.where(status == GREEN, "", reason)
+    reason = np.where((status == GREEN) | waiting, "", reason)
 
     pace = np.divide(to_date, plan_to_date, out=np.full(len(ids), np.nan), where=plan_to_date > 0)
     remaining = np.clip(targets["target"].to_numpy(dtype=np.int64) * 100 - to_date, 0, None)
@@ -66,6 +92,7 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
         {
             "rep_id": ids,
             "week": week,
+            "last_report": last,
             "to_date": to_date,
             "plan_to_date": plan_to_date,
             "floor_to_date": floor_to_date,
@@ -77,6 +104,40 @@ def track(plan: Plan, decomposition: Decomposition) -> pd.DataFrame:
     )
     path = path_to_target(remaining / 100, plan, deal)
     return pd.concat([out, path.reset_index(drop=True)], axis=1)
+
+
+def tracked_week(plan: Plan) -> int:
+    """The week `track` tracks by default: the latest week most reps have reported."""
+    ids = plan.reps["rep_id"].to_numpy()
+    n_weeks = plan.settings.weeks
+    last = last_reports(_usable(plan.actuals, ids, n_weeks), ids)
+    return most_reported_week(last, _employed(plan, ids, n_weeks))
+
+
+def most_reported_week(last: np.ndarray, employed: np.ndarray) -> int:
+    """The latest week w in which more than half of the reps employed in w have reported it.
+
+    `last`: each rep's latest week with an actuals row (0 for none); `employed`: reps × weeks,
+    True where the rep is employed in the week. 0 when no week has such a majority.
+    """
+    weeks = np.arange(1, employed.shape[1] + 1)
+    reported = employed & (np.asarray(last)[:, None] >= weeks[None, :])
+    majority = 2 * reported.sum(axis=0) > employed.sum(axis=0)
+    found = np.flatnonzero(majority)
+    return int(found[-1]) + 1 if len(found) else 0
+
+
+def last_reports(actuals: pd.DataFrame, ids) -> np.ndarray:
+    """Each rep's latest week with a usable actuals row, in the order of `ids`; 0 for none."""
+    latest = actuals.groupby("rep_id")["week"].max() if len(actuals) else pd.Series(dtype=float)
+    return latest.reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def _employed(plan: Plan, ids, n_weeks: int) -> np.ndarray:
+    """reps (in the order of `ids`) × weeks: employed on at least one day of the week."""
+    reps = plan.reps
+    rows = pd.Index(reps["rep_id"]).get_indexer(ids)
+    return (activity(reps, plan.settings.period_start, n_weeks) > 0)[rows]
 
 
 def validate_actuals(plan: Plan) -> list[Problem]:
@@ -124,7 +185,8 @@ def validate_actuals(plan: Plan) -> list[Problem]:
 
 
 def latest_week(plan: Plan) -> int:
-    """The latest week of the period with usable actuals (0 before the first)."""
+    """The latest week of the period with usable actuals of any rep (0 before the first); a
+    recalibration keeps the plan of the weeks up to it."""
     usable = _usable(plan.actuals, plan.reps["rep_id"].to_numpy(), plan.settings.weeks)
     return int(usable["week"].max()) if len(usable) else 0
 

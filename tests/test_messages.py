@@ -39,3 +39,25 @@ def test_english_plurals_and_numbers():
     )
     line = say("recalibrated_team", "en", target=2_400_000, original=2_000_000, rows=1)
     assert line == "  team target 2,400,000 (originally 2,000,000); 1 row appended to tblChangeLog"
+
+
+def test_the_track_summary_counts_reps_without_a_report_in_both_locales():
+    counts = {"red": 5, "amber": 10, "green": 8}
+    assert say("tracked_status_no_report", "en", n=1, week=6, **counts) == (
+        "  status: RED 5, AMBER 10, GREEN 8, no report 1 — week 6 not yet reported by 1 rep"
+    )
+    assert say("tracked_status_no_report", "en", n=2, week=6, **counts) == (
+        "  status: RED 5, AMBER 10, GREEN 8, no report 2 — week 6 not yet reported by 2 reps"
+    )
+    assert say("tracked_status_no_report", "zh-CN", n=1, week=6, **counts) == (
+        "  状态：红 5，黄 10，绿 8，未报告 1 — 1 名销售尚未报告第 6 周"
+    )
+    assert say("tracked_later", "en", n=1, week=6) == (
+        "  not counted yet: actuals after week 6 (1 rep reported later weeks)"
+    )
+    assert say("tracked_later", "zh-CN", n=3, week=6) == (
+        "  暂未计入：第 6 周之后的实际数据（3 名销售已报告之后的周）"
+    )
+    assert say("ask_week", "zh-CN", weeks=13, default=6) == (
+        "跟踪周次，1 至 13（多数销售已报告到第 6 周）："
+    )

@@ -44,9 +44,9 @@ def run_decompose(path: Path, out=None) -> int:
     return EXIT_OK
 
 
-def run_track(path: Path, out=None) -> int:
+def run_track(path: Path, week=None, out=None) -> int:
     started = time.perf_counter()
-    result = track_book(FileBook(path))
+    result = track_book(FileBook(path), week, "--week", ENGLISH)
     _print(track_summary(result, path, time.perf_counter() - started, ENGLISH), out)
     return EXIT_OK
 
@@ -100,7 +100,7 @@ def run_demo(folder: Path, out=None) -> int:
     write_plan(plan, example=True, locale="zh-CN")
     print(f"Example planning workbook: {plan}", file=out)
     run_decompose(plan, out)
-    run_track(plan, out)
+    run_track(plan, out=out)
     run_issue(plan, folder / "workbooks", out=out)
     run_send(folder / "workbooks", env={}, out=out)  # the outbox, even where SMTP is configured
     from xl_addin.excel.vba_projects import ADDIN_NAME, build_addin  # xlwings only here
@@ -151,6 +151,11 @@ def parser() -> argparse.ArgumentParser:
         "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
     )
     trk.add_argument("plan", type=Path)
+    trk.add_argument(
+        "--week",
+        metavar="N",
+        help="track week N (1 to PeriodWeeks); by default the latest week most reps have reported",
+    )
     rec = sub.add_parser(
         "recalibrate",
         help="change a rep's, a region's or the team's target (capped, logged in tblChangeLog)",
@@ -201,7 +206,7 @@ def main(argv=None) -> int:
         if args.command == "decompose":
             return run_decompose(args.plan)
         if args.command == "track":
-            return run_track(args.plan)
+            return run_track(args.plan, args.week)
         if args.command == "recalibrate":
             scope, key = (
                 ("rep", args.rep)

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from engine import decompose
 from engine.decomposition import Decomposition
+from engine.plan import Plan
+from engine.problems import PlanError, Problem
 from engine.progress import Progress, progress
+from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say
 from xl_addin.recalibration import Recalibrated
 from xl_addin.repbook.issue import Issued, issue
@@ -28,7 +31,7 @@ from xl_addin.workbook.tablesource import PlanBook, TableSource
 
 DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
-STATUSES = ("RED", "AMBER", "GREEN")
+STATUSES = {RED: "red", AMBER: "amber", GREEN: "green"}  # the summary's fields
 
 
 def decompose_book(book: PlanBook) -> Decomposition:
@@ -39,12 +42,36 @@ def decompose_book(book: PlanBook) -> Decomposition:
     return result
 
 
-def track_book(book: PlanBook) -> Progress:
-    """§5–§6: actuals to date into Tracking, Commission and Dashboard."""
+def track_book(book: PlanBook, week=None, where: str = "--week", locale: str = "en") -> Progress:
+    """§5–§6: actuals to the tracked week into Tracking, Commission and Dashboard.
+
+    `week` (1 to PeriodWeeks, as typed) is tracked; without it, the latest week most reps have
+    reported (engine/tracking.py). A week outside the period is a problem named `where`, in
+    `locale`, and nothing is written."""
     plan = read_plan(book)
-    result = progress(plan)
+    chosen = None if week is None else check_week(week, plan.settings.weeks, where, locale)
+    return track_plan(book, plan, chosen)
+
+
+def track_plan(book: PlanBook, plan: Plan, week: int | None) -> Progress:
+    """Track `plan`, read from `book`, at `week` (None: the default) and write the sheets."""
+    result = progress(plan, week)
     book.write_sheets(describe_progress(result, plan.settings))
     return result
+
+
+def check_week(answer, weeks: int, where: str, locale: str) -> int:
+    """A week as typed (6, "6", "６") when it is one of the period's 1 to `weeks`; otherwise a
+    PlanError naming `where` (the CLI's --week, the button's question)."""
+    text = str(answer).strip()
+    try:
+        week = int(text)
+    except ValueError:
+        week = 0
+    if not 1 <= week <= weeks:
+        message = say("bad_week", locale, week=text, weeks=weeks)
+        raise PlanError([Problem(where, "", message, say("bad_week_hint", locale, weeks=weeks))])
+    return week
 
 
 def issue_book(
@@ -104,11 +131,19 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
 
 
 def track_summary(result: Progress, where, seconds: float, locale: str) -> list[str]:
+    """The week tracked, the status counts (reps who have not reported it apart), what waits
+    for a later week, and the money."""
     t = result.tracking
+    week = int(t["week"].max()) if len(t) else 0
     counts = t["status"].value_counts()
+    statuses = {key: int(counts.get(s, 0)) for s, key in STATUSES.items()}
+    waiting = int(counts.get(NO_REPORT, 0))
+    later = int((t["last_report"] > week).sum())
     return [
-        say("tracked", locale, where=where, week=int(t["week"].max()), seconds=seconds),
-        say("tracked_status", locale, **{s.lower(): int(counts.get(s, 0)) for s in STATUSES}),
+        say("tracked", locale, where=where, week=week, seconds=seconds),
+        say("tracked_status_no_report", locale, n=waiting, week=week, **statuses)
+        if waiting else say("tracked_status", locale, **statuses),
+        *([say("tracked_later", locale, week=week, n=later)] if later else []),
         say("tracked_money", locale, commission=_yuan(int(result.commission["commission"].sum())),
             pool=_yuan(result.pool_cents)),
         say("wrote", locale, sheets=", ".join(TRACKED_SHEETS)),

@@ -1,18 +1,23 @@
 """`salesplan track`: Tracking and Commission sheets, and status colours that follow hand edits."""
 
+import io
 import os
 import re
 import stat
 import zipfile
+from collections import Counter
+from fractions import Fraction
 
 import numpy as np
 import openpyxl
 import pytest
 
+from engine.problems import PlanError
 from engine.progress import progress
 from engine.tracking import alert_status
 from tests.libreoffice import convert
-from xl_addin.cli import main
+from xl_addin.cli import main, run_track
+from xl_addin.commands import check_week, track_summary
 from xl_addin.sheets.units import without_unit
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
@@ -141,22 +146,158 @@ def test_dashboard_totals_counts_ranking_and_cumulative_actuals_from_the_sheets_
     assert len(charts) == 1 + 1 + len(by_region)  # status counts, team, each region
 
 
-def test_kpi_scorecard_counts_new_customers_from_the_actuals_table(tracked):
+def test_kpi_scorecard_counts_new_customers_and_phases_the_goals_like_the_sales_target(tracked):
+    """Goals to date = goal × the rep's PlanToDate ÷ Target, compared exactly (in fractions)."""
     wb = openpyxl.load_workbook(tracked)
     actuals = rows(wb["Actuals"], "tblActuals")
+    target = {r["RepID"]: r["Target"] for r in rows(wb["Targets"], "tblTargets")}
+    plan_to_date = {r["RepID"]: r["PlanToDate"] for r in rows(wb["Tracking"], "tblTracking")}
     card = [r for r in rows(wb["Tracking"], "tblKPIScorecard") if r["KPI"] == "New customers"]
     assert len(card) == 24
+    tiers = set()
     for r in card:
-        mine = sum(a["NewCustomers"] or 0 for a in actuals if a["RepID"] == r["RepID"])
+        rep = r["RepID"]
+        mine = sum(a["NewCustomers"] or 0 for a in actuals if a["RepID"] == rep)
         assert r["Actual"] == mine
-        assert r["Achievement"] == pytest.approx(mine / 10)  # Target 10 in the example
+        # Floor 8, Target 10, Challenge 13 in the example, × the share of the plan due by week 6
+        share = Fraction(round(plan_to_date[rep] * 100), target[rep] * 100)
+        assert r["Target"] == 10 and r["TargetToDate"] == pytest.approx(float(10 * share))
+        assert r["Achievement"] == pytest.approx(float(mine / (10 * share)))
         tier = (
             "challenge"
-            if mine >= 13
+            if mine >= 13 * share
             else "target"
-            if mine >= 10
+            if mine >= 10 * share
             else "floor"
-            if mine >= 8
+            if mine >= 8 * share
             else None
         )
         assert (r["Tier"] or "").casefold() == (tier or "")
+        tiers.add(tier)
+    assert len(tiers) > 1  # phased goals to date are within reach: not every rep without a tier
+    notes = [r["Note"] for r in rows(wb["Tracking"], "tblKPINotes")]
+    assert notes[1].startswith("Goals to date are phased like the sales target")
+
+
+# --- the tracked week, and a rep who has not reported it --------------------------------------
+
+
+def move_week(path, rep: str, week: int, to: int) -> None:
+    """Retype a rep's Actuals row of `week` as week `to`, as a rep who has not reported it."""
+    wb = openpyxl.load_workbook(path)
+    for row in wb["Actuals"].iter_rows(min_row=2):
+        if row[1].value == rep and row[0].value == week:
+            row[0].value = to
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def late(tmp_path_factory):
+    """The example with S001's week 6 typed as week 5: 23 of 24 reps have reported week 6."""
+    path = tmp_path_factory.mktemp("late") / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    move_week(path, "S001", 6, 5)
+    assert main(["decompose", str(path)]) == 0
+    said = io.StringIO()
+    assert run_track(path, out=said) == 0
+    return path, said.getvalue().splitlines()
+
+
+def test_a_rep_who_has_not_reported_the_tracked_week_is_no_report_not_red(late):
+    path, said = late
+    wb = openpyxl.load_workbook(path)
+    tracking = {r["RepID"]: r for r in rows(wb["Tracking"], "tblTracking")}
+    s001 = tracking["S001"]
+    # week 6 is still the tracked week (23 of 24); S001's to date is all they reported
+    reported = sum(
+        round(a["Amount"] * 100) for a in rows(wb["Actuals"], "tblActuals") if a["RepID"] == "S001"
+    )
+    assert (s001["Week"], s001["LastReport"], round(s001["ToDate"] * 100)) == (6, 5, reported)
+    assert s001["Status"] == "NO REPORT" and not s001["Reason"]
+    counts = Counter(r["Status"] for r in tracking.values())
+    assert counts["NO REPORT"] == 1 and counts["RED"] + counts["AMBER"] + counts["GREEN"] == 23
+    assert said[0].startswith(f"Tracked {path} at week 6 in ")
+    assert said[1] == (
+        f"  status: RED {counts['RED']}, AMBER {counts['AMBER']}, GREEN {counts['GREEN']}, "
+        "no report 1 — week 6 not yet reported by 1 rep"
+    )
+    # the same summary in Chinese
+    zh = track_summary(progress(read_plan(FileBook(path))), "plan.xlsx", 0.5, "zh-CN")
+    assert zh[1] == (
+        f"  状态：红 {counts['RED']}，黄 {counts['AMBER']}，绿 {counts['GREEN']}，"
+        "未报告 1 — 1 名销售尚未报告第 6 周"
+    )
+    # the Dashboard counts them apart, ranks them last, and the grey rule comes first
+    summary = {r["Scope"]: r for r in rows(wb["Dashboard"], "tblDashboardSummary")}
+    assert summary["team"]["No report"] == summary[s001["Region"]]["No report"] == 1
+    assert summary["team"]["Red"] == counts["RED"]
+    status = {r["Status"]: r["Count"] for r in rows(wb["Dashboard"], "tblDashboardStatus")}
+    assert status == {
+        "Red": counts["RED"], "Amber": counts["AMBER"], "Green": counts["GREEN"], "No report": 1
+    }  # fmt: skip
+    ranking = rows(wb["Dashboard"], "tblDashboardRanking")
+    assert (ranking[-1]["RepID"], ranking[-1]["Status"]) == ("S001", "NO REPORT")
+    first = next(iter(wb["Tracking"].conditional_formatting))
+    assert first.rules[0].formula == ['$J2="NO REPORT"']
+
+
+def test_libreoffice_shows_no_report_in_grey(late, tmp_path):
+    path, _ = late
+    (html,) = convert([path], "html", tmp_path / "html")
+    section = html.read_text(encoding="utf-8", errors="replace").split("<em>Tracking</em>", 1)[1]
+    cells = re.findall(
+        r'bgcolor="(#[0-9A-Fa-f]{6})"><font color="#[0-9A-Fa-f]{6}">(RED|AMBER|GREEN|NO REPORT)<',
+        section.split("</table>", 1)[0],
+    )
+    assert [c.upper() for c, word in cells if word == "NO REPORT"] == ["#D9D9D9"]
+    assert len(cells) == 24
+
+
+def test_week_n_tracks_week_n_and_leaves_later_actuals_out(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    assert main(["decompose", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["track", str(path), "--week", "4"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"Tracked {path} at week 4 in ")
+    assert said[2] == "  not counted yet: actuals after week 4 (24 reps reported later weeks)"
+    wb = openpyxl.load_workbook(path)
+    to_week_4: Counter = Counter()
+    for a in rows(wb["Actuals"], "tblActuals"):
+        to_week_4[a["RepID"]] += round(a["Amount"] * 100) if a["Week"] <= 4 else 0
+    tracking = rows(wb["Tracking"], "tblTracking")
+    assert {r["Week"] for r in tracking} == {4}
+    assert {r["RepID"]: round(r["ToDate"] * 100) for r in tracking} == dict(to_week_4)
+    assert "NO REPORT" not in {r["Status"] for r in tracking}  # everyone has reported week 4
+    weekly = rows(wb["Dashboard"], "tblDashboardWeekly")
+    assert weekly[3]["team actual"] is not None and weekly[4]["team actual"] is None
+
+
+@pytest.mark.parametrize("week", ["14", "0", "-1", "abc", "4.5"])
+def test_a_week_outside_the_period_is_refused_with_exit_2_and_nothing_changed(
+    tracked, week, tmp_path, capsys
+):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(tracked.read_bytes())
+    assert main(["track", str(path), f"--week={week}"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "salesplan: 1 problem in the input; nothing was changed.",
+        f"--week: “{week}” is not a week of the period (1 to 13) — give a whole week number "
+        "from 1 to 13",
+    ]
+    assert path.read_bytes() == tracked.read_bytes()
+
+
+def test_a_week_outside_the_period_is_said_in_both_locales():
+    for locale, field, text in (
+        ("en", "--week", "--week: “14” is not a week of the period (1 to 13) — give a whole "
+         "week number from 1 to 13"),
+        ("zh-CN", "跟踪周次", "跟踪周次: “14”不是考核期内的周次（第 1 至 13 周） — 请输入 1 至 13 "
+         "之间的整数周次"),
+    ):  # fmt: skip
+        with pytest.raises(PlanError) as refused:
+            check_week("14", 13, field, locale)
+        assert str(refused.value) == text
+    assert check_week(" ６ ", 13, "--week", "en") == 6  # as typed: spaces, full-width digits

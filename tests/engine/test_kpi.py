@@ -207,6 +207,58 @@ def test_every_kpi_exactly_on_target_scores_one():
     assert score(scorecard(STANDARD, frame, ["R001"], 4, 13), "R001") == pytest.approx(1.0)
 
 
+# --- goals to date, phased like the sales target ------------------------------------------
+
+
+def phased(frame, done, whole, reps=("R001",), week=4) -> Scorecard:
+    return scorecard(STANDARD, frame, list(reps), week, 13, plan_to_date=done, plan_total=whole)
+
+
+def test_count_goals_to_date_are_the_goal_times_the_reps_plan_share_to_date():
+    # R001's weekly plan: 390,000 of 1,300,000 due by week 4 (a 30 % rhythm phase) → share 0.3:
+    # New customers floor 8 × 0.3 = 2.4, target 10 × 0.3 = 3, challenge 12 × 0.3 = 3.6.
+    # 3 new customers to week 4 reach the target to date exactly: achievement 3 / 3 = 1 and
+    # (retention 0.9 of 0.9, not phased: a rate) score 0.6 × 1 + 0.4 × 1 = 1.
+    frame = measured(("R001", 2, NEW, 3), ("R001", 4, RETENTION, 0.9))
+    card = phased(frame, [390_000], [1_300_000])
+    new = row(card, "R001", NEW)
+    assert (new["target"], new["target_to_date"], new["achievement"]) == (10, 3.0, 1.0)
+    assert new["tier"] == "target"
+    retention = row(card, "R001", RETENTION)
+    assert (retention["target_to_date"], retention["tier"]) == (0.9, "target")
+    assert score(card, "R001") == pytest.approx(1.0)
+    # unphased, the same 3 would be 3 / 10 = 0.3 of the whole period's goal and no tier
+    whole = scorecard(STANDARD, frame, ["R001"], 4, 13)
+    assert (row(whole, "R001", NEW)["achievement"], row(whole, "R001", NEW)["tier"]) == (0.3, "")
+
+
+def test_phased_tiers_are_compared_exactly_at_each_threshold():
+    # share 4/13 (400,000 of 1,300,000): floor 8 × 4/13 = 2.46…, target 10 × 4/13 = 3.07…,
+    # challenge 12 × 4/13 = 3.69…. 2 is below the floor, 3 reaches the floor only, 4 the
+    # challenge. Compared as actual × 1,300,000 ≥ goal × 400,000: no rounded share.
+    frame = measured(("R001", 1, NEW, 2), ("R002", 1, NEW, 3), ("R003", 1, NEW, 4))
+    card = phased(frame, [400_000] * 3, [1_300_000] * 3, reps=REPS)
+    assert [row(card, r, NEW)["tier"] for r in REPS] == ["", "floor", "challenge"]
+    # a goal to date that is a whole number is reached exactly: 13 × 4/13 = 4
+    table = kpis(("Calls", 1.0, np.nan, 13, np.nan, None))
+    frame = measured(("R001", 1, "Calls", 4), ("R002", 1, "Calls", 3))
+    calls = scorecard(table, frame, ["R001", "R002"], 4, 13, [400_000] * 2, [1_300_000] * 2)
+    assert calls.rows["target_to_date"].tolist() == [4.0, 4.0]
+    assert calls.rows["tier"].tolist() == ["target", ""]
+    assert calls.rows["achievement"].tolist() == [1.0, 0.75]
+
+
+def test_a_rep_with_nothing_due_yet_has_no_kpi_goal_to_date():
+    # R001 joins in week 5: nothing of the plan due by week 4, so no achievement and no tier
+    # on the count (0 points), while the rate keeps its goal: retention 0.9 → 0.4 × 1 = 0.4
+    frame = measured(("R001", 4, NEW, 1), ("R001", 4, RETENTION, 0.9))
+    card = phased(frame, [0], [900_000])
+    new = row(card, "R001", NEW)
+    assert new["target_to_date"] == 0 and np.isnan(new["achievement"]) and new["tier"] == ""
+    assert new["points"] == 0
+    assert score(card, "R001") == pytest.approx(0.4)
+
+
 # --- rows, the not measured KPI and the notes -----------------------------------------------
 
 
@@ -220,6 +272,7 @@ def test_rows_are_one_per_rep_and_kpi_in_input_order():
         "floor",
         "target",
         "challenge",
+        "target_to_date",
         "achievement",
         "tier",
         "weight",

@@ -15,10 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import decompose
+from engine.progress import progress
 from engine.tracking import (
     AMBER,
     CONVERSION_LOW,
@@ -26,12 +28,15 @@ from engine.tracking import (
     GREEN,
     NO_ACTIVITY,
     NO_FUNNEL,
+    NO_REPORT,
     RED,
     VISITS_LOW,
     alert_status,
     floor_through_week,
+    latest_week,
     through_week,
     track,
+    tracked_week,
     validate_actuals,
 )
 from tests import builders as b
@@ -69,10 +74,13 @@ def actuals(*rows):
     return frame
 
 
-def tracked(frame, p=None, d=None):
+def tracked(frame, p=None, d=None, week=None):
+    """Tracked at `week`, by default the latest week of `frame` (as `--week N` would), so a
+    test about one rep's numbers need not type every other rep's report."""
     if p is None:
         p, d = standard()
-    return track(dataclasses.replace(p, actuals=frame), d).set_index("rep_id")
+    p = dataclasses.replace(p, actuals=frame)
+    return track(p, d, latest_week(p) if week is None else week).set_index("rep_id")
 
 
 def test_standard_plan_is_as_computed_in_the_docstring():
@@ -82,8 +90,8 @@ def test_standard_plan_is_as_computed_in_the_docstring():
     assert (d.weekly.to_numpy() == 100_000).all()
 
 
-def test_plan_and_floor_to_date_are_cumulative_to_the_latest_week_with_actuals():
-    # R001 reports weeks 1..4 (4 × 100,000.00); the team's latest week is 4
+def test_plan_and_floor_to_date_are_cumulative_to_the_tracked_week():
+    # R001 reports weeks 1..4 (4 × 100,000.00), tracked at week 4
     t = tracked(actuals(*[(w, "R001", 10_000_000, 10, 2) for w in range(1, 5)]))
     r = t.loc["R001"]
     assert (r["week"], r["to_date"], r["plan_to_date"], r["floor_to_date"]) == (
@@ -161,13 +169,13 @@ def test_activity_left_blank_is_not_compared():
     assert tracked(only_amounts).loc["R001", "reason"] == NO_ACTIVITY
 
 
-def test_reps_without_actuals_rows_count_as_zero():
-    # only R001 reports; the team's week is 4, so R002..R004 have 0 against 400,000 planned
+def test_reps_without_actuals_rows_are_no_report_with_zero_to_date():
+    # only R001 reports; tracked at week 4, R002..R004 have 0 against 400,000 planned, but
+    # they have not reported week 4: "no report", not RED, and no reason
     t = tracked(actuals((4, "R001", PLAN_W4, 40, 8)))
     r = t.loc["R003"]
     assert (r["week"], r["to_date"], r["plan_to_date"], r["pace"]) == (4, 0, PLAN_W4, 0.0)
-    assert r["status"] == RED
-    assert r["reason"] == VISITS_LOW
+    assert (r["status"], r["reason"], r["last_report"]) == (NO_REPORT, "", 0)
     assert r["remaining"] == 130_000_000
     assert list(t.index) == ["R001", "R002", "R003", "R004"]
 
@@ -200,7 +208,7 @@ def test_a_rep_joining_mid_period_has_nothing_planned_before_joining():
 
     # week 6: plan 200,000, floor 180,000, red line 144,000; 150,000 sold → AMBER, pace 0.75
     after = tracked(
-        actuals((6, "R001", 60_000_000, 60, 12), (5, "R002", 15_000_000, 30, 6)), p, d
+        actuals((6, "R001", 60_000_000, 60, 12), (6, "R002", 15_000_000, 30, 6)), p, d
     ).loc["R002"]
     assert (after["plan_to_date"], after["floor_to_date"]) == (20_000_000, 18_000_000)
     assert after["status"] == AMBER
@@ -278,6 +286,145 @@ def test_validate_actuals_without_addresses_names_the_sheet():
     assert validate_actuals(dataclasses.replace(p, actuals=None)) == []
 
 
+# --- the tracked week and reps who have not reported it ---------------------------------------
+
+ON_PLAN = 10_000_000  # 100,000.00 a week, each rep's weekly plan
+
+
+def weeks_reported(**last):
+    """Each rep reports every week from 1 to its last, on plan; e.g. R001=9."""
+    return actuals(*[(w, rep, ON_PLAN, 10, 2) for rep, n in last.items() for w in range(1, n + 1)])
+
+
+def tracked_by_default(frame, p=None, d=None):
+    if p is None:
+        p, d = standard()
+    return track(dataclasses.replace(p, actuals=frame), d).set_index("rep_id")
+
+
+def test_default_week_is_the_latest_week_most_reps_have_reported():
+    # R001 far ahead (to week 9), R002 and R003 to week 6, R004 behind (to week 4).
+    # Reported, of the 4 reps employed: weeks 1–4 by 4, weeks 5–6 by 3, weeks 7–9 by 1 only.
+    # The latest week with more than half (3 > 2) is 6.
+    frame = weeks_reported(R001=9, R002=6, R003=6, R004=4)
+    t = tracked_by_default(frame)
+    assert t["week"].eq(6).all()
+    assert tracked_week(dataclasses.replace(standard()[0], actuals=frame)) == 6
+    # R001's weeks 7–9 are not counted yet: 6 × 100,000 = 600,000 = plan to date → GREEN
+    assert (t.loc["R001", "to_date"], t.loc["R001", "status"]) == (60_000_000, GREEN)
+    assert t.loc["R001", "last_report"] == 9
+    assert t.loc["R002", "status"] == t.loc["R003", "status"] == GREEN
+    # R004 has reported weeks 1–4 only: 400,000 against 600,000 planned is below the red line
+    # (0.8 × 540,000 = 432,000), but R004 has not reported week 6 — "no report", not RED
+    r = t.loc["R004"]
+    assert (r["to_date"], r["plan_to_date"], r["last_report"]) == (40_000_000, 60_000_000, 4)
+    assert (r["status"], r["reason"]) == (NO_REPORT, "")
+    assert (t["status"] == NO_REPORT).sum() == 1
+
+
+def test_one_early_reporter_does_not_move_the_tracked_week():
+    # R001 has typed the whole period; the others are at week 3 → week 3, not 13
+    t = tracked_by_default(weeks_reported(R001=13, R002=3, R003=3, R004=3))
+    assert t["week"].eq(3).all()
+    assert t.loc["R001", "to_date"] == 3 * ON_PLAN
+    # alone, one reporter makes no majority for any week: nothing is tracked yet (week 0)
+    alone = tracked_by_default(weeks_reported(R001=5))
+    assert alone["week"].eq(0).all() and alone["to_date"].eq(0).all()
+    assert alone["status"].eq(GREEN).all()
+
+
+def test_exactly_half_of_the_reps_is_not_most():
+    # R001 and R002 at week 5, R003 and R004 at week 4: week 5 has 2 of 4, not more than half
+    t = tracked_by_default(weeks_reported(R001=5, R002=5, R003=4, R004=4))
+    assert t["week"].eq(4).all()
+    assert not (t["status"] == NO_REPORT).any()
+
+
+def test_reps_not_employed_in_a_week_are_not_counted_for_it_and_never_no_report():
+    # R004 leaves after week 4 (EndDate the Sunday of week 4): active weeks 13, 13, 13, 4 of
+    # TeamTarget 4,300,000 → 1,300,000 each and 400,000 for R004, 100,000 a week for all.
+    # Week 6: 3 reps employed, R001 and R002 reported it (2 > 1.5) → week 6.
+    reps = b.reps(4, end_date=[None, None, None, b.START + dt.timedelta(weeks=4, days=-1)])
+    p = standard_plan(reps, team_target=4_300_000)
+    d = decompose(p)
+    assert d.targets["target"].tolist() == [1_300_000] * 3 + [400_000]
+    t = tracked_by_default(weeks_reported(R001=6, R002=6, R003=4, R004=4), p, d)
+    assert t["week"].eq(6).all()
+    assert t.loc["R003", "status"] == NO_REPORT
+    # R004 reported every week of their employment: 400,000 of 400,000 planned → GREEN
+    r = t.loc["R004"]
+    assert (r["to_date"], r["plan_to_date"], r["status"]) == (40_000_000, 40_000_000, GREEN)
+
+
+def test_week_n_tracks_week_n_and_ignores_the_actuals_after_it():
+    frame = weeks_reported(R001=9, R002=6, R003=6, R004=4)
+    p, d = standard()
+    t = track(dataclasses.replace(p, actuals=frame), d, 3).set_index("rep_id")
+    assert t["week"].eq(3).all()
+    # everyone has reported week 3 (R004 to week 4); 3 × 100,000 each: on plan, all GREEN
+    assert t["to_date"].eq(3 * ON_PLAN).all() and t["plan_to_date"].eq(3 * ON_PLAN).all()
+    assert t["status"].eq(GREEN).all()
+    # week 9: only R001 has reported it; the others are "no report" with what they reported
+    late = track(dataclasses.replace(p, actuals=frame), d, 9).set_index("rep_id")
+    assert late["status"].tolist() == [GREEN, NO_REPORT, NO_REPORT, NO_REPORT]
+    assert late["to_date"].tolist() == [9 * ON_PLAN, 6 * ON_PLAN, 6 * ON_PLAN, 4 * ON_PLAN]
+
+
+def test_a_report_of_a_later_week_counts_as_having_reported_the_week():
+    # R001 typed weeks 1, 2 and 4 but nothing for week 3 (no sales): at week 3 R001 has
+    # reported (a row at week 4), so the numbers judge: 200,000 to date, below the red line
+    # 0.8 × 270,000 = 216,000 → RED, not "no report"
+    frame = actuals(
+        (1, "R001", ON_PLAN, 10, 2),
+        (2, "R001", ON_PLAN, 10, 2),
+        (4, "R001", ON_PLAN, 10, 2),
+        *[(w, r, ON_PLAN, 10, 2) for r in ("R002", "R003", "R004") for w in (1, 2, 3, 4)],
+    )
+    t = tracked(frame, week=3)
+    assert (t.loc["R001", "to_date"], t.loc["R001", "status"]) == (2 * ON_PLAN, RED)
+
+
+def test_a_week_outside_the_period_is_refused_by_track():
+    p, d = standard()
+    for week in (-1, 14):
+        with pytest.raises(ValueError, match=f"week {week} is outside the period"):
+            track(p, d, week)
+
+
+def test_progress_tracks_the_default_week_and_phases_kpi_goals_to_it():
+    # One rep, Target 1,300,000 phased 4 weeks 30 %, 6 weeks 50 %, 3 weeks 20 %: 97,500 a
+    # week in weeks 1–4, so PlanToDate at week 4 = 390,000, a share of 390,000 / 1,300,000
+    # = 0.3. New customers, Target 10 → 10 × 0.3 = 3 to date: the rep's 3 (weeks 1–4; week
+    # 5's 2 is after the tracked week) reach it exactly → achievement 1, tier target.
+    rhythm = pd.DataFrame({"phase": ["a", "b", "c"], "weeks": [4, 6, 3], "share": [0.3, 0.5, 0.2]})
+    p = dataclasses.replace(
+        standard_plan(b.reps(1), team_target=1_300_000),
+        rhythm=rhythm,
+        actuals=actuals((2, "R001", 39_000_000, 10, 2), (4, "R001", 0, 0, 0)),
+        commission=pd.DataFrame({"tier": ["floor", "target", "challenge"], "rate": [0.01] * 3}),
+        kpis=pd.DataFrame(
+            {
+                "kpi": ["New customers"],
+                "weight": [1.0],
+                "floor": [8.0],
+                "target": [10.0],
+                "challenge": [12.0],
+                "unit": [None],
+            }
+        ),
+        kpi_actuals=pd.DataFrame(
+            {"rep_id": "R001", "week": [2, 5], "kpi": "New customers", "value": [3.0, 2.0]}
+        ),
+    )
+    got = progress(p)
+    assert got.tracking["week"].tolist() == [4]
+    assert got.tracking["plan_to_date"].tolist() == [39_000_000]
+    row = got.kpi.rows.iloc[0]
+    assert (row["actual"], row["target_to_date"], row["achievement"]) == (3.0, 3.0, 1.0)
+    assert row["tier"] == "target"
+    assert got.kpi.scores["score"].tolist() == [1.0]
+
+
 RANK = {RED: 0, AMBER: 1, GREEN: 2}
 
 
@@ -324,5 +471,6 @@ def test_alert_status_boundaries_are_exact():
 
 def test_track_status_is_alert_status_of_its_plan_and_floor_to_date():
     t = tracked(actuals((4, "R001", PLAN_W4, 40, 8), (4, "R002", RED_W4 - 1, 40, 8)))
+    t = t.loc[["R001", "R002"]]  # the reps who reported week 4
     expected = alert_status(t["to_date"], t["plan_to_date"], t["floor_to_date"], Decimal("0.8"))
     assert t["status"].tolist() == expected.tolist()

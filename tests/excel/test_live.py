@@ -99,17 +99,22 @@ def plan(english, tmp_path) -> Path:
 class Recorder:
     """Stands in for the message box (alert) and the input box (prompt)."""
 
+    ENTER = object()  # an answer: Enter on what the input box shows filled in
+
     def __init__(self, answers=()):
         self.alerts: list[tuple[str, str, str]] = []
         self.answers = list(answers)
         self.questions: list[str] = []
+        self.defaults: list[str] = []
 
     def alert(self, message, title, mode):
         self.alerts.append((message, title, mode))
 
     def prompt(self, question, title, default=""):
         self.questions.append(question)
-        return self.answers.pop(0)
+        self.defaults.append(default)
+        answer = self.answers.pop(0)
+        return default if answer is Recorder.ENTER else answer
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,11 +308,11 @@ def both(example, tmp_path_factory):
     live.write_bytes(example.read_bytes())
     assert main(["decompose", str(cli)]) == 0
     assert main(["track", str(cli)]) == 0
-    said = Recorder()
+    said = Recorder([Recorder.ENTER])  # the week most reps have reported, as the CLI tracks
     with engine_module.activated():
         book = xw.Book(live)
         buttons.decompose(book, alert=said.alert)
-        buttons.track(book, alert=said.alert)
+        buttons.track(book, alert=said.alert, prompt=said.prompt)
         book.save()
     return Both(cli, live, said, example)
 
@@ -385,8 +390,12 @@ def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
     for name in OUTPUT_SHEETS:
         assert rules(a[name]) == rules(b[name]), name
     tracking = rules(b["Tracking"])
-    assert [r[7] for r in tracking] == ["FFC7CE", "C6EFCE", "FFEB9C"]  # red, green, amber
-    assert tracking[0][4] == ("ROUND($E2,2)<ROUNDUP(ROUND(0.8*$G2,6),2)",)
+    # no report (grey, by the status cell itself), then red, green, amber by the numbers
+    assert [r[7] for r in tracking] == ["D9D9D9", "FFC7CE", "C6EFCE", "FFEB9C"]
+    locale = read_plan(FileBook(both.example)).settings.locale
+    waiting = {"en": "NO REPORT", "zh-CN": "未报告"}[locale]
+    assert tracking[0][4] == (f'$J2="{waiting}"',)
+    assert tracking[1][4] == ("ROUND($F2,2)<ROUNDUP(ROUND(0.8*$H2,6),2)",)
 
 
 def test_panes_and_column_widths_are_the_same(both):
@@ -615,6 +624,59 @@ def test_a_refused_recalibration_names_the_question_in_the_plans_locale(plan, tm
             f"{words['field']}: S001's target {first * 2:,} is 100.0 % from its original" in refused
         )
         assert snapshot(book) == before
+
+
+def test_track_asks_for_the_week_with_the_latest_week_most_reps_have_reported_filled_in(
+    plan, tmp_path, engine
+):
+    cli = tmp_path / "cli.xlsx"
+    assert main(["decompose", str(plan)]) == 0
+    cli.write_bytes(plan.read_bytes())
+    book = xw.Book(plan)
+    said = Recorder(["4"])
+    buttons.track(book, alert=said.alert, prompt=said.prompt)
+    # every rep of the example has reported weeks 1–6
+    assert said.questions == [
+        "Week to track, 1 to 13 (the latest week most reps have reported is 6):"
+    ]
+    assert said.defaults == ["6"]
+    (message, title, mode) = said.alerts[0]
+    assert (title, mode) == ("salesplan — Track", "info")
+    assert message.splitlines()[0].startswith("Tracked plan.xlsx at week 4 in ")
+    book.save()
+    assert main(["track", str(cli), "--week", "4"]) == 0
+    a, b = openpyxl.load_workbook(cli), openpyxl.load_workbook(plan)
+    for name in ("Tracking", "Commission", "Dashboard"):
+        assert same_cells(a[name], b[name]) == [], name
+
+
+def test_a_week_typed_outside_the_period_is_refused_in_the_plans_locale(plan, tmp_path, engine):
+    zh = make_example(tmp_path / "zh", "zh-CN").rename(tmp_path / "计划.xlsx")
+    for path, words in ((plan, ENGLISH_WEEK), (zh, CHINESE_WEEK)):
+        book = xw.Book(path)
+        buttons.decompose(book, alert=Recorder().alert)
+        before = snapshot(book)
+        said = Recorder(["14", None])
+        buttons.track(book, alert=said.alert, prompt=said.prompt)
+        (refused, title, mode) = said.alerts[0]
+        assert (title, mode) == (words["title"], "critical")
+        assert refused.splitlines() == [words["problems"], "", words["week"]]
+        buttons.track(book, alert=said.alert, prompt=said.prompt)  # cancelled: nothing said
+        assert len(said.alerts) == 1
+        assert snapshot(book) == before
+
+
+ENGLISH_WEEK = {
+    "title": "salesplan — Track",
+    "problems": "1 problem in the input; nothing was changed.",
+    "week": "Week to track: “14” is not a week of the period (1 to 13) — give a whole week "
+    "number from 1 to 13",
+}
+CHINESE_WEEK = {
+    "title": "salesplan — 跟踪",
+    "problems": "输入中有 1 个问题；未做任何改动。",
+    "week": "跟踪周次: “14”不是考核期内的周次（第 1 至 13 周） — 请输入 1 至 13 之间的整数周次",
+}
 
 
 ENGLISH_WORDS = {
@@ -975,11 +1037,11 @@ def test_frozen_panes_are_skipped_where_the_engine_has_none(plan, engine, monkey
 def test_a_rerun_replaces_the_sheets_in_place(plan, engine):
     book = xw.Book(plan)
     buttons.decompose(book, alert=Recorder().alert)
-    buttons.track(book, alert=Recorder().alert)
+    buttons.track(book, alert=Recorder().alert, prompt=Recorder([Recorder.ENTER]).prompt)
     first = snapshot(book)
     order = book.sheet_names
     buttons.decompose(book, alert=Recorder().alert)
-    buttons.track(book, alert=Recorder().alert)
+    buttons.track(book, alert=Recorder().alert, prompt=Recorder([""]).prompt)  # blank: the same
     assert book.sheet_names == order
     assert snapshot(book) == first
     assert len(book.sheets["Dashboard"].charts) == first["Dashboard"][3] > 0

@@ -96,7 +96,10 @@ def engine_values(plan, d, book, cents: list[int | None]) -> dict:
     frame = pd.DataFrame(
         {"week": weeks, "rep_id": book.rep_id, "amount_cents": np.array(amounts, dtype=np.int64)}
     )
-    t = track(dataclasses.replace(plan, actuals=frame), d).set_index("rep_id").loc[book.rep_id]
+    # the workbook tracks the rep's own latest week: the same week for the engine
+    latest = max(weeks, default=0)
+    t = track(dataclasses.replace(plan, actuals=frame), d, latest).set_index("rep_id")
+    t = t.loc[book.rep_id]
     s = plan.settings
     cap = s["CommissionCap"]
     pay = (

@@ -1,10 +1,17 @@
 """The output-sheet descriptions: labels in both locales, exact yuan where exactness is the point."""
 
+import dataclasses
+
+import pandas as pd
+
 from engine import decompose
+from engine.progress import progress
 from engine.settings import Settings
 from tests import builders as b
+from xl_addin.repbook.issue import rollup_sheets
+from xl_addin.sheets.description import Rule
 from xl_addin.sheets.labels import LABELS
-from xl_addin.sheets.outputs import describe
+from xl_addin.sheets.outputs import describe, describe_progress
 
 
 def test_every_reconciliation_check_is_labelled_in_both_locales():
@@ -24,3 +31,49 @@ def test_reconciliation_shows_whole_yuan_even_when_the_plan_shows_wan():
     assert formats["difference"] == "#,##0"
     targets = next(s for s in sheets if s.key == "Targets").blocks[0]
     assert {c.key: c.fmt for c in targets.columns}["target"] == formats["expected"] == "0\\.0,"
+
+
+def late_progress(locale: str):
+    """Four reps of 100,000 a week; R001–R003 report weeks 1–6, R004 weeks 1–4 only (on plan),
+    so week 6 is tracked and R004 has not reported it."""
+    p = b.plan(
+        b.reps(4, regions=("North", "South")),
+        TeamTarget=5_200_000,
+        CapabilityTopShare="0",
+        CapabilityBottomShare="0",
+        Locale=locale,
+    )
+    rows = [(w, r, 10_000_000) for r in ("R001", "R002", "R003") for w in range(1, 7)]
+    rows += [(w, "R004", 10_000_000) for w in range(1, 5)]
+    p = dataclasses.replace(
+        p,
+        rhythm=pd.DataFrame({"phase": ["all"], "weeks": [13], "share": [1.0]}),
+        actuals=pd.DataFrame(rows, columns=["week", "rep_id", "amount_cents"]),
+        commission=pd.DataFrame({"tier": ["floor", "target", "challenge"], "rate": [0.01] * 3}),
+    )
+    return p, progress(p)
+
+
+def test_no_report_is_written_grey_in_the_locale_and_counted_apart_everywhere():
+    for locale, word, count in (("en", "NO REPORT", "No report"), ("zh-CN", "未报告", "未报告")):
+        p, got = late_progress(locale)
+        assert got.decomposition.weekly.eq(100_000).all().all()
+        assert got.tracking["week"].iat[0] == 6
+        tracking, commission, dashboard = describe_progress(got, p.settings)
+        block = tracking.blocks[0]
+        assert block.frame["status"].tolist() == ["GREEN", "GREEN", "GREEN", word]
+        assert block.frame["last_report"].tolist() == [6, 6, 6, 4]
+        assert (block.rules[0].formula, block.rules[0].colour) == (f'{{status}}="{word}"', "grey")
+        summary, status, _, ranking = dashboard.blocks
+        assert summary.frame["no_report"].tolist() == [1, 0, 1]  # team, North, South
+        assert summary.frame["green"].tolist() == [3, 2, 1]
+        assert status.frame.set_index("status")["count"].to_dict()[count] == 1
+        assert ranking.frame["rep_id"].iloc[-1] == "R004"  # not yet known: ranked last
+        assert ranking.frame["status"].iloc[-1] == word
+        assert ranking.rules[-1] == Rule("status", f'{{status}}="{word}"', "grey")
+        south = rollup_sheets(got, p)["South"][0].blocks[0]
+        assert south.frame.set_index("rep_id")["status"].to_dict() == {
+            "R002": "GREEN",
+            "R004": word,
+        }
+        assert south.rules == (Rule("status", f'{{status}}="{word}"', "grey"),)

@@ -7,8 +7,9 @@ written; any other failure is reported in a message box too, never as a tracebac
 buttons speak the plan's Locale (templates/messages.toml); the problems themselves are in
 English, as the reader and the engine word them.
 
-Message boxes go through xlwings' `App.alert`. Recalibrate asks for the new target, the
-reason and the approver: xlwings has no public input box, so in Excel the question is asked
+Message boxes go through xlwings' `App.alert`. Track asks for the week to track, with the
+latest week most reps have reported filled in (Enter takes it); Recalibrate asks for the new
+target, the reason and the approver: xlwings has no public input box, so in Excel a question is asked
 with Excel's own `Application.InputBox` on Windows (through `book.app.api`, the COM object)
 and with AppleScript's `display dialog` on macOS (as xlwings itself shows alerts there). Tests
 pass `book`, `alert` and `prompt` instead.
@@ -29,14 +30,16 @@ from pathlib import Path
 from engine.problems import PlanError, format_problems
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
+from engine.tracking import tracked_week
 from xl_addin.commands import (
+    check_week,
     decompose_book,
     decompose_summary,
     issue_book,
     issue_summary,
     parse_amount,
     recalibrate_summary,
-    track_book,
+    track_plan,
     track_summary,
     workbooks_folder,
 )
@@ -50,7 +53,7 @@ from xl_addin.recalibration import recalibrate as recalibrate_book
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.units import without_unit
 from xl_addin.workbook.columns import normalise_header
-from xl_addin.workbook.reader import plan_locale
+from xl_addin.workbook.reader import plan_locale, read_plan
 
 TITLE = "salesplan"
 TARGETS = "tblTargets"
@@ -87,12 +90,32 @@ def decompose(book=None, alert: Alert | None = None) -> None:
         box.show(decompose_summary(result, book.name, seconds, box.locale))
 
 
-def track(book=None, alert: Alert | None = None) -> None:
-    """Track: §5–§6 into Tracking, Commission and Dashboard."""
+def track(book=None, alert: Alert | None = None, prompt: Prompt | None = None) -> None:
+    """Track: §5–§6 into Tracking, Commission and Dashboard, at the week asked for (the
+    latest week most reps have reported filled in; a blank answer takes it too)."""
     book = book or _caller()
+    ask = prompt or excel_prompt(book)
     with _reported(book, alert, "track") as box:
         started = time.perf_counter()
-        result = track_book(LiveBook(book))
+        live = LiveBook(book)
+        plan = read_plan(live)
+        weeks, default = plan.settings.weeks, tracked_week(plan)
+        question = (
+            box.say("ask_week", weeks=weeks, default=default)
+            if default
+            else box.say("ask_week_none", weeks=weeks)
+        )
+        asked = time.perf_counter()
+        answer = ask(question, box.title, str(default) if default else "")
+        if answer is None:
+            return
+        started += time.perf_counter() - asked  # the time the question was open is not work
+        week = (
+            check_week(answer, weeks, box.say("field_week"), box.locale)
+            if str(answer).strip()
+            else default
+        )
+        result = track_plan(live, plan, week)
         seconds = time.perf_counter() - started
         box.show(track_summary(result, book.name, seconds, box.locale))
 
@@ -317,8 +340,9 @@ def excel_prompt(book) -> Prompt:
                 return None
             return reply[k.text_returned]
         raise RuntimeError(
-            "Recalibrate asks its questions in Excel on Windows or macOS; "
-            "elsewhere use `salesplan recalibrate PLAN --rep ID --target N --reason TEXT`"
+            "the buttons ask their questions in Excel on Windows or macOS; elsewhere use "
+            "`salesplan track PLAN --week N` or "
+            "`salesplan recalibrate PLAN --rep ID --target N --reason TEXT`"
         )
 
     return ask

@@ -21,10 +21,11 @@ from tqdm import tqdm
 from engine.plan import Plan
 from engine.problems import at_row
 from engine.progress import Progress, progress
+from engine.tracking import NO_REPORT
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import RepBook, rep_books, safe_name, text
-from xl_addin.sheets.description import Block, OutputSheet, columns, yuan
-from xl_addin.sheets.labels import label
+from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
+from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import render
 
 PARALLEL_FROM = 64
@@ -191,13 +192,16 @@ def rollup_sheets(p: Progress, plan: Plan) -> dict[str, list[OutputSheet]]:
         [
             t[["rep_id", "name", "region", "floor", "target", "challenge"]],
             tr[["to_date", "plan_to_date", "pace", "status"]].assign(
-                to_date=yuan(tr["to_date"]), plan_to_date=yuan(tr["plan_to_date"])
+                to_date=yuan(tr["to_date"]),
+                plan_to_date=yuan(tr["plan_to_date"]),
+                status=tr["status"].map(lambda v: status_label(v, s.locale)),
             ),
             d.weekly.reset_index(drop=True),
         ],
         axis=1,
     )
     weeks = list(d.weekly.columns)
+    waiting = status_label(NO_REPORT, s.locale)
     out = {}
     for region, reps in frame.groupby("region", sort=False):
         reps = reps.reset_index(drop=True)
@@ -216,7 +220,8 @@ def rollup_sheets(p: Progress, plan: Plan) -> dict[str, list[OutputSheet]]:
             ),
             reps,
             title=f"{label('region', s.locale)}: {region}",
-            status="status",
+            status="status",  # RED highlighted; a rep who has not reported the week in grey
+            rules=(Rule("status", f'{{status}}="{waiting}"', "grey"),),
         )
         phasing = Block(
             "tblRegionPhasing",

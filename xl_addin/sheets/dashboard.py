@@ -1,5 +1,6 @@
 """Describe the Dashboard sheet (SPEC §1.2, §6): the team and its regions against plan,
-status counts, the ranking with the period's top performer, and native charts over them.
+status counts (reps who have not reported the tracked week counted apart, never as RED), the
+ranking with the period's top performer, and native charts over them.
 
 Totals are summed in integer cents and only then shown in yuan, so the team row equals the
 sum of the region rows to the cent.
@@ -12,12 +13,14 @@ import pandas as pd
 
 from engine.progress import Progress
 from engine.settings import Settings
-from engine.tracking import AMBER, GREEN, RED
+from engine.tracking import AMBER, GREEN, NO_REPORT, RED, STATUSES
 from xl_addin.sheets.description import Block, Chart, Col, OutputSheet, Rule, Series, columns
-from xl_addin.sheets.labels import label
+from xl_addin.sheets.labels import label, status_label
 
 PLAN_COLOUR, ACTUAL_COLOUR = "#1F4E78", "#C55A11"
-STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green"}
+# each status: its count's column (and label), and its colour
+STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "no_report"}
+STATUS_COLOURS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "grey"}
 
 
 def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
@@ -44,6 +47,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
             ("red", None, "int"),
             ("amber", None, "int"),
             ("green", None, "int"),
+            ("no_report", None, "int"),
         ),
         summary,
         title=label("team_and_regions", loc),
@@ -51,8 +55,8 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
     counts = t["status"].value_counts()
     status = pd.DataFrame(
         {
-            "status": [label(STATUS_KEYS[s], loc) for s in (RED, AMBER, GREEN)],
-            "count": [int(counts.get(s, 0)) for s in (RED, AMBER, GREEN)],
+            "status": [label(STATUS_KEYS[s], loc) for s in STATUSES],
+            "count": [int(counts.get(s, 0)) for s in STATUSES],
         }
     )
     status_block = Block(
@@ -65,7 +69,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
     ranking = _ranking(frame)
     top = ranking.iloc[0] if len(ranking) else None
     ranking_title = label("ranking", loc)
-    if top is not None and pd.notna(top["pace"]):
+    if top is not None and pd.notna(top["pace"]) and top["status"] != NO_REPORT:
         ranking_title += (
             f" — {label('top_performer', loc)}: {top['name']} ({top['rep_id']}), {top['pace']:.1%}"
         )
@@ -81,10 +85,11 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
             ("pace", None, "pct"),
             ("status", None, "text"),
         ),
-        ranking,
+        ranking.assign(status=ranking["status"].map(lambda v: status_label(v, loc))),
         title=ranking_title,
         rules=tuple(
-            Rule("status", f'{{status}}="{s}"', STATUS_KEYS[s]) for s in (RED, AMBER, GREEN)
+            Rule("status", f'{{status}}="{status_label(s, loc)}"', STATUS_COLOURS[s])
+            for s in STATUSES
         ),
     )
 
@@ -148,7 +153,7 @@ def _summary(frame: pd.DataFrame, regions: list, team: str) -> pd.DataFrame:
         **{k: (frame["status"] == s).astype(np.int64) for s, k in STATUS_KEYS.items()},
         reps=1,
     )
-    keys = [*money, "reps", "red", "amber", "green"]
+    keys = [*money, "reps", *STATUS_KEYS.values()]
     by_region = flags.groupby("region")[keys].sum().reindex(regions, fill_value=0)
     total = flags[keys].sum().to_frame().T
     out = pd.concat([total, by_region]).reset_index(drop=True)
@@ -167,11 +172,16 @@ def _summary(frame: pd.DataFrame, regions: list, team: str) -> pd.DataFrame:
 
 
 def _ranking(frame: pd.DataFrame) -> pd.DataFrame:
-    """By pace, best first; ties by sales to date, then RepID; reps with no plan yet last."""
-    r = frame.assign(_pace=frame["pace"].fillna(-1.0)).sort_values(
-        ["_pace", "to_date", "rep_id"], ascending=[False, False, True], kind="stable"
+    """By pace, best first; ties by sales to date, then RepID; reps with no plan yet after
+    them, and reps who have not reported the tracked week last (their pace is not yet known)."""
+    r = frame.assign(
+        _waiting=frame["status"] == NO_REPORT, _pace=frame["pace"].fillna(-1.0)
+    ).sort_values(
+        ["_waiting", "_pace", "to_date", "rep_id"],
+        ascending=[True, False, False, True],
+        kind="stable",
     )
-    r = r.drop(columns="_pace").reset_index(drop=True)
+    r = r.drop(columns=["_waiting", "_pace"]).reset_index(drop=True)
     r.insert(0, "rank", np.arange(1, len(r) + 1))
     return r.assign(to_date=r["to_date"] / 100, plan_to_date=r["plan_to_date"] / 100)
 

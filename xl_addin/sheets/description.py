@@ -31,7 +31,7 @@ class Rule:
 
     key: str  # the column that is coloured
     formula: str  # e.g. "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
-    colour: str  # red, amber, green
+    colour: str  # red, amber, green, grey
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ FORMATS = {
     "pct": "0.0%",
     "pct2": "0.00%",
     "number": "General",
+    "decimal": "#,##0.00",
     "weeks": "0.0",
     "text": "",
     "flag": "",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine.commission import POOL_RULE
-from engine.kpi import SCORE_RULE
+from engine.kpi import PHASE_RULE, SCORE_RULE
+from engine.tracking import NO_REPORT
 
 LABELS: dict[str, tuple[str, str]] = {
     # sheets
@@ -60,6 +61,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "floor_to_date": ("FloorToDate", "保底进度"),
     "pace": ("Pace", "达成率"),
     "status": ("Status", "状态"),
+    "last_report": ("LastReport", "最近报告周"),
+    # a status as a cell shows it: RED, AMBER and GREEN as they are (the words the responsibility
+    # workbook's formulas write too), a rep who has not reported the tracked week in the locale
+    NO_REPORT: ("NO REPORT", "未报告"),
     "reason": ("Reason", "原因"),
     "remaining": ("Remaining", "剩余目标"),
     "sales": ("Sales", "销售额"),
@@ -93,11 +98,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "achievement": ("Achievement", "达成率"),
     "points": ("Points", "得分"),
     "kpi_score": ("KPIScore", "KPI得分"),
+    "target_to_date": ("TargetToDate", "进度目标"),
     "scorecard": ("KPI scorecard", "KPI 考核"),
     SCORE_RULE: (
         SCORE_RULE,
         "得分 = Σ 权重占比 × 达成率（实际 ÷ 目标），每项指标以挑战值封顶（无挑战值时以目标封顶）；"
         "权重占比 = 该指标权重 ÷ 已计量指标的权重之和；100% = 各项指标恰好达到目标。",
+    ),
+    PHASE_RULE: (
+        PHASE_RULE,
+        "进度目标与销售目标按同一节奏分摊：计数类指标的保底、目标、挑战进度目标 = 全期目标 × "
+        "该销售截至跟踪周的计划 ÷ 其全期计划；比率类指标（单位含 %）不分摊。达成率与档位按进度目标计算。",
     ),
     # the responsibility workbook (repbook/render.py)
     "letter": ("Target responsibility letter", "目标责任书"),
@@ -152,6 +163,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "red": ("Red", "红灯"),
     "amber": ("Amber", "黄灯"),
     "green": ("Green", "绿灯"),
+    "no_report": ("No report", "未报告"),
     "team_and_regions": ("Team and regions against plan", "团队与区域：实际对计划"),
     "status_counts": ("Status counts", "状态分布"),
     "ranking": ("Ranking by pace (actual ÷ plan to date)", "排名（按达成率：累计完成 ÷ 计划进度）"),
@@ -193,3 +205,8 @@ LABELS: dict[str, tuple[str, str]] = {
 def label(key: str, locale: str) -> str:
     en, zh = LABELS.get(key, (key, key))
     return en if locale == "en" else zh
+
+
+def status_label(status: str, locale: str) -> str:
+    """A tracking status as a cell shows it: RED, AMBER, GREEN, or NO REPORT / 未报告."""
+    return label(status, locale) if status == NO_REPORT else status

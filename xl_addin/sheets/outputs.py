@@ -12,14 +12,15 @@ import pandas as pd
 
 from engine.commission import POOL_RULE
 from engine.decomposition import Decomposition
-from engine.kpi import SCORE_RULE
+from engine.kpi import PHASE_RULE, SCORE_RULE
 from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings
+from engine.tracking import NO_REPORT
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
-from xl_addin.sheets.labels import label
+from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.units import YUAN, spoken, with_unit
 
 OUTPUT_TABLES = {
@@ -175,16 +176,20 @@ _TARGET_KEYS = {
 }
 
 
-def status_rules(red_below) -> tuple[Rule, ...]:
+def status_rules(red_below, locale: str) -> tuple[Rule, ...]:
     """SPEC §6 as conditional formatting, matching the engine to the cent.
 
-    RED when ToDate < RedBelow × FloorToDate: ToDate is whole cents, so comparing it with the
-    product rounded *up* to the cent is exact (ROUND(…,6) first drops binary noise).
+    A rep who has not reported the tracked week is grey whatever the numbers: their status
+    cell says so (NO REPORT / 未报告), and that rule comes first. Otherwise RED when ToDate <
+    RedBelow × FloorToDate: ToDate is whole cents, so comparing it with the product rounded
+    *up* to the cent is exact (ROUND(…,6) first drops binary noise).
     """
+    waiting = f'{{status}}="{status_label(NO_REPORT, locale)}"'
     red = f"ROUND({{to_date}},2)<ROUNDUP(ROUND({red_below}*{{floor_to_date}},6),2)"
     green = "ROUND({to_date},2)>=ROUND({plan_to_date},2)"
     amber = "ROUND({to_date},2)<ROUND({plan_to_date},2)"
     return (
+        Rule("status", waiting, "grey"),
         Rule("status", red, "red"),
         Rule("status", green, "green"),
         Rule("status", amber, "amber"),
@@ -204,6 +209,8 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         name=t["rep_id"].map(reps["name"]),
         region=t["rep_id"].map(reps["region"]),
         reason=t["reason"].map(lambda r: label(r, loc) if r else ""),
+        status=t["status"].map(lambda v: status_label(v, loc)),
+        last_report=t["last_report"].where(t["last_report"] > 0),  # blank: nothing reported
         **{k: yuan(t[k]) for k in ("to_date", "plan_to_date", "floor_to_date", "remaining")},
     )
     track_block = Block(
@@ -213,6 +220,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("name", None, "text"),
             ("region", None, "text"),
             ("week", None, "int"),
+            ("last_report", None, "int"),
             ("to_date", None, "money"),
             ("plan_to_date", None, "money"),
             ("floor_to_date", None, "money"),
@@ -224,7 +232,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
         tracking,
-        rules=status_rules(settings["RedBelow"]),
+        rules=status_rules(settings["RedBelow"], loc),
     )
     c = p.commission.merge(p.pool_shares, on="rep_id", how="left")
     money = ("sales", "commission", "pool_share", "to_next_tier", "commission_at_next_tier")
@@ -305,6 +313,7 @@ def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
             ("floor", None, "number"),
             ("target", None, "number"),
             ("challenge", None, "number"),
+            ("target_to_date", None, "decimal"),
             ("achievement", None, "pct"),
             ("tier", None, "text"),
             ("weight", None, "pct"),
@@ -316,12 +325,12 @@ def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
     notes = Block(
         "tblKPINotes",
         cols(("note", None, "text")),
-        pd.DataFrame({"note": [label(SCORE_RULE, loc), *p.kpi.notes]}),
+        pd.DataFrame({"note": [label(SCORE_RULE, loc), label(PHASE_RULE, loc), *p.kpi.notes]}),
         title=label("note", loc),
     )
     return card, notes
 
 
 _TRACKING_KEYS = {
-    "kpi_score", "rep_id", "week", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
+    "kpi_score", "rep_id", "week", "last_report", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
 }  # fmt: skip

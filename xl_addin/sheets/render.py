@@ -37,6 +37,7 @@ COLOURS = {
     "red": RED,
     "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
     "green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "grey": {"bg_color": "#D9D9D9", "font_color": "#404040"},  # no report: neutral
 }
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
