@@ -13,6 +13,22 @@ from engine.settings import SPECS, Settings
 
 START = dt.date(2026, 1, 5)  # a Monday
 
+# tblChangeLog as init writes it, in each locale (SPEC §1); typed here, not read from the code
+CHANGE_LOG_HEADERS = {
+    "en": [
+        "Timestamp",
+        "RepID",
+        "Field",
+        "Old",
+        "New",
+        "Reason",
+        "Approver",
+        "Version",
+        "FromWeek",
+    ],
+    "zh-CN": ["时间", "销售编号", "字段", "原值", "新值", "原因", "审批人", "版本", "生效周"],
+}
+
 
 def settings(**values) -> Settings:
     from decimal import Decimal

@@ -15,7 +15,7 @@ import pytest
 from engine.problems import PlanError
 from tests.delivery.folders import make_folder
 from xl_addin.delivery.journal import JOURNAL, LOCK, Journal
-from xl_addin.delivery.mail import XLSX, amount, compose, message_id
+from xl_addin.delivery.mail import XLSX, compose, message_id
 from xl_addin.delivery.send import send
 from xl_addin.repbook.manifest import read_manifest
 
@@ -95,22 +95,6 @@ def test_english_messages_use_the_english_templates(tmp_path):
     msg = compose(r, (folder / r.file).read_bytes())
     assert str(msg["Subject"]).startswith("Target responsibility letter: ")
     assert "Target     1,000,001 CNY" in msg.get_body(("plain",)).get_content()
-
-
-@pytest.mark.parametrize(
-    ("yuan", "unit", "locale", "shown"),
-    [
-        (1_529_000, 10_000, "zh-CN", "152.9万元"),
-        (127_425, 10_000, "zh-CN", "12.7万元"),
-        (127_500, 10_000, "zh-CN", "12.8万元"),  # 12.75: half up, as Excel shows it
-        (1_529_000, 1, "zh-CN", "1,529,000元"),
-        (1_529_000, 1, "en", "1,529,000 CNY"),
-        (1_529_600, 1000, "en", "1,530 thousand CNY"),
-        (12_836_000, 10_000, "en", "1,283.6 × 10k CNY"),
-    ],
-)
-def test_amounts_are_shown_in_the_plans_unit(yuan, unit, locale, shown):
-    assert amount(yuan, unit, locale) == shown
 
 
 def test_the_message_id_is_fixed_by_recipient_period_version_and_file(tmp_path):

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from engine import decompose
+from tests.builders import CHANGE_LOG_HEADERS
 from tests.libreoffice import opens_cleanly
 from tests.workbook.test_splice import sheet_parts
 from xl_addin.cli import main
@@ -19,20 +20,6 @@ from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
 OUTPUTS = {"Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking", "Commission", "Dashboard"}  # fmt: skip
-HEADERS = {
-    "en": [
-        "Timestamp",
-        "RepID",
-        "Field",
-        "Old",
-        "New",
-        "Reason",
-        "Approver",
-        "Version",
-        "FromWeek",
-    ],
-    "zh-CN": ["时间", "销售编号", "字段", "原值", "新值", "原因", "审批人", "版本", "生效周"],
-}
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
@@ -105,7 +92,7 @@ def test_recalibrate_adds_the_change_log_the_plan_lacks_in_the_same_write(withou
     table = ws.tables["tblChangeLog"]
     assert table.ref == "A1:I2"  # the header and the one row of this change
     header, row = ([c.value for c in r] for r in ws["A1:I2"])
-    assert header == HEADERS[locale]
+    assert header == CHANGE_LOG_HEADERS[locale]
     assert STAMP.fullmatch(row[0])
     # the reason typed is text, never a formula (SPEC §13)
     assert row[1:] == ["S001", "Target", first, target, "=lost key account", "Wang", 2, 7]

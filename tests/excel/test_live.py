@@ -32,6 +32,7 @@ import pytest
 from engine import decompose
 from engine.problems import PlanError
 from engine.recalibrate import Request
+from tests.builders import CHANGE_LOG_HEADERS
 from tests.delivery.smtp_server import mail_server
 from tests.delivery.test_outbox import HOLD_LOCK
 from tests.workbook.test_splice import description, openpyxl_book
@@ -839,20 +840,6 @@ def test_recalibrate_adds_the_change_log_a_plan_lacks_like_the_cli(tmp_path, eng
 CREATED = {
     "en": "  created sheet ChangeLog with table tblChangeLog, where every recalibration is recorded",
     "zh-CN": "  已新建工作表 ChangeLog 及表 tblChangeLog，用于记录每次目标调整",
-}
-CHANGE_LOG_HEADERS = {
-    "en": [
-        "Timestamp",
-        "RepID",
-        "Field",
-        "Old",
-        "New",
-        "Reason",
-        "Approver",
-        "Version",
-        "FromWeek",
-    ],
-    "zh-CN": ["时间", "销售编号", "字段", "原值", "新值", "原因", "审批人", "版本", "生效周"],
 }
 
 

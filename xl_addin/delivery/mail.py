@@ -32,11 +32,6 @@ DEFAULT_DOMAIN = "salesplan.invalid"
 DEFAULT_SENDER = Address("salesplan", "salesplan", DEFAULT_DOMAIN)
 
 
-def amount(yuan: int, unit: int, locale: str) -> str:
-    """Whole yuan in the plan's display Unit, as the workbooks show it: 1529000 -> 152.9万元."""
-    return spoken(yuan, unit, locale)
-
-
 def sender_address(text: str | None) -> Address | None:
     """`Sales Ops <ops@corp.com>` or `ops@corp.com` as an Address; None when it is not one."""
     if not text:
@@ -70,7 +65,7 @@ def compose(
     escaped = {k: html.escape(v, quote=True) for k, v in values.items()}
     escaped["weeks"] = "\n".join(
         f'<tr><td style="padding: 2px 16px 2px 0;">{html.escape(start)}</td>'
-        f'<td style="text-align: right;">{html.escape(amount(a, r.unit, r.locale))}</td></tr>'
+        f'<td style="text-align: right;">{html.escape(spoken(a, r.unit, r.locale))}</td></tr>'
         for start, a in r.first_weeks
     )
     subject = _render(folder / "subject.txt", values)
@@ -94,7 +89,7 @@ def compose(
 def _values(r: Recipient, encrypted: bool) -> dict[str, str]:
     loc = r.locale
     note = say(f"mail_note_{r.kind}", loc) + (say("mail_note_encrypted", loc) if encrypted else "")
-    weeks = "\n".join(f"  {start}  {amount(a, r.unit, loc)}" for start, a in r.first_weeks)
+    weeks = "\n".join(f"  {start}  {spoken(a, r.unit, loc)}" for start, a in r.first_weeks)
     return {
         "title": label("letter", loc) if r.kind == "rep" else say("mail_title_region", loc),
         "document": say(f"mail_document_{r.kind}", loc, region=r.region),
@@ -104,9 +99,9 @@ def _values(r: Recipient, encrypted: bool) -> dict[str, str]:
         "period": r.period,
         "version": r.version,
         "file": r.file,
-        "floor": amount(r.floor, r.unit, loc),
-        "target": amount(r.target, r.unit, loc),
-        "challenge": amount(r.challenge, r.unit, loc),
+        "floor": spoken(r.floor, r.unit, loc),
+        "target": spoken(r.target, r.unit, loc),
+        "challenge": spoken(r.challenge, r.unit, loc),
         "week_count": str(len(r.first_weeks)),
         "weeks": weeks,
         "note": note.strip(),
