@@ -6,13 +6,34 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Message:
+    """Words for a person, not yet in a language: a key of the message catalogue
+    (templates/messages.toml) and its named fields. The engine says what; xl_addin.messages
+    says it in the plan's Locale."""
+
+    key: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:  # for a developer; a person reads xl_addin.messages.text
+        return self.key + "(" + ", ".join(f"{k}={v!r}" for k, v in self.fields) + ")"
+
+
+def said(key: str, **fields) -> Message:
+    """The message `key` with its fields: `said("stage_no_share", name="Tech", stage="growth")`."""
+    return Message(key, tuple(fields.items()))
+
+
+@dataclass(frozen=True)
 class Problem:
-    """Where (sheet and cell, or table and row key), what is wrong, and what to do."""
+    """Where (sheet and cell, or table and row key), what is wrong, and what to do.
+
+    `message` and `hint` are catalogue messages (Message) or, for problems not yet moved to
+    the catalogue, English text."""
 
     sheet: str
     cell: str
-    message: str
-    hint: str = ""
+    message: str | Message
+    hint: str | Message = ""
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -24,7 +45,7 @@ class PlanError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return format_problems(self.problems)
+        return "\n".join(str(p) for p in self.problems)
 
 
 def at_row(frame, position: int, key: str, default_sheet: str) -> tuple[str, str]:
@@ -33,13 +54,6 @@ def at_row(frame, position: int, key: str, default_sheet: str) -> tuple[str, str
     letter = frame.attrs.get("columns", {}).get(key, "")
     row = frame["_row"].iloc[position] if "_row" in frame else None
     return sheet, f"{letter}{row}" if letter and row is not None else ""
-
-
-def format_problems(problems: list[Problem], most: int = 20) -> str:
-    lines = [str(p) for p in problems[:most]]
-    if len(problems) > most:
-        lines.append(f"… and {len(problems) - most} more")
-    return "\n".join(lines)
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.problems import PlanError, format_problems
+from engine.problems import PlanError
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
 from xl_addin.commands import (
@@ -25,44 +25,57 @@ from xl_addin.commands import (
     track_summary,
 )
 from xl_addin.excel import cli as excel_cli
+from xl_addin.messages import problems_text, say
 from xl_addin.recalibration import recalibrate
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.init import write_plan
+from xl_addin.workbook.reader import plan_locale
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-# The command line speaks English, like its errors; the buttons speak the plan's Locale.
+# The command line speaks the plan's Locale, as the buttons do, unless --lang says otherwise;
+# what it says before a plan is read (a missing file, a bad option) is English.
 ENGLISH = "en"
 # How a problem with a recalibration request names the field: by the option that gave it.
 FIELDS = {field: f"--{field}" for field in REQUEST_FIELDS}
 
 
-def run_decompose(path: Path, out=None) -> int:
+def run_decompose(path: Path, out=None, lang=None) -> int:
     started = time.perf_counter()
     result = decompose_book(FileBook(path))
     seconds = time.perf_counter() - started
-    _print(decompose_summary(result, path, seconds, ENGLISH), out)
+    _print(decompose_summary(result, path, seconds, lang or result.settings["Locale"]), out)
     return EXIT_OK
 
 
-def run_track(path: Path, week=None, out=None) -> int:
+def run_track(path: Path, week=None, out=None, lang=None) -> int:
     started = time.perf_counter()
-    result = track_book(FileBook(path), week, "--week", ENGLISH)
-    _print(track_summary(result, path, time.perf_counter() - started, ENGLISH), out)
+    lang = lang or language(path)
+    result = track_book(FileBook(path), week, "--week", lang)
+    _print(track_summary(result, path, time.perf_counter() - started, lang), out)
     return EXIT_OK
 
 
-def run_recalibrate(path: Path, change: Request, now=None, out=None) -> int:
+def run_recalibrate(path: Path, change: Request, now=None, out=None, lang=None) -> int:
     result = recalibrate(FileBook(path), change, now or dt.datetime.now(), FIELDS)
-    _print(recalibrate_summary(result, path, ENGLISH), out)
+    _print(recalibrate_summary(result, path, lang or language(path)), out)
     return EXIT_OK
 
 
-def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None) -> int:
+def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None, lang=None) -> int:
     started = time.perf_counter()
     result = issue_book(FileBook(path), folder, encrypt=encrypt, locale=locale)
     seconds = time.perf_counter() - started
-    _print(issue_summary(result, folder, seconds, ENGLISH), out)
+    _print(issue_summary(result, folder, seconds, lang or language(path)), out)
     return EXIT_OK
+
+
+def language(path: Path | None) -> str:
+    """The plan's Locale, which the command line speaks; English when there is no plan to
+    ask (a file that is missing or cannot be opened is reported in English)."""
+    try:
+        return plan_locale(FileBook(path)) if path is not None else ENGLISH
+    except Exception:
+        return ENGLISH
 
 
 def _print(lines: list[str], out=None) -> None:
@@ -147,10 +160,12 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--locale", choices=LOCALES, default=LOCALES[0])
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
+    _lang(dec)
     trk = sub.add_parser(
         "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
     )
     trk.add_argument("plan", type=Path)
+    _lang(trk)
     trk.add_argument(
         "--week",
         metavar="N",
@@ -161,6 +176,7 @@ def parser() -> argparse.ArgumentParser:
         help="change a rep's, a region's or the team's target (capped, logged in tblChangeLog)",
     )
     rec.add_argument("plan", type=Path)
+    _lang(rec)
     who = rec.add_mutually_exclusive_group(required=True)
     who.add_argument("--rep", metavar="ID", help="the rep's RepID")
     who.add_argument("--region", metavar="NAME", help="a region: its reps move in proportion")
@@ -172,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
         "issue", help="one responsibility workbook per rep and a roll-up per region"
     )
     iss.add_argument("plan", type=Path)
+    _lang(iss)
     iss.add_argument("--out", type=Path, required=True, help="the folder for the workbooks")
     iss.add_argument(
         "--encrypt",
@@ -196,17 +213,26 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _lang(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        choices=LOCALES,
+        help="the language of what the command says (default: the plan's Locale)",
+    )
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    lang = getattr(args, "lang", None)
     try:
         if args.command == "init":
             run_init(args.plan, example=args.example, locale=args.locale)
             print(f"Wrote {args.plan}")
             return EXIT_OK
         if args.command == "decompose":
-            return run_decompose(args.plan)
+            return run_decompose(args.plan, lang=lang)
         if args.command == "track":
-            return run_track(args.plan, args.week)
+            return run_track(args.plan, args.week, lang=lang)
         if args.command == "recalibrate":
             scope, key = (
                 ("rep", args.rep)
@@ -216,9 +242,9 @@ def main(argv=None) -> int:
                 else ("team", "")
             )
             change = Request(scope, key, args.target, args.reason, args.approver)
-            return run_recalibrate(args.plan, change)
+            return run_recalibrate(args.plan, change, lang=lang)
         if args.command == "issue":
-            return run_issue(args.plan, args.out, args.encrypt, args.locale)
+            return run_issue(args.plan, args.out, args.encrypt, args.locale, lang=lang)
         if args.command == "send":
             return run_send(args.folder, args.only, args.dry_run, args.rate, args.resend)
         if args.command == "excel":
@@ -226,12 +252,9 @@ def main(argv=None) -> int:
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:
-        n = len(exc.problems)
-        print(
-            f"salesplan: {n} problem{'s' if n != 1 else ''} in the input; nothing was changed.",
-            file=sys.stderr,
-        )
-        print(format_problems(exc.problems), file=sys.stderr)
+        lang = lang or language(getattr(args, "plan", None))
+        print(f"salesplan: {say('problems', lang, n=len(exc.problems))}", file=sys.stderr)
+        print(problems_text(exc.problems, lang), file=sys.stderr)
         return EXIT_BAD_INPUT
     except FileExistsError as exc:
         print(f"salesplan: {exc}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import tomllib
 
+from engine.problems import Message, Problem
 from engine.settings import LOCALES
 from xl_addin import bundled
 
@@ -26,3 +27,26 @@ def say(key: str, locale: str, **values) -> str:
         values["s"] = "" if count == 1 else "s"
     text = catalogue()[locale if locale in LOCALES else "en"][key]
     return text.format(**values)
+
+
+def text(words: str | Message, locale: str) -> str:
+    """What the engine said (a Message, whose fields may be Messages too), in `locale`;
+    text not yet in the catalogue as it is."""
+    if not isinstance(words, Message):
+        return words
+    return say(words.key, locale, **{k: text(v, locale) for k, v in words.fields})
+
+
+def problem_text(p: Problem, locale: str) -> str:
+    """`Sheet!Cell: what is wrong — what to do`, in `locale`."""
+    where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
+    hint = text(p.hint, locale)
+    return f"{where}: {text(p.message, locale)}" + (say("hint", locale, hint=hint) if hint else "")
+
+
+def problems_text(problems: list[Problem], locale: str, most: int = 20) -> str:
+    """The problems one a line, the first `most` of them."""
+    lines = [problem_text(p, locale) for p in problems[:most]]
+    if len(problems) > most:
+        lines.append(say("more_problems", locale, n=len(problems) - most))
+    return "\n".join(lines)

@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.problems import PlanError, format_problems
+from engine.problems import PlanError
 from xl_addin.delivery.send import send
+from xl_addin.messages import problems_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
             args.folder, only=args.only, rate=args.rate, resend=args.resend, dry_run=args.dry_run
         )
     except PlanError as e:
-        print(format_problems(e.problems), file=sys.stderr)
+        print(problems_text(e.problems, "en"), file=sys.stderr)
         return 2
     return report.exit_code
 

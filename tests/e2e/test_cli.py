@@ -159,4 +159,19 @@ def test_demo_prints_where_the_outputs_are(tmp_path, capsys):
     assert main(["demo", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert str(tmp_path / "demo" / "plan.xlsx") in out
-    assert "largest difference 0" in out
+    assert "最大差额 0" in out  # the example company plans in zh-CN, and the demo says so
+
+
+def test_the_command_line_speaks_the_plans_language_or_lang(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "zh-CN"]) == 0
+    capsys.readouterr()
+    assert main(["decompose", str(path)]) == 0
+    assert "核对：" in capsys.readouterr().out
+    assert main(["decompose", str(path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "reconciliation: " in out and "核对" not in out
+    assert main(["track", str(path), "--week", "99", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.startswith("salesplan: 1 problem in the input")
+    assert main(["track", str(path), "--week", "99"]) == 2
+    assert capsys.readouterr().err.startswith("salesplan: 输入中有 1 个问题")

@@ -75,6 +75,16 @@ def user_cells(wb) -> dict[str, dict]:
     }
 
 
+CREATED = {
+    "en": "  created sheet ChangeLog with table tblChangeLog, where every recalibration is recorded",
+    "zh-CN": "  已新建工作表 ChangeLog 及表 tblChangeLog，用于记录每次目标调整",
+}
+PROBLEMS = {
+    "en": "salesplan: 1 problem in the input; nothing was changed.",
+    "zh-CN": "salesplan: 输入中有 1 个问题；未做任何改动。",
+}
+
+
 def test_recalibrate_adds_the_change_log_the_plan_lacks_in_the_same_write(without_log, capsys):
     locale, path = without_log
     first = original_target(path)  # 1,699,000 in the example
@@ -84,8 +94,8 @@ def test_recalibrate_adds_the_change_log_the_plan_lacks_in_the_same_write(withou
 
     assert recal(path, target, "=lost key account", "Wang") == 0
     out = capsys.readouterr().out
-    assert "  created sheet ChangeLog with table tblChangeLog, where every recalibration is recorded" in out  # fmt: skip
-    assert f"S001: {first:,} → {target:,}" in out
+    assert CREATED[locale] in out  # the command line speaks the plan's language
+    assert f"S001{': ' if locale == 'en' else '：'}{first:,} → {target:,}" in out
 
     wb = openpyxl.load_workbook(path)
     ws = wb["ChangeLog"]
@@ -119,7 +129,7 @@ def test_recalibrate_adds_the_change_log_the_plan_lacks_in_the_same_write(withou
 
     # the next change appends to the table it made, and says nothing more about it
     assert recal(path, target + 10_000, "back a little") == 0
-    assert "created sheet" not in capsys.readouterr().out
+    assert CREATED[locale] not in capsys.readouterr().out
     ws = openpyxl.load_workbook(path)["ChangeLog"]
     assert ws.tables["tblChangeLog"].ref == "A1:I3"
     log = [[c.value for c in r] for r in ws["A2:I3"]]
@@ -158,10 +168,7 @@ def test_a_sheet_named_changelog_without_the_table_is_never_written_into(
     before = path.read_bytes()
     capsys.readouterr()
     assert recal(path, original_target(path) - 50_000, "lost key account") == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "salesplan: 1 problem in the input; nothing was changed.",
-        said,
-    ]
+    assert capsys.readouterr().err.splitlines() == [PROBLEMS[locale], said]
     assert path.read_bytes() == before
 
 
@@ -191,10 +198,7 @@ def test_rates_on_a_sheet_named_commission_are_refused_once_in_the_plans_languag
     for command in (["track", str(path)], ["recalibrate", str(path), "--rep", "S001",
                     "--target", str(original_target(path) - 50_000), "--reason", "x"]):  # fmt: skip
         assert main(command) == 2
-        assert capsys.readouterr().err.splitlines() == [
-            "salesplan: 1 problem in the input; nothing was changed.",
-            COMMISSION_SHEET[locale],
-        ]
+        assert capsys.readouterr().err.splitlines() == [PROBLEMS[locale], COMMISSION_SHEET[locale]]
         assert path.read_bytes() == before
     rates = openpyxl.load_workbook(path)["Commission"]  # the user's sheet, as it was
     assert [[c.value for c in r] for r in rates[rates.tables["tblCommission"].ref]][0] == (

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.problems import PlanError, format_problems
+from engine.problems import PlanError
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
 from engine.tracking import tracked_week
@@ -48,7 +48,7 @@ from xl_addin.delivery.send import send as send_folder
 from xl_addin.excel import background
 from xl_addin.excel.livebook import LiveBook
 from xl_addin.excel.sources import labels
-from xl_addin.messages import say
+from xl_addin.messages import problems_text, say
 from xl_addin.recalibration import recalibrate as recalibrate_book
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.units import without_unit
@@ -297,7 +297,7 @@ def _reported(book, alert: Alert | None, command: str) -> Iterator[Dialog]:
     try:
         yield box
     except PlanError as exc:
-        problems = format_problems(exc.problems)
+        problems = problems_text(exc.problems, locale)
         box.show([box.say("problems", n=len(exc.problems)), "", problems], mode="critical")
     except Exception as exc:  # the last line of defence: no traceback for a user
         box.show(
