@@ -8,7 +8,7 @@ import pandas as pd
 from engine.calendar import week_months
 from engine.money import allocate_rows
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 
 
 def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +55,8 @@ def rhythm_problems(weeks, shares, period_weeks: int) -> list[Problem]:
             Problem(
                 "Rhythm",
                 "",
-                f"the phases cover {weeks.sum()} weeks but PeriodWeeks is {period_weeks}",
-                "make the Weeks column add up to PeriodWeeks",
+                said("rhythm_weeks", n=int(weeks.sum()), weeks=period_weeks),
+                said("rhythm_weeks_hint"),
             )
         )
     if abs(shares.sum() - 1) > 1e-6:
@@ -64,8 +64,8 @@ def rhythm_problems(weeks, shares, period_weeks: int) -> list[Problem]:
             Problem(
                 "Rhythm",
                 "",
-                f"the shares add up to {shares.sum():.2%}, not 100 %",
-                "make the Share column add up to 100 %",
+                said("rhythm_shares", total=float(shares.sum())),
+                said("rhythm_shares_hint"),
             )
         )
     return problems

@@ -11,7 +11,7 @@ import pandas as pd
 from engine.calendar import activity, week_index
 from engine.money import allocate, round_half_up
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import Message, PlanError, Problem, said
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,24 @@ def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
         have = pd.Timestamp(s.period_start) + pd.Timedelta(weeks=first)
         setting = "Trend" if trend and need < window[0] else "Baseline"
         hint = (
-            "add older history or set Trend to none"
+            "hint_older_history_or_no_trend"
             if setting == "Trend"
-            else "add older history or set Baseline to last_period"
+            else "hint_older_history_or_last_period"
             if kind != "last_period"
-            else "add older history or shorten PeriodWeeks"
+            else "hint_older_history_or_shorter_period"
         )
         what = f"Trend {s['Trend']}" if setting == "Trend" else f"Baseline {kind}"
         raise PlanError(
             [
                 Problem(
                     *s.where(setting if kind != "last_period" or trend else "PeriodStart"),
-                    f"{what} needs history from {start:%Y-%m-%d}, "
-                    f"but tblHistory starts {have:%Y-%m-%d}",
-                    hint,
+                    said(
+                        "needs_history",
+                        what=what,
+                        start=f"{start:%Y-%m-%d}",
+                        have=f"{have:%Y-%m-%d}",
+                    ),
+                    said(hint),
                 )
             ]
         )
@@ -86,9 +90,13 @@ def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
             [
                 Problem(
                     *s.where("PeriodStart"),
-                    f"there are no sales in tblHistory from {start:%Y-%m-%d} up to PeriodStart "
-                    f"{pd.Timestamp(s.period_start):%Y-%m-%d} (the history ends {last:%Y-%m-%d})",
-                    "check PeriodStart, paste the latest history, or type a TeamTarget",
+                    said(
+                        "no_sales_before_period",
+                        start=f"{start:%Y-%m-%d}",
+                        period_start=f"{pd.Timestamp(s.period_start):%Y-%m-%d}",
+                        last=f"{last:%Y-%m-%d}",
+                    ),
+                    said("no_sales_before_period_hint"),
                 )
             ]
         )
@@ -106,9 +114,8 @@ def baseline(plan: Plan, history: pd.DataFrame) -> Baseline:
                 [
                     Problem(
                         *s.where("Trend"),
-                        f"Trend trailing divides the last {n} weeks by the same weeks a year "
-                        f"earlier, but those ({start:%Y-%m-%d} on) have no sales",
-                        "set Trend to none, or add that history",
+                        said("trend_without_sales", n=n, start=f"{start:%Y-%m-%d}"),
+                        said("trend_without_sales_hint"),
                     )
                 ]
             )
@@ -131,9 +138,13 @@ def share_window(plan: Plan, history: pd.DataFrame, b: Baseline) -> tuple[int, i
             [
                 Problem(
                     *s.where("ShareWindow"),
-                    f"ShareWindow {weeks} needs history from {start:%Y-%m-%d}, "
-                    f"but tblHistory starts {have:%Y-%m-%d}",
-                    f"type at most {-first} weeks, or leave it blank for the baseline's weeks",
+                    said(
+                        "needs_history",
+                        what=f"ShareWindow {weeks}",
+                        start=f"{start:%Y-%m-%d}",
+                        have=f"{have:%Y-%m-%d}",
+                    ),
+                    said("share_window_hint", most=-first),
                 )
             ]
         )
@@ -163,18 +174,19 @@ def derive(b: Baseline, plan: Plan) -> Derivation:
     return Derivation(b, growth, buffer, exact, s.round_to, target, given)
 
 
-def below_round_to(name: str, value: float, s) -> tuple[str, str]:
+def below_round_to(name: str, value: float, s) -> tuple[Message, Message]:
     """(message, hint) for an amount typed below one RoundTo: in a plan shown in 万元, 6.5
     was most likely meant as 6.5万 (amounts are typed in yuan, whatever the Unit)."""
-    message = f"{name} {value:g} is less than one RoundTo ({s.round_to:,}), so it would be 0"
     scale = int(s["Unit"])
-    if scale > 1:
-        meant = f"{value * scale:,.0f}" + (f" ({value:g}万)" if scale == 10_000 else "")
-        message += f"; amounts are typed in yuan, not in the Unit ({scale:,})"
-        return message, f"did you mean {meant}? type it in yuan" + (
-            f", e.g. {value:g}万" if scale == 10_000 else ""
+    if scale <= 1:
+        return (
+            said("below_round_to", name=name, value=value, round_to=s.round_to),
+            said("below_round_to_hint", round_to=s.round_to),
         )
-    return message, f"type it in yuan, a multiple of RoundTo ({s.round_to:,})"
+    message = said("below_round_to_unit", name=name, value=value, round_to=s.round_to, unit=scale)
+    if scale == 10_000:
+        return message, said("did_you_mean_wan", meant=value * scale, value=value)
+    return message, said("did_you_mean_yuan", meant=value * scale)
 
 
 def target_from_baseline(baseline: Decimal, growth: Decimal, buffer: Decimal) -> Decimal:

@@ -122,3 +122,15 @@ def plan(rep_frame=None, hist=None, products=None, regions=None, **settings_valu
         products=products,
         regions=regions,
     )
+
+
+def english(words) -> str:
+    """What a PlanError, a Problem or a Message says to a person in English."""
+    from engine.problems import PlanError, Problem
+    from xl_addin.messages import problem_text, problems_text, text
+
+    if isinstance(words, PlanError):
+        return problems_text(words.problems, "en")
+    if isinstance(words, Problem):
+        return problem_text(words, "en")
+    return text(words, "en")

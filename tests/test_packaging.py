@@ -71,6 +71,6 @@ def test_a_wheel_install_carries_every_template_and_runs_the_demo(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert "largest difference 0" in done.stdout
+    assert "最大差额 0" in done.stdout
     assert len(list((demo / "workbooks" / "outbox").glob("*.eml"))) == 28
     assert (demo / "salesplan.xlam").is_file() and (demo / "plan.xlsm").is_file()

@@ -3,6 +3,7 @@
 import numpy as np
 
 from engine.phasing import even_shares, rhythm_problems, rhythm_shares, weekly_plan
+from xl_addin.messages import text
 
 
 def test_rhythm_shares_spread_each_phase_evenly_over_its_weeks():
@@ -21,10 +22,14 @@ def test_even_shares_give_each_week_the_same_share_and_its_own_phase():
 
 def test_rhythm_problems_name_weeks_and_shares_that_do_not_add_up():
     assert rhythm_problems([4, 6, 3], [0.3, 0.5, 0.2], 13) == []
-    messages = [p.message for p in rhythm_problems([4, 6], [0.3, 0.5], 13)]
-    assert messages == [
+    problems = rhythm_problems([4, 6], [0.3, 0.5], 13)
+    assert [text(p.message, "en") for p in problems] == [
         "the phases cover 10 weeks but PeriodWeeks is 13",
         "the shares add up to 80.00%, not 100 %",
+    ]
+    assert [text(p.message, "zh-CN") for p in problems] == [
+        "各阶段合计 10 周，但 PeriodWeeks 为 13",
+        "各阶段占比合计 80.00%，而非 100 %",
     ]
 
 

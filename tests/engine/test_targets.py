@@ -10,6 +10,7 @@ from engine import PlanError, decompose, split
 from engine.money import to_cents
 from engine.targets import capacity_split, capacity_target, target_from_baseline
 from tests import builders as b
+from xl_addin.messages import problems_text
 
 
 def weekly_history(amounts_by_week: dict[int, float], rep="R001", region="North", product="P1"):
@@ -88,7 +89,7 @@ def test_trend_without_a_year_of_older_history_is_a_problem_at_the_setting():
     h = weekly_history({-w: 1_000 for w in range(1, 30)})
     with pytest.raises(PlanError) as err:
         decompose(b.plan(b.reps(1), hist=h, Trend="trailing"))
-    assert "Trend trailing needs history from 2024-10-07" in str(err.value)
+    assert "Trend trailing needs history from 2024-10-07" in b.english(err.value)
 
 
 def test_capacity_uses_the_baseline_trend_so_target_and_capacity_share_one_yardstick():
@@ -125,8 +126,11 @@ def test_share_window_longer_than_the_history_is_a_problem():
     h = weekly_history({-w: 1_000 for w in range(1, 14)})
     with pytest.raises(PlanError) as err:
         decompose(b.plan(b.reps(1), hist=h, ShareWindow=52))
-    assert "ShareWindow 52 needs history from 2025-01-06, but tblHistory starts 2025-10-06" in str(
-        err.value
+    assert "ShareWindow 52 needs history from 2025-01-06, but tblHistory starts 2025-10-06" in (
+        b.english(err.value)
+    )
+    assert "ShareWindow 52 需要 2025-01-06 起的历史数据，但 tblHistory 从 2025-10-06 才开始" in (
+        problems_text(err.value.problems, "zh-CN")
     )
 
 
@@ -134,7 +138,7 @@ def test_baseline_that_needs_older_history_is_a_problem():
     h = weekly_history({-13: 1000, -1: 1000})
     with pytest.raises(PlanError) as err:
         decompose(b.plan(b.reps(1), hist=h, Baseline="trailing_mean"))
-    assert "needs history from 2025-04-07" in str(err.value)
+    assert "needs history from 2025-04-07" in b.english(err.value)
 
 
 def test_explicit_team_target_not_a_multiple_of_round_to_leaves_a_reported_remainder():
