@@ -27,6 +27,7 @@ import xlwings as xw
 
 from engine import commission, money, phasing, targets, tracking
 from engine.settings import SPECS
+from xl_addin.messages import text
 from xl_addin.sheets.labels import label
 from xl_addin.workbook import coerce
 from xl_addin.workbook.reader import out_of_range, shown
@@ -542,7 +543,7 @@ def _rhythm(cells) -> tuple[np.ndarray, np.ndarray]:
     _check(share, share.values >= 0, "must be 0 or more")
     problems = phasing.rhythm_problems(weeks.values, share.values, int(weeks.values.sum()))
     if problems:
-        raise ArgumentError(f"rhythm: {problems[0].message} — {problems[0].hint}")
+        raise ArgumentError(f"rhythm: {_en(problems[0].message)} — {_en(problems[0].hint)}")
     return phasing.rhythm_shares(weeks.values.astype(int), share.values)
 
 
@@ -557,7 +558,7 @@ def _rates(cells) -> dict[str, Decimal]:
     table = pd.DataFrame({"tier": commission.TIERS, "rate": [_decimal(r) for r in rates.values]})
     problems = commission.validate_rates(table)
     if problems:
-        raise ArgumentError(f"rates: {problems[0].message} — {problems[0].hint}")
+        raise ArgumentError(f"rates: {_en(problems[0].message)} — {_en(problems[0].hint)}")
     return commission.rates_from_table(table)
 
 
@@ -608,6 +609,11 @@ def _to_cent(value: Decimal) -> float:
 
 def _amount(cents: int) -> str:
     return f"{cents / 100:,.2f}".removesuffix(".00")
+
+
+def _en(words) -> str:
+    """What the engine said, in English: a worksheet function has no plan to take a Locale from."""
+    return text(words, "en")
 
 
 def _text(message: str) -> np.ndarray:
