@@ -850,8 +850,9 @@ def test_track_refuses_rates_on_a_sheet_named_commission_in_the_plans_language(t
     wb.save(plan)
     book = xw.Book(plan)
     before = snapshot(book)
-    said = Recorder([Recorder.ENTER])  # the week most reps have reported
+    said = Recorder()  # refused before the week is asked: no answer is given
     buttons.track(book, alert=said.alert, prompt=said.prompt)
+    assert said.questions == []
     assert said.alerts == [
         (
             "输入中有 1 个问题；未做任何改动。\n\nCommission!A1: 此工作表中有您的表 tblCommission；"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.problems import PlanError
+from engine.progress import progress
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
 from engine.tracking import tracked_week
@@ -51,6 +52,7 @@ from xl_addin.excel.sources import labels
 from xl_addin.messages import problems_text, say
 from xl_addin.recalibration import recalibrate as recalibrate_book
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.outputs import describe_progress
 from xl_addin.sheets.units import without_unit
 from xl_addin.workbook.columns import normalise_header
 from xl_addin.workbook.reader import plan_locale, read_plan
@@ -99,6 +101,8 @@ def track(book=None, alert: Alert | None = None, prompt: Prompt | None = None) -
         started = time.perf_counter()
         live = LiveBook(book)
         plan = read_plan(live)
+        # sheets the plan will not let Track write are refused before the week is asked
+        live.check_not_input(describe_progress(progress(plan, None), plan.settings))
         weeks, default = plan.settings.weeks, tracked_week(plan)
         question = (
             box.say("ask_week", weeks=weeks, default=default)
