@@ -167,7 +167,8 @@ def test_every_issued_file_converts_to_pdf(issued, tmp_path):
 
 def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(issued):
     """The example's six weeks of actuals are in each workbook; LibreOffice's results equal
-    the engine's Tracking and Commission for every rep."""
+    the engine's Tracking and Commission for every rep. In the same call, each roll-up's Total
+    rows compute to the sums of the rows above them and to the engine's region totals."""
     from tests.libreoffice import recalculate_many
     from xl_addin.repbook.render import FIRST
     from xl_addin.sheets.labels import label
@@ -178,7 +179,10 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
     loc = plan.settings.locale
     start = f"{plan.settings.period_start:%Y-%m-%d}"
     files = {r.rep_id: out / f"{r.rep_id}_{r.name}_{start}.xlsx" for r in plan.reps.itertuples()}
-    computed = recalculate_many(files.values())
+    word = {"en": "Region", "zh-CN": "区域"}[loc]
+    rollups = {r: out / f"{word}_{r}_{start}.xlsx" for r in plan.regions["region"]}
+    computed = recalculate_many([*files.values(), *rollups.values()])
+    _roll_up_totals_are_the_sums_of_their_rows(computed, rollups, p, loc)
     track = p.tracking.set_index("rep_id")
     pay = p.commission.set_index("rep_id")
     for rep_id, file in files.items():
@@ -191,6 +195,36 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
         tier = pay.at[rep_id, "tier"]
         assert (value[7] or "") == (label(tier, loc) if tier else "")
         assert round(value[9] * 100) == pay.at[rep_id, "commission"]
+
+
+def _roll_up_totals_are_the_sums_of_their_rows(computed, rollups, p, loc) -> None:
+    d = p.decomposition
+    regions = d.regions.set_index("region")
+    track = p.tracking.assign(region=d.targets["region"].to_numpy()).groupby("region")
+    total = {"en": "Total", "zh-CN": "合计"}[loc]
+    for region, file in rollups.items():
+        ws = computed[file].worksheets[0]
+        first = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == total]
+        assert len(first) == 2, f"two Total rows in the roll-up of {region}"
+        reps_total, weeks_total = first
+        # the reps table: header two rows above its first rep (a title row above the header)
+        data = range(3, reps_total)
+        for col in range(3, 8):  # Floor, Target, Challenge, ToDate, PlanToDate
+            cents = sum(round(ws.cell(r, col).value * 100) for r in data)
+            assert round(ws.cell(reps_total, col).value * 100) == cents, (region, col)
+        row = [ws.cell(reps_total, c).value for c in range(3, 9)]
+        floor, target, challenge, to_date, plan_to_date, pace = row
+        assert (floor, target, challenge) == tuple(
+            int(regions.at[region, k]) for k in ("floor", "target", "challenge")
+        )
+        assert round(to_date * 100) == track["to_date"].sum()[region]
+        assert round(plan_to_date * 100) == track["plan_to_date"].sum()[region]
+        assert pace == pytest.approx(to_date / plan_to_date, abs=1e-12)
+        assert ws.cell(reps_total, 9).value in (None, "")  # no status for a total
+        # the weekly plan: the region's week by week (its reps' weekly plans summed by hand)
+        weekly = d.weekly[d.targets["region"].to_numpy() == region].sum()
+        for k, week in enumerate(weekly):
+            assert ws.cell(weeks_total, 2 + k).value == week, (region, k + 1)
 
 
 def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):

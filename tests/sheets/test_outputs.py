@@ -8,7 +8,7 @@ from engine import decompose
 from engine.progress import progress
 from engine.settings import Settings
 from tests import builders as b
-from xl_addin.repbook.issue import rollup_sheets
+from xl_addin.repbook.rollup import rollup_sheets
 from xl_addin.sheets.description import Rule
 from xl_addin.sheets.labels import LABELS
 from xl_addin.sheets.outputs import describe, describe_progress
@@ -76,4 +76,9 @@ def test_no_report_is_written_grey_in_the_locale_and_counted_apart_everywhere():
             "R002": "GREEN",
             "R004": word,
         }
-        assert south.rules == (Rule("status", f'{{status}}="{word}"', "grey"),)
+        assert south.rules == (
+            Rule("status", '{status}="RED"', "red"),
+            Rule("status", '{status}="AMBER"', "amber"),
+            Rule("status", '{status}="GREEN"', "green"),
+            Rule("status", f'{{status}}="{word}"', "grey"),
+        )

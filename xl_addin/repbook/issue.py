@@ -1,4 +1,5 @@
-"""`salesplan issue`: one responsibility workbook per rep and a roll-up per region (SPEC §8).
+"""`salesplan issue`: one responsibility workbook per rep and a roll-up per region (SPEC §8;
+the roll-up is rollup.py's).
 
 Workbooks are rendered on all cores (each from its own RepBook, which holds nothing about
 any other rep), with a progress bar, into a temporary folder inside the output folder and
@@ -20,12 +21,10 @@ from tqdm import tqdm
 
 from engine.plan import Plan
 from engine.problems import at_row
-from engine.progress import Progress, progress
-from engine.tracking import NO_REPORT
+from engine.progress import progress
 from xl_addin.repbook.render import render_repbook
-from xl_addin.repbook.responsibility import RepBook, rep_books, safe_name, text
-from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
-from xl_addin.sheets.labels import label, status_label
+from xl_addin.repbook.responsibility import RepBook, rep_books, text
+from xl_addin.repbook.rollup import rollup_file_name, rollup_sheets
 from xl_addin.sheets.render import render
 
 PARALLEL_FROM = 64
@@ -65,7 +64,7 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
         _render_all(jobs, workers)
         rollups = {}
         for region, sheets in rollup_sheets(p, plan).items():
-            name = f"{safe_name(label('region', plan.settings.locale))}_{safe_name(region)}_{plan.settings.period_start:%Y-%m-%d}.xlsx"
+            name = rollup_file_name(region, plan.settings)
             (staging / name).write_bytes(render(sheets))
             rollups[region] = out / name
         files = [out / b.file_name for b in books]
@@ -179,55 +178,3 @@ def write_book(job: tuple[RepBook, str, str | None]) -> None:
 
         data = encrypt(data, password)
     Path(path).write_bytes(data)
-
-
-def rollup_sheets(p: Progress, plan: Plan) -> dict[str, list[OutputSheet]]:
-    """Per region: its reps' targets, progress and weekly plan — nothing of other regions."""
-    s = plan.settings
-    cols = columns(s)
-    d = p.decomposition
-    t = d.targets.reset_index(drop=True)
-    tr = p.tracking.reset_index(drop=True)
-    frame = pd.concat(
-        [
-            t[["rep_id", "name", "region", "floor", "target", "challenge"]],
-            tr[["to_date", "plan_to_date", "pace", "status"]].assign(
-                to_date=yuan(tr["to_date"]),
-                plan_to_date=yuan(tr["plan_to_date"]),
-                status=tr["status"].map(lambda v: status_label(v, s.locale)),
-            ),
-            d.weekly.reset_index(drop=True),
-        ],
-        axis=1,
-    )
-    weeks = list(d.weekly.columns)
-    waiting = status_label(NO_REPORT, s.locale)
-    out = {}
-    for region, reps in frame.groupby("region", sort=False):
-        reps = reps.reset_index(drop=True)
-        summary = Block(
-            "tblRegionReps",
-            cols(
-                ("rep_id", None, "text"),
-                ("name", None, "text"),
-                ("floor", None, "money"),
-                ("target", None, "money"),
-                ("challenge", None, "money"),
-                ("to_date", None, "cents"),
-                ("plan_to_date", None, "cents"),
-                ("pace", None, "pct"),
-                ("status", None, "text"),
-            ),
-            reps,
-            title=f"{label('region', s.locale)}: {region}",
-            status="status",  # RED highlighted; a rep who has not reported the week in grey
-            rules=(Rule("status", f'{{status}}="{waiting}"', "grey"),),
-        )
-        phasing = Block(
-            "tblRegionPhasing",
-            cols(("rep_id", None, "text"), *((w, w, "money") for w in weeks)),
-            reps,
-            title=label("weekly_plan", s.locale),
-        )
-        out[str(region)] = [OutputSheet("Region", label("region", s.locale), (summary, phasing))]
-    return out

@@ -12,6 +12,9 @@ the rep types weekly numbers and live formulas recompute progress by the engine'
   Tier        = the highest of floor / target / challenge with ToDate ≥ its amount (§5)
   Commission  = retroactive: ROUND(ToDate × the tier's rate, 2); marginal: each band at its
                 own rate, ROUND once; nothing below floor; then MIN with CommissionCap
+Amounts show in the plan's Unit by number format, the header naming it (SPEC §15); the cells
+and the formulas keep yuan. What the rep types (Amount) and money to the cent (Commission,
+ToNextTier, the cap) show in yuan, and their headers say so.
 Only functions of Excel 2007 that LibreOffice 7.4 computes alike are used (SUMPRODUCT, SUM,
 ROUND, ROUNDUP, IF, MIN, MAX, NA); no spilling or dynamic-array function. User text is
 always written as text.
@@ -28,7 +31,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xl_addin.repbook.responsibility import RepBook
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
-from xl_addin.sheets.units import money_format
+from xl_addin.sheets.units import YUAN, money_format, spoken, with_unit
 
 INPUT = {"bg_color": "#FFF2CC", "locked": False}
 CENTS = "#,##0.00"
@@ -77,6 +80,7 @@ def render_repbook(book: RepBook) -> bytes:
 class _Formats:
     def __init__(self, wb, book: RepBook):
         money = money_format(book.unit)
+        self.unit, self.locale = book.unit, book.locale
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 16})
         self.subtitle = add({"bold": True, "font_size": 12})
@@ -97,6 +101,19 @@ class _Formats:
         self.colours = {k: add(v) for k, v in COLOURS.items()}
         self.muted = add({"font_color": "#BFBFBF"})
         self.red = add(RED)
+
+    def money_header(self, key: str) -> str:
+        """The label of an amount shown in the plan's Unit, naming it: `Target (10k CNY)`."""
+        return with_unit(label(key, self.locale), self.unit, self.locale)
+
+    def header_for(self, key: str, fmt) -> str:
+        """The label of a value written in `fmt`: an amount names its unit (the plan's, or
+        yuan for money to the cent); anything else is the bare label."""
+        if fmt is self.money:
+            return self.money_header(key)
+        if fmt is self.cents:
+            return with_unit(label(key, self.locale), YUAN, self.locale)
+        return label(key, self.locale)
 
 
 def _cover(ws, b: RepBook, f: _Formats) -> None:
@@ -126,13 +143,13 @@ def _cover(ws, b: RepBook, f: _Formats) -> None:
     row += 1
     tiers = [("floor", b.floor), ("target", b.target), ("challenge", b.challenge)]
     for j, (tier, _) in enumerate(tiers):
-        ws.write_string(row, 1 + j, label(tier, loc), f.header)
+        ws.write_string(row, 1 + j, f.money_header(tier), f.header)
     for j, (_, amount) in enumerate(tiers):
         ws.write_number(row + 1, 1 + j, amount, f.money_bold)
     ws.write_string(row + 1, 0, label("amount", loc), f.label)
     row += 2
     if b.original_target is not None:
-        ws.write_string(row, 0, label("original_target", loc), f.label)
+        ws.write_string(row, 0, f.money_header("original_target"), f.label)
         ws.write_number(row, 2, b.original_target, f.money)
         row += 1
 
@@ -157,8 +174,8 @@ def _cover(ws, b: RepBook, f: _Formats) -> None:
 
     ws.write_string(row, 0, label("commission_terms", loc), f.subtitle)
     row += 1
-    for j, key in enumerate(("tier", "from", "rate")):
-        ws.write_string(row, j, label(key, loc), f.header)
+    for j, text in enumerate((label("tier", loc), f.money_header("from"), label("rate", loc))):
+        ws.write_string(row, j, text, f.header)
     amounts = {"floor": b.floor, "target": b.target, "challenge": b.challenge}
     for tier, rate in b.rates:
         row += 1
@@ -169,7 +186,7 @@ def _cover(ws, b: RepBook, f: _Formats) -> None:
     ws.write_string(row, 0, f"{label('CommissionMode', loc)}: {label(b.mode, loc)}")
     if b.cap is not None:
         row += 1
-        ws.write_string(row, 0, f"{label('cap', loc)}: {b.cap:,.2f}")
+        ws.write_string(row, 0, f"{label('cap', loc)}: {spoken(b.cap, YUAN, loc, 2)}")
 
     row += 2
     ws.merge_range(row, 0, row + 1, 6, label("acceptance", loc), f.text)
@@ -187,7 +204,7 @@ def _parts_table(ws, row, title, parts, target, f, loc) -> int:
     if not parts:
         return row
     ws.write_string(row, 0, title, f.header)
-    ws.write_string(row, 1, label("target", loc), f.header)
+    ws.write_string(row, 1, f.money_header("target"), f.header)
     ws.write_string(row, 2, label("share", loc), f.header)
     for name, amount in parts:
         row += 1
@@ -202,7 +219,7 @@ def _plan(ws, b: RepBook, f: _Formats) -> None:
     ws.write_string(0, 0, f"{label('weekly_plan', loc)} — {b.name} ({b.rep_id})", f.subtitle)
     heads = ("week", "week_start", "month", "plan", "cumulative_plan", "floor_plan")
     for j, key in enumerate(heads):
-        ws.write_string(2, j, label(key, loc), f.header)
+        ws.write_string(2, j, f.money_header(key) if j >= 3 else label(key, loc), f.header)
     first = 3
     for i, (start, month, amount, floor) in enumerate(
         zip(b.weeks, b.months, b.plan, b.floor_plan, strict=True)
@@ -216,7 +233,7 @@ def _plan(ws, b: RepBook, f: _Formats) -> None:
         ws.write_number(r, 5, floor, f.money)
     last = first + len(b.weeks) - 1
     ws.write_string(last + 2, 0, label("month", loc), f.header)
-    ws.write_string(last + 2, 1, label("plan", loc), f.header)
+    ws.write_string(last + 2, 1, f.money_header("plan"), f.header)
     for k, month in enumerate(dict.fromkeys(b.months)):
         r = last + 3 + k
         total = sum(a for a, m in zip(b.plan, b.months, strict=True) if m == month)
@@ -253,8 +270,13 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         "cumulative_plan",
         "cumulative_actual",
     )
+    money = {"plan", "floor_plan", "cumulative_plan", "cumulative_actual"}
     for j, key in enumerate(heads):
-        ws.write_string(FIRST - 1, j, label(key, loc), f.header)
+        if key == "amount":  # typed in yuan, to the cent: the numbers the formulas sum
+            text = with_unit(label(key, loc), YUAN, loc)
+        else:
+            text = f.money_header(key) if key in money else label(key, loc)
+        ws.write_string(FIRST - 1, j, text, f.header)
 
     # the terms the formulas use, below the summary (constants of this rep only)
     terms_row = 20
@@ -273,7 +295,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     at = {}
     for k, (key, (value, fmt)) in enumerate(terms.items()):
         r = terms_row + k
-        ws.write_string(r, 12, label(key, loc), f.label)
+        ws.write_string(r, 12, f.header_for(key, fmt), f.label)
         if value is not None:
             ws.write_number(r, 13, value, fmt)
         at[key] = xl_rowcol_to_cell(r, 13, row_abs=True, col_abs=True)
@@ -283,9 +305,9 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
 
     summary = (
         ("latest_week", f.int),
-        ("to_date", f.cents),
-        ("plan_to_date", f.cents),
-        ("floor_to_date", f.cents),
+        ("to_date", f.money),
+        ("plan_to_date", f.money),
+        ("floor_to_date", f.money),
         ("completion", f.pct),
         ("pace", f.pct),
         ("status", None),
@@ -304,7 +326,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     }
     formulas = _summary_formulas(b, cell, at, col)
     for k, (key, fmt) in enumerate(summary):
-        ws.write_string(FIRST + k, 12, label(key, loc), f.label)
+        ws.write_string(FIRST + k, 12, f.header_for(key, fmt), f.label)
         ws.write_formula(FIRST + k, 13, formulas[key], fmt)
     status = cell["status"].replace("$", "")
     for colour in ("red", "amber", "green"):
@@ -340,7 +362,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
             r,
             10,
             f"=IF(A{x}<={cell['latest_week']},ROUND(SUM($E${FIRST + 1}:E{x}),2),NA())",
-            f.cents,
+            f.money,
         )
     ws.conditional_format(
         FIRST,

@@ -2,8 +2,7 @@
 
 `rep_books(progress, plan)` picks, for every rep, only that rep's numbers: nothing about
 any other rep reaches a RepBook, so nothing about them can reach the workbook rendered from
-it (render.py). The region roll-ups are output-sheet descriptions of one region's
-reps, rendered by render.py.
+it (render.py). The region roll-ups are rollup.py's.
 """
 
 from __future__ import annotations

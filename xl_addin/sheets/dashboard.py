@@ -1,6 +1,7 @@
 """Describe the Dashboard sheet (SPEC §1.2, §6): the team and its regions against plan,
 status counts (reps who have not reported the tracked week counted apart, never as RED), the
-ranking with the period's top performer, and native charts over them.
+ranking with the period's top performer, and native charts over them. Every amount is shown in
+the plan's Unit, its header naming it (SPEC §15).
 
 Totals are summed in integer cents and only then shown in yuan, so the team row equals the
 sum of the region rows to the cent.
@@ -16,6 +17,7 @@ from engine.settings import Settings
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED, STATUSES
 from xl_addin.sheets.description import Block, Chart, Col, OutputSheet, Rule, Series, columns
 from xl_addin.sheets.labels import label, status_label
+from xl_addin.sheets.units import money_format, with_unit
 
 PLAN_COLOUR, ACTUAL_COLOUR = "#1F4E78", "#C55A11"
 # each status: its count's column (and label), and its colour
@@ -40,8 +42,8 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
             ("reps", None, "int"),
             ("floor", None, "money"),
             ("target", None, "money"),
-            ("plan_to_date", None, "cents"),
-            ("to_date", None, "cents"),
+            ("plan_to_date", None, "money"),
+            ("to_date", None, "money"),
             ("pace", None, "pct"),
             ("completion", None, "pct"),
             ("red", None, "int"),
@@ -80,8 +82,8 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
             ("rep_id", None, "text"),
             ("name", None, "text"),
             ("region", None, "text"),
-            ("to_date", None, "cents"),
-            ("plan_to_date", None, "cents"),
+            ("to_date", None, "money"),
+            ("plan_to_date", None, "money"),
             ("pace", None, "pct"),
             ("status", None, "text"),
         ),
@@ -94,12 +96,19 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
     )
 
     cumulative, scopes = _cumulative(p, regions, team)
-    money = cols(("x", "", "money"))[0].fmt
+    unit = int(settings["Unit"])
+    money = money_format(unit)
     weekly_cols = [Col("week", label("week", loc))]
     for k, scope in enumerate(scopes):
         weekly_cols += [
-            Col(f"plan{k}", f"{scope} {label('plan_cumulative', loc)}", money),
-            Col(f"actual{k}", f"{scope} {label('actual_cumulative', loc)}", money),
+            Col(
+                f"plan{k}", with_unit(f"{scope} {label('plan_cumulative', loc)}", unit, loc), money
+            ),
+            Col(
+                f"actual{k}",
+                with_unit(f"{scope} {label('actual_cumulative', loc)}", unit, loc),
+                money,
+            ),
         ]
     weekly_block = Block(
         "tblDashboardWeekly", tuple(weekly_cols), cumulative, title=label("cumulative", loc)

@@ -35,6 +35,21 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Total:
+    """A Total row written as the table's own total row: live formulas over the rows above,
+    so it follows numbers typed by hand (and a filter: SUBTOTAL counts visible rows only).
+
+    `sums` are the column keys summed; `formulas` put a formula over the Total row's own
+    cells (named {key}) in further columns, with the value it has as written, e.g. the pace
+    of the totals ("pace", 'IF({plan_to_date}>0,{to_date}/{plan_to_date},"")', 0.93).
+    """
+
+    label: str  # in the first column
+    sums: tuple[str, ...]
+    formulas: tuple[tuple[str, str, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class Block:
     table: str  # Excel table name, e.g. tblTargets
     columns: tuple[Col, ...]
@@ -42,6 +57,7 @@ class Block:
     title: str = ""
     status: str = ""  # column key whose nonzero / RED cells are highlighted
     rules: tuple[Rule, ...] = ()  # applied in order; the first that holds wins
+    total: Total | None = None  # a Total row below the data
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "latest_week": ("LatestWeek", "最新周次"),
     "no_negative": ("Type 0 or more.", "请输入 0 或正数。"),
     "plan_vs_actual": ("Cumulative plan vs actual", "累计计划与实际"),
+    # the region roll-up (repbook/rollup.py)
+    "total": ("Total", "合计"),
     # Dashboard
     "Dashboard": ("Dashboard", "看板"),
     "completion": ("Completion", "目标完成率"),

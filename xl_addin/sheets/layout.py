@@ -36,6 +36,7 @@ class Placed:
     last: int
     keys: tuple[str, ...]
     title: int | None = None  # the row of the block's title, if it has one
+    total: int | None = None  # the row of the block's Total row, if it has one
 
     @property
     def header(self) -> int:
@@ -43,15 +44,17 @@ class Placed:
 
 
 def place(sheet: OutputSheet) -> list[Placed]:
-    """The blocks top to bottom, in order: title row, header row, data rows, one empty row."""
+    """The blocks top to bottom, in order: title row, header row, data rows, the Total row
+    (if the block has one), one empty row."""
     out, row = [], 0
     for block in sheet.blocks:
         title = None
         if block.title:
             title, row = row, row + 1
         last = row + max(len(block.frame), 1)
-        out.append(Placed(row + 1, last, tuple(c.key for c in block.columns), title))
-        row = last + 2
+        total = last + 1 if block.total is not None else None
+        out.append(Placed(row + 1, last, tuple(c.key for c in block.columns), title, total))
+        row = (total or last) + 2
     return out
 
 
@@ -112,6 +115,23 @@ def rule_formula(block: Block, rule: Rule, placed: Placed) -> str:
     return "=" + rule.formula.format(**refs)
 
 
+def total_formulas(block: Block, placed: Placed) -> dict[str, str]:
+    """The Total row's formulas (without the leading =) by column key: SUBTOTAL(109, …) of the
+    data rows for a summed column, as Excel writes a table's total; a block's own formula
+    with {key} naming the Total row's cell of that column."""
+    total = block.total
+    if total is None or placed.total is None:
+        return {}
+    col = {c.key: xl_col_to_name(j) for j, c in enumerate(block.columns)}
+    out = {
+        k: f"SUBTOTAL(109,{col[k]}{placed.first + 1}:{col[k]}{placed.last + 1})" for k in total.sums
+    }
+    refs = {k: f"{c}{placed.total + 1}" for k, c in col.items()}
+    for key, formula, _ in total.formulas:
+        out[key] = formula.format(**refs)
+    return out
+
+
 def status_criteria(block: Block) -> tuple[str, object]:
     """The status highlight: numbers that are not zero, or the text RED, as (operator, value)."""
     values = block.frame[block.status]
@@ -126,6 +146,8 @@ def column_widths(sheet: OutputSheet) -> dict[int, float]:
         sample = block.frame.head(200)
         for j, col in enumerate(block.columns):
             texts = [str(col.header)] + [str(plain(v) or "") for v in sample[col.key].tolist()]
+            if block.total is not None and j == 0:
+                texts.append(block.total.label)
             width = max(display_width(t) for t in texts) + 2
             if col.fmt:
                 width = max(width, 11)

@@ -23,6 +23,7 @@ from xl_addin.sheets.layout import (
     plain,
     rule_formula,
     status_criteria,
+    total_formulas,
 )
 
 TABLE_STYLE = "Table Style Medium 2"
@@ -106,7 +107,11 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
         header = formats.get(**HEADER, **_top(at.header))
         columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
         options = {"name": block.table, "style": TABLE_STYLE, "columns": columns}
-        if ws.add_table(at.header, 0, at.last, len(block.columns) - 1, options) == -1:
+        if block.total is not None:
+            _total_row(block, at, columns, formats)
+            options["total_row"] = True
+        last = at.last if at.total is None else at.total
+        if ws.add_table(at.header, 0, last, len(block.columns) - 1, options) == -1:
             raise ValueError(
                 f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
             )
@@ -123,6 +128,26 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+
+
+def _total_row(block: Block, at: Placed, columns: list[dict], formats: Formats) -> None:
+    """The table's total row, in bold: the label, then each column's live formula (cached with
+    the value it has as written, so a reader that does not recalculate sees it too)."""
+    formulas = total_formulas(block, at)
+    cached = {k: _sum(block.frame[k]) for k in block.total.sums}
+    cached |= {k: v for k, _, v in block.total.formulas}
+    for col, c in zip(columns, block.columns, strict=True):
+        style = {"bold": True, **({"num_format": c.fmt} if c.fmt else {})}
+        col["format"] = formats.get(**style)
+        if c.key in formulas:
+            col["total_function"] = "=" + formulas[c.key]
+            col["total_value"] = cached[c.key]
+    columns[0]["total_string"] = block.total.label
+
+
+def _sum(values) -> float:
+    """A column's sum as the Total row shows it; to the cent, as the amounts summed."""
+    return round(float(sum(v for v in (plain(x) for x in values) if v is not None)), 2)
 
 
 def _top(row: int) -> dict:
