@@ -155,7 +155,7 @@ def add_settings_sheet(
     for i, (name, value, text) in enumerate(zip(names, values, texts, strict=True), start=1):
         date = {"num_format": DATE_FORMAT} if name == "PeriodStart" else {}
         write_column(ws, i, 0, [name], formats, {**INPUT, **top})
-        write_column(ws, i, 1, [value], formats, {**INPUT, **top, **date})
+        write_column(ws, i, 1, [value], formats, {**INPUT, **top, **date, "align": "left"})
         write_column(ws, i, 2, [text], formats, {"text_wrap": True, **top})
         ws.set_row(i, row_height([(text, DESCRIPTION_WIDTH)]))
         options = [choice_word(name, o, locale) for o in choices(name)] if name in SPECS else []

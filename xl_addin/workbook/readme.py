@@ -89,17 +89,17 @@ def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
     section = wb.add_format({"bold": True, "font_size": 12})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    top = wb.add_format({"valign": "top"})
     for j, width in enumerate(WIDTHS):
         ws.set_column(j, j, width)
 
     def line(row: int, cells: list[str], fmt=None) -> None:
-        """One row of cells from column A; text only, never a formula."""
-        wrapped = fmt is None
+        """One row of cells from column A, wrapped unless `fmt` (a header) is given."""
         for j, text in enumerate(cells):
             if text:
-                ws.write_string(row, j, text, fmt or (wrap if wrapped else top))
-        if wrapped:
+                ws.write_string(row, j, text, fmt or wrap)
+            elif fmt is not None:  # a header's empty cell is coloured too
+                ws.write_blank(row, j, None, fmt)
+        if fmt is None:  # a row of wrapped text, as tall as its longest cell
             ws.set_row(row, row_height(list(zip(cells, WIDTHS, strict=False))))
 
     def paragraph(row: int, text: str) -> None:
@@ -148,6 +148,8 @@ def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
             if name == "PeriodStart"
             else say("readme_blank", locale)
             if default is None
+            else f"{default:g}"
+            if isinstance(default, float)
             else str(default)
         )
         line(row, [name, shown, example(name, locale), "", description(name, locale)])
