@@ -58,21 +58,64 @@ SPECS: dict[str, tuple[str, object]] = {
 }
 
 
-# The choices as a Chinese plan may type them (SPEC §1.1): each means its English value.
-CHOICE_NAMES = {
+# The word a Chinese plan writes for each choice (`init`, the Settings sheet's lists): each
+# means its English value, and either is accepted in a plan of any Locale.
+CHOICE_WORDS_ZH = {
     "Baseline": {
-        "上期": "last_period",
-        "去年同期": "same_period_last_year",
-        "近三期均值": "trailing_mean",
+        "last_period": "上期",
+        "same_period_last_year": "去年同期",
+        "trailing_mean": "近三期均值",
     },
-    "Trend": {"无": "none", "不考虑": "none", "近期趋势": "trailing", "趋势": "trailing"},
+    "Trend": {"none": "无", "trailing": "近期趋势"},
+    "CommissionMode": {"retroactive": "全额累进", "marginal": "超额分段"},
+    "Locale": {"zh-CN": "中文", "en": "英文"},
+}
+
+# The other names people type for a choice, each meaning its English value.
+OTHER_NAMES = {
+    "Trend": {"不考虑": "none", "趋势": "trailing"},
     "CommissionMode": {
         "追溯": "retroactive",
         "全额": "retroactive",
         "分段": "marginal",
         "超额累进": "marginal",
     },
+    "Locale": {
+        "简体中文": "zh-CN",
+        "Chinese": "zh-CN",
+        "zh": "zh-CN",
+        "English": "en",
+        "英语": "en",
+    },
 }
+
+# Every name a plan may type for a choice besides its English value (SPEC §1.1), matched
+# ignoring case.
+CHOICE_NAMES = {
+    name: {word: value for value, word in words.items()} | OTHER_NAMES.get(name, {})
+    for name, words in CHOICE_WORDS_ZH.items()
+}
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The English values of a choice setting, in SPECS order: `choices("Trend")` is
+    ("none", "trailing")."""
+    kind = SPECS[name][0]
+    return tuple(kind.split(":", 1)[1].split(",")) if kind.startswith("choice:") else ()
+
+
+def choice_word(name: str, value: str, locale: str) -> str:
+    """A choice as a plan of `locale` writes it: 去年同期 in a Chinese plan,
+    same_period_last_year in an English one."""
+    return value if locale == "en" else CHOICE_WORDS_ZH.get(name, {}).get(value, value)
+
+
+def choice_value(name: str, typed: str) -> str | None:
+    """The English value a typed choice means, in either language, or None."""
+    typed = str(typed).strip().casefold()
+    names = {k.casefold(): v for k, v in CHOICE_NAMES.get(name, {}).items()}
+    options = {o.casefold(): o for o in choices(name)}
+    return options.get(names.get(typed, typed).casefold())
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from engine.tracking import latest_week
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.workbook.reader import read_plan
+from xl_addin.workbook.readme import description
 from xl_addin.workbook.tablesource import PlanBook, TableSource
 from xl_addin.workbook.tablewrite import NewTable, TableEdits
 
@@ -128,7 +129,10 @@ def _set_version(book: TableSource, plan: Plan, version: int, edits: TableEdits)
         if normalise_header(h) in lookup
     }
     letter = {k: get_column_letter(raw.first_col + j) for k, j in position.items()}
-    edits.appends[SETTINGS] = [{letter["setting"]: "Version", letter["value"]: version}]
+    row = {letter["setting"]: "Version", letter["value"]: version}
+    if "description" in letter:  # described as `init` describes every setting
+        row[letter["description"]] = description("Version", plan.settings.locale)
+    edits.appends[SETTINGS] = [row]
 
 
 def _cell(value):

@@ -84,8 +84,11 @@ def test_an_accepted_change_is_logged_versioned_and_every_identity_still_holds(p
     assert [r[1:] for r in log] == [
         ["S001", "Target", first, target, "lost key account", "Wang", 2, 7]
     ]
-    settings = {r[0]: r[1] for r in rows_of(plan_path, "tblSettings")[1:]}
-    assert settings["Version"] == 2
+    settings = {r[0]: r[1:] for r in rows_of(plan_path, "tblSettings")[1:]}
+    assert settings["Version"] == [
+        2,  # described as init describes the other settings
+        "the plan's version, raised by salesplan on each accepted recalibration; not typed by hand",
+    ]
 
     header, *targets = rows_of(plan_path, "tblTargets")
     header = [without_unit(h) for h in header]  # Target (CNY) is Target

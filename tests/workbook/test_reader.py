@@ -433,7 +433,8 @@ CASES = [
         lambda b: b.setting("Baseline", "last_perod"),
         (
             'Settings!B6: Baseline "last_perod" is not one of last_period, same_period_last_year, '
-            'trailing_mean (did you mean "last_period"?) — pick one of those',
+            "trailing_mean (or in Chinese 上期、去年同期、近三期均值) "
+            '(did you mean "last_period"?) — pick one from the cell\'s list',
         ),
     ),
     Case(

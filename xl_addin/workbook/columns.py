@@ -62,10 +62,14 @@ TABLES: tuple[TableSpec, ...] = (
         (
             C("setting", "Setting", "设置项", TEXT, True, aliases=("参数",)),
             C("value", "Value", "值", TEXT, True, aliases=("取值", "数值")),
+            # what the setting means, written by `init`; the user's to edit, never read
+            C("description", "Description", "说明", TEXT, aliases=("描述", "备注")),
         ),
         optional=False,
-        help_en="Key/value settings: period, rounding, growth, buffer, tiers, coefficients.",
-        help_zh="参数设置：考核期、取整、增长率、缓冲、档位、系数等。",
+        help_en="Key/value settings: period, rounding, growth, buffer, tiers, coefficients "
+        "(each described below). Description is yours to edit; it is never read.",
+        help_zh="参数设置：考核期、取整、增长率、缓冲、档位、系数等（各项见下文）。"
+        "“说明”列可自由编辑，不会被读取。",
     ),
     TableSpec(
         "tblHistory",

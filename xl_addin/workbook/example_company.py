@@ -183,7 +183,10 @@ def _settings(locale: str) -> pd.DataFrame:
         "AvgDealSize": DEAL_SIZE,
         "Locale": locale,
     }
-    return pd.DataFrame({"setting": list(values), "value": list(values.values())})
+    # each Description is written by init in the plan's language
+    return pd.DataFrame(
+        {"setting": list(values), "value": list(values.values()), "description": None}
+    )
 
 
 def _history(rng, names, region_of, starts, covered) -> tuple[pd.DataFrame, np.ndarray]:

@@ -10,51 +10,30 @@ from typing import Protocol
 import pandas as pd
 import xlsxwriter
 
-from engine.settings import SPECS
-from xl_addin.sheets.labels import label
+from engine.settings import SPECS, choice_word, choices
+from xl_addin.messages import say
+from xl_addin.sheets.layout import display_width
 from xl_addin.sheets.render import DATE_FORMAT, Formats, write_column
 from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.columns import CHOICE, DATE, TABLES, Column, TableSpec, header
 from xl_addin.workbook.example_company import example_tables
+from xl_addin.workbook.readme import add_readme, default_value, description
+from xl_addin.workbook.rowfit import row_height
 
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # byte-reproducible output
 INPUT = {"bg_color": "#FFF2CC"}  # input cells, as Excel's own "Input" style
 INPUT_TABLE_STYLE = "Table Style Light 9"
-SETTING_HELP = {
-    "PeriodStart": ("first day of the plan period", "考核期第一天"),
-    "PeriodWeeks": ("weeks in the period (13 = a quarter)", "考核期周数（13 = 一个季度）"),
-    "Unit": ("display unit: 1 = yuan, 10000 = 万元", "显示单位：1 = 元，10000 = 万元"),
-    "RoundTo": ("every target is a whole multiple of this", "每个目标取整到该数的整数倍"),
-    "Baseline": (
-        "last_period, same_period_last_year or trailing_mean",
-        "基数：上期 / 去年同期 / 近三期均值",
-    ),
-    "MarketGrowth": ("expected market growth", "预期市场增长率"),
-    "Buffer": ("uncertainty buffer", "不确定性缓冲"),
-}
+DESCRIPTION_WIDTH = 70  # characters of the Settings sheet's Description column; text wraps
 
 
 def empty_tables(locale: str) -> dict[str, pd.DataFrame]:
     """Empty tables, with Settings pre-filled with every setting's default."""
     out = {t.key: pd.DataFrame(columns=[c.key for c in t.columns]) for t in TABLES}
-    rows = [
-        (name, _default_text(default)) for name, (_, default) in SPECS.items() if name != "Version"
-    ]
-    settings = pd.DataFrame(rows, columns=["setting", "value"])
+    rows = [(name, default_value(name, "en"), None) for name in SPECS if name != "Version"]
+    settings = pd.DataFrame(rows, columns=["setting", "value", "description"])
     settings.loc[settings["setting"] == "Locale", "value"] = locale
-    settings.loc[settings["setting"] == "PeriodStart", "value"] = None
     out["settings"] = settings
     return out
-
-
-def _default_text(value):
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    return float(value) if not isinstance(value, (str, int)) else value
 
 
 class Macros(Protocol):
@@ -97,14 +76,12 @@ def _write(
     if macros:
         macros.add_first(wb)
     formats = Formats(wb)
-    head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
-    fmt = {
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
-        "title": wb.add_format({"bold": True, "font_size": 14}),
-    }
-    _readme(wb, locale, fmt, head)
+    add_readme(wb, locale)
     for spec in TABLES:
-        add_input_sheet(wb, formats, spec, tables[spec.key], locale)
+        if spec.key == "settings":
+            add_settings_sheet(wb, formats, spec, tables[spec.key], locale)
+        else:
+            add_input_sheet(wb, formats, spec, tables[spec.key], locale)
     if macros:
         macros.add_last(wb)
     wb.close()
@@ -155,37 +132,66 @@ def input_style(col: Column) -> dict:
     return {**INPUT, "num_format": DATE_FORMAT} if col.kind == DATE else INPUT
 
 
-def _readme(wb, locale: str, fmt: dict, head) -> None:
-    en = locale == "en"
-    ws = wb.add_worksheet(label("Readme", locale))
-    ws.write_string(0, 0, "salesplan", fmt["title"])
-    intro = (
-        "Fill in the yellow input tables, then run Decompose (or `salesplan decompose PLAN.xlsx`). "
-        "Tables are found by name, so you may move them; extra columns and sheets are yours."
-        if en
-        else "填写黄色输入表，然后运行“分解”（或 `salesplan decompose PLAN.xlsx`）。"
-        "按表名查找表格，可随意移动；您自己的列和工作表不会被改动。"
+def add_settings_sheet(
+    wb: xlsxwriter.Workbook, formats: Formats, spec: TableSpec, frame: pd.DataFrame, locale: str
+) -> None:
+    """tblSettings as `init` writes it: each setting's Description in the plan's language (what
+    the Readme says of it), a choice written in that language with a list to pick from on its
+    Value cell, PeriodStart shown as a date, and rows tall enough for their Description.
+    `frame` holds the values in English terms (last_period, zh-CN)."""
+    ws = wb.add_worksheet(spec.sheet)
+    headers = input_headers(spec, locale)
+    names = [str(n) for n in frame["setting"]]
+    values = [shown_setting(n, v, locale) for n, v in zip(names, frame["value"], strict=True)]
+    texts = [description(n, locale) if n in SPECS else "" for n in names]
+    widths = (
+        max(display_width(t) for t in [headers[0], *names]) + 4,
+        min(max(display_width(str(v or "")) + 2 for v in [headers[1], *values]), 46),
+        DESCRIPTION_WIDTH,
     )
-    ws.write_string(1, 0, intro)
-    cols = [label(k, locale) for k in ("table", "sheet", "column", "required", "meaning")]
-    row = 3
-    for j, c in enumerate(cols):
-        ws.write_string(row, j, c, head)
-    for spec in TABLES:
-        for k, col in enumerate(spec.columns):
-            row += 1
-            ws.write_string(row, 0, spec.name if k == 0 else "")
-            ws.write_string(row, 1, spec.sheet if k == 0 else "")
-            ws.write_string(row, 2, header(col, locale))
-            ws.write_string(row, 3, label("yes", locale) if col.required else "")
-            meaning = (spec.help_en if en else spec.help_zh) if k == 0 else ""
-            if col.choices:
-                meaning = (meaning + " " if meaning else "") + " / ".join(col.choices)
-            ws.write_string(row, 4, meaning, fmt["wrap"])
-    row += 2
-    for name, (en_text, zh_text) in SETTING_HELP.items():
-        ws.write_string(row, 0, name)
-        ws.write_string(row, 4, en_text if en else zh_text)
-        row += 1
-    ws.set_column(0, 3, 18)
-    ws.set_column(4, 4, 80)
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
+    top = {"valign": "top"}
+    for i, (name, value, text) in enumerate(zip(names, values, texts, strict=True), start=1):
+        date = {"num_format": DATE_FORMAT} if name == "PeriodStart" else {}
+        write_column(ws, i, 0, [name], formats, {**INPUT, **top})
+        write_column(ws, i, 1, [value], formats, {**INPUT, **top, **date, "align": "left"})
+        write_column(ws, i, 2, [text], formats, {"text_wrap": True, **top})
+        ws.set_row(i, row_height([(text, DESCRIPTION_WIDTH)]))
+        options = [choice_word(name, o, locale) for o in choices(name)] if name in SPECS else []
+        if options:
+            ws.data_validation(
+                i,
+                1,
+                i,
+                1,
+                {
+                    "validate": "list",
+                    "source": options,
+                    # a warning, not a stop: the names in the other language are read too
+                    "error_type": "warning",
+                    "error_title": name,
+                    "error_message": say("choice_list_warning", locale, choices=", ".join(options)),
+                },
+            )
+    ws.add_table(
+        0,
+        0,
+        max(len(names), 1),
+        len(headers) - 1,
+        {
+            "name": spec.name,
+            "columns": [{"header": h} for h in headers],
+            "style": INPUT_TABLE_STYLE,
+        },
+    )
+    ws.freeze_panes(1, 0)
+
+
+def shown_setting(name: str, value, locale: str):
+    """A setting's value as the Settings sheet shows it: a choice in the plan's language."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if name in SPECS and str(value) in choices(name):
+        return choice_word(name, str(value), locale)
+    return value

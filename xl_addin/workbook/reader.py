@@ -15,8 +15,8 @@ import pandas as pd
 
 from engine.money import to_cents
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, did_you_mean
-from engine.settings import CHOICE_NAMES, LOCALES, SPECS, Settings
+from engine.problems import Message, PlanError, Problem, did_you_mean, said
+from engine.settings import CHOICE_WORDS_ZH, LOCALES, SPECS, Settings, choice_value, choices
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
     AMOUNT,
@@ -412,17 +412,9 @@ class Reader:
                 )
             return Decimal(repr(float(v[0])))
         if kind.startswith("choice:"):
-            options = kind.split(":", 1)[1].split(",")
-            typed = str(value).strip()
-            typed = CHOICE_NAMES.get(name, {}).get(typed, typed)
-            match = {o.casefold(): o for o in options}.get(typed.casefold())
+            match = choice_value(name, value)
             if match is None:
-                self.add(
-                    sheet,
-                    cell,
-                    f'{name} "{value}" is not one of {", ".join(options)}{did_you_mean(value, options)}',
-                    "pick one of those",
-                )
+                self.add(sheet, cell, not_a_choice(name, value), said("pick_from_list"))
             return match
         if kind == "ratios":
             parts = [
@@ -560,6 +552,22 @@ def out_of_range(name: str, value) -> tuple[str, str] | None:
     if kind == "ratios" and any(v < 0 for v in value):
         return "has a negative number", "type numbers of 0 or more separated by commas"
     return None
+
+
+def not_a_choice(name: str, value) -> Message:
+    """`Baseline "x" is not one of last_period, … (or 上期、…)`, leading with the plan's
+    language, with the closest of the names in either language."""
+    english = choices(name)
+    chinese = [CHOICE_WORDS_ZH.get(name, {}).get(o, o) for o in english]
+    names = {n.casefold(): n for n in (*english, *chinese)}
+    close = difflib.get_close_matches(str(value).strip().casefold(), list(names), n=1, cutoff=0.6)
+    return said(
+        "setting_not_a_choice",
+        name=name,
+        value=shown(value),
+        options=said("choice_options", en=", ".join(english), zh="、".join(chinese)),
+        suggestion=said("did_you_mean_choice", choice=names[close[0]]) if close else "",
+    )
 
 
 def shown(value) -> str:
