@@ -18,7 +18,7 @@ from engine.decompose import decompose
 from engine.decomposition import Decomposition
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import Message, PlanError, Problem
 from engine.tracking import through_week, track, validate_actuals, weekly_actuals
 
 
@@ -34,6 +34,7 @@ class Progress:
     pool_shares: pd.DataFrame
     weekly_actuals: pd.DataFrame  # cents, reps × W1..Wn
     kpi: Scorecard | None  # None when the plan has no tblKPIs
+    notes: tuple[Message, ...] = ()  # the run log: tblActuals columns and Funnel stages unmatched
 
 
 def progress(plan: Plan, week: int | None = None) -> Progress:
