@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from engine import actuals_columns
 from engine import commission as pay
 from engine.decompose import decompose
 from engine.decomposition import Decomposition
@@ -38,7 +39,8 @@ class Progress:
 
 
 def progress(plan: Plan, week: int | None = None) -> Progress:
-    """Tracking, commission, the pool and the KPI scorecard at `week` (None: the default)."""
+    """Tracking, commission, the pool and the KPI scorecard at `week` (None: the default), and
+    notes on the tblActuals columns and Funnel stages nothing matches."""
     problems = validate_actuals(plan)
     if plan.commission is None or plan.commission.empty:
         problems.append(
@@ -81,4 +83,4 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
             plan_to_date=through_week(weekly, week),
             plan_total=weekly.sum(axis=1),
         )
-    return Progress(d, t, earned, bands, pool, shares, weeks, kpi)
+    return Progress(d, t, earned, bands, pool, shares, weeks, kpi, actuals_columns.notes(plan))
