@@ -7,13 +7,13 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from engine import phasing, split, targets
+from engine import levels, phasing, split, targets
 from engine.calendar import activity
 from engine.decomposition import Decomposition
 from engine.matrix import fit, round_matrix, shortfall
 from engine.money import allocate, scale
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, at_row
+from engine.problems import Message, PlanError, Problem, at_row
 from engine.recalibrate import replay
 from engine.reconcile import reconcile
 
@@ -29,7 +29,7 @@ def decompose(plan: Plan, *, with_changes: bool = True) -> Decomposition:
 def _decompose(plan: Plan) -> Decomposition:
     s = plan.settings
     unit = s.round_to
-    notes: list[str] = list(plan.notes)
+    notes: list[str | Message] = list(plan.notes)
     history = targets.weekly_history(plan)
     if history.empty:
         raise PlanError(
@@ -57,6 +57,7 @@ def _decompose(plan: Plan) -> Decomposition:
     reps = plan.reps
     rates = targets.rep_rates(plan, history, share_window)
     cap = split.capability(plan, rates, notes)
+    notes += levels.changed_nothing(reps, rates.notna())
     res = split.resource(plan)
     effort = split.effort(plan)
     fte = pd.Series(activity(reps, s.period_start, s.weeks).sum(axis=1) / s.weeks, index=reps.index)
@@ -66,10 +67,7 @@ def _decompose(plan: Plan) -> Decomposition:
     region_units = pd.Series(allocate(units, region_w.to_numpy()), index=region_w.index)
     rep_units = _rep_units(plan, region_units, cap.to_numpy(), res.to_numpy(), effort.sum(axis=1))
 
-    is_new = (reps["level"] == "new").to_numpy()
-    floor_units = np.where(
-        is_new, scale(rep_units, s["NewRepFloorPct"]), scale(rep_units, s["FloorPct"])
-    )
+    floor_units = levels.floor_units(rep_units, reps["level"], s)
     challenge_units = scale(rep_units, s["ChallengePct"])
 
     product_w = split.product_weights(plan, window, notes)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from engine.problems import Message
 from engine.settings import Settings
 
 
@@ -22,5 +23,5 @@ class Decomposition:
     weekly: pd.DataFrame  # reps × W1..Wn
     months: pd.DataFrame  # reps × 2026-10 …
     reconciliation: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[str | Message, ...]  # the run log: catalogue messages, or English text
     settings: Settings  # what it was decomposed with (its Unit and Locale show it)

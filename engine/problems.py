@@ -23,6 +23,15 @@ def said(key: str, **fields) -> Message:
     return Message(key, tuple(fields.items()))
 
 
+def listed(items, most: int) -> Message:
+    """The first `most` of `items` as one list ("R001, R002 … and 8 more"), joined in the
+    reader's language (xl_addin.messages joins a tuple field with its list separator)."""
+    items = [str(i) for i in items]
+    if len(items) > most:
+        return said("listed_more", items=tuple(items[:most]), more=len(items) - most)
+    return said("listed", items=tuple(items))
+
+
 @dataclass(frozen=True)
 class Problem:
     """Where (sheet and cell, or table and row key), what is wrong, and what to do.

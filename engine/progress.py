@@ -13,12 +13,13 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from engine import actuals_columns
 from engine import commission as pay
 from engine.decompose import decompose
 from engine.decomposition import Decomposition
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import Message, PlanError, Problem
 from engine.tracking import through_week, track, validate_actuals, weekly_actuals
 
 
@@ -34,10 +35,12 @@ class Progress:
     pool_shares: pd.DataFrame
     weekly_actuals: pd.DataFrame  # cents, reps × W1..Wn
     kpi: Scorecard | None  # None when the plan has no tblKPIs
+    notes: tuple[Message, ...] = ()  # the run log: tblActuals columns and Funnel stages unmatched
 
 
 def progress(plan: Plan, week: int | None = None) -> Progress:
-    """Tracking, commission, the pool and the KPI scorecard at `week` (None: the default)."""
+    """Tracking, commission, the pool and the KPI scorecard at `week` (None: the default), and
+    notes on the tblActuals columns and Funnel stages nothing matches."""
     problems = validate_actuals(plan)
     if plan.commission is None or plan.commission.empty:
         problems.append(
@@ -80,4 +83,4 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
             plan_to_date=through_week(weekly, week),
             plan_total=weekly.sum(axis=1),
         )
-    return Progress(d, t, earned, bands, pool, shares, weeks, kpi)
+    return Progress(d, t, earned, bands, pool, shares, weeks, kpi, actuals_columns.notes(plan))

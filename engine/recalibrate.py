@@ -32,6 +32,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from engine import levels
 from engine.decomposition import Decomposition
 from engine.money import allocate, allocate_rows, scale
 from engine.phasing import monthly, path_to_target
@@ -309,11 +310,7 @@ def replay(plan: Plan, d: Decomposition) -> Decomposition:
 
     changed = target != t["target"].to_numpy()
     units = target // unit
-    floor = np.where(
-        (t["level"] == "new").to_numpy(),
-        scale(units, s["NewRepFloorPct"]),
-        scale(units, s["FloorPct"]),
-    )
+    floor = levels.floor_units(units, t["level"], s)
     challenge = scale(units, s["ChallengePct"])
     path = [c for c in t.columns if c not in _TARGET_COLUMNS]
     table = t.drop(columns=path).assign(

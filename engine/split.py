@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.calendar import activity, months_between, week_starts
+from engine import levels
+from engine.calendar import activity
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, at_row
+from engine.problems import PlanError, Problem, at_row, listed, said
 
 
 def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: str) -> pd.Series:
@@ -129,7 +130,8 @@ def customer_type_weights(plan: Plan) -> pd.Series:
 
 
 def capability(plan: Plan, rates: pd.Series, notes: list) -> pd.Series:
-    """Top / mid / bottom by rank of historical output per active week, unless given."""
+    """Top / mid / bottom by rank of historical output per active week, unless given; a rep
+    with no history to rank is Mid, a senior Top (engine/levels.py)."""
     s = plan.settings
     reps = plan.reps
     ranked = rates.dropna()
@@ -139,14 +141,17 @@ def capability(plan: Plan, rates: pd.Series, notes: list) -> pd.Series:
     n = len(order)
     top_n = int(np.floor(float(s["CapabilityTopShare"]) * n + 0.5))
     bottom_n = min(int(np.floor(float(s["CapabilityBottomShare"]) * n + 0.5)), n - top_n)
-    coef = pd.Series(float(s["CapabilityMid"]), index=reps.index)
+    coef = levels.without_history(reps["level"], s)
+    coef[rates.notna()] = float(s["CapabilityMid"])
     coef[order[:top_n]] = float(s["CapabilityTop"])
     if bottom_n:
         coef[order[n - bottom_n :]] = float(s["CapabilityBottom"])
-    no_history = reps.index[rates.isna() & reps["capability"].isna()]
-    if len(no_history):
-        ids = ", ".join(reps.loc[no_history, "rep_id"].astype(str)[:10])
-        notes.append(f"capability: no history for {len(no_history)} rep(s) ({ids}); counted as Mid")
+    unrated = rates.isna() & reps["capability"].isna()
+    senior = unrated & (reps["level"] == levels.SENIOR)
+    for key, who in (("capability_no_history", unrated & ~senior), ("capability_senior", senior)):
+        if who.any():
+            ids = reps.loc[who, "rep_id"].astype(str)
+            notes.append(said(key, n=len(ids), reps=listed(ids, levels.MOST_LISTED)))
     return reps["capability"].astype(float).fillna(coef)
 
 
@@ -167,24 +172,10 @@ def resource(plan: Plan) -> pd.Series:
 
 
 def effort(plan: Plan) -> np.ndarray:
-    """reps × weeks: active share of each week, times a new rep's ramp (SPEC §3, RampProfile)."""
+    """reps × weeks: the active share of each week (StartDate/EndDate) times the rep's ramp
+    (engine/levels.py: a new rep's NewRepTargetPct or RampProfile)."""
     s = plan.settings
-    reps = plan.reps
-    act = activity(reps, s.period_start, s.weeks)
-    is_new = (reps["level"] == "new").to_numpy()
-    ramp = np.ones_like(act)
-    profile = s["RampProfile"]
-    if profile:
-        thursdays = week_starts(s.period_start, s.weeks) + pd.Timedelta(days=3)
-        prof = np.asarray([float(p) for p in profile])
-        tenure = np.column_stack([months_between(reps.get("start_date"), t) for t in thursdays])
-        ramped = prof[np.clip(np.nan_to_num(tenure, nan=0), 0, len(prof) - 1).astype(int)]
-        has_start = ~np.isnan(tenure)
-        ramp = np.where(is_new[:, None] & has_start, ramped, ramp)
-        ramp = np.where(is_new[:, None] & ~has_start, float(s["NewRepTargetPct"]), ramp)
-    else:
-        ramp = np.where(is_new[:, None], float(s["NewRepTargetPct"]), ramp)
-    return act * ramp
+    return activity(plan.reps, s.period_start, s.weeks) * levels.ramp(plan)
 
 
 def zero_targets(

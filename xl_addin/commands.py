@@ -18,7 +18,7 @@ from engine.plan import Plan
 from engine.problems import PlanError, Problem
 from engine.progress import Progress, progress
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
-from xl_addin.messages import say
+from xl_addin.messages import say, text
 from xl_addin.recalibration import Recalibrated
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import target_text
@@ -125,14 +125,14 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
         )
         for r in short.itertuples()
     ]
-    lines += [say("note", locale, note=note) for note in result.notes]
+    lines += [say("note", locale, note=text(note, locale)) for note in result.notes]
     lines.append(say("wrote", locale, sheets=", ".join(DECOMPOSED_SHEETS)))
     return lines
 
 
 def track_summary(result: Progress, where, seconds: float, locale: str) -> list[str]:
     """The week tracked, the status counts (reps who have not reported it apart), what waits
-    for a later week, and the money."""
+    for a later week, the money, and the notes (tblActuals columns that are not used)."""
     t = result.tracking
     week = int(t["week"].max()) if len(t) else 0
     counts = t["status"].value_counts()
@@ -146,6 +146,7 @@ def track_summary(result: Progress, where, seconds: float, locale: str) -> list[
         *([say("tracked_later", locale, week=week, n=later)] if later else []),
         say("tracked_money", locale, commission=_yuan(int(result.commission["commission"].sum())),
             pool=_yuan(result.pool_cents)),
+        *(say("note", locale, note=text(note, locale)) for note in result.notes),
         say("wrote", locale, sheets=", ".join(TRACKED_SHEETS)),
     ]  # fmt: skip
 

@@ -31,7 +31,10 @@ def say(key: str, locale: str, **values) -> str:
 
 def text(words: str | Message, locale: str) -> str:
     """What the engine said (a Message, whose fields may be Messages too), in `locale`;
-    text not yet in the catalogue as it is."""
+    text not yet in the catalogue as it is. A tuple (a field `listed`) is joined with the
+    locale's list separator."""
+    if isinstance(words, tuple):
+        return say("list_separator", locale).join(text(w, locale) for w in words)
     if not isinstance(words, Message):
         return words
     return say(words.key, locale, **{k: text(v, locale) for k, v in words.fields})

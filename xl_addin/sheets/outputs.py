@@ -17,6 +17,7 @@ from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings
 from engine.tracking import NO_REPORT
+from xl_addin.messages import text
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
@@ -28,7 +29,7 @@ OUTPUT_TABLES = {
     for name in (
         "tblTargets", "tblRegionTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
-        "tblKPIScorecard", "tblKPINotes", "tblDashboardSummary", "tblDashboardStatus",
+        "tblKPIScorecard", "tblKPINotes", "tblTrackingNotes", "tblDashboardSummary", "tblDashboardStatus",
         "tblDashboardWeekly", "tblDashboardRanking",
     )
 }  # fmt: skip
@@ -147,7 +148,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     notes = Block(
         "tblNotes",
         cols(("note", None, "text")),
-        pd.DataFrame({"note": list(d.notes)}),
+        pd.DataFrame({"note": [text(n, loc) for n in d.notes]}),
         title=label("note", loc),
     )
     return [
@@ -290,10 +291,29 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         "tblCommissionNotes", cols(("note", None, "text")), rules, title=label("note", loc)
     )
     return [
-        OutputSheet("Tracking", "Tracking", (track_block, *_scorecard(p, settings)), freeze_cols=1),
+        OutputSheet(
+            "Tracking",
+            "Tracking",
+            (track_block, *_tracking_notes(p, settings), *_scorecard(p, settings)),
+            freeze_cols=1,
+        ),
         OutputSheet("Commission", "Commission", (pay_block, bands, notes), freeze_cols=1),
         describe_dashboard(p, settings),
     ]
+
+
+def _tracking_notes(p: Progress, settings: Settings) -> tuple[Block, ...]:
+    """What tracking could not use (tblActuals columns, Funnel stages), below the tracking
+    table in the plan's language; nothing when all is used."""
+    if not p.notes:
+        return ()
+    loc = settings.locale
+    frame = pd.DataFrame({"note": [text(n, loc) for n in p.notes]})
+    return (
+        Block(
+            "tblTrackingNotes", columns(settings)(("note", None, "text")), frame, label("note", loc)
+        ),
+    )
 
 
 def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:

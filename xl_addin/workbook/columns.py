@@ -6,8 +6,9 @@ column is described once: its key in the engine, its headers in both locales, it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from engine.actuals_columns import header_key
 
 # Kinds of value a column holds; the coercion for each lives in xl_addin/workbook/coerce.py.
 TEXT, NUMBER, AMOUNT, FRACTION, DATE, INTEGER, CHOICE = (
@@ -252,8 +253,9 @@ BY_KEY = {t.key: t for t in TABLES}
 
 
 def normalise_header(text: object) -> str:
-    """Header matching ignores case, spaces (incl. full-width) and underscores."""
-    return re.sub(r"[\s_\u3000]+", "", str(text or "")).casefold()
+    """Header matching ignores case, spaces (incl. full-width) and underscores; the engine
+    matches tblActuals headers to funnel stages and KPIs with the same key."""
+    return header_key(text)
 
 
 def header_lookup(spec: TableSpec) -> dict[str, Column]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from engine.actuals_columns import Header
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
@@ -92,6 +93,7 @@ class Reader:
                 self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
         self.relations(frames)
         self.departed(frames)
+        self.headers(frames)
         kpi_actuals = self.kpi_actuals(frames)
         if self.problems:
             raise PlanError(self.problems)
@@ -138,6 +140,23 @@ class Reader:
         if not parts:
             return pd.DataFrame({"rep_id": [], "week": [], "kpi": [], "value": []})
         return pd.concat(parts, ignore_index=True)
+
+    def headers(self, frames: dict) -> None:
+        """Record where each tblActuals header sits and which column it is, so the engine can
+        name a column nothing uses, at its cell (engine/actuals_columns.py)."""
+        if frames.get("actuals") is None or "actuals" not in self.raw:
+            return
+        raw, found = self.raw["actuals"]
+        spec = BY_KEY["actuals"]
+        known = {j: spec.column(key) for key, j in found.items()}
+        frames["actuals"].attrs["headers"] = tuple(
+            Header(
+                shown(h) if h is not None else "",
+                f"{raw.sheet}!{raw.header_cell(j)}",
+                (c.key, c.en, c.zh, *c.aliases) if (c := known.get(j)) else (),
+            )
+            for j, h in enumerate(raw.headers)
+        )
 
     def departed(self, frames: dict) -> None:
         """History of reps no longer in tblReps (a CRM export keeps leavers): it counts for the
