@@ -18,7 +18,7 @@ from engine.plan import Plan
 from engine.problems import PlanError, Problem
 from engine.progress import Progress, progress
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
-from xl_addin.messages import say
+from xl_addin.messages import say, text
 from xl_addin.recalibration import Recalibrated
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import target_text
@@ -125,7 +125,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
         )
         for r in short.itertuples()
     ]
-    lines += [say("note", locale, note=note) for note in result.notes]
+    lines += [say("note", locale, note=text(note, locale)) for note in result.notes]
     lines.append(say("wrote", locale, sheets=", ".join(DECOMPOSED_SHEETS)))
     return lines
 

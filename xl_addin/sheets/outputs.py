@@ -17,6 +17,7 @@ from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings
 from engine.tracking import NO_REPORT
+from xl_addin.messages import text
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
@@ -147,7 +148,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     notes = Block(
         "tblNotes",
         cols(("note", None, "text")),
-        pd.DataFrame({"note": list(d.notes)}),
+        pd.DataFrame({"note": [text(note, loc) for note in d.notes]}),
         title=label("note", loc),
     )
     return [
@@ -325,7 +326,15 @@ def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
     notes = Block(
         "tblKPINotes",
         cols(("note", None, "text")),
-        pd.DataFrame({"note": [label(SCORE_RULE, loc), label(PHASE_RULE, loc), *p.kpi.notes]}),
+        pd.DataFrame(
+            {
+                "note": [
+                    label(SCORE_RULE, loc),
+                    label(PHASE_RULE, loc),
+                    *(text(note, loc) for note in p.kpi.notes),
+                ]
+            }
+        ),
         title=label("note", loc),
     )
     return card, notes
