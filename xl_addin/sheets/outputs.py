@@ -140,8 +140,8 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("difference", None, "yuan"),
         ),
         d.reconciliation.assign(
-            check=d.reconciliation["check"].map(lambda c: label(c, loc)),
-            scope=d.reconciliation["scope"].map(lambda c: label(c, loc)),
+            check=d.reconciliation["check"].map(lambda c: text(c, loc)),
+            scope=d.reconciliation["scope"].map(lambda c: text(c, loc)),
         ),
         status="difference",
     )
