@@ -474,7 +474,7 @@ def _setting(arg: _Numbers, setting: str) -> None:
     for i in np.flatnonzero(~arg.blank):
         wrong = out_of_range(setting, _decimal(arg.values[i]))
         if wrong:
-            raise ArgumentError(f"{arg.name}{_at(i, len(arg))} {wrong[0]} — {wrong[1]}")
+            raise ArgumentError(f"{arg.name}{_at(i, len(arg))} {_en(wrong[0])} — {_en(wrong[1])}")
 
 
 def _at(i: int, n: int) -> str:
