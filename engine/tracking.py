@@ -177,7 +177,7 @@ def validate_actuals(plan: Plan) -> list[Problem]:
             problems.append(
                 Problem(
                     *at_row(actuals, i, column, "Actuals"),
-                    said("actuals_negative", column=_label(column), value=float(values[i])),
+                    said("actuals_negative", column=_label(actuals, column), value=float(values[i])),
                     said("actuals_negative_hint"),
                 )
             )
@@ -272,5 +272,7 @@ def _reason(plan: Plan, sums: pd.DataFrame, plan_to_date: np.ndarray, deal: floa
     ).astype(object)
 
 
-def _label(column: str) -> str:
-    return {"new_customers": "NewCustomers"}.get(column, column.capitalize())
+def _label(actuals: pd.DataFrame, column: str) -> str:
+    """The column's header as the user typed it (拜访, Visits), else its English name."""
+    typed = actuals.attrs.get("headers", {}).get(column)
+    return typed or {"new_customers": "NewCustomers"}.get(column, column.capitalize())

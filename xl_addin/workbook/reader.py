@@ -264,6 +264,10 @@ class Reader:
         out = out.reset_index(drop=True)
         out.attrs["sheet"] = raw.sheet
         out.attrs["columns"] = {k: raw.cell(0, j).rstrip("0123456789") for k, j in found.items()}
+        # the headers as typed, for the engine's problems to name a column as the user does
+        out.attrs["headers"] = {
+            k: _typed_header(raw.headers[j], spec.column(k)) for k, j in found.items()
+        }
         return out
 
     def coerce(self, col, values: pd.Series, name: str):
