@@ -177,7 +177,9 @@ def validate_actuals(plan: Plan) -> list[Problem]:
             problems.append(
                 Problem(
                     *at_row(actuals, i, column, "Actuals"),
-                    said("actuals_negative", column=_label(actuals, column), value=float(values[i])),
+                    said(
+                        "actuals_negative", column=_label(actuals, column), value=float(values[i])
+                    ),
                     said("actuals_negative_hint"),
                 )
             )
