@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.money import allocate
-from engine.problems import Problem, at_row
+from engine.problems import Problem, at_row, said
 
 TIERS = ("floor", "target", "challenge")
 MODES = ("retroactive", "marginal")
@@ -205,8 +205,10 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
             problems.append(
                 Problem(
                     *where,
-                    f'Tier "{tier}" is given twice (also at {before[1] or "an earlier row"})',
-                    "keep one row per tier",
+                    said("tier_twice", tier=tier, earlier=before[1])
+                    if before[1]
+                    else said("tier_twice_earlier_row", tier=tier),
+                    said("tier_twice_hint"),
                 )
             )
         elif tier in TIERS:
@@ -217,8 +219,8 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
                 Problem(
                     sheet,
                     "",
-                    f'tblCommission has no row for tier "{tier}"',
-                    f"add a row with Tier {tier} and its Rate",
+                    said("tier_missing", tier=tier),
+                    said("tier_missing_hint", tier=tier),
                 )
             )
     rates: dict[str, Decimal] = {}
@@ -234,8 +236,8 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
             problems.append(
                 Problem(
                     *at_row(table, position, "rate", "Rates"),
-                    f'Rate of tier "{tier}" is negative ({_percent(rates[tier])})',
-                    "type the rate as a fraction (0.01) or a percentage (1%)",
+                    said("rate_negative", tier=tier, rate=_percent(rates[tier])),
+                    said("rate_negative_hint"),
                 )
             )
     for lower, higher in zip(TIERS, TIERS[1:], strict=False):
@@ -243,10 +245,14 @@ def validate_rates(commission_table: pd.DataFrame) -> list[Problem]:
             problems.append(
                 Problem(
                     *at_row(table, first[higher], "rate", "Rates"),
-                    f'Rate of tier "{higher}" ({_percent(rates[higher])}) is below the rate of '
-                    f'"{lower}" ({_percent(rates[lower])}); rates must not fall from floor to '
-                    "target to challenge",
-                    f'raise the "{higher}" rate to at least {_percent(rates[lower])}',
+                    said(
+                        "rate_falls",
+                        tier=higher,
+                        rate=_percent(rates[higher]),
+                        lower=lower,
+                        lower_rate=_percent(rates[lower]),
+                    ),
+                    said("rate_falls_hint", tier=higher, rate=_percent(rates[lower])),
                 )
             )
     return problems
@@ -329,5 +335,6 @@ def _decimal(value) -> Decimal:
     return Decimal(value)
 
 
-def _percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
+def _percent(rate: Decimal) -> Decimal:
+    """A rate in percent, as typed: 0.015 → 1.5 (a message shows it with `{rate:f}%`)."""
+    return (rate * 100).normalize()

@@ -13,7 +13,7 @@ from engine.decomposition import Decomposition
 from engine.matrix import fit, round_matrix, shortfall
 from engine.money import allocate, scale
 from engine.plan import Plan
-from engine.problems import Message, PlanError, Problem, at_row
+from engine.problems import Message, PlanError, Problem, at_row, said
 from engine.recalibrate import replay
 from engine.reconcile import reconcile
 
@@ -37,8 +37,8 @@ def _decompose(plan: Plan) -> Decomposition:
                 Problem(
                     "History",
                     "",
-                    "tblHistory has no rows before PeriodStart",
-                    "paste the sales history of at least one period",
+                    said("history_empty"),
+                    said("history_empty_hint"),
                 )
             ]
         )
@@ -49,7 +49,7 @@ def _decompose(plan: Plan) -> Decomposition:
     unallocated = team_target - units * unit
     if unallocated:
         notes.append(
-            f"TeamTarget {team_target:,} is not a multiple of RoundTo {unit:,}: {unallocated:,} left unallocated"
+            said("note_unallocated", target=team_target, round_to=unit, unallocated=unallocated)
         )
     share_window = targets.share_window(plan, history, base)
     window = _weeks(history, share_window)
@@ -212,8 +212,8 @@ def _rep_units(
                 plan,
                 i,
                 "locked_target",
-                f"LockedTarget {locked[i]:,.0f} is not a multiple of RoundTo {unit:,}",
-                f"round it to {round(locked[i] / unit) * unit:,.0f}",
+                said("locked_not_round", value=float(locked[i]), round_to=unit),
+                said("locked_not_round_hint", value=float(round(locked[i] / unit) * unit)),
             )
         )
     out = np.zeros(len(reps), dtype=np.int64)
@@ -226,8 +226,8 @@ def _rep_units(
                 problems.append(
                     Problem(
                         *at_row(plan.regions, position, "region", "Regions"),
-                        f'region "{region}" has no reps in tblReps but would carry {total * unit:,} of target',
-                        "add its reps or give it Weight 0",
+                        said("region_without_reps", region=region, target=int(total * unit)),
+                        said("region_without_reps_hint"),
                     )
                 )
             continue
@@ -237,25 +237,23 @@ def _rep_units(
             )
         except ValueError:
             lock_sum = np.nansum(held[idx]) * unit
-            what = (
-                f"its locked targets add up to {lock_sum:,.0f}, more than its target {total * unit:,}"
-                if lock_sum > total * unit
-                else "no unlocked rep is active in the period to carry the rest"
-            )
-            problems.append(
-                Problem(
-                    "Reps",
-                    "",
-                    f'region "{region}": {what}',
-                    "lower the locked targets or add active reps",
+            message = (
+                said(
+                    "region_locked_over",
+                    region=region,
+                    locked=float(lock_sum),
+                    target=int(total * unit),
                 )
+                if lock_sum > total * unit
+                else said("region_none_unlocked", region=region)
             )
+            problems.append(Problem("Reps", "", message, said("region_locked_hint")))
     if problems:
         raise PlanError(problems)
     return out
 
 
-def _rep_problem(plan: Plan, i: int, key: str, message: str, hint: str) -> Problem:
+def _rep_problem(plan: Plan, i: int, key: str, message: Message, hint: Message) -> Problem:
     return Problem(*at_row(plan.reps, i, key, "Reps"), message, hint)
 
 
@@ -284,22 +282,13 @@ def _check_coverage(plan, rep_units, product_units, allowed, products, unit) -> 
     problems = []
     for j in np.nonzero(short)[0]:
         who = ids[allowed[:, j] & (rep_units > 0)]
-        need = f'product "{products[j]}" needs {product_units[j] * unit:,}'
+        need = {"product": products[j], "target": int(product_units[j] * unit)}
         if len(who):
             names = ", ".join(map(str, who[:8])) + (" …" if len(who) > 8 else "")
-            message = (
-                f"{need} but the reps who sell it ({names}) cannot carry {short[j] * unit:,} of it"
-            )
+            message = said("coverage_short", **need, reps=names, short=int(short[j] * unit))
         else:
-            message = f"{need} but no rep with a target sells it"
-        problems.append(
-            Problem(
-                "Coverage",
-                "",
-                message,
-                "add coverage rows for more reps or lower the product's weight",
-            )
-        )
+            message = said("coverage_none", **need)
+        problems.append(Problem("Coverage", "", message, said("coverage_hint")))
     raise PlanError(problems)
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.problems import PlanError, Problem, at_row
+from engine.problems import Message, PlanError, Problem, at_row, said
 
 SCORE_RULE = (
     "Score = Σ weight share × achievement (actual / target), each KPI capped at its challenge "
@@ -54,7 +54,7 @@ class Scorecard:
 
     rows: pd.DataFrame
     scores: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
 
 
 def scorecard(
@@ -143,26 +143,28 @@ def validate_kpis(kpis: pd.DataFrame) -> list[Problem]:
     table = _table(kpis)
     problems: list[Problem] = []
 
-    def problem(position: int, key: str, message: str, hint: str) -> None:
+    def problem(position: int, key: str, message: Message, hint: Message) -> None:
         problems.append(Problem(*at_row(kpis, position, key, "KPIs"), message, hint))
 
     first: dict[str, int] = {}
     for position, row in enumerate(table.itertuples(index=False)):
-        what = f'KPI "{row.kpi}"' if row.kpi else "The KPI without a name"
+        what = said("kpi_named", kpi=row.kpi) if row.kpi else said("kpi_unnamed")
         if not row.kpi:
             problem(
                 position,
                 "kpi",
-                "KPI name is blank",
-                "type the KPI's name (the header of its column in tblActuals) or delete the row",
+                said("kpi_name_blank"),
+                said("kpi_name_blank_hint"),
             )
         elif row.key in first:
-            earlier = at_row(kpis, first[row.key], "kpi", "KPIs")[1] or "an earlier row"
+            earlier = at_row(kpis, first[row.key], "kpi", "KPIs")[1]
             problem(
                 position,
                 "kpi",
-                f'KPI "{row.kpi}" is given twice (also at {earlier})',
-                "keep one row per KPI",
+                said("kpi_twice", kpi=row.kpi, earlier=earlier)
+                if earlier
+                else said("kpi_twice_earlier_row", kpi=row.kpi),
+                said("kpi_twice_hint"),
             )
         else:
             first[row.key] = position
@@ -170,22 +172,22 @@ def validate_kpis(kpis: pd.DataFrame) -> list[Problem]:
             problem(
                 position,
                 "weight",
-                f"Weight of {what} is negative ({row.weight:g})",
-                "give a weight of 0 or more",
+                said("kpi_negative", column="Weight", what=what, value=row.weight),
+                said("kpi_weight_negative_hint"),
             )
         if np.isnan(row.target):
             problem(
                 position,
                 "target",
-                f"{what} has no Target; a KPI cannot be scored without one",
-                "type the Target, the actual that scores 100 %",
+                said("kpi_no_target", what=what),
+                said("kpi_no_target_hint"),
             )
         elif row.target <= 0:
             problem(
                 position,
                 "target",
-                f"Target of {what} is {row.target:g}; it must be above 0",
-                "type a Target above 0",
+                said("kpi_target_not_above_zero", what=what, value=row.target),
+                said("kpi_target_not_above_zero_hint"),
             )
         for tier in ("floor", "challenge"):
             value, label = getattr(row, tier), tier.capitalize()
@@ -193,29 +195,29 @@ def validate_kpis(kpis: pd.DataFrame) -> list[Problem]:
                 problem(
                     position,
                     tier,
-                    f"{label} of {what} is negative ({value:g})",
-                    f"give a {label} of 0 or more, or leave it blank",
+                    said("kpi_negative", column=label, what=what, value=value),
+                    said("kpi_tier_negative_hint", column=label),
                 )
             elif row.target > 0 and tier == "floor" and value > row.target:
                 problem(
                     position,
                     tier,
-                    f"Floor of {what} ({value:g}) is above its Target ({row.target:g})",
-                    f"lower the Floor to {row.target:g} or less, or leave it blank",
+                    said("kpi_floor_above_target", what=what, value=value, target=row.target),
+                    said("kpi_floor_above_target_hint", target=row.target),
                 )
             elif row.target > 0 and tier == "challenge" and value < row.target:
                 problem(
                     position,
                     tier,
-                    f"Challenge of {what} ({value:g}) is below its Target ({row.target:g})",
-                    f"raise the Challenge to {row.target:g} or more, or leave it blank",
+                    said("kpi_challenge_below_target", what=what, value=value, target=row.target),
+                    said("kpi_challenge_below_target_hint", target=row.target),
                 )
     if not (table["weight"] > 0).any():
         problem(
             0,
             "weight",
-            "No KPI has a weight above 0, so there is no score to compute",
-            "give the KPIs weights that share out 1, e.g. 0.6 and 0.4",
+            said("kpi_no_weight"),
+            said("kpi_no_weight_hint"),
         )
     return problems
 
@@ -288,19 +290,16 @@ def _actuals(
     return actual
 
 
-def _notes(table: pd.DataFrame, total: float) -> list[str]:
+def _notes(table: pd.DataFrame, total: float) -> list[Message]:
     notes = [
-        f'KPI "{name}" has no column in tblActuals: add a column named {name} to measure it'
-        for name in table.loc[~table["measured"], "kpi"]
+        said("note_kpi_not_measured", kpi=name) for name in table.loc[~table["measured"], "kpi"]
     ]
     every = bool(table["measured"].all())
     if total <= 0:
-        notes.append(
-            "No KPI with a weight above 0 has a column in tblActuals, so there is no score"
-        )
+        notes.append(said("note_kpi_no_score"))
     elif abs(total - 1.0) > 1e-9:
-        which = "KPI weights" if every else "Weights of the measured KPIs"
-        notes.append(f"{which} add up to {total:.10g}; scores use each weight's share")
+        which = "note_kpi_weights" if every else "note_kpi_measured_weights"
+        notes.append(said(which, total=total))
     return notes
 
 

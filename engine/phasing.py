@@ -27,12 +27,12 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
             raise PlanError(problems)
         return rhythm_shares(weeks, shares)
     by_week = history.groupby("week")["amount_cents"].sum()
-    for lo, label in ((-52, "the same weeks last year"), (-n, "the last period")):
+    for lo, label in ((-52, "note_phasing_last_year"), (-n, "note_phasing_last_period")):
         profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
         if profile.sum() > 0 and by_week.index.min() <= lo:
-            notes.append(f"phasing: no tblRhythm; weekly profile of {label}")
+            notes.append(said(label))
             return profile / profile.sum(), np.arange(n)
-    notes.append("phasing: no tblRhythm and no history profile; spread evenly")
+    notes.append(said("note_phasing_even"))
     return even_shares(n)
 
 
@@ -133,7 +133,7 @@ def avg_deal_size(plan: Plan, window_history: pd.DataFrame, notes: list) -> floa
     amounts = amounts[amounts > 0]
     value = float(amounts.mean()) / 100 if len(amounts) else 0.0
     if value > 0:
-        notes.append(f"funnel: AvgDealSize not set; {value:,.0f} from the average history row")
+        notes.append(said("note_deal_size", value=value))
     return value
 
 

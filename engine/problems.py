@@ -65,10 +65,11 @@ def at_row(frame, position: int, key: str, default_sheet: str) -> tuple[str, str
     return sheet, f"{letter}{row}" if letter and row is not None else ""
 
 
-def did_you_mean(word: str, choices) -> str:
-    """' (did you mean "North"?)' when a close spelling exists, else ''."""
+def did_you_mean(word: str, choices) -> Message | str:
+    """The suggestion ' (did you mean "North"?)' when a close spelling exists, else '': a
+    field of the message it ends (`suggestion=did_you_mean(…)`)."""
     import difflib
 
     options = {str(c).casefold(): str(c) for c in choices}
     match = difflib.get_close_matches(str(word).casefold(), list(options), n=1, cutoff=0.6)
-    return f' (did you mean "{options[match[0]]}"?)' if match else ""
+    return said("did_you_mean", word=options[match[0]]) if match else ""

@@ -19,7 +19,7 @@ from engine.decompose import decompose
 from engine.decomposition import Decomposition
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
-from engine.problems import Message, PlanError, Problem
+from engine.problems import Message, PlanError, Problem, said
 from engine.tracking import through_week, track, validate_actuals, weekly_actuals
 
 
@@ -47,8 +47,8 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
             Problem(
                 "Commission",
                 "",
-                "table tblCommission is missing or empty",
-                "add the floor, target and challenge rates",
+                said("rates_missing"),
+                said("rates_missing_hint"),
             )
         )
     else:

@@ -37,7 +37,7 @@ from engine.decomposition import Decomposition
 from engine.money import allocate, allocate_rows, scale
 from engine.phasing import monthly, path_to_target
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, at_row, did_you_mean
+from engine.problems import Message, PlanError, Problem, at_row, did_you_mean, said
 from engine.reconcile import reconcile
 from engine.targets import with_gap
 
@@ -85,16 +85,17 @@ def request(
     problems: list[Problem] = []
     if not str(change.reason).strip():
         problems.append(
-            Problem("reason", "", "a recalibration needs a reason", "say why the target changes")
+            Problem(
+                "reason", "", said("recalibration_no_reason"), said("recalibration_no_reason_hint")
+            )
         )
     if from_week > s.weeks:
         problems.append(
             Problem(
                 "Actuals",
                 "",
-                f"every week of the period has actuals (week {s.weeks} is the last); "
-                "there are no weeks left to re-phase",
-                "recalibrate before the period ends, or start the next period's plan",
+                said("recalibration_no_weeks_left", week=s.weeks),
+                said("recalibration_no_weeks_left_hint"),
             )
         )
     spread = change.target - (original.team["unallocated"] if change.scope == "team" else 0)
@@ -103,13 +104,18 @@ def request(
             Problem(
                 "target",
                 "",
-                f"{change.target:,} is not a whole multiple of RoundTo {unit:,}"
-                + (
-                    f" plus the {change.target - spread:,} left unallocated"
-                    if spread != change.target
-                    else ""
+                said("recalibration_not_round", target=change.target, round_to=unit)
+                if spread == change.target
+                else said(
+                    "recalibration_not_round_unallocated",
+                    target=change.target,
+                    round_to=unit,
+                    unallocated=change.target - spread,
                 ),
-                f"give a target like {max(round(spread / unit), 0) * unit + change.target - spread:,}",
+                said(
+                    "recalibration_target_like",
+                    target=max(round(spread / unit), 0) * unit + change.target - spread,
+                ),
             )
         )
     members, who, original_total, current_total = _scope(plan, original, current, change)
@@ -130,15 +136,18 @@ def request(
                     Problem(
                         "target",
                         "",
-                        f"{who}'s reps are all locked or have no target to scale",
-                        "recalibrate its reps one by one",
+                        said("recalibration_all_locked", who=who),
+                        said("recalibration_all_locked_hint"),
                     )
                 ]
             ) from None
     if change.target == current_total:
         problems.append(
             Problem(
-                "target", "", f"{who}'s target is already {change.target:,}", "nothing to change"
+                "target",
+                "",
+                said("recalibration_unchanged", who=who, target=change.target),
+                said("recalibration_unchanged_hint"),
             )
         )
     total = _limits(s, who, original_total, change.target, change.approver)
@@ -153,7 +162,7 @@ def request(
     problems += _phasable(current, moved, new, max(from_week, 1), unit)
     if problems:
         raise PlanError(problems)
-    field = FIELD if change.scope == "rep" else f"{FIELD} ({who})"
+    field = FIELD if change.scope == "rep" else f"{FIELD} ({_scope_name(change)})"
     return pd.DataFrame(
         {
             "timestamp": now,
@@ -169,7 +178,12 @@ def request(
     )
 
 
-def _scope(plan, original, current, change) -> tuple[np.ndarray, str, int, int]:
+def _scope_name(change: Request) -> str:
+    """How the change log's Field names a region's or the team's change: data, not words."""
+    return f"region {change.key}" if change.scope == "region" else "team"
+
+
+def _scope(plan, original, current, change) -> tuple[np.ndarray, str | Message, int, int]:
     """(positions of the reps it covers, how to name it, original total, current total)."""
     ids = current.targets["rep_id"]
     if change.scope == "rep":
@@ -180,8 +194,12 @@ def _scope(plan, original, current, change) -> tuple[np.ndarray, str, int, int]:
                     Problem(
                         "rep",
                         "",
-                        f'RepID "{change.key}" is not in tblReps{did_you_mean(change.key, ids)}',
-                        "give a RepID from the Targets sheet",
+                        said(
+                            "rep_not_in_reps",
+                            rep_id=change.key,
+                            suggestion=did_you_mean(change.key, ids),
+                        ),
+                        said("give_rep_from_targets"),
                     )
                 ]
             )
@@ -196,15 +214,20 @@ def _scope(plan, original, current, change) -> tuple[np.ndarray, str, int, int]:
                     Problem(
                         "region",
                         "",
-                        f'region "{change.key}" is not in tblRegions{did_you_mean(change.key, regions)}',
-                        "give a region from the Targets sheet",
+                        said(
+                            "region_not_in_regions",
+                            region=change.key,
+                            suggestion=did_you_mean(change.key, regions),
+                        ),
+                        said("give_region_from_targets"),
                     )
                 ]
             )
         hit = np.flatnonzero((current.targets["region"] == change.key).to_numpy())
         by = lambda d: int(d.regions.set_index("region")["target"][change.key])  # noqa: E731
-        return hit, f"region {change.key}", by(original), by(current)
-    return np.arange(len(ids)), "team", int(original.team["target"]), int(current.team["target"])
+        return hit, said("who_region", region=change.key), by(original), by(current)
+    team = said("who_team")
+    return np.arange(len(ids)), team, int(original.team["target"]), int(current.team["target"])
 
 
 def _limits(settings, who, original: int, new: int, approver: str) -> list[Problem]:
@@ -217,12 +240,11 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
             Problem(
                 where,
                 "",
-                f"{who} has no original target to recalibrate from",
-                "give the rep a LockedTarget in tblReps instead",
+                said("recalibration_no_original", who=who),
+                said("recalibration_no_original_hint"),
             )
         ]
-    share = f"{Decimal(moved) / original * 100:.1f} %"
-    of = f"{who}'s target {new:,} is {share} from its original {original:,}"
+    of = {"who": who, "target": new, "pct": Decimal(moved) / original * 100, "original": original}
     if moved > cap * original:
         unit = settings.round_to
         lo = math.ceil((1 - cap) * original / unit) * unit
@@ -231,8 +253,8 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
             Problem(
                 where,
                 "",
-                f"{of}, beyond RecalibrationCap {_setting(settings, 'RecalibrationCap')}",
-                f"choose a target from {lo:,} to {hi:,}",
+                said("recalibration_beyond_cap", **of, cap=_setting(settings, "RecalibrationCap")),
+                said("recalibration_choose_between", low=lo, high=hi),
             )
         ]
     if moved > flex * original and not str(approver or "").strip():
@@ -240,9 +262,8 @@ def _limits(settings, who, original: int, new: int, approver: str) -> list[Probl
             Problem(
                 "approver",
                 "",
-                f"{of}, beyond FlexReserve {_setting(settings, 'FlexReserve')}, "
-                "and needs an approver",
-                "name who approved it",
+                said("recalibration_needs_approver", **of, flex=_setting(settings, "FlexReserve")),
+                said("recalibration_needs_approver_hint"),
             )
         ]
     return []
@@ -259,23 +280,27 @@ def _phasable(current, moved, new, from_week: int, unit: int) -> list[Problem]:
     ids = current.targets["rep_id"].to_numpy()[moved]
     out = []
     for k in np.flatnonzero((new[moved] < past) | ((new[moved] > past) & (left <= 0))):
-        weeks = f"weeks 1–{from_week - 1}" if from_week > 2 else "week 1"
+        weeks = said("weeks_to", last=from_week - 1) if from_week > 2 else said("week_one")
         if new[moved][k] < past[k]:
-            message = f"{ids[k]}'s plan for {weeks} is already {past[k]:,}, above the new target"
+            message = said(
+                "recalibration_past_above", rep_id=ids[k], weeks=weeks, past=int(past[k])
+            )
             least = -(-int(past[k]) // unit) * unit
-            hint = f"choose at least {least:,} (the weeks already past keep their plan)"
+            hint = said("recalibration_past_above_hint", least=least)
         else:
-            message = f"{ids[k]} has no planned week left from week {from_week} to take the change"
-            hint = "recalibrate another rep, or give this rep a LockedTarget"
+            message = said("recalibration_no_week_left", rep_id=ids[k], week=from_week)
+            hint = said("recalibration_no_week_left_hint")
         out.append(Problem("target", "", message, hint))
     return out
 
 
-def _setting(settings, name: str) -> str:
+def _setting(settings, name: str) -> Message:
     """'20 % (Settings!B24)', or '20 % (default)' when the plan does not set it."""
     pct = (Decimal(settings[name]) * 100).normalize()
     sheet, cell = settings.where(name)
-    return f"{pct:f} % ({f'{sheet}!{cell}' if cell else 'default'})"
+    if cell:
+        return said("setting_percent_at", pct=pct, where=f"{sheet}!{cell}")
+    return said("setting_percent_default", pct=pct)
 
 
 def replay(plan: Plan, d: Decomposition) -> Decomposition:
@@ -299,9 +324,13 @@ def replay(plan: Plan, d: Decomposition) -> Decomposition:
             problems.append(
                 Problem(
                     *at_row(log, int(rows["_pos"].iat[k]), "new", "ChangeLog"),
-                    f"{rows['rep_id'].iat[k]}'s new target {new[k]:,} cannot be phased from week "
-                    f"{rows['from_week'].iat[k]}: the weeks before already plan more, or no week is left",
-                    "correct New or FromWeek in this row",
+                    said(
+                        "change_log_cannot_phase",
+                        rep_id=rows["rep_id"].iat[k],
+                        target=int(new[k]),
+                        week=int(rows["from_week"].iat[k]),
+                    ),
+                    said("change_log_cannot_phase_hint"),
                 )
             )
         target[i[ok]] = new[ok]
@@ -357,10 +386,12 @@ def replay(plan: Plan, d: Decomposition) -> Decomposition:
     checks = reconcile(
         team, regions, products, customer_types, table, breakdown, weekly_frame, months
     )
-    note = (
-        f"recalibrations: {int(changed.sum())} reps' targets changed by tblChangeLog "
-        f"(plan version {team['version']}); the team target is {team['target']:,} "
-        f"(originally {d.team['target']:,})"
+    note = said(
+        "note_recalibrations",
+        n=int(changed.sum()),
+        version=team["version"],
+        target=team["target"],
+        original=d.team["target"],
     )
     return dataclasses.replace(
         d,
@@ -442,24 +473,30 @@ def _target_log(plan: Plan) -> pd.DataFrame:
             problems.append(
                 Problem(
                     *at_row(plan.change_log, p, "rep_id", "ChangeLog"),
-                    f'RepID "{rep}" is not in tblReps{did_you_mean(rep, plan.reps["rep_id"])}',
-                    "correct the RepID, or restore the rep in tblReps",
+                    said(
+                        "rep_not_in_reps",
+                        rep_id=rep,
+                        suggestion=did_you_mean(rep, plan.reps["rep_id"]),
+                    ),
+                    said("change_log_rep_hint"),
                 )
             )
         if pd.isna(new) or new < 0 or new % unit:
             problems.append(
                 Problem(
                     *at_row(plan.change_log, p, "new", "ChangeLog"),
-                    f"New target {'(blank)' if pd.isna(new) else f'{new:,.0f}'} is not a whole multiple of RoundTo {unit:,}",
-                    "restore the value salesplan wrote",
+                    said("change_log_new_blank", round_to=unit)
+                    if pd.isna(new)
+                    else said("change_log_new_not_round", new=float(new), round_to=unit),
+                    said("change_log_restore_new"),
                 )
             )
         if pd.isna(v):
             problems.append(
                 Problem(
                     *at_row(plan.change_log, p, "version", "ChangeLog"),
-                    "Version is blank",
-                    "restore the version salesplan wrote (rows are replayed in version order)",
+                    said("change_log_version_blank"),
+                    said("change_log_version_blank_hint"),
                 )
             )
     if problems:

@@ -1,11 +1,16 @@
-"""Every identity a decomposition must satisfy, checked to the last unit (SPEC §3)."""
+"""Every identity a decomposition must satisfy, checked to the last unit (SPEC §3).
+
+Each check is named, and its scope too where it is not a region, product or customer type,
+in the catalogue's words (`said`), for the Reconciliation sheet in the plan's language."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from engine.problems import Message, said
 
-def _row(check: str, expected: int, actual: int, scope: str = "") -> dict:
+
+def _row(check: Message, expected: int, actual: int, scope: str | Message = "") -> dict:
     return {
         "check": check,
         "scope": scope,
@@ -15,22 +20,25 @@ def _row(check: str, expected: int, actual: int, scope: str = "") -> dict:
     }
 
 
-def _each(check: str, expected: pd.Series, actual: pd.Series) -> list[dict]:
+def _each(check: Message, expected: pd.Series, actual: pd.Series) -> list[dict]:
     actual = actual.reindex(expected.index).fillna(0)
     return [
         _row(check, e, a, str(k)) for k, e, a in zip(expected.index, expected, actual, strict=True)
     ]
 
 
-def _all(check: str, expected: pd.Series, actual: pd.Series, key: pd.Series) -> dict:
+def _all(check: Message, expected: pd.Series, actual: pd.Series, key: pd.Series) -> dict:
     """One row for a per-rep identity: totals, and the worst rep named in scope."""
     actual = actual.reindex(expected.index).fillna(0)
     diff = (actual - expected).abs()
     worst = key[diff.idxmax()] if len(diff) and diff.max() > 0 else ""
-    row = _row(check, expected.sum(), actual.sum(), f"all {len(expected)} reps")
+    scope = (
+        said("check_scope_reps_worst", n=len(expected), worst=worst)
+        if worst
+        else said("check_scope_reps", n=len(expected))
+    )
+    row = _row(check, expected.sum(), actual.sum(), scope)
     row["difference"] = int(diff.max()) if len(diff) else 0
-    if worst:
-        row["scope"] += f"; worst {worst}"
     return row
 
 
@@ -44,37 +52,43 @@ def reconcile(
     weekly: pd.DataFrame,
     months: pd.DataFrame,
 ) -> pd.DataFrame:
+    team_scope = said("check_scope_team")
     rows = [
         _row(
-            "team = Σ regions + unallocated",
+            said("check_team"),
             team["target"],
             regions["target"].sum() + team["unallocated"],
-            "team",
+            team_scope,
         )
     ]
     rows += _each(
-        "region = Σ its reps",
+        said("check_region"),
         regions.set_index("region")["target"],
         targets.groupby("region")["target"].sum(),
     )
     rows += _each(
-        "product = Σ reps' product parts",
+        said("check_product"),
         products.set_index("product")["target"],
         breakdown.groupby("product")["target"].sum(),
     )
     rows += _each(
-        "customer type = Σ reps' parts",
+        said("check_customer_type"),
         customer_types.set_index("customer_type")["target"],
         breakdown.groupby("customer_type")["target"].sum(),
     )
     t = targets.set_index("rep_id")
     key = pd.Series(t.index, index=t.index)
     rows.append(
-        _all("rep = Σ its breakdown", t["target"], breakdown.groupby("rep_id")["target"].sum(), key)
+        _all(
+            said("check_rep_breakdown"),
+            t["target"],
+            breakdown.groupby("rep_id")["target"].sum(),
+            key,
+        )
     )
     rows.append(
         _all(
-            "rep = Σ its weekly plan",
+            said("check_rep_weekly"),
             t["target"],
             pd.Series(weekly.sum(axis=1).to_numpy(), index=t.index),
             key,
@@ -82,12 +96,12 @@ def reconcile(
     )
     rows.append(
         _all(
-            "rep = Σ its monthly plan",
+            said("check_rep_monthly"),
             t["target"],
             pd.Series(months.sum(axis=1).to_numpy(), index=t.index),
             key,
         )
     )
     for tier in ("floor", "target", "challenge"):
-        rows.append(_row(f"team {tier} = Σ reps' {tier}", team[tier], targets[tier].sum(), "team"))
+        rows.append(_row(said(f"check_team_{tier}"), team[tier], targets[tier].sum(), team_scope))
     return pd.DataFrame(rows)

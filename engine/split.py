@@ -8,10 +8,12 @@ import pandas as pd
 from engine import levels
 from engine.calendar import activity
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, at_row, listed, said
+from engine.problems import Message, PlanError, Problem, at_row, listed, said
 
 
-def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: str) -> pd.Series:
+def with_overrides(
+    explicit: pd.Series, computed: pd.Series, table: str, what: Message
+) -> pd.Series:
     """Shares summing to 1: explicit weights where given, computed shares for the rest.
 
     All explicit: normalised. Some explicit: they are fractions of the whole and the
@@ -26,8 +28,8 @@ def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: s
                     Problem(
                         table,
                         "",
-                        f"{what} weights add up to zero",
-                        "give at least one a positive weight",
+                        said("weights_zero", what=what),
+                        said("weights_zero_hint"),
                     )
                 ]
             )
@@ -39,8 +41,8 @@ def with_overrides(explicit: pd.Series, computed: pd.Series, table: str, what: s
                 Problem(
                     table,
                     "",
-                    f"{what} weights given add up to {fixed:.0%}, more than 100 %",
-                    "lower them or fill every weight",
+                    said("weights_over", what=what, total=fixed),
+                    said("weights_over_hint"),
                 )
             ]
         )
@@ -80,10 +82,10 @@ def region_weights(
     used = {k: float(blend.get(k, 0)) for k, v in parts.items() if v is not None}
     for k, v in parts.items():
         if v is None and float(blend.get(k, 0)) > 0:
-            notes.append(f"regions: no {k} to blend; the other RegionBlend weights are rescaled")
+            notes.append(said("note_region_blend", part=said(f"blend_{k}")))
     total = sum(used.values()) or 1.0
     computed = sum(parts[k] * (w / total) for k, w in used.items())
-    return with_overrides(regions["weight"].astype(float), computed, "Regions", "Region")
+    return with_overrides(regions["weight"].astype(float), computed, "Regions", said("what_region"))
 
 
 def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd.Series:
@@ -99,9 +101,7 @@ def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd
     present = {s: float(stage_w.get(s, 0)) for s in stage.unique()}
     if sum(present.values()) <= 0:
         present = dict.fromkeys(present, 1.0)
-        notes.append(
-            "products: StageWeights give no weight to the stages present; stages shared evenly"
-        )
+        notes.append(said("note_stages_even"))
     computed = pd.Series(0.0, index=products.index)
     for s, w in present.items():
         members = stage == s
@@ -109,12 +109,12 @@ def product_weights(plan: Plan, window_history: pd.DataFrame, notes: list) -> pd
         if (h <= 0).any():
             avg = h[h > 0].mean() if (h > 0).any() else 1.0
             for p in h.index[h <= 0]:
-                notes.append(
-                    f'products: "{p}" has no history; it shares its stage as an average product'
-                )
+                notes.append(said("note_product_no_history", product=p))
             h = h.where(h > 0, avg)
         computed[members] = h / h.sum() * w
-    return with_overrides(products["weight"].astype(float), computed, "Products", "Product")
+    return with_overrides(
+        products["weight"].astype(float), computed, "Products", said("what_product")
+    )
 
 
 def customer_type_weights(plan: Plan) -> pd.Series:
@@ -125,7 +125,7 @@ def customer_type_weights(plan: Plan) -> pd.Series:
         ct.set_index("customer_type")["weight"].astype(float),
         ct["weight"] * 0,
         "CustomerTypes",
-        "Customer type",
+        said("what_customer_type"),
     )
 
 
@@ -211,26 +211,29 @@ def zero_targets(
             problems.append(
                 Problem(
                     *at_row(frame, i, column, table),
-                    f"{name} is a {stage} product but StageWeights gives {stage} no share",
-                    f"add {stage}=… to StageWeights or give the product a Weight",
+                    said("stage_no_share", name=name, stage=stage),
+                    said("stage_no_share_hint", stage=stage),
                 )
             )
         elif np.isnan(typed[i]) and weights.iloc[i] <= 0:
             problems.append(
                 Problem(
                     *at_row(frame, i, "weight", table),
-                    f"{name} has sales in the share window but no Weight, and the Weights "
-                    "typed for the others already add up to 100 %, so it would get no target",
-                    "type its Weight (0 if it really gets no target), or lower the others",
+                    said("no_weight_left", name=name),
+                    said("no_weight_left_hint"),
                 )
             )
         elif units[i] == 0:
             problems.append(
                 Problem(
                     *at_row(frame, i, "weight" if not np.isnan(typed[i]) else key, table),
-                    f"{name}'s share {weights.iloc[i] * 100:.3g} % is less than one RoundTo unit "
-                    f"({s.round_to:,}) of the team target, so its target would be 0",
-                    "lower RoundTo, raise its Weight, or type Weight 0 to plan it at zero",
+                    said(
+                        "share_below_round_to",
+                        name=name,
+                        pct=float(weights.iloc[i] * 100),
+                        round_to=s.round_to,
+                    ),
+                    said("share_below_round_to_hint"),
                 )
             )
     return problems

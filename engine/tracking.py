@@ -38,7 +38,7 @@ from engine.decomposition import Decomposition
 from engine.money import allocate_rows
 from engine.phasing import funnel_need, funnel_stages, path_to_target
 from engine.plan import Plan
-from engine.problems import Problem, at_row
+from engine.problems import Problem, at_row, said
 
 RED, AMBER, GREEN = "RED", "AMBER", "GREEN"
 NO_REPORT = "no report"  # employed in the tracked week and has not reported it
@@ -155,8 +155,8 @@ def validate_actuals(plan: Plan) -> list[Problem]:
         problems.append(
             Problem(
                 *at_row(actuals, i, "rep_id", "Actuals"),
-                f'RepID "{rep}" is not in tblReps',
-                "correct the RepID or add the rep to tblReps",
+                said("rep_not_in_reps", rep_id=rep, suggestion=""),
+                said("actuals_rep_hint"),
             )
         )
     week = pd.to_numeric(actuals["week"], errors="coerce").to_numpy(dtype=float)
@@ -167,8 +167,8 @@ def validate_actuals(plan: Plan) -> list[Problem]:
         problems.append(
             Problem(
                 *at_row(actuals, i, "week", "Actuals"),
-                f"Week {value} is outside the period (1 to {n_weeks})",
-                f"give the week of the period, 1 to {n_weeks}",
+                said("actuals_week_outside", week=value, weeks=n_weeks),
+                said("actuals_week_outside_hint", weeks=n_weeks),
             )
         )
     for column in _present(actuals):
@@ -177,8 +177,10 @@ def validate_actuals(plan: Plan) -> list[Problem]:
             problems.append(
                 Problem(
                     *at_row(actuals, i, column, "Actuals"),
-                    f"{_label(column)} is negative ({values[i]:g})",
-                    "enter a count of 0 or more",
+                    said(
+                        "actuals_negative", column=_label(actuals, column), value=float(values[i])
+                    ),
+                    said("actuals_negative_hint"),
                 )
             )
     return problems
@@ -272,5 +274,7 @@ def _reason(plan: Plan, sums: pd.DataFrame, plan_to_date: np.ndarray, deal: floa
     ).astype(object)
 
 
-def _label(column: str) -> str:
-    return {"new_customers": "NewCustomers"}.get(column, column.capitalize())
+def _label(actuals: pd.DataFrame, column: str) -> str:
+    """The column's header as the user typed it (拜访, Visits), else its English name."""
+    typed = actuals.attrs.get("headers", {}).get(column)
+    return typed or {"new_customers": "NewCustomers"}.get(column, column.capitalize())

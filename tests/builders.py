@@ -124,13 +124,21 @@ def plan(rep_frame=None, hist=None, products=None, regions=None, **settings_valu
     )
 
 
-def english(words) -> str:
-    """What a PlanError, a Problem or a Message says to a person in English."""
+def words(said, locale: str) -> str:
+    """What a PlanError, a Problem, a list of problems or a Message says to a person in
+    `locale` ("en" or "zh-CN"), as the command line and the buttons show it."""
     from engine.problems import PlanError, Problem
     from xl_addin.messages import problem_text, problems_text, text
 
-    if isinstance(words, PlanError):
-        return problems_text(words.problems, "en")
-    if isinstance(words, Problem):
-        return problem_text(words, "en")
-    return text(words, "en")
+    if isinstance(said, PlanError):
+        return problems_text(said.problems, locale)
+    if isinstance(said, list):
+        return problems_text(said, locale)
+    if isinstance(said, Problem):
+        return problem_text(said, locale)
+    return text(said, locale)
+
+
+def english(said) -> str:
+    """What a PlanError, a Problem, a list of problems or a Message says in English."""
+    return words(said, "en")

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from engine.decompose import decompose
 from engine.decomposition import Decomposition
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from engine.progress import progress
 from engine.recalibrate import LOG_COLUMNS, REQUEST_FIELDS, Request, replay, request
 from engine.tracking import latest_week
@@ -106,8 +106,10 @@ def _log_letters(book: TableSource, plan: Plan) -> dict[str, str] | None:
                 Problem(
                     raw.sheet,
                     after,
-                    f"{CHANGE_LOG} has no column {c.en} ({c.zh}), which salesplan writes",
-                    f"add a column headed {c.en} to the table",
+                    said(
+                        "change_log_column_missing", table=CHANGE_LOG, column=c.en, column_zh=c.zh
+                    ),
+                    said("column_add", column=c.en),
                 )
                 for c in missing
             ]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from engine.problems import PlanError
+from tests.builders import english
 from tests.delivery.folders import make_folder
 from xl_addin.delivery.journal import JOURNAL, LOCK, Journal
 from xl_addin.delivery.mail import XLSX, compose, message_id
@@ -156,7 +157,7 @@ def test_a_second_send_on_the_same_folder_waits_for_the_first(books):
             send(books, env={}, out=io.StringIO())
         (problem,) = refused.value.problems
         assert f"another send is already mailing these workbooks (process {holder.pid} since" in (
-            problem.message
+            english(problem)
         )
         assert not (books / "outbox").exists()
         assert send(books, env={}, dry_run=True, out=io.StringIO()).count("would send") == 28

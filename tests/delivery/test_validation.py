@@ -10,22 +10,26 @@ from email import policy
 import pytest
 
 from engine.problems import PlanError
+from tests.builders import words
 from tests.delivery.folders import make_folder, read_rows, reissue, write_manifest
 from xl_addin.delivery.journal import JOURNAL, Journal
 from xl_addin.delivery.send import send
 
 
-def problems_of(folder, **kwargs) -> list[str]:
+def problems_of(folder, locale="en", **kwargs) -> list[str]:
     with pytest.raises(PlanError) as caught:
         send(folder, out=io.StringIO(), **{"env": {}, **kwargs})
     assert not (folder / JOURNAL).exists() and not (folder / "outbox").exists()  # nothing sent
-    return [str(p) for p in caught.value.problems]
+    return [words(p, locale) for p in caught.value.problems]
 
 
 def test_a_malformed_email_is_reported_at_the_cell_it_was_typed_in(tmp_path):
     folder = make_folder(tmp_path / "books", 8, change={6: {"Email": "wang@"}})
     assert problems_of(folder) == [
         'Reps!D7: Email "wang@" is not an e-mail address — correct it in tblReps'
+    ]
+    assert problems_of(folder, "zh-CN") == [
+        "Reps!D7: Email“wang@”不是有效的邮箱地址 — 请在 tblReps 中更正"
     ]
 
 
@@ -83,6 +87,10 @@ def test_only_with_an_unknown_rep_suggests_the_nearest(tmp_path):
     assert problems_of(folder, only=["R0001", "RO002"]) == [
         '--only: "RO002" is not a RepID or region in manifest.csv (did you mean "R0002"?) — '
         "give RepIDs as in tblReps, or region names for the roll-ups"
+    ]
+    assert problems_of(folder, "zh-CN", only=["RO002"]) == [
+        "--only: “RO002”不是 manifest.csv 中的销售编号或区域（您是否想填“R0002”？） — "
+        "请填写 tblReps 中的销售编号，或区域汇总的区域名称"
     ]
 
 

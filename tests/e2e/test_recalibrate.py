@@ -209,3 +209,27 @@ def test_bad_arguments(plan_path, capsys):
     with pytest.raises(SystemExit) as e:
         recal(plan_path, "--rep", "S001", "--target", "about a million")
     assert e.value.code == 2
+
+
+def test_a_chinese_plan_hears_a_refused_change_in_chinese(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example"]) == 0  # the example plans in zh-CN
+    first = original(path)
+    capsys.readouterr()
+    before = path.read_bytes()
+    assert recal(path, "--rep", "S0001", "--target", "1000000") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "salesplan: 输入中有 1 个问题；未做任何改动。",
+        "--rep: 销售编号“S0001”不在 tblReps 中（您是否想填“S001”？） — 请填写“目标”工作表中的销售编号",
+    ]
+    # 30 % above the original, beyond the default cap of 20 %: from 0.8 × to 1.2 × the
+    # original, each end rounded inwards to RoundTo 1,000
+    target = by(first, 0.3, up=True)
+    low, high = math.ceil(first * 0.8 / 1000) * 1000, math.floor(first * 1.2 / 1000) * 1000
+    assert recal(path, "--rep", "S001", "--target", str(target), "--approver", "王总") == 2
+    pct = f"{(target - first) / first * 100:.1f}"
+    assert capsys.readouterr().err.splitlines()[1] == (
+        f"--target: S001的目标 {target:,} 偏离原目标 {first:,} 达 {pct} %，超出 "
+        f"RecalibrationCap 20 %（默认值） — 请选择 {low:,} 至 {high:,} 之间的目标"
+    )
+    assert path.read_bytes() == before

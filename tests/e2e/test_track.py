@@ -301,3 +301,29 @@ def test_a_week_outside_the_period_is_said_in_both_locales():
             check_week("14", 13, field, locale)
         assert str(refused.value) == text
     assert check_week(" ６ ", 13, "--week", "en") == 6  # as typed: spaces, full-width digits
+
+
+def test_a_chinese_plan_hears_its_tracking_problems_in_chinese_at_their_cells(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    assert main(["init", str(path), "--example"]) == 0  # the example plans in zh-CN
+    wb = openpyxl.load_workbook(path)
+    wb["Rates"]["B3"] = 0.005  # target 0.5 %, below the floor's 1 %
+    wb["Actuals"]["A3"] = 14  # a week after the 13 of the period
+    wb.save(path)
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main(["track", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and path.read_bytes() == before
+    assert err.splitlines() == [
+        "salesplan: 输入中有 2 个问题；未做任何改动。",
+        "Actuals!A3: 第 14 周不在考核期内（第 1 至 13 周） — 请填写考核期内的周次，1 至 13",
+        "Rates!B3: 档位“target”的提成比例（0.5%）低于“floor”的提成比例（1%）；提成比例从保底到目标"
+        "再到挑战不得下降 — 请将“target”的提成比例提高到至少 1%",
+    ]
+    assert main(["track", str(path), "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "Actuals!A3: Week 14 is outside the period (1 to 13) — give the week of the period, 1 to 13",
+        'Rates!B3: Rate of tier "target" (0.5%) is below the rate of "floor" (1%); rates must not '
+        'fall from floor to target to challenge — raise the "target" rate to at least 1%',
+    ]

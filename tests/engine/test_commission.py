@@ -19,6 +19,7 @@ from engine.commission import (
     validate_rates,
 )
 from engine.money import to_cents
+from tests import builders as b
 
 # SPEC §5 example: rates 1 % / 1.5 % / 2 %; floor 900,000, target 1,000,000, challenge 1,150,000
 RATES = {"floor": Decimal("0.01"), "target": Decimal("0.015"), "challenge": Decimal("0.02")}
@@ -330,9 +331,13 @@ def test_equal_rates_are_allowed():
 
 def test_a_missing_tier_is_a_problem():
     problems = validate_rates(rate_table([("floor", 0.01), ("target", 0.015)]))
-    assert [str(p) for p in problems] == [
+    assert [b.english(p) for p in problems] == [
         'Commission: tblCommission has no row for tier "challenge" — add a row with Tier '
         "challenge and its Rate"
+    ]
+    assert [b.words(p, "zh-CN") for p in problems] == [
+        "Commission: tblCommission 中没有档位“challenge” — 请添加一行，Tier 为 challenge，"
+        "并填写其 Rate"
     ]
 
 
@@ -341,13 +346,17 @@ def test_a_duplicate_tier_points_at_the_second_row():
         rate_table([("floor", 0.01), ("target", 0.015), ("target", 0.016), ("challenge", 0.02)])
     )
     assert [(p.sheet, p.cell) for p in problems] == [("Commission", "A4")]
-    assert 'Tier "target" is given twice (also at A3)' in problems[0].message
+    assert 'Tier "target" is given twice (also at A3)' in b.english(problems[0])
 
 
 def test_rates_that_fall_from_floor_to_challenge_are_a_problem():
     problems = validate_rates(rate_table([("floor", 0.02), ("target", 0.015), ("challenge", 0.01)]))
     assert [(p.sheet, p.cell) for p in problems] == [("Commission", "B3"), ("Commission", "B4")]
-    assert str(problems[0]) == (
+    assert b.words(problems[0], "zh-CN") == (
+        "Commission!B3: 档位“target”的提成比例（1.5%）低于“floor”的提成比例（2%）；"
+        "提成比例从保底到目标再到挑战不得下降 — 请将“target”的提成比例提高到至少 2%"
+    )
+    assert b.english(problems[0]) == (
         'Commission!B3: Rate of tier "target" (1.5%) is below the rate of "floor" (2%); rates '
         'must not fall from floor to target to challenge — raise the "target" rate to at least 2%'
     )
@@ -357,7 +366,7 @@ def test_a_negative_rate_is_a_problem():
     problems = validate_rates(
         rate_table([("floor", -0.01), ("target", 0.015), ("challenge", 0.02)])
     )
-    assert [(p.cell, p.message) for p in problems] == [
+    assert [(p.cell, b.english(p.message)) for p in problems] == [
         ("B2", 'Rate of tier "floor" is negative (-1%)')
     ]
 

@@ -212,7 +212,14 @@ def test_locked_targets_above_the_region_target_are_a_problem():
     reps = b.reps(2, locked_target=[600_000, np.nan])
     with pytest.raises(PlanError) as err:
         decompose(b.plan(reps, TeamTarget=500_000))
-    assert "locked targets add up to 600,000, more than its target 500,000" in str(err.value)
+    assert b.english(err.value) == (
+        'Reps: region "North": its locked targets add up to 600,000, more than its target '
+        "500,000 — lower the locked targets or add active reps"
+    )
+    assert b.words(err.value, "zh-CN") == (
+        "Reps: 区域“North”：锁定目标合计 600,000，超过其目标 500,000 — "
+        "请调低锁定目标，或增加在岗销售"
+    )
 
 
 def test_coverage_that_makes_a_product_impossible_names_product_and_reps():
@@ -230,7 +237,10 @@ def test_coverage_that_makes_a_product_impossible_names_product_and_reps():
     coverage = pd.DataFrame({"rep_id": ["R001", "R002"], "product": ["A", "A"]})
     with pytest.raises(PlanError) as err:
         decompose(type(plan)(**{**plan.__dict__, "coverage": coverage}))
-    assert 'product "B" needs 500,000 but no rep with a target sells it' in str(err.value)
+    assert 'product "B" needs 500,000 but no rep with a target sells it' in b.english(err.value)
+    assert "产品线“B”需要 500,000，但没有任何有目标的销售负责该产品线" in b.words(
+        err.value, "zh-CN"
+    )
 
 
 def test_rhythm_phases_are_spread_evenly_and_months_follow_thursdays():

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from engine.kpi import SCORE_RULE, Scorecard, scorecard, validate_kpis
 from engine.problems import PlanError
+from tests import builders as b
 
 NEW, RETENTION, REFERRALS = "New customers", "Retention", "Referrals"
 REPS = ["R001", "R002", "R003"]
@@ -293,7 +294,10 @@ def test_a_kpi_without_a_column_is_listed_not_scored_and_noted():
     assert r["target"].tolist() == [5, 5, 5]
     assert r["points"].tolist() == [0, 0, 0]
     # its weight 0.2 is left out: the measured 0.6 + 0.4 = 1, so no note on the weights
-    assert card.notes == (NOT_MEASURED,)
+    assert [b.english(n) for n in card.notes] == [NOT_MEASURED]
+    assert [b.words(n, "zh-CN") for n in card.notes] == [
+        "KPI“Referrals”在 tblActuals 中没有对应的列：请添加名为 Referrals 的列以便衡量"
+    ]
 
 
 def test_weights_not_adding_up_to_one_are_used_as_shares_and_noted():
@@ -304,7 +308,12 @@ def test_weights_not_adding_up_to_one_are_used_as_shares_and_noted():
     card = scorecard(table, frame, ["R001"], 4, 13)
     assert card.rows["weight"].tolist() == pytest.approx([0.625, 0.375])
     assert score(card, "R001") == pytest.approx(1.0)
-    assert card.notes == ("KPI weights add up to 0.8; scores use each weight's share",)
+    assert [b.english(n) for n in card.notes] == [
+        "KPI weights add up to 0.8; scores use each weight's share"
+    ]
+    assert [b.words(n, "zh-CN") for n in card.notes] == [
+        "KPI 权重合计为 0.8；得分按各权重所占比例计算"
+    ]
 
 
 def test_a_missing_kpi_does_not_drag_scores_down():
@@ -318,10 +327,10 @@ def test_a_missing_kpi_does_not_drag_scores_down():
     frame = measured(("R001", 1, NEW, 10), ("R001", 1, RETENTION, 0.9))
     card = scorecard(table, frame, ["R001"], 4, 13)
     assert score(card, "R001") == pytest.approx(1.0)
-    assert card.notes == (
+    assert [b.english(n) for n in card.notes] == [
         NOT_MEASURED,
         "Weights of the measured KPIs add up to 0.8; scores use each weight's share",
-    )
+    ]
 
 
 def test_the_full_width_percent_sign_marks_a_rate_too():
@@ -364,7 +373,7 @@ def test_validate_kpis_points_at_each_bad_cell():
         ("KPIs", "E10"),
         ("KPIs", "D11"),
     ]
-    assert [str(p) for p in problems] == [
+    assert [b.english(p) for p in problems] == [
         "KPIs!A3: KPI name is blank — type the KPI's name (the header of its column in "
         "tblActuals) or delete the row",
         'KPIs!A4: KPI "new CUSTOMERS" is given twice (also at A2) — keep one row per KPI',
@@ -382,11 +391,17 @@ def test_validate_kpis_points_at_each_bad_cell():
         "or leave it blank",
         'KPIs!D11: Target of KPI "Orders" is -3; it must be above 0 — type a Target above 0',
     ]
+    assert b.words(problems[5], "zh-CN") == (
+        "KPIs!C8: KPI“Deals”的 Floor（12）高于其 Target（10） — 请将 Floor 降到 10 或以下，或留空"
+    )
+    assert b.words(problems[1], "zh-CN") == (
+        "KPIs!A4: KPI“new CUSTOMERS”重复出现（另见 A2） — 每个 KPI 只保留一行"
+    )
 
 
 def test_validate_kpis_names_the_first_weight_cell_when_no_weight_is_above_zero():
     table = kpis((NEW, 0, 8, 10, 12, None), (RETENTION, 0, np.nan, 0.9, 0.95, "%"))
-    assert [str(p) for p in validate_kpis(table)] == [
+    assert [b.english(p) for p in validate_kpis(table)] == [
         "KPIs!B2: No KPI has a weight above 0, so there is no score to compute — give the KPIs "
         "weights that share out 1, e.g. 0.6 and 0.4"
     ]

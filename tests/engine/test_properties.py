@@ -89,15 +89,16 @@ def test_every_identity_holds_exactly_for_any_organisation(plan):
     except PlanError as err:
         # the only refusals a random organisation may earn: coverage or locks it cannot carry,
         # or a product, region or customer type that sold but would get no target
+        said = [(p.sheet, b.english(p.message)) for p in err.problems]
         assert all(
-            ("Coverage" == p.sheet)
-            or ("locked" in p.message)
-            or ("no reps" in p.message)
-            or ("no share" in p.message and p.sheet == "Products")
-            or ("less than one RoundTo unit" in p.message)
-            or ("more than 100 %" in p.message or "add up to zero" in p.message)
-            for p in err.problems
-        ), str(err)
+            ("Coverage" == sheet)
+            or ("locked" in message)
+            or ("no reps" in message)
+            or ("no share" in message and sheet == "Products")
+            or ("less than one RoundTo unit" in message)
+            or ("more than 100 %" in message or "add up to zero" in message)
+            for sheet, message in said
+        ), b.english(err)
         return
     # no silent zero: whatever sold in the share window, and was not given Weight 0, has a target
     lo, hi = d.team["share_window"]

@@ -45,8 +45,8 @@ def logged(p, rows):
     return dataclasses.replace(p, change_log=frame)
 
 
-def problems_of(excinfo):
-    return [str(x) for x in excinfo.value.problems]
+def problems_of(excinfo, locale="en"):
+    return [b.words(x, locale) for x in excinfo.value.problems]
 
 
 def test_the_plan_is_as_in_the_docstring():
@@ -97,6 +97,10 @@ def test_refusal_messages_name_the_limit_and_the_range():
         "approver: R001's target 1,160,000 is 16.0 % from its original 1,000,000, beyond "
         "FlexReserve 15 % (default), and needs an approver — name who approved it"
     ]
+    assert problems_of(e, "zh-CN") == [
+        "approver: R001的目标 1,160,000 偏离原目标 1,000,000 达 16.0 %，超出 "
+        "FlexReserve 15 %（默认值），需要审批人 — 请填写批准人的姓名"
+    ]
 
 
 def test_bad_requests():
@@ -105,6 +109,9 @@ def test_bad_requests():
         ask(p, "rep", "R01", 1_100_000)
     assert problems_of(e) == [
         'rep: RepID "R01" is not in tblReps (did you mean "R001"?) — give a RepID from the Targets sheet'
+    ]
+    assert problems_of(e, "zh-CN") == [
+        "rep: 销售编号“R01”不在 tblReps 中（您是否想填“R001”？） — 请填写“目标”工作表中的销售编号"
     ]
     with pytest.raises(PlanError) as e:
         ask(p, "rep", "R001", 1_100_500, reason=" ")
@@ -213,6 +220,10 @@ def test_a_broken_change_log_row_is_named_by_its_cell():
     assert problems_of(e) == [
         'ChangeLog!B2: RepID "R009" is not in tblReps (did you mean "R004"?) — correct the RepID, or restore the rep in tblReps'
     ]
+    assert problems_of(e, "zh-CN") == [
+        "ChangeLog!B2: 销售编号“R009”不在 tblReps 中（您是否想填“R004”？） — "
+        "请更正销售编号，或在 tblReps 中恢复该销售"
+    ]
 
 
 def test_rows_of_other_fields_are_left_alone():
@@ -272,3 +283,25 @@ def test_a_target_below_what_the_weeks_past_already_plan_is_refused():
         "target: R001's plan for weeks 1–11 is already 846,154, above the new target — "
         "choose at least 847,000 (the weeks already past keep their plan)"
     ]
+    assert problems_of(e, "zh-CN") == [
+        "target: R001 在第 1–11 周的计划已达 846,154，高于新目标 — "
+        "请至少填写 847,000（已过去的周保持原计划）"
+    ]
+
+
+def test_a_region_or_the_team_is_named_in_the_plans_language():
+    # region North: R001 + R003 = 2,000,000; 20 % → 1,600,000 to 2,400,000; +25 % is refused
+    with pytest.raises(PlanError) as e:
+        ask(make_plan(), "region", "North", 2_500_000, "Director Wang")
+    assert problems_of(e)[0] == (
+        "target: region North's target 2,500,000 is 25.0 % from its original 2,000,000, beyond "
+        "RecalibrationCap 20 % (default) — choose a target from 1,600,000 to 2,400,000"
+    )
+    assert problems_of(e, "zh-CN")[0] == (
+        "target: North区域的目标 2,500,000 偏离原目标 2,000,000 达 25.0 %，超出 "
+        "RecalibrationCap 20 %（默认值） — 请选择 1,600,000 至 2,400,000 之间的目标"
+    )
+    with pytest.raises(PlanError) as e:
+        ask(make_plan(), "team", "", 4_000_000)
+    assert problems_of(e) == ["target: the team's target is already 4,000,000 — nothing to change"]
+    assert problems_of(e, "zh-CN") == ["target: 团队的目标已经是 4,000,000 — 无需调整"]

@@ -145,7 +145,12 @@ def test_explicit_team_target_not_a_multiple_of_round_to_leaves_a_reported_remai
     d = decompose(b.plan(b.reps(2), TeamTarget=1_000_500))
     assert d.team["unallocated"] == 500
     assert d.targets["target"].sum() == 1_000_000
-    assert any("500 left unallocated" in n for n in d.notes)
+    assert "TeamTarget 1,000,500 is not a multiple of RoundTo 1,000: 500 left unallocated" in [
+        b.english(n) for n in d.notes
+    ]
+    assert "TeamTarget 1,000,500 不是 RoundTo 1,000 的整数倍：500 未分配" in [
+        b.words(n, "zh-CN") for n in d.notes
+    ]
 
 
 def test_capacity_gap_and_extra_headcount_per_region():

@@ -273,10 +273,14 @@ def test_validate_actuals_points_at_each_bad_cell():
     problems = validate_actuals(dataclasses.replace(p, actuals=frame))
     where = [(pr.sheet, pr.cell) for pr in problems]
     assert where == [("实际", "B5"), ("实际", "A3"), ("实际", "A4"), ("实际", "D6"), ("实际", "G6")]
-    assert 'RepID "R099" is not in tblReps' in problems[0].message
-    assert "Week 14 is outside the period (1 to 13)" in problems[2].message
-    assert "Visits is negative (-1)" in problems[3].message
-    assert "NewCustomers is negative (-2)" in problems[4].message
+    assert 'RepID "R099" is not in tblReps' in b.english(problems[0])
+    assert "Week 14 is outside the period (1 to 13)" in b.english(problems[2])
+    assert "Visits is negative (-1)" in b.english(problems[3])
+    assert "NewCustomers is negative (-2)" in b.english(problems[4])
+    assert b.words(problems[2], "zh-CN") == (
+        "实际!A4: 第 14 周不在考核期内（第 1 至 13 周） — 请填写考核期内的周次，1 至 13"
+    )
+    assert b.words(problems[0], "zh-CN").startswith("实际!B5: 销售编号“R099”不在 tblReps 中 — ")
 
 
 def test_validate_actuals_without_addresses_names_the_sheet():

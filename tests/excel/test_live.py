@@ -621,9 +621,7 @@ def test_a_refused_recalibration_names_the_question_in_the_plans_locale(plan, tm
         assert words["typo"] in typo
         assert title == words["title"] and mode == "critical"
         assert refused.startswith(words["problems"])
-        assert (
-            f"{words['field']}: S001's target {first * 2:,} is 100.0 % from its original" in refused
-        )
+        assert words["refused"].format(target=first * 2, first=first) in refused
         assert snapshot(book) == before
 
 
@@ -686,6 +684,8 @@ ENGLISH_WORDS = {
     "title": "salesplan — Recalibrate",
     "problems": "1 problem in the input; nothing was changed.",
     "field": "New target",
+    "refused": "New target: S001's target {target:,} is 100.0 % from its original {first:,}, "
+    "beyond RecalibrationCap 20 % (default) — choose a target from ",
 }
 CHINESE_WORDS = {
     "ask": "S001 ",
@@ -693,6 +693,8 @@ CHINESE_WORDS = {
     "title": "salesplan — 调整目标",
     "problems": "输入中有 1 个问题；未做任何改动。",
     "field": "新目标",
+    "refused": "新目标: S001的目标 {target:,} 偏离原目标 {first:,} 达 100.0 %，超出 "
+    "RecalibrationCap 20 %（默认值） — 请选择 ",
 }
 
 
@@ -858,6 +860,26 @@ def test_track_refuses_rates_on_a_sheet_named_commission_in_the_plans_language(t
             "输入中有 1 个问题；未做任何改动。\n\nCommission!A1: 此工作表中有您的表 tblCommission；"
             "salesplan 要在此写入 Commission 工作表，不会覆盖它 — 请将 tblCommission 移到名为 "
             "Rates 的工作表（按表名查找表格），或将此工作表改名",
+            "salesplan — 跟踪",
+            "critical",
+        )
+    ]
+    assert snapshot(book) == before
+
+
+def test_track_says_a_bad_actuals_row_at_its_cell_in_the_plans_language(tmp_path, engine):
+    plan = make_example(tmp_path, "zh-CN")
+    wb = openpyxl.load_workbook(plan)
+    wb["Actuals"]["A3"] = 14  # a week after the 13 of the period
+    wb.save(plan)
+    book = xw.Book(plan)
+    before = snapshot(book)
+    said = Recorder([Recorder.ENTER])
+    buttons.track(book, alert=said.alert, prompt=said.prompt)
+    assert said.alerts == [
+        (
+            "输入中有 1 个问题；未做任何改动。\n\nActuals!A3: 第 14 周不在考核期内（第 1 至 13 周）"
+            " — 请填写考核期内的周次，1 至 13",
             "salesplan — 跟踪",
             "critical",
         )

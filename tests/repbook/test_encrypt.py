@@ -394,11 +394,14 @@ def test_a_password_shorter_than_8_characters_is_reported_at_its_cell():
     reps = _reps_table(["Summer-Plan-2026", None, "abcde"])
     with pytest.raises(PlanError) as caught:
         passwords_for(reps)
-    assert str(caught.value) == (
+    assert b.english(caught.value) == (
         'Reps!M4: Password of rep "R003" has 5 characters, fewer than 8'
         " — type a longer one, or leave the cell blank to have one generated"
     )
-    assert "abcde" not in str(caught.value)  # a password never appears in a message
+    assert b.words(caught.value, "zh-CN") == (
+        "Reps!M4: 销售“R003”的密码只有 5 个字符，少于 8 个 — 请填写更长的密码，或留空以自动生成"
+    )
+    assert "abcde" not in b.english(caught.value)  # a password never appears in a message
 
 
 def test_every_unusable_password_is_reported_in_one_error():
@@ -407,10 +410,10 @@ def test_every_unusable_password_is_reported_in_one_error():
         passwords_for(reps)
     problems = caught.value.problems
     assert [f"{p.sheet}!{p.cell}" for p in problems] == ["Reps!M2", "Reps!M4", "Reps!M5", "Reps!M6"]
-    assert problems[2].message == (
-        'Password of rep "R004" starts with "=", which Excel reads as a formula'
+    assert b.english(problems[2]) == (
+        'Reps!M5: Password of rep "R004" starts with "=", which Excel reads as a formula'
+        " — start it with a letter or a digit, or leave the cell blank"
     )
-    assert problems[2].hint == "start it with a letter or a digit, or leave the cell blank"
 
 
 # --- write_password_list --------------------------------------------------------------------

@@ -10,16 +10,23 @@ from engine.settings import Settings
 from tests import builders as b
 from xl_addin.repbook.rollup import rollup_sheets
 from xl_addin.sheets.description import Rule
-from xl_addin.sheets.labels import LABELS
 from xl_addin.sheets.outputs import describe, describe_progress
 
 
-def test_every_reconciliation_check_is_labelled_in_both_locales():
+def test_every_reconciliation_check_is_said_in_both_locales():
     d = decompose(b.plan(b.reps(3)))
-    assert set(d.reconciliation["check"]) <= set(LABELS)
     zh = describe(d, Settings({**b.settings().values, "Locale": "zh-CN", "Unit": 10000}))
-    recon = next(s for s in zh if s.key == "Reconciliation").blocks[0]
-    assert recon.frame["check"].iloc[0] == "团队 = Σ 区域 + 未分配"
+    recon = next(s for s in zh if s.key == "Reconciliation").blocks[0].frame
+    assert recon["check"].iloc[0] == "团队 = Σ 区域 + 未分配"
+    assert recon["scope"].iloc[0] == "团队"
+    # one region, one product, no customer types: team, region, product, then the rep checks
+    rep = recon[recon["check"] == "销售 = Σ 其周计划"]
+    assert rep["scope"].tolist() == ["全部 3 名销售"]
+    en = describe(d, Settings({**b.settings().values, "Locale": "en"}))
+    recon = next(s for s in en if s.key == "Reconciliation").blocks[0].frame
+    assert recon["check"].iloc[0] == "team = Σ regions + unallocated"
+    rep = recon[recon["check"] == "rep = Σ its weekly plan"]
+    assert rep["scope"].tolist() == ["all 3 reps"]
 
 
 def test_reconciliation_shows_whole_yuan_even_when_the_plan_shows_wan():

@@ -629,6 +629,30 @@ def test_every_problem_of_a_run_is_reported_together(plan, capsys):
     )
 
 
+def test_a_chinese_plan_is_told_its_problems_in_chinese_at_their_cells(plan, capsys):
+    with editing(plan) as b:
+        b.setting("Locale", "zh-CN")
+        b.set("tblSettings", "Setting", "MarketGrowth", "MarketGrowht")
+        b.set("tblReps", "Region", "S006", "Nroth")
+        b.set("tblReps", "Level", "S001", "senoir")
+        b.set_at("tblHistory", "Amount", 3, -500)
+    before = plan.read_bytes()
+    assert main(["decompose", str(plan)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and plan.read_bytes() == before
+    head, *problems = err.splitlines()
+    assert head == "salesplan: 输入中有 4 个问题；未做任何改动。"
+    assert sorted(problems) == sorted(
+        [
+            "Settings!A7: 未知设置“MarketGrowht”（您是否想填“MarketGrowth”？） — 请检查拼写，或删除此行",
+            "Reps!C7: Region“Nroth”不在 tblRegions 中（您是否想填“North”？） — 请更正，或将其加入 tblRegions",
+            "Reps!E2: Level“senoir”不是 senior, standard, new 之一（您是否想填“senior”？） — "
+            "请从列表中选择一个值",
+            "History!B3: Amount -500 为负数 — 金额、权重和数量必须为 0 或以上",
+        ]
+    )
+
+
 def test_a_problem_below_blank_rows_names_its_own_row(plan, capsys):
     with editing(plan) as b:
         b.insert_blank_rows("tblReps", before_row=b.row("tblReps", "S013"), n=2)

@@ -27,6 +27,7 @@ from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError
+from tests.builders import words
 from tests.libreoffice import opens_cleanly, recalculated
 from xl_addin.sheets.description import Block, Col, OutputSheet
 from xl_addin.sheets.render import render
@@ -633,8 +634,15 @@ def test_a_locked_workbook_is_a_plan_error_and_left_untouched(tmp_path, monkeypa
         raise PermissionError("in use")
 
     monkeypatch.setattr(os, "replace", locked)
-    with pytest.raises(PlanError, match="cannot be replaced"):
+    with pytest.raises(PlanError) as refused:
         replace_sheets(path, description())
+    assert words(refused.value, "en") == (
+        "plan.xlsx: the workbook cannot be replaced (open in another program?) "
+        "— close it and run again"
+    )
+    assert words(refused.value, "zh-CN") == (
+        "plan.xlsx: 无法替换工作簿（是否在其他程序中打开？） — 请关闭它后再运行"
+    )
     assert path.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~salesplan-")]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from xl_addin.delivery.journal import JOURNAL, LOCK, Journal, key
 from xl_addin.delivery.mail import compose, message_id
 from xl_addin.delivery.runlock import Busy, exclusive
@@ -141,7 +141,11 @@ def send(
     folder = Path(folder)
     problems: list[Problem] = []
     if not rate > 0:
-        problems.append(Problem("--rate", "", f"{rate} is not a positive rate", "e.g. --rate 30"))
+        problems.append(
+            Problem(
+                "--rate", "", said("rate_not_positive", rate=rate), said("rate_not_positive_hint")
+            )
+        )
     try:
         settings, sender, secrets = settings_from(env)
     except PlanError as e:
@@ -297,8 +301,8 @@ def _alone(folder: Path) -> Iterator[None]:
                 Problem(
                     str(folder),
                     "",
-                    f"another send is already mailing these workbooks ({busy})",
-                    "wait until it has finished, then send again: it sends what is left",
+                    said("send_busy", busy=str(busy)),
+                    said("send_busy_hint"),
                 )
             ]
         ) from None

@@ -29,7 +29,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from xl_addin.delivery.mail import sender_address
 from xl_addin.workbook import atomic
 
@@ -104,8 +104,8 @@ def settings_from(env: Mapping[str, str]) -> tuple[Settings | None, Address, Sec
             Problem(
                 "SALESPLAN_MAIL_FROM",
                 "",
-                f'"{secrets.scrub(given_from)}" is not an e-mail address',
-                "set it to e.g. Sales Ops <sales.ops@example.com>",
+                said("env_not_an_address", value=secrets.scrub(given_from)),
+                said("env_not_an_address_hint"),
             )
         )
     host = get("SALESPLAN_SMTP_HOST")
@@ -113,29 +113,32 @@ def settings_from(env: Mapping[str, str]) -> tuple[Settings | None, Address, Sec
     if security not in SECURITY:
         problems.append(
             Problem(
-                "SALESPLAN_SMTP_SECURITY", "", f'"{security}" is not one of {", ".join(SECURITY)}'
+                "SALESPLAN_SMTP_SECURITY",
+                "",
+                said("env_not_one_of", value=security, choices=", ".join(SECURITY)),
             )
         )
     port_text = get("SALESPLAN_SMTP_PORT") or {"ssl": "465", "none": "25"}.get(security, "587")
     port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
     if not port:
         problems.append(
-            Problem("SALESPLAN_SMTP_PORT", "", f'"{port_text}" is not a port number', "e.g. 587")
+            Problem(
+                "SALESPLAN_SMTP_PORT",
+                "",
+                said("env_not_a_port", value=port_text),
+                said("env_not_a_port_hint"),
+            )
         )
     if host and (user and not password or password and not user):
         missing = "SALESPLAN_SMTP_PASSWORD" if user else "SALESPLAN_SMTP_USER"
-        problems.append(
-            Problem(missing, "", "is not set", "set both the user and the password, or neither")
-        )
+        problems.append(Problem(missing, "", said("env_not_set"), said("env_user_and_password")))
     if host and not get("SALESPLAN_MAIL_FROM") and "@" not in user:
         problems.append(
-            Problem(
-                "SALESPLAN_MAIL_FROM", "", "is not set", "set it to the address the mail comes from"
-            )
+            Problem("SALESPLAN_MAIL_FROM", "", said("env_not_set"), said("env_mail_from_hint"))
         )
     cafile = get("SALESPLAN_SMTP_CAFILE")
     if cafile and not Path(cafile).is_file():
-        problems.append(Problem("SALESPLAN_SMTP_CAFILE", "", f'"{cafile}" is not a file'))
+        problems.append(Problem("SALESPLAN_SMTP_CAFILE", "", said("env_not_a_file", value=cafile)))
     if problems:
         raise PlanError(problems)
     if not host:

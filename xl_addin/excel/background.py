@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from xl_addin.delivery.journal import LOCK
 from xl_addin.delivery.runlock import holder
 from xl_addin.delivery.transport import Smtp, Stop, Temporary, settings_from
@@ -49,7 +49,7 @@ def check_server(env: Mapping[str, str] = os.environ) -> None:
     try:
         session.open()
     except (Stop, Temporary) as e:
-        raise PlanError([Problem("SMTP", "", str(e), "nothing was sent")]) from None
+        raise PlanError([Problem("SMTP", "", str(e), said("nothing_sent"))]) from None
     finally:
         session.close()
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from xl_addin.sheets.description import Block, OutputSheet
 from xl_addin.sheets.layout import (
     Placed,
@@ -208,7 +208,9 @@ class LiveBook:
             found = self._tables().get(name.casefold())
             if found is None:
                 problems.append(
-                    Problem(name, "", f"table {name} is missing", f"add a table named {name}")
+                    Problem(
+                        name, "", said("table_missing", table=name), said("add_table", table=name)
+                    )
                 )
                 continue
             cells = self._table(found).range
@@ -249,7 +251,9 @@ class LiveBook:
             found = self._tables().get(name.casefold())
             if found is None:
                 problems.append(
-                    Problem(name, "", f"table {name} is missing", f"add a table named {name}")
+                    Problem(
+                        name, "", said("table_missing", table=name), said("add_table", table=name)
+                    )
                 )
                 continue
             out.cells.append((found.sheet, ref, _cell(value)))

@@ -82,7 +82,7 @@ def CAPACITY_TARGET(
 ) -> np.ndarray:
     """A rep's target from capacity: team_target / headcount × capability × resource.
 
-    With one capability and one resource (cells) it is the seed formula of SPEC §3, to the cent
+    With one capability and one resource (cells) it is the seed formula of a rep's target, to the cent
     (1,400, 8, 1.2, 1.1 → 231); team_target and headcount may then be columns (one seed per
     row). With a column of capability or resource (more than one row) it is one whole-unit
     target per row, in proportion to capability × resource and summing to team_target exactly
@@ -135,7 +135,7 @@ def CAPACITY_TARGET(
 def TEAM_TARGET(baseline: Cells, growth: Cells, buffer: Cells) -> np.ndarray:
     """The team target T = baseline × (1 + growth) × (1 − buffer), exact, to the cent.
 
-    SPEC §2: TEAM_TARGET(2000000, 25%, 4%) = 2,400,000. Growth and buffer read as tblSettings'
+    E.g. TEAM_TARGET(2000000, 25%, 4%) = 2,400,000. Growth and buffer read as tblSettings'
     MarketGrowth and Buffer (30 is 30 %; growth above -100 %, buffer from 0 to below 100 %); a
     blank is 0. Not rounded to RoundTo: ROUND it in the sheet if you want that.
     """
@@ -173,13 +173,13 @@ def TIER_COMMISSION(
     rates: Cells,
     mode: Omittable = None,
 ) -> np.ndarray:
-    """Commission on sales by tier (SPEC §5), retroactive or marginal, to the cent.
+    """Commission on sales by tier, retroactive or marginal, to the cent.
 
     Tier reached: the highest of floor/target/challenge the sales reach (exactly, in cents);
     below floor nothing. retroactive: all sales at that tier's rate; marginal: up to target at
-    the floor rate, target to challenge at the target rate, above at the challenge rate. The
-    SPEC example (rates 1%/1.5%/2%, tiers 900,000/1,000,000/1,150,000, sales 1,200,000) pays
-    24,000 retroactive and 13,250 marginal. No cap and no team pool: those are team rules.
+    the floor rate, target to challenge at the target rate, above at the challenge rate. E.g.
+    rates 1%/1.5%/2%, tiers 900,000/1,000,000/1,150,000 and sales 1,200,000 pay 24,000
+    retroactive and 13,250 marginal. No cap and no team pool: those are team rules.
     """
     amounts = [
         _numbers(name, cells)
@@ -233,7 +233,7 @@ def ALERT_STATUS(
     rhythm: Omittable = None,
     red_below: Omittable = None,
 ) -> np.ndarray:
-    """RED, AMBER or GREEN for actual sales to date at a week (SPEC §6).
+    """RED, AMBER or GREEN for actual sales to date at a week.
 
     RED if to_date < red_below × the floor planned to date; else GREEN if to_date ≥ the target
     planned to date; else AMBER. The plans to date are PACE_PLAN's: the target phased by the
@@ -274,7 +274,7 @@ def ALERT_STATUS(
 @xw.ret(np.ndarray)
 @_readable
 def PACE_PLAN(target: Cells, week: Cells, rhythm: Omittable = None) -> np.ndarray:
-    """The target planned to date: the weekly plan summed through `week` (SPEC §4).
+    """The target planned to date: the weekly plan summed through `week`.
 
     The target is phased in whole yuan (a target with cents is rounded first), as the Phasing
     sheet: each rhythm phase gets its share (rounded by largest remainder), spread evenly over
@@ -299,7 +299,7 @@ def PACE_PLAN(target: Cells, week: Cells, rhythm: Omittable = None) -> np.ndarra
 @xw.ret(np.ndarray)
 @_readable
 def FUNNEL_NEED(remaining: Cells, deal_size: Cells, conversions: Cells) -> np.ndarray:
-    """Funnel activity the remaining sales need (SPEC §4), earliest stage first.
+    """Funnel activity the remaining sales need, earliest stage first.
 
     deals = ceil(remaining / deal_size), each earlier stage = ceil(next / conversion):
     FUNNEL_NEED(600000, 50000, {0.5; 0.4}) gives 60 visits, 30 demos, 12 deals as a column.
@@ -334,7 +334,7 @@ def FUNNEL_NEED(remaining: Cells, deal_size: Cells, conversions: Cells) -> np.nd
 def ALLOCATE(
     total: Cells, weights: Cells, round_to: Omittable = None, held: Omittable = None
 ) -> np.ndarray:
-    """Split total in proportion to weights so the parts add up to total exactly (SPEC §3).
+    """Split total in proportion to weights so the parts add up to total exactly.
 
     Largest remainder in multiples of round_to, ties to the earlier row (engine.money.allocate,
     as every split salesplan makes). A held row keeps its number; the blank rows share the rest
@@ -474,7 +474,7 @@ def _setting(arg: _Numbers, setting: str) -> None:
     for i in np.flatnonzero(~arg.blank):
         wrong = out_of_range(setting, _decimal(arg.values[i]))
         if wrong:
-            raise ArgumentError(f"{arg.name}{_at(i, len(arg))} {wrong[0]} — {wrong[1]}")
+            raise ArgumentError(f"{arg.name}{_at(i, len(arg))} {_en(wrong[0])} — {_en(wrong[1])}")
 
 
 def _at(i: int, n: int) -> str:

@@ -20,7 +20,7 @@ import msoffcrypto
 import pandas as pd
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from engine.problems import PlanError, Problem, at_row
+from engine.problems import PlanError, Problem, at_row, said
 from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.coerce import text
 
@@ -95,14 +95,14 @@ def passwords_for(reps: pd.DataFrame, rng: random.Random | None = None) -> pd.Se
     problems = []
     for position in typed.index[short | formula]:  # positions: the index was reset
         sheet, cell = at_row(reps, position, "password", "Reps")
-        rep = f' of rep "{reps["rep_id"].iloc[position]}"' if "rep_id" in reps else ""
+        whose = said("of_rep", rep_id=reps["rep_id"].iloc[position]) if "rep_id" in reps else ""
         value = typed[position]
         if short[position]:
-            message = f"Password{rep} has {len(value)} characters, fewer than {MIN_PASSWORD_LENGTH}"
-            hint = "type a longer one, or leave the cell blank to have one generated"
+            message = said("password_short", whose=whose, n=len(value), least=MIN_PASSWORD_LENGTH)
+            hint = said("password_short_hint")
         else:
-            message = f'Password{rep} starts with "{value[0]}", which Excel reads as a formula'
-            hint = "start it with a letter or a digit, or leave the cell blank"
+            message = said("password_formula", whose=whose, first=value[0])
+            hint = said("password_formula_hint")
         problems.append(Problem(sheet, cell, message, hint))
     if problems:
         raise PlanError(problems)

@@ -13,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.problems import PlanError, Problem, did_you_mean
+from engine.problems import Message, PlanError, Problem, did_you_mean, said
 from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS
 
 NOT_MAILED = ("manifest.csv", "passwords.csv")  # files that must never become an attachment
 TABLE = {"rep": ("tblReps", "Email", "Reps"), "region": ("tblRegions", "ManagerEmail", "Regions")}
-ISSUE_AGAIN = "re-run `salesplan issue` to issue the workbooks and the manifest again"
+ISSUE_AGAIN = said("manifest_issue_again")
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
 EMAIL = re.compile(rf"{_LOCAL}@{_DOMAIN}")
@@ -68,8 +68,8 @@ def read_manifest(folder: Path) -> list[Recipient]:
                 Problem(
                     MANIFEST,
                     "",
-                    f"not found in {folder}",
-                    "run `salesplan issue PLAN.xlsx --out DIR`",
+                    said("manifest_not_found", folder=str(folder)),
+                    said("manifest_not_found_hint"),
                 )
             ]
         )
@@ -79,11 +79,17 @@ def read_manifest(folder: Path) -> list[Recipient]:
             rows = list(reader)
             header = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error) as e:
-        raise PlanError([Problem(MANIFEST, "", f"cannot be read: {e}", ISSUE_AGAIN)]) from None
+        raise PlanError(
+            [Problem(MANIFEST, "", said("manifest_unreadable", error=str(e)), ISSUE_AGAIN)]
+        ) from None
     missing = [c for c in MANIFEST_COLUMNS if c not in header]
     if missing:
         raise PlanError(
-            [Problem(MANIFEST, "", f"lacks the columns {', '.join(missing)}", ISSUE_AGAIN)]
+            [
+                Problem(
+                    MANIFEST, "", said("manifest_columns", columns=", ".join(missing)), ISSUE_AGAIN
+                )
+            ]
         )
     problems: list[Problem] = []
     recipients = []
@@ -93,7 +99,14 @@ def read_manifest(folder: Path) -> list[Recipient]:
             recipients.append(recipient)
     twice = Counter((r.kind, r.ident) for r in recipients)
     problems += [
-        Problem(MANIFEST, "", f'{kind} "{ident}" has {n} workbooks, not one', ISSUE_AGAIN)
+        Problem(
+            MANIFEST,
+            "",
+            said(
+                "manifest_twice_rep" if kind == "rep" else "manifest_twice_region", ident=ident, n=n
+            ),
+            ISSUE_AGAIN,
+        )
         for (kind, ident), n in twice.items()
         if n > 1
     ]
@@ -114,8 +127,13 @@ def select(recipients: list[Recipient], only: list[str] | None) -> list[Recipien
                 Problem(
                     "--only",
                     "",
-                    f'"{i}" is not a RepID or region in {MANIFEST}{did_you_mean(i, known)}',
-                    "give RepIDs as in tblReps, or region names for the roll-ups",
+                    said(
+                        "only_unknown",
+                        ident=i,
+                        manifest=MANIFEST,
+                        suggestion=did_you_mean(i, known),
+                    ),
+                    said("only_unknown_hint"),
                 )
                 for i in unknown
             ]
@@ -130,13 +148,15 @@ def check_files(folder: Path, recipients: list[Recipient]) -> None:
     for r in recipients:
         path = folder / r.file
         if not path.is_file():
-            problems.append(Problem(r.file, "", f"is not in {folder}", ISSUE_AGAIN))
+            problems.append(
+                Problem(r.file, "", said("workbook_not_in_folder", folder=str(folder)), ISSUE_AGAIN)
+            )
         elif hashlib.sha256(path.read_bytes()).hexdigest() != r.sha256:
             problems.append(
                 Problem(
                     r.file,
                     "",
-                    "differs from the manifest (SHA-256) since it was issued",
+                    said("workbook_changed"),
                     ISSUE_AGAIN,
                 )
             )
@@ -145,31 +165,38 @@ def check_files(folder: Path, recipients: list[Recipient]) -> None:
 
 
 def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | None:
-    def bad(message: str) -> None:
+    def bad(message: Message) -> None:
         problems.append(Problem(f"{MANIFEST} row {line}", "", message, ISSUE_AGAIN))
 
     value = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
     kind = value["Kind"]
     if kind not in TABLE:
-        bad(f'Kind "{kind}" is neither rep nor region')
+        bad(said("manifest_kind", kind=kind))
         return None
     table, header, sheet = TABLE[kind]
     email = value["Email"]
     where, _, cell = (value["EmailCell"] or sheet).partition("!")
     whose = (
-        f'rep "{value["RepID"]}"' if kind == "rep" else f'the manager of region "{value["Region"]}"'
+        said("whose_rep", rep_id=value["RepID"])
+        if kind == "rep"
+        else said("whose_region_manager", region=value["Region"])
     )
     if not email:
         problems.append(
-            Problem(where, cell, f"{header} of {whose} is empty", f"type the address in {table}")
+            Problem(
+                where,
+                cell,
+                said("email_empty", column=header, whose=whose),
+                said("email_empty_hint", table=table),
+            )
         )
     elif not is_email(email):
         problems.append(
             Problem(
                 where,
                 cell,
-                f'{header} "{email}" is not an e-mail address',
-                f"correct it in {table}",
+                said("email_not_an_address", column=header, email=email),
+                said("email_not_an_address_hint", table=table),
             )
         )
     file = value["File"]
@@ -180,26 +207,26 @@ def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | Non
         or file in NOT_MAILED
         or not file.lower().endswith(".xlsx")
     ):
-        bad(f'File "{file}" is not a workbook of this folder')
+        bad(said("manifest_file", file=file))
     if not re.fullmatch(r"[0-9a-f]{64}", value["SHA256"]):
-        bad(f'SHA256 "{value["SHA256"]}" is not a SHA-256')
+        bad(said("manifest_sha", value=value["SHA256"]))
     numbers = {}
     for column in ("Unit", "Floor", "Target", "Challenge"):
         try:
             numbers[column] = int(value[column])
         except ValueError:
-            bad(f'{column} "{value[column]}" is not a whole number')
+            bad(said("value_not_whole", column=column, value=value[column]))
     weeks = []
     for part in filter(None, value["FirstWeeks"].split(";")):
         start, _, amount = part.partition("=")
         try:
             weeks.append((start.strip(), int(amount)))
         except ValueError:
-            bad(f'FirstWeeks "{part}" is not week=amount')
+            bad(said("manifest_first_weeks", value=part))
     if kind == "rep" and not value["RepID"]:
-        bad("a rep's row has no RepID")
+        bad(said("manifest_no_rep_id"))
     if kind == "region" and not value["Region"]:
-        bad("a region's row has no Region")
+        bad(said("manifest_no_region"))
     if len(numbers) < 4:
         return None
     return Recipient(

@@ -180,27 +180,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "deal size low": ("deal size low", "客单价偏低"),
     "no funnel to compare": ("no funnel to compare", "无漏斗数据可比"),
     "no activity to compare": ("no activity to compare", "无活动数据可比"),
-    # reconciliation checks (engine/reconcile.py)
+    # the team, on the Dashboard
     "team": ("team", "团队"),
-    "team = Σ regions + unallocated": ("team = Σ regions + unallocated", "团队 = Σ 区域 + 未分配"),
-    "region = Σ its reps": ("region = Σ its reps", "区域 = Σ 本区销售"),
-    "product = Σ reps' product parts": (
-        "product = Σ reps' product parts",
-        "产品线 = Σ 销售的产品目标",
-    ),
-    "customer type = Σ reps' parts": (
-        "customer type = Σ reps' parts",
-        "客户类型 = Σ 销售的客户类型目标",
-    ),
-    "rep = Σ its breakdown": ("rep = Σ its breakdown", "销售 = Σ 其分解"),
-    "rep = Σ its weekly plan": ("rep = Σ its weekly plan", "销售 = Σ 其周计划"),
-    "rep = Σ its monthly plan": ("rep = Σ its monthly plan", "销售 = Σ 其月计划"),
-    "team floor = Σ reps' floor": ("team floor = Σ reps' floor", "团队保底 = Σ 销售保底"),
-    "team target = Σ reps' target": ("team target = Σ reps' target", "团队目标 = Σ 销售目标"),
-    "team challenge = Σ reps' challenge": (
-        "team challenge = Σ reps' challenge",
-        "团队挑战 = Σ 销售挑战",
-    ),
 }
 
 

@@ -140,8 +140,8 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("difference", None, "yuan"),
         ),
         d.reconciliation.assign(
-            check=d.reconciliation["check"].map(lambda c: label(c, loc)),
-            scope=d.reconciliation["scope"].map(lambda c: label(c, loc)),
+            check=d.reconciliation["check"].map(lambda c: text(c, loc)),
+            scope=d.reconciliation["scope"].map(lambda c: text(c, loc)),
         ),
         status="difference",
     )
@@ -345,7 +345,15 @@ def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
     notes = Block(
         "tblKPINotes",
         cols(("note", None, "text")),
-        pd.DataFrame({"note": [label(SCORE_RULE, loc), label(PHASE_RULE, loc), *p.kpi.notes]}),
+        pd.DataFrame(
+            {
+                "note": [
+                    label(SCORE_RULE, loc),
+                    label(PHASE_RULE, loc),
+                    *(text(note, loc) for note in p.kpi.notes),
+                ]
+            }
+        ),
         title=label("note", loc),
     )
     return card, notes

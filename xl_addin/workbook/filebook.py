@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from xl_addin.workbook.package import TableRef, check_package, find_tables, sheet_names
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
@@ -27,7 +27,9 @@ class FileBook:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         if not self.path.exists():
-            raise PlanError([Problem(str(self.path), "", "file not found", "check the path")])
+            raise PlanError(
+                [Problem(str(self.path), "", said("file_not_found"), said("file_not_found_hint"))]
+            )
         check_package(str(self.path))
         self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
         self._values = None
@@ -86,8 +88,8 @@ def check_writable(path: Path) -> None:
                 Problem(
                     path.name,
                     "",
-                    "the workbook is open in Excel or read-only",
-                    "close it (or make it writable) and run again",
+                    said("workbook_locked"),
+                    said("workbook_locked_hint"),
                 )
             ]
         )

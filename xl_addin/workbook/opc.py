@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from engine.problems import PlanError, Problem
+from engine.problems import Message, PlanError, Problem, said
 from xl_addin.workbook.xmltext import XML_DECLARATION, esc
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -68,10 +68,10 @@ CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 CT_TYPES = "[Content_Types].xml"
 
 
-STRICT = "this workbook format (Strict Open XML) is not supported"
+STRICT = said("strict_open_xml")
 
 
-STRICT_HINT = "save it from Excel as “Excel Workbook (.xlsx)”, not Strict Open XML"
+STRICT_HINT = said("strict_open_xml_hint")
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,8 @@ def parse(data: bytes, part: str) -> Element:
     try:
         return fromstring(data)
     except (ParseError, DefusedXmlException, ValueError) as exc:
-        message = f"this part of the workbook cannot be read ({exc})"
-        raise problem(part, message, "open the workbook in Excel, save it, and run again") from None
+        message = said("part_unreadable", error=str(exc))
+        raise problem(part, message, said("part_unreadable_hint")) from None
 
 
 @dataclass
@@ -213,12 +213,10 @@ def office_document(package: Package, filename: str) -> str:
             return rel.part
     if any(r.type.endswith("/officeDocument") for r in package.rels("")):
         raise problem(filename, STRICT, STRICT_HINT)
-    raise problem(
-        filename, "not an Excel workbook (no workbook part)", "save it from Excel as .xlsx"
-    )
+    raise problem(filename, said("no_workbook_part"), said("save_as_xlsx"))
 
 
-def problem(where: str, message: str, hint: str) -> PlanError:
+def problem(where: str, message: Message, hint: Message) -> PlanError:
     return PlanError([Problem(where, "", message, hint)])
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from defusedxml.ElementTree import fromstring
 
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 
 MAX_UNPACKED = 1 << 31  # 2 GiB of XML is far beyond any real plan
 MAX_RATIO = 200  # a part that inflates more than this is a zip bomb
@@ -40,8 +40,8 @@ def check_package(path: str) -> None:
                 Problem(
                     str(path),
                     "",
-                    f"not an Excel workbook (.xlsx/.xlsm): {exc}",
-                    "save it from Excel as .xlsx",
+                    said("not_a_workbook", error=str(exc)),
+                    said("save_as_xlsx"),
                 )
             ]
         ) from None
@@ -56,8 +56,8 @@ def check_package(path: str) -> None:
                 Problem(
                     str(path),
                     "",
-                    "the workbook unpacks to an implausible size",
-                    "check the file; save a clean copy from Excel",
+                    said("implausible_size"),
+                    said("implausible_size_hint"),
                 )
             ]
         )

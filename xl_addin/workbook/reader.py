@@ -63,11 +63,10 @@ NON_NEGATIVE = {
     "weeks",
     "share",
 }
-COEFFICIENT = "type a coefficient like 1.1, or leave it blank"
-POSITIVE = {
-    "capability": COEFFICIENT,
-    "resource": COEFFICIENT,
-    "conversion": "type a rate like 0.4 or 40%",
+POSITIVE = {  # a column whose values must be above 0, and the hint when one is not
+    "capability": "hint_coefficient",
+    "resource": "hint_coefficient",
+    "conversion": "hint_conversion",
 }
 WEIGHTED = ("regions", "products", "customer_types")
 BLANK_MEANS_DEFAULT = {("settings", "value")}  # `init` leaves TeamTarget, AvgDealSize … blank
@@ -77,10 +76,10 @@ class Reader:
     def __init__(self, source: TableSource):
         self.source = source
         self.problems: list[Problem] = []
-        self.notes: list[str] = []
+        self.notes: list[Message] = []
         self.raw: dict = {}  # table key -> (RawTable, {column key: position}) as read
 
-    def add(self, sheet: str, cell: str, message: str, hint: str = "") -> None:
+    def add(self, sheet: str, cell: str, message: Message, hint: Message | str = "") -> None:
         self.problems.append(Problem(sheet, cell, message, hint))
 
     def read(self) -> Plan:
@@ -90,7 +89,12 @@ class Reader:
             if frames[key] is not None and frames[key].empty:
                 spec = next(t for t in TABLES if t.key == key)
                 raw_sheet = frames[key].attrs.get("sheet", spec.sheet)
-                self.add(raw_sheet, "", f"{spec.name} has no rows", f"fill in {spec.name}")
+                self.add(
+                    raw_sheet,
+                    "",
+                    said("table_no_rows", table=spec.name),
+                    said("table_no_rows_hint", table=spec.name),
+                )
         self.relations(frames)
         self.departed(frames)
         self.headers(frames)
@@ -124,8 +128,8 @@ class Reader:
                 self.add(
                     raw.sheet,
                     raw.cell(int(positions[k]), j),
-                    f'KPI "{name}": {shown(cells.iat[k])} is not a number',
-                    "type a number, or leave it blank",
+                    said("kpi_actual_not_a_number", kpi=name, value=shown(cells.iat[k])),
+                    said("kpi_actual_not_a_number_hint"),
                 )
             parts.append(
                 pd.DataFrame(
@@ -169,8 +173,7 @@ class Reader:
             ids = list(dict.fromkeys(history.loc[gone, "rep_id"]))
             shown = ", ".join(map(str, ids[:5])) + (" …" if len(ids) > 5 else "")
             self.notes.append(
-                f"history: {gone.sum()} rows of {len(ids)} RepID(s) not in tblReps ({shown}) count for "
-                "the team, regions and products, not for any rep"
+                said("note_history_departed", rows=int(gone.sum()), n=len(ids), reps=shown)
             )
 
     # -- one table -------------------------------------------------------------------
@@ -181,8 +184,8 @@ class Reader:
                 self.add(
                     spec.sheet,
                     "",
-                    f"table {spec.name} is missing",
-                    f"add an Excel table named {spec.name} (salesplan init makes a template)",
+                    said("table_missing", table=spec.name),
+                    said("table_missing_hint", table=spec.name),
                 )
             return None
         lookup = header_lookup(spec)
@@ -195,8 +198,8 @@ class Reader:
                 self.add(
                     raw.sheet,
                     raw.header_cell(j),
-                    f'{spec.name} has two "{col.en}" columns',
-                    "rename or remove one",
+                    said("column_twice", table=spec.name, column=col.en),
+                    said("column_twice_hint"),
                 )
             found.setdefault(col.key, j)
         missing = [c for c in spec.columns if c.required and c.key not in found]
@@ -209,16 +212,13 @@ class Reader:
             near = difflib.get_close_matches(normalise_header(c.en), list(others), n=1, cutoff=0.8)
             if near:  # a typo in the header: point at it
                 j = others[near[0]]
-                where, hint = (
-                    j,
-                    f'rename "{raw.headers[j]}" to {c.en}, or add a column headed {c.en}',
-                )
+                where, hint = j, said("column_rename", header=raw.headers[j], column=c.en)
             else:
-                where, hint = 0, f"add a column headed {c.en} to the table"
+                where, hint = 0, said("column_add", column=c.en)
             self.add(
                 raw.sheet,
                 raw.header_cell(where),
-                f'{spec.name} has no column "{c.en}" ({c.zh})',
+                said("column_missing", table=spec.name, column=c.en, column_zh=c.zh),
                 hint,
             )
         if missing:
@@ -242,12 +242,13 @@ class Reader:
                 out[col.key] = None if col.kind in ("text", CHOICE, DATE) else np.nan
                 continue
             j = found[col.key]
-            values, bad = self.coerce(col, data.loc[keep, j])
+            name = _typed_header(raw.headers[j], col)  # the problems name it as the user does
+            values, bad = self.coerce(col, data.loc[keep, j], name)
             for i in values.index[bad]:
                 self.add(
                     raw.sheet,
                     raw.cell(i, j),
-                    self.bad_message(col, data.at[i, j]),
+                    self.bad_message(col, data.at[i, j], name),
                     self.bad_hint(col),
                 )
             if col.required and (spec.key, col.key) not in BLANK_MEANS_DEFAULT:
@@ -256,24 +257,24 @@ class Reader:
                     self.add(
                         raw.sheet,
                         raw.cell(i, j),
-                        f"{col.en} is empty",
-                        "fill it in or delete the row",
+                        said("value_empty", column=name),
+                        said("value_empty_hint"),
                     )
             if col.key in NON_NEGATIVE and col.kind != "text":
                 for i in values.index[values.notna() & (values < 0)]:
                     self.add(
                         raw.sheet,
                         raw.cell(i, j),
-                        f"{col.en} {shown(data.at[i, j])} is negative",
-                        "amounts, weights and counts must be 0 or more",
+                        said("value_negative", column=name, value=shown(data.at[i, j])),
+                        said("value_negative_hint"),
                     )
             if col.key in POSITIVE:
                 for i in values.index[values.notna() & (values <= 0)]:
                     self.add(
                         raw.sheet,
                         raw.cell(i, j),
-                        f"{col.en} {shown(data.at[i, j])} must be above 0",
-                        POSITIVE[col.key],
+                        said("value_not_positive", column=name, value=shown(data.at[i, j])),
+                        said(POSITIVE[col.key]),
                     )
             out[col.key] = values
         if "amount" in out:
@@ -282,9 +283,13 @@ class Reader:
         out = out.reset_index(drop=True)
         out.attrs["sheet"] = raw.sheet
         out.attrs["columns"] = {k: raw.cell(0, j).rstrip("0123456789") for k, j in found.items()}
+        # the headers as typed, for the engine's problems to name a column as the user does
+        out.attrs["headers"] = {
+            k: _typed_header(raw.headers[j], spec.column(k)) for k, j in found.items()
+        }
         return out
 
-    def coerce(self, col, values: pd.Series):
+    def coerce(self, col, values: pd.Series, name: str):
         if col.kind == AMOUNT:
             return coerce.amount(values)
         if col.kind == NUMBER:
@@ -293,7 +298,7 @@ class Reader:
         if col.kind == FRACTION:
             v, bad, over = coerce.number(values, percent_over_one=True)
             if over.any():
-                self.notes.append(f"{col.en}: values over 1 read as percent (e.g. 30 → 30 %)")
+                self.notes.append(said("note_percent_column", column=name))
             return v, bad
         if col.kind == INTEGER:
             return coerce.integer(values)
@@ -304,28 +309,29 @@ class Reader:
         return coerce.text(values)
 
     @staticmethod
-    def bad_message(col, value) -> str:
-        kind = {
-            NUMBER: "a number",
-            AMOUNT: "an amount",
-            FRACTION: "a number or percentage",
-            INTEGER: "a whole number",
-            DATE: "a date",
-        }.get(col.kind)
+    def bad_message(col, value, name: str) -> Message:
         if col.kind == CHOICE:
-            return f'{col.en} "{shown(value)}" is not one of {", ".join(col.choices)}{did_you_mean(value, col.choices)}'
-        return f'{col.en} "{shown(value)}" is not {kind}'
+            return not_one_of(name, shown(value), col.choices)
+        key = {
+            NUMBER: "value_not_a_number",
+            AMOUNT: "value_not_an_amount",
+            FRACTION: "value_not_a_fraction",
+            INTEGER: "value_not_whole",
+            DATE: "value_not_a_date",
+        }.get(col.kind, "value_not_valid")
+        return said(key, column=name, value=shown(value))
 
     @staticmethod
-    def bad_hint(col) -> str:
-        return {
-            NUMBER: "type a number like 1.2",
-            AMOUNT: "type an amount in yuan like 125000.50, 125,000 or 12.5万",
-            FRACTION: "type 0.3 or 30%",
-            INTEGER: "type a whole number like 4",
-            DATE: "type a date like 2026-07-06",
-            CHOICE: "pick a value from the list",
-        }.get(col.kind, "")
+    def bad_hint(col) -> Message | str:
+        key = {
+            NUMBER: "hint_number",
+            AMOUNT: "hint_amount",
+            FRACTION: "hint_fraction",
+            INTEGER: "hint_whole",
+            DATE: "hint_date",
+            CHOICE: "hint_choice",
+        }.get(col.kind)
+        return said(key) if key else ""
 
     # -- settings --------------------------------------------------------------------
     def settings(self, frame: pd.DataFrame | None) -> Settings:
@@ -346,16 +352,20 @@ class Reader:
                 self.add(
                     sheet,
                     f"{frame.attrs['columns']['setting']}{row['_row']}",
-                    f'unknown setting "{row["setting"]}"{did_you_mean(row["setting"], SPECS)}',
-                    "check the spelling or delete the row",
+                    said(
+                        "setting_unknown",
+                        setting=row["setting"],
+                        suggestion=did_you_mean(row["setting"], SPECS),
+                    ),
+                    said("setting_unknown_hint"),
                 )
                 continue
             if name in cells:  # two values for one setting: never guess which one is meant
                 self.add(
                     sheet,
                     f"{frame.attrs['columns']['setting']}{row['_row']}",
-                    f"setting {name} appears twice (first in row {rows[name]})",
-                    "delete one of the rows",
+                    said("setting_twice", name=name, row=rows[name]),
+                    said("setting_twice_hint"),
                 )
                 continue
             cells[name], rows[name] = cell, row["_row"]
@@ -369,20 +379,22 @@ class Reader:
             self.add(
                 sheet,
                 "",
-                "PeriodStart is missing",
-                "add a row PeriodStart with the first day of the plan period",
+                said("period_start_missing"),
+                said("period_start_missing_hint"),
             )
         elif "PeriodStart" in blank:
             self.add(
                 sheet,
                 cells["PeriodStart"],
-                "PeriodStart is empty",
-                "type the first day of the plan period, e.g. 2026-07-06",
+                said("period_start_empty"),
+                said("period_start_empty_hint"),
             )
         for name, value in values.items():
             wrong = out_of_range(name, value)
             if wrong:
-                self.add(sheet, cells[name], f"{name} {wrong[0]}", wrong[1])
+                self.add(
+                    sheet, cells[name], said("setting_wrong", name=name, wrong=wrong[0]), wrong[1]
+                )
         return Settings(values, {name: (sheet, cell) for name, cell in cells.items()})
 
     def setting_value(self, name: str, value, sheet: str, cell: str):
@@ -394,7 +406,10 @@ class Reader:
             v, bad = coerce.date(one)
             if bad[0]:
                 self.add(
-                    sheet, cell, f'{name} "{value}" is not a date', "type a date like 2026-07-06"
+                    sheet,
+                    cell,
+                    said("value_not_a_date", column=name, value=value),
+                    said("hint_date"),
                 )
                 return None
             return v[0].date()
@@ -405,22 +420,24 @@ class Reader:
             else:
                 v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
             if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
-                what = {"int": "a whole number", "amount": "an amount"}.get(kind, "a number")
+                what = {"int": "value_not_whole", "amount": "value_not_an_amount"}
                 self.add(
                     sheet,
                     cell,
-                    f'{name} "{value}" is not {what}',
-                    "type 0.3 or 30%"
+                    said(what.get(kind, "value_not_a_number"), column=name, value=value),
+                    said("hint_fraction")
                     if kind == "fraction"
-                    else f"type a whole number like {SPECS[name][1] or 26}"
+                    else said("hint_whole_like", example=SPECS[name][1] or 26)
                     if kind == "int"
-                    else "type an amount in yuan like 1200000, 1,200,000 or 120万"
+                    else said("hint_amount_setting")
                     if kind == "amount"
-                    else "type a number",
+                    else said("hint_a_number"),
                 )
                 return None
             if over[0]:
-                self.notes.append(f"{name}: {shown(value)} read as {v[0]:.4g} ({shown(value)} %)")
+                self.notes.append(
+                    said("note_percent_setting", name=name, value=shown(value), read=float(v[0]))
+                )
             if kind == "int":
                 return int(v[0])
             if kind == "amount":
@@ -444,8 +461,8 @@ class Reader:
                 self.add(
                     sheet,
                     cell,
-                    f'{name} "{value}" is not a list of numbers',
-                    "type numbers separated by commas, e.g. 0.5,0.3,0.2",
+                    said("setting_not_numbers", name=name, value=value),
+                    said("setting_not_numbers_hint"),
                 )
                 return None
             return tuple(Decimal(repr(float(x))) for x in v)
@@ -461,8 +478,8 @@ class Reader:
                     self.add(
                         sheet,
                         cell,
-                        f'{name} "{value}" is not like new=0.3,mature=0.6,longtail=0.1',
-                        "use stage=weight pairs",
+                        said("setting_not_stage_weights", name=name, value=value),
+                        said("setting_not_stage_weights_hint"),
                     )
                     return None
                 out[stage.strip().casefold()] = Decimal(repr(float(v[0])))
@@ -470,6 +487,14 @@ class Reader:
         return str(value).strip()
 
     # -- across tables ---------------------------------------------------------------
+    def header(self, table: str, key: str) -> str:
+        """The header of a column as the table read has it."""
+        col = next(t for t in TABLES if t.key == table).column(key)
+        if table not in self.raw or key not in self.raw[table][1]:
+            return col.en
+        raw, found = self.raw[table]
+        return _typed_header(raw.headers[found[key]], col)
+
     def relations(self, frames: dict) -> None:
         for table, key in UNIQUE:
             f = frames.get(table)
@@ -482,8 +507,13 @@ class Reader:
                 self.add(
                     f.attrs["sheet"],
                     f"{letter}{f.at[i, '_row']}",
-                    f'{key_label(table, key)} "{f.at[i, key]}" appears twice (first in row {first[f.at[i, key]]})',
-                    "make it unique or delete one row",
+                    said(
+                        "key_twice",
+                        column=self.header(table, key),
+                        value=f.at[i, key],
+                        row=first[f.at[i, key]],
+                    ),
+                    said("key_twice_hint"),
                 )
         for table, key, ref_table, ref_key in FOREIGN_KEYS:
             f, ref = frames.get(table), frames.get(ref_table)
@@ -495,14 +525,19 @@ class Reader:
             ref_name = next(t.name for t in TABLES if t.key == ref_table)
             # one problem per unknown value, at its first row: a CRM export repeats it thousands of times
             for value, rows in f.loc[unknown, "_row"].groupby(f.loc[unknown, key], sort=False):
-                many = f" ({len(rows)} rows, first here)" if len(rows) > 1 else ""
-                self.add(
-                    f.attrs["sheet"],
-                    f"{letter}{rows.iloc[0]}",
-                    f'{key_label(table, key)} "{value}"{many} is not in {ref_name}'
-                    f"{did_you_mean(value, known) if key != 'rep_id' else ''}",
-                    f"correct {'them' if many else 'it'} or add it to {ref_name}",
-                )
+                fields = {
+                    "column": self.header(table, key),
+                    "value": value,
+                    "table": ref_name,
+                    "suggestion": did_you_mean(value, known) if key != "rep_id" else "",
+                }
+                if len(rows) > 1:
+                    message = said("not_in_table_rows", **fields, rows=len(rows))
+                    hint = said("not_in_table_rows_hint", table=ref_name)
+                else:
+                    message = said("not_in_table", **fields)
+                    hint = said("not_in_table_hint", table=ref_name)
+                self.add(f.attrs["sheet"], f"{letter}{rows.iloc[0]}", message, hint)
         for table in WEIGHTED:
             f = frames.get(table)
             if f is None or f.empty or "weight" not in f.attrs.get("columns", {}):
@@ -512,8 +547,8 @@ class Reader:
                 self.add(
                     f.attrs["sheet"],
                     f"{f.attrs['columns']['weight']}{f['_row'].iloc[0]}",
-                    "the weights add up to zero",
-                    "give at least one row a positive weight",
+                    said("table_weights_zero"),
+                    said("table_weights_zero_hint"),
                 )
         reps = frames.get("reps")
         if (
@@ -530,8 +565,12 @@ class Reader:
                 self.add(
                     reps.attrs["sheet"],
                     f"{reps.attrs['columns']['end_date']}{reps.at[i, '_row']}",
-                    f"EndDate {shown(reps.at[i, 'end_date'])} is before StartDate {shown(reps.at[i, 'start_date'])}",
-                    "correct one of the dates",
+                    said(
+                        "end_before_start",
+                        end=shown(reps.at[i, "end_date"]),
+                        start=shown(reps.at[i, "start_date"]),
+                    ),
+                    said("end_before_start_hint"),
                 )
 
 
@@ -546,30 +585,35 @@ AT_MOST_ALL = {
 }
 
 
-def out_of_range(name: str, value) -> tuple[str, str] | None:
-    """(what is wrong, what to do) when a setting's value is of its kind but makes no sense."""
+def out_of_range(name: str, value) -> tuple[Message, Message] | None:
+    """(what is wrong, what to do) when a setting's value is of its kind but makes no sense;
+    what is wrong follows the setting's name (`setting_wrong`)."""
     kind = SPECS[name][0]
     if kind == "int" and name in ("PeriodWeeks", "RoundTo", "Unit") and value <= 0:
-        return f"{value} must be above 0", f"type a whole number like {SPECS[name][1]}"
+        return said("range_above_zero", value=shown(value)), said(
+            "hint_whole_like", example=SPECS[name][1]
+        )
     if kind == "fraction":
-        pct = f"{float(value) * 100:g} %"
+        pct = float(value) * 100
         if name == "MarketGrowth":
             if value <= -1:  # the target would be zero or negative
-                return f"{pct} must be above -100 %", "type the expected growth, e.g. 8% or -5%"
+                return said("range_growth", pct=pct), said("range_growth_hint")
         elif name == "Buffer":
             if not 0 <= value < 1:
-                return f"{pct} must be from 0 % to below 100 %", "type a buffer like 0.05 or 5%"
+                return said("range_buffer", pct=pct), said("range_buffer_hint")
         elif name in AT_MOST_ALL:
             if not 0 <= value <= 1:
-                return f"{pct} must be from 0 % to 100 %", "type a share like 0.9 or 90%"
+                return said("range_share", pct=pct), said("range_share_hint")
         elif value < 0:
-            return f"{pct} is negative", "type 0 or more, e.g. 0.15 or 15%"
+            return said("range_percent_negative", pct=pct), said("range_percent_negative_hint")
     if (kind == "ratio" or name == "AvgDealSize") and value <= 0:
-        return f"{shown(value)} must be above 0", f"type a number like {SPECS[name][1] or 30000}"
+        return said("range_above_zero", value=shown(value)), said(
+            "hint_number_like", example=SPECS[name][1] or 30000
+        )
     if kind == "amount" and value < 0:
-        return f"{value:,} is negative", "type an amount of 0 or more, or leave it blank"
+        return said("range_amount_negative", value=value), said("range_amount_negative_hint")
     if kind == "ratios" and any(v < 0 for v in value):
-        return "has a negative number", "type numbers of 0 or more separated by commas"
+        return said("range_ratios_negative"), said("range_ratios_negative_hint")
     return None
 
 
@@ -589,6 +633,17 @@ def not_a_choice(name: str, value) -> Message:
     )
 
 
+def not_one_of(name: str, value, choices) -> Message:
+    """`Level "snior" is not one of senior, standard, new (did you mean "senior"?)`."""
+    return said(
+        "value_not_choice",
+        column=name,
+        value=value,
+        choices=", ".join(choices),
+        suggestion=did_you_mean(value, choices),
+    )
+
+
 def shown(value) -> str:
     """A cell's value as the user typed it: 500 not 500.0, 2026-07-06 not 2026-07-06 00:00:00."""
     if isinstance(value, float) and value.is_integer():
@@ -602,9 +657,9 @@ def shown(value) -> str:
     return str(value)
 
 
-def key_label(table: str, key: str) -> str:
-    spec = next(t for t in TABLES if t.key == table)
-    return spec.column(key).en
+def _typed_header(typed, col) -> str:
+    """A column's header as the user typed it (Region, 区域, region), for the problems."""
+    return str(typed).strip() or col.en
 
 
 def read_plan(source: TableSource) -> Plan:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from engine.problems import said
 from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render
 from xl_addin.workbook.atomic import replacing
@@ -83,8 +84,7 @@ def replace_sheets(
                 splice(path, rendered, out, edited or {})
             shutil.copy2(path, path.with_name(path.name + ".bak"))
     except PermissionError:
-        message = "the workbook cannot be replaced (open in another program?)"
-        raise problem(path.name, message, "close it and run again") from None
+        raise problem(path.name, said("cannot_replace"), said("close_and_run_again")) from None
 
 
 def _add_table(table: NewTable, book, formats) -> None:

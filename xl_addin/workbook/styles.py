@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
+from engine.problems import said
 from xl_addin.workbook.opc import (
     CT_STYLES,
     MAIN,
@@ -87,7 +88,7 @@ def merge_styles(
     """The user's styles.xml with what the rendered one needs; cellXfs and dxfs index maps."""
     user, made = parse(user_xml, part), parse(made_xml, "rendered styles")
     if user.tag != f"{{{MAIN}}}styleSheet":
-        raise problem(part, "the workbook's styles cannot be read", "open and save it in Excel")
+        raise problem(part, said("styles_unreadable"), said("styles_unreadable_hint"))
     added: dict[str, list[Element]] = {name: [] for name in STYLE_PARTS}
 
     def reuse_or_add(name: str, items: list[Element], fixed: int = 0) -> dict[int, int]:

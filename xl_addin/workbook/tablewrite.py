@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from engine.problems import PlanError, Problem
+from engine.problems import Message, PlanError, Problem, said
 from xl_addin.workbook.columns import TableSpec
 from xl_addin.workbook.package import TableRef
 from xl_addin.workbook.sheetcells import cell_style, grow_table, set_cells, table_rows
@@ -64,8 +64,8 @@ def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[s
                     Problem(
                         t.sheet,
                         "",
-                        f"salesplan cannot append rows to {t.name}: {exc}",
-                        "save the workbook from Excel and run again",
+                        said("append_failed", table=t.name, error=str(exc)),
+                        said("append_failed_hint"),
                     )
                 )
                 continue
@@ -85,14 +85,14 @@ def blocked_below(table: str, sheet: str, first_col: int, row: int) -> Problem:
     return Problem(
         sheet,
         f"{get_column_letter(first_col)}{row}",
-        f"salesplan appends rows to {table} but row {row} below it is not empty",
-        f"move what is below {table} elsewhere (the table grows downwards)",
+        said("append_blocked", table=table, row=row),
+        said("append_blocked_hint", table=table),
     )
 
 
 class _Blocked(Exception):
-    def __init__(self, cell: str, message: str, hint: str):
-        super().__init__(message)
+    def __init__(self, cell: str, message: str | Message, hint: str | Message):
+        super().__init__(str(message))
         self.cell, self.message, self.hint = cell, message, hint
 
 
