@@ -524,6 +524,21 @@ class Sheets(base_classes.Sheets):
         return sheet
 
 
+class PageSetup:
+    """xlwings' PageSetup over an openpyxl sheet: its print area."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    @property
+    def print_area(self):
+        return self.ws.print_area
+
+    @print_area.setter
+    def print_area(self, value):
+        self.ws.print_area = value
+
+
 class Sheet(base_classes.Sheet):
     def __init__(self, book, ws):
         self._book = book
@@ -534,6 +549,10 @@ class Sheet(base_classes.Sheet):
     @property
     def charts(self):
         return self._charts
+
+    @property
+    def page_setup(self):
+        return PageSetup(self.ws)
 
     def __eq__(self, other):
         return isinstance(other, Sheet) and other.ws is self.ws

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xlsxwriter
 
-from xl_addin.sheets.description import Chart, OutputSheet, Series
+from xl_addin.sheets.description import COLOURS, Chart, OutputSheet, Series
 from xl_addin.sheets.layout import Placed, chart_anchors, check_chart, series_cells
 
 LEGEND = {"position": "bottom"}
@@ -46,4 +46,13 @@ def _series(sheet: OutputSheet, chart: Chart, series: Series, placed: dict[str, 
         options["line"] = {"color": series.colour}
     elif series.colour and chart.kind != "pie":  # one fill would make every slice alike
         options["fill"] = {"color": series.colour}
+    if series.points and chart.kind in ("column", "bar"):
+        options["points"] = [point_colours(name) for name in series.points]
     return options
+
+
+def point_colours(name: str) -> dict:
+    """A bar in a status's colours, as its cells show it: the cell's fill, the text's colour
+    as its border."""
+    colours = COLOURS[name]
+    return {"fill": {"color": colours["bg_color"]}, "border": {"color": colours["font_color"]}}
