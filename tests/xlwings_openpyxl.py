@@ -536,7 +536,7 @@ class PageSetup:
 
     @print_area.setter
     def print_area(self, value):
-        self.ws.print_area = value
+        self.ws.print_area = value.split(",") if isinstance(value, str) else value
 
 
 class Sheet(base_classes.Sheet):

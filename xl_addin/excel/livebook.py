@@ -11,7 +11,7 @@ Everything is computed and checked before the first write, so an input problem (
 changes nothing. Excel has no transaction, so a failure of Excel itself half-way is not
 undone; it is not an input problem and is reported as a failure.
 
-The print area (the sheet's tables and charts) is set through xlwings' PageSetup. What
+The print areas (the sheet's tables and charts) are set through xlwings' PageSetup. What
 xlwings' public API does not reach, and this writer therefore leaves out: the rest of the
 print setup (landscape, A4, one page wide, the header rows repeated on each page); the
 colour of each bar of the Dashboard's status chart (the series keeps one colour); and
@@ -42,7 +42,7 @@ from xl_addin.sheets.layout import (
     frozen,
     place,
     plain,
-    print_area,
+    print_areas,
     rule_formula,
     series_cells,
     status_criteria,
@@ -344,7 +344,7 @@ class SheetPlan:
     charts: list[ChartPlan]
     panes: tuple[int, int] | None
     widths: dict[int, float]
-    area: tuple[int, int, int, int] | None = None  # the print area, 0-based corners
+    areas: list[tuple[int, int, int, int]] = field(default_factory=list)  # printed, 0-based
 
 
 def prepare(sheet: OutputSheet) -> SheetPlan:
@@ -359,7 +359,7 @@ def prepare(sheet: OutputSheet) -> SheetPlan:
     ]
     widths = column_widths(sheet, placed)
     return SheetPlan(
-        sheet, blocks, charts, frozen(sheet), widths, print_area(sheet, placed, widths)
+        sheet, blocks, charts, frozen(sheet), widths, print_areas(sheet, placed, widths)
     )
 
 
@@ -512,8 +512,8 @@ def _write(sheet, plan: SheetPlan) -> None:
         _freeze(sheet, *plan.panes)
     for chart in plan.charts:
         _add_chart(sheet, chart)
-    if plan.area:
-        sheet.page_setup.print_area = _cells(sheet, *plan.area).address
+    if plan.areas:
+        sheet.page_setup.print_area = ",".join(_cells(sheet, *a).address for a in plan.areas)
 
 
 def _style(cells, style: dict, top: bool) -> None:

@@ -30,7 +30,8 @@ def _chart(book: xlsxwriter.Workbook, sheet: OutputSheet, chart: Chart, placed: 
     for series in chart.series:
         made.add_series(_series(sheet, chart, series, placed))
     made.set_title({"name": chart.title} if chart.title else {"none": True})
-    made.set_legend(LEGEND)
+    # bars coloured one by one are named by their categories: a legend would show one colour
+    made.set_legend({"none": True} if any(s.points for s in chart.series) else LEGEND)
     if chart.y_format and chart.kind != "pie":
         value_axis = made.set_x_axis if chart.kind == "bar" else made.set_y_axis  # bar: x is values
         value_axis({"num_format": chart.y_format})

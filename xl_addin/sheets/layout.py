@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,19 +129,34 @@ def column_pixels(width: float) -> int:
     return int(width * 7 + 5)
 
 
-def print_area(
+def print_areas(
     sheet: OutputSheet, placed: list[Placed], widths: dict[int, float]
-) -> tuple[int, int, int, int] | None:
-    """(first row, first column, last row, last column) that printing covers: every table
-    and chart of the sheet, nothing else."""
-    if not placed:
-        return None
-    rows = [p.last for p in placed]
-    cols = [p.last_col for p in placed]
-    for chart, (row, col) in zip(sheet.charts, chart_anchors(sheet, placed), strict=True):
-        rows.append(row + chart_rows(chart))
-        cols.append(col + chart_columns(chart, col, widths) - 1)
-    return 0, 0, max(rows), max(cols)
+) -> list[tuple[int, int, int, int]]:
+    """What printing covers, as (first row, first column, last row, last column) each: every
+    table and chart of the sheet, nothing else. A group of blocks that stand beside the
+    others, and the charts, are areas of their own, so each starts a page and is printed one
+    page wide at its own scale, rather than the whole sheet shrunk onto one page's width."""
+    groups: dict[int, list[Placed]] = {}
+    for p in placed:
+        groups.setdefault(p.col, []).append(p)
+    out = [
+        (0, col, max(p.last for p in group), max(p.last_col for p in group))
+        for col, group in sorted(groups.items())
+    ]
+    charts = [
+        (row, col, row + chart_rows(chart), col + chart_columns(chart, col, widths) - 1)
+        for chart, (row, col) in zip(sheet.charts, chart_anchors(sheet, placed), strict=True)
+    ]
+    if charts:
+        out.append(
+            (
+                min(c[0] for c in charts),
+                min(c[1] for c in charts),
+                max(c[2] for c in charts),
+                max(c[3] for c in charts),
+            )
+        )
+    return out
 
 
 def print_titles(sheet: OutputSheet, placed: list[Placed]) -> tuple[int, int] | None:
@@ -206,12 +222,30 @@ def column_widths(sheet: OutputSheet, placed: list[Placed] | None = None) -> dic
     for block, at in zip(sheet.blocks, placed, strict=True):
         sample = block.frame.head(200)
         for j, col in enumerate(block.columns, at.col):
-            texts = [str(col.header)] + [str(plain(v) or "") for v in sample[col.key].tolist()]
+            texts = [str(col.header)] + [shown(plain(v), col.fmt) for v in sample[col.key].tolist()]
             width = max(display_width(t) for t in texts) + 2
             if col.fmt:
                 width = max(width, 11)
             widths[j] = min(max(width, widths.get(j, 0), 8), 60)
     return widths
+
+
+def shown(value, fmt: str) -> str:
+    """About what a cell shows: a number as its format writes it (0.2179 in 0.0% is 21.8%,
+    1,234,567 in 0\\.0, is 123.5), so a column is as wide as what it shows, not its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if not fmt or fmt == "General":
+        return f"{value:.10g}"
+    number = fmt.split(";")[0]
+    places = len(re.sub(r"[^0#]", "", number.split(".")[-1])) if "." in number else 0
+    value = (
+        value * 100 if "%" in number else value / 1000 ** (len(number) - len(number.rstrip(",")))
+    )
+    text = f"{value:,.{places}f}" if "#,#" in number else f"{value:.{places}f}"
+    return text + ("%" if "%" in number else "")
 
 
 def display_width(text: str) -> int:

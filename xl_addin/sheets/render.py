@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Sequence
 
 import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
 from xl_addin.sheets.charts import add_charts
 from xl_addin.sheets.description import COLOURS, RED, Block, OutputSheet
@@ -21,7 +22,7 @@ from xl_addin.sheets.layout import (
     frozen,
     place,
     plain,
-    print_area,
+    print_areas,
     print_titles,
     rule_formula,
     status_criteria,
@@ -124,17 +125,27 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
     widths = column_widths(sheet, placed)
     for j, width in sorted(widths.items()):
         ws.set_column(j, j, width)
-    _print_setup(ws, sheet, placed, widths)
+    _print_setup(book, ws, sheet, placed, widths)
 
 
-def _print_setup(ws, sheet: OutputSheet, placed: list[Placed], widths: dict[int, float]) -> None:
+def _print_setup(
+    book: xlsxwriter.Workbook,
+    ws,
+    sheet: OutputSheet,
+    placed: list[Placed],
+    widths: dict[int, float],
+) -> None:
     """Landscape A4, one page wide; the tables and charts only, the header rows on each page."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    area = print_area(sheet, placed, widths)
-    if area:
-        ws.print_area(*area)
+    areas = print_areas(sheet, placed, widths)
+    if len(areas) == 1:
+        ws.print_area(*areas[0])
+    elif areas:  # XlsxWriter's print_area takes one range; the defined name takes several
+        where = quote_sheetname(sheet.name)
+        ranges = ",".join(f"{where}!{xl_range_abs(*area)}" for area in areas)
+        book.define_name(f"{where}!_xlnm.Print_Area", f"={ranges}")
     titles = print_titles(sheet, placed)
     if titles:
         ws.repeat_rows(*titles)
