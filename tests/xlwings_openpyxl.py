@@ -1415,7 +1415,10 @@ class ChartImpl(base_classes.Chart):
                 made.graphicalProperties.solidFill = rgb(s.fill_color)[2:]
             chart.series.append(made)
         chart.title = self.title
-        chart.legend.position = LEGEND[self._legend.position or "right"]
+        if self._legend.visible:
+            chart.legend.position = LEGEND[self._legend.position or "right"]
+        else:
+            chart.legend = None
         if self._value_axis.number_format and not isinstance(chart, PieChart):
             chart.y_axis.number_format = self._value_axis.number_format
         chart.width = self.width / 72 * 2.54  # points to cm

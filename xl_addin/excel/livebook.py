@@ -335,6 +335,7 @@ class ChartPlan:
     kind: str
     title: str
     y_format: str
+    legend: bool = True  # none for bars coloured one by one: their categories name them
 
 
 @dataclass(frozen=True)
@@ -432,6 +433,7 @@ def _chart(sheet: OutputSheet, chart, anchor, placed: dict[str, Placed]) -> Char
         chart.kind,
         chart.title,
         chart.y_format,
+        not any(s.points for s in chart.series),
     )
 
 
@@ -589,6 +591,9 @@ def _add_chart(sheet, c: ChartPlan) -> None:
         elif colour and c.kind != "pie":  # one fill would make every slice alike
             series.fill_color = colour
     made.title = c.title or None
-    made.legend.position = "bottom"
+    if c.legend:
+        made.legend.position = "bottom"
+    else:
+        made.legend.visible = False
     if c.y_format and c.kind != "pie":
         made.value_axis.number_format = c.y_format
