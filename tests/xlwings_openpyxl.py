@@ -524,6 +524,21 @@ class Sheets(base_classes.Sheets):
         return sheet
 
 
+class PageSetup:
+    """xlwings' PageSetup over an openpyxl sheet: its print area."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    @property
+    def print_area(self):
+        return self.ws.print_area
+
+    @print_area.setter
+    def print_area(self, value):
+        self.ws.print_area = value.split(",") if isinstance(value, str) else value
+
+
 class Sheet(base_classes.Sheet):
     def __init__(self, book, ws):
         self._book = book
@@ -534,6 +549,10 @@ class Sheet(base_classes.Sheet):
     @property
     def charts(self):
         return self._charts
+
+    @property
+    def page_setup(self):
+        return PageSetup(self.ws)
 
     def __eq__(self, other):
         return isinstance(other, Sheet) and other.ws is self.ws
@@ -1396,7 +1415,10 @@ class ChartImpl(base_classes.Chart):
                 made.graphicalProperties.solidFill = rgb(s.fill_color)[2:]
             chart.series.append(made)
         chart.title = self.title
-        chart.legend.position = LEGEND[self._legend.position or "right"]
+        if self._legend.visible:
+            chart.legend.position = LEGEND[self._legend.position or "right"]
+        else:
+            chart.legend = None
         if self._value_axis.number_format and not isinstance(chart, PieChart):
             chart.y_axis.number_format = self._value_axis.number_format
         chart.width = self.width / 72 * 2.54  # points to cm

@@ -55,7 +55,7 @@ def test_decompose_writes_what_the_engine_computed(plan_path, capsys):
     assert all(sum(r[1:14]) == want[r[0]][1] for r in rows)
     header, rows = sheet_rows(wb["Reconciliation"], "tblReconciliation")
     assert all(r[4] == 0 for r in rows) and len(rows) >= 10
-    assert wb["Targets"].freeze_panes == "C2"
+    assert wb["Targets"].freeze_panes == "C3"  # the title and header rows, RepID and Name
 
 
 def test_money_is_shown_in_the_plans_unit(tmp_path):
@@ -63,8 +63,8 @@ def test_money_is_shown_in_the_plans_unit(tmp_path):
     main(["init", str(path), "--example"])  # zh-CN example: Unit 10000 (万元)
     assert main(["decompose", str(path)]) == 0
     ws = openpyxl.load_workbook(path)["Targets"]
-    header = [c.value for c in ws[1]]
-    target = ws.cell(row=2, column=header.index("目标（万元）") + 1)
+    header = [c.value for c in ws[2]]  # the title on row 1, the header on row 2
+    target = ws.cell(row=3, column=header.index("目标（万元）") + 1)
     assert target.number_format == "0\\.0,"
 
 
@@ -92,7 +92,7 @@ def test_users_own_sheets_columns_formulas_comments_and_formatting_survive(plan_
     wb = openpyxl.load_workbook(plan_path)
     mine = wb.create_sheet("MyNotes")
     mine["A1"] = "Budget check"
-    mine["B1"] = "=SUM(Targets!G2:G25)"
+    mine["B1"] = "=SUM(Targets!G3:G26)"  # the 24 reps' targets, below the title and header
     mine["A1"].comment = Comment("my own comment", "me")
     mine["A1"].fill = PatternFill("solid", start_color="FF00FF00", end_color="FF00FF00")
     reps = wb["Reps"]
@@ -110,7 +110,7 @@ def test_users_own_sheets_columns_formulas_comments_and_formatting_survive(plan_
     wb = openpyxl.load_workbook(plan_path)
     assert wb.sheetnames.count("Targets") == 1 and "MyNotes" in wb.sheetnames
     mine = wb["MyNotes"]
-    assert mine["B1"].value == "=SUM(Targets!G2:G25)"
+    assert mine["B1"].value == "=SUM(Targets!G3:G26)"
     assert mine["A1"].comment.text == "my own comment"
     assert mine["A1"].fill.start_color.rgb == "FF00FF00"
     assert wb["Reps"]["N2"].value == "+86 138 0000 0000"

@@ -86,12 +86,13 @@ def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tr
     edited = tmp_path / "edited.xlsx"
     wb = openpyxl.load_workbook(tracked)
     ws = wb["Tracking"]
-    header = [without_unit(c.value) for c in ws[1]]
+    # the title on row 1, the header on row 2 (then a gap and the KPI scorecard's beside it)
+    header = [without_unit(c.value or "") for c in ws[2]]
     col = {h: header.index(h) + 1 for h in ("ToDate", "PlanToDate", "FloorToDate")}
     red_below = read_plan(FileBook(tracked)).settings["RedBelow"]  # 0.8
     typed = []
     last = int(ws.tables["tblTracking"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-    for i, row in enumerate(range(2, last + 1)):
+    for i, row in enumerate(range(3, last + 1)):
         plan = round(ws.cell(row, col["PlanToDate"]).value * 100)
         floor = round(ws.cell(row, col["FloorToDate"]).value * 100)
         red_line = -(-int(red_below * 100) * floor // 100)  # RedBelow × floor, up to the cent
@@ -238,7 +239,7 @@ def test_a_rep_who_has_not_reported_the_tracked_week_is_no_report_not_red(late):
     ranking = rows(wb["Dashboard"], "tblDashboardRanking")
     assert (ranking[-1]["RepID"], ranking[-1]["Status"]) == ("S001", "NO REPORT")
     first = next(iter(wb["Tracking"].conditional_formatting))
-    assert first.rules[0].formula == ['$J2="NO REPORT"']
+    assert first.rules[0].formula == ['$J3="NO REPORT"']  # the first rep, on row 3
 
 
 def test_libreoffice_shows_no_report_in_grey(late, tmp_path):

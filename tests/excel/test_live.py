@@ -174,7 +174,7 @@ def colour(c) -> str | None:
 
 
 def styles(ws, sheet) -> dict:
-    """Title and header cells: bold, size, font colour, fill, vertical alignment."""
+    """Title and header cells: bold, size, font colour, fill, vertical and horizontal alignment."""
     from xl_addin.sheets.layout import place
 
     out = {}
@@ -182,7 +182,7 @@ def styles(ws, sheet) -> dict:
         rows = ([at.title] if at.title is not None else []) + [at.header]
         for r in rows:
             width = 1 if r == at.title else len(block.columns)
-            for c in range(1, width + 1):
+            for c in range(at.col + 1, at.col + width + 1):
                 cell = ws.cell(r + 1, c)
                 fill = colour(cell.fill.fgColor) if cell.fill.fill_type == "solid" else None
                 out[cell.coordinate] = (
@@ -191,6 +191,7 @@ def styles(ws, sheet) -> dict:
                     colour(cell.font.color) if r != at.title else None,
                     fill,
                     cell.alignment.vertical,
+                    cell.alignment.horizontal,
                 )
     return out
 
@@ -382,8 +383,13 @@ def test_titles_and_headers_have_the_same_style(both):
     a, b = both.a, both.b
     for sheet in sheets:
         assert styles(a[sheet.name], sheet) == styles(b[sheet.name], sheet), sheet.name
-    assert styles(b["Dashboard"], sheets[-1])["A1"] == (True, 12, None, None, "center")
-    assert styles(b["Targets"], sheets[0])["A1"] == (True, None, "FFFFFF", "1F4E78", "center")
+    title = (True, 12, None, None, "center", None)
+    assert (
+        styles(b["Dashboard"], sheets[-1])["A1"] == styles(b["Targets"], sheets[0])["A1"] == title
+    )
+    # the header on row 2: over text left (RepID), over numbers right (Floor, column F)
+    assert styles(b["Targets"], sheets[0])["A2"] == (True, None, "FFFFFF", "1F4E78", None, "left")
+    assert styles(b["Targets"], sheets[0])["F2"] == (True, None, "FFFFFF", "1F4E78", None, "right")
 
 
 def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
@@ -395,8 +401,8 @@ def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
     assert [r[7] for r in tracking] == ["D9D9D9", "FFC7CE", "C6EFCE", "FFEB9C"]
     locale = read_plan(FileBook(both.example)).settings.locale
     waiting = {"en": "NO REPORT", "zh-CN": "未报告"}[locale]
-    assert tracking[0][4] == (f'$J2="{waiting}"',)
-    assert tracking[1][4] == ("ROUND($F2,2)<ROUNDUP(ROUND(0.8*$H2,6),2)",)
+    assert tracking[0][4] == (f'$J3="{waiting}"',)  # the title on row 1, the header on row 2
+    assert tracking[1][4] == ("ROUND($F3,2)<ROUNDUP(ROUND(0.8*$H3,6),2)",)
 
 
 def test_panes_and_column_widths_are_the_same(both):
@@ -404,7 +410,7 @@ def test_panes_and_column_widths_are_the_same(both):
     for name in OUTPUT_SHEETS:
         assert a[name].freeze_panes == b[name].freeze_panes, name
         assert widths(a[name], padded=True) == widths(b[name], padded=False), name
-    assert b["Targets"].freeze_panes == "C2"
+    assert b["Targets"].freeze_panes == "C3"  # the title and header rows, RepID and Name
 
 
 def test_the_dashboard_charts_read_the_same_cells(both):
@@ -475,10 +481,9 @@ def test_each_table_is_read_in_one_call_and_each_block_written_in_one(plan, engi
     expected = []
     for sheet in sheets:
         for block, at in zip(sheet.blocks, place(sheet), strict=True):
-            top = at.header if at.title is None else at.title
-            right = get_column_letter(len(block.columns))
+            left, right = get_column_letter(at.col + 1), get_column_letter(at.last_col + 1)
             bottom = at.header + 1 + len(block.frame)
-            expected.append((sheet.name, f"$A${top + 1}:${right}${bottom}"))
+            expected.append((sheet.name, f"${left}${at.top + 1}:${right}${bottom}"))
     assert writes == expected  # title, header and rows of a block: one call
 
 
@@ -598,7 +603,7 @@ def test_recalibrate_from_the_selected_row_appends_to_the_change_log_like_the_cl
     assert log[0] == [NOW.strftime("%Y-%m-%d %H:%M:%S"), "S003", "Target", first, target, "key account won", "Wang", 2, 7]  # fmt: skip
     assert log[1][1:6] + log[1][7:] == ["S003", "Target", target, first, "back to plan", 3, 7]
     locale = read_plan(FileBook(plan)).settings.locale
-    assert without_unit(b["Targets"]["H1"].value) == label("original_target", locale)
+    assert without_unit(b["Targets"]["H2"].value) == label("original_target", locale)
 
 
 def test_a_refused_recalibration_names_the_question_in_the_plans_locale(plan, tmp_path, engine):
@@ -712,7 +717,8 @@ def test_a_selected_region_row_recalibrates_the_region_like_the_cli(plan, tmp_pa
     table = sheet.tables["tblRegionTargets"]
     names = table.data_body_range.columns[0].value
     sheet.activate()
-    sheet.range((table.data_body_range.row + names.index(region), 3)).select()
+    column = table.data_body_range.column + 2  # tblRegionTargets stands beside tblTargets
+    sheet.range((table.data_body_range.row + names.index(region), column)).select()
     said = Recorder([str(target), "new key account", "Wang"])
     buttons.recalibrate(book, alert=said.alert, prompt=said.prompt, now=NOW)
     assert said.questions[0] == f"New target for region {region} (now {first:,}):"
@@ -1041,7 +1047,7 @@ def test_frozen_panes_are_skipped_where_the_engine_has_none(plan, engine, monkey
     buttons.decompose(book, alert=said.alert)
     assert said.alerts[0][2] == "info"
     assert book.api["Targets"].freeze_panes is None
-    assert book.sheets["Targets"].tables["tblTargets"].range.address == "$A$1:$P$25"
+    assert book.sheets["Targets"].tables["tblTargets"].range.address == "$A$2:$P$26"
 
 
 def test_a_rerun_replaces_the_sheets_in_place(plan, engine):

@@ -237,7 +237,7 @@ SELECTABLE = (("rep", TARGETS, "rep_id"), ("region", "tblRegionTargets", "region
 
 def selected_row(book, live: LiveBook, box: Dialog) -> Selected | str:
     """The rep (tblTargets) or region (tblRegionTargets) in the selected row, or why there is
-    none."""
+    none; the two stand side by side, so the selected column says which."""
     tables = [(scope, live.table(name), key) for scope, name, key in SELECTABLE]
     if tables[0][1] is None:
         return box.say("no_targets", table=TARGETS)
@@ -253,6 +253,8 @@ def selected_row(book, live: LiveBook, box: Dialog) -> Selected | str:
         i = selection.row - raw.first_row - 1
         if not 0 <= i < len(raw.rows):
             continue
+        if not raw.first_col <= selection.column < raw.first_col + len(raw.headers):
+            continue  # a row of the table beside it (tblRegionTargets stands beside tblTargets)
         position = _positions(raw.headers)
         row = raw.rows[i]
         value = row[position.get(key, 0)]

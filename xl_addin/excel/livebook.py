@@ -11,10 +11,12 @@ Everything is computed and checked before the first write, so an input problem (
 changes nothing. Excel has no transaction, so a failure of Excel itself half-way is not
 undone; it is not an input problem and is reported as a failure.
 
-What xlwings' public API does not reach, and this writer therefore leaves out: the print
-setup (landscape, A4, one page wide, the header row repeated on each page); and frozen panes
-on desktop Excel, where xlwings 0.37.8 does not implement `Sheet.freeze_panes` (it is used
-where the engine has it, and skipped otherwise).
+The print areas (the sheet's tables and charts) are set through xlwings' PageSetup. What
+xlwings' public API does not reach, and this writer therefore leaves out: the rest of the
+print setup (landscape, A4, one page wide, the header rows repeated on each page); the
+colour of each bar of the Dashboard's status chart (the series keeps one colour); and
+frozen panes on desktop Excel, where xlwings 0.37.8 does not implement `Sheet.freeze_panes`
+(it is used where the engine has it, and skipped otherwise).
 
 Text is written with Excel's own text prefix (an apostrophe), because Excel reads a value
 set through its object model as if it were typed: `=…` would become a formula, `2026-07` a
@@ -40,6 +42,7 @@ from xl_addin.sheets.layout import (
     frozen,
     place,
     plain,
+    print_areas,
     rule_formula,
     series_cells,
     status_criteria,
@@ -320,6 +323,8 @@ class BlockPlan:
     values: list[list]  # the title row (if any), the header row and the data rows, as written
     formats: list[tuple[int, str]]  # (0-based column, number format) of the data rows
     rules: list[CellRule]  # in Excel's order: the first that holds wins
+    # (0-based row, column in the block, number format) of a row with a format of its own
+    cell_formats: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -334,6 +339,7 @@ class ChartPlan:
     kind: str
     title: str
     y_format: str
+    legend: bool = True  # none for bars coloured one by one: their categories name them
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,7 @@ class SheetPlan:
     charts: list[ChartPlan]
     panes: tuple[int, int] | None
     widths: dict[int, float]
+    areas: list[tuple[int, int, int, int]] = field(default_factory=list)  # printed, 0-based
 
 
 def prepare(sheet: OutputSheet) -> SheetPlan:
@@ -355,7 +362,10 @@ def prepare(sheet: OutputSheet) -> SheetPlan:
         _chart(sheet, chart, anchor, by_table)
         for chart, anchor in zip(sheet.charts, chart_anchors(sheet, placed), strict=True)
     ]
-    return SheetPlan(sheet, blocks, charts, frozen(sheet), column_widths(sheet))
+    widths = column_widths(sheet, placed)
+    return SheetPlan(
+        sheet, blocks, charts, frozen(sheet), widths, print_areas(sheet, placed, widths)
+    )
 
 
 def _block(block: Block, at: Placed) -> BlockPlan:
@@ -382,7 +392,14 @@ def _block(block: Block, at: Placed) -> BlockPlan:
             CellRule(keys.index(rule.key), "custom", formula, None, COLOURS[rule.colour], True)
         )
     title = [[_text(str(block.title))] + [None] * (len(header) - 1)] if block.title else []
-    return BlockPlan(block, at, [*title, header, *rows], formats, rules)
+    cells = [
+        (i, j, fmt)
+        for j, col in enumerate(block.columns)
+        if col.row_fmt
+        for i, (fmt, v) in enumerate(zip(block.frame[col.row_fmt], columns[j], strict=True))
+        if fmt and isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+    return BlockPlan(block, at, [*title, header, *rows], formats, rules, cells)
 
 
 def _date_format(values: list) -> str:
@@ -420,6 +437,7 @@ def _chart(sheet: OutputSheet, chart, anchor, placed: dict[str, Placed]) -> Char
         chart.kind,
         chart.title,
         chart.y_format,
+        not any(s.points for s in chart.series),
     )
 
 
@@ -475,17 +493,21 @@ def _cells(sheet, top: int, left: int, bottom: int, right: int):
 
 def _write(sheet, plan: SheetPlan) -> None:
     for b in plan.blocks:
-        width = len(b.block.columns)
-        top = b.at.header if b.at.title is None else b.at.title
-        _cells(sheet, top, 0, top, 0).value = b.values  # the whole block in one call
+        left, right = b.at.col, b.at.last_col
+        _cells(sheet, b.at.top, left, b.at.top, left).value = b.values  # the block in one call
         if b.at.title is not None:
-            _style(_cells(sheet, b.at.title, 0, b.at.title, 0), TITLE, top=b.at.title == 0)
+            _style(_cells(sheet, b.at.title, left, b.at.title, left), TITLE, b.at.title == 0)
         rows = len(b.block.frame)
         for j, fmt in b.formats:
-            _cells(sheet, b.at.first, j, b.at.first + rows - 1, j).number_format = fmt
-        _style(_cells(sheet, b.at.header, 0, b.at.header, width - 1), HEADER, top=b.at.header == 0)
+            _cells(sheet, b.at.first, left + j, b.at.first + rows - 1, left + j).number_format = fmt
+        for i, j, fmt in b.cell_formats:
+            _cells(sheet, b.at.first + i, left + j, b.at.first + i, left + j).number_format = fmt
+        _style(_cells(sheet, b.at.header, left, b.at.header, right), HEADER, b.at.header == 0)
+        for j, col in enumerate(b.block.columns, left):  # over numbers right, over text left
+            header = _cells(sheet, b.at.header, j, b.at.header, j)
+            header.horizontal_alignment = "right" if col.numeric else "left"
         sheet.tables.add(
-            source=_cells(sheet, b.at.header, 0, b.at.last, width - 1),
+            source=_cells(sheet, b.at.header, left, b.at.last, right),
             name=b.block.table,
             table_style_name=TABLE_STYLE.replace(" ", ""),
         )
@@ -496,6 +518,8 @@ def _write(sheet, plan: SheetPlan) -> None:
         _freeze(sheet, *plan.panes)
     for chart in plan.charts:
         _add_chart(sheet, chart)
+    if plan.areas:
+        sheet.page_setup.print_area = ",".join(_cells(sheet, *a).address for a in plan.areas)
 
 
 def _style(cells, style: dict, top: bool) -> None:
@@ -521,8 +545,9 @@ def _rules(sheet, plan: SheetPlan) -> None:
     for b in plan.blocks:
         for column in dict.fromkeys(r.column for r in b.rules):
             rules = [r for r in b.rules if r.column == column]
-            _cells(sheet, b.at.first, column, b.at.first, column).select()
-            target = _cells(sheet, b.at.first, column, b.at.last, column)
+            j = b.at.col + column
+            _cells(sheet, b.at.first, j, b.at.first, j).select()
+            target = _cells(sheet, b.at.first, j, b.at.last, j)
             for rule in reversed(rules):
                 colours = {
                     "fill_color": rule.colours["bg_color"],
@@ -570,6 +595,9 @@ def _add_chart(sheet, c: ChartPlan) -> None:
         elif colour and c.kind != "pie":  # one fill would make every slice alike
             series.fill_color = colour
     made.title = c.title or None
-    made.legend.position = "bottom"
+    if c.legend:
+        made.legend.position = "bottom"
+    else:
+        made.legend.visible = False
     if c.y_format and c.kind != "pie":
         made.value_axis.number_format = c.y_format

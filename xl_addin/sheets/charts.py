@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xlsxwriter
 
-from xl_addin.sheets.description import Chart, OutputSheet, Series
+from xl_addin.sheets.description import COLOURS, Chart, OutputSheet, Series
 from xl_addin.sheets.layout import Placed, chart_anchors, check_chart, series_cells
 
 LEGEND = {"position": "bottom"}
@@ -30,7 +30,8 @@ def _chart(book: xlsxwriter.Workbook, sheet: OutputSheet, chart: Chart, placed: 
     for series in chart.series:
         made.add_series(_series(sheet, chart, series, placed))
     made.set_title({"name": chart.title} if chart.title else {"none": True})
-    made.set_legend(LEGEND)
+    # bars coloured one by one are named by their categories: a legend would show one colour
+    made.set_legend({"none": True} if any(s.points for s in chart.series) else LEGEND)
     if chart.y_format and chart.kind != "pie":
         value_axis = made.set_x_axis if chart.kind == "bar" else made.set_y_axis  # bar: x is values
         value_axis({"num_format": chart.y_format})
@@ -46,4 +47,13 @@ def _series(sheet: OutputSheet, chart: Chart, series: Series, placed: dict[str, 
         options["line"] = {"color": series.colour}
     elif series.colour and chart.kind != "pie":  # one fill would make every slice alike
         options["fill"] = {"color": series.colour}
+    if series.points and chart.kind in ("column", "bar"):
+        options["points"] = [point_colours(name) for name in series.points]
     return options
+
+
+def point_colours(name: str) -> dict:
+    """A bar in a status's colours, as its cells show it: the cell's fill, the text's colour
+    as its border."""
+    colours = COLOURS[name]
+    return {"fill": {"color": colours["bg_color"]}, "border": {"color": colours["font_color"]}}

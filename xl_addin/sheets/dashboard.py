@@ -66,6 +66,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
         cols(("status", None, "text"), ("count", None, "int")),
         status,
         title=label("status_counts", loc),
+        beside=True,
     )
 
     ranking = _ranking(frame)
@@ -89,6 +90,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
         ),
         ranking.assign(status=ranking["status"].map(lambda v: status_label(v, loc))),
         title=ranking_title,
+        under="tblDashboardSummary",  # the team's table, then its reps
         rules=tuple(
             Rule("status", f'{{status}}="{status_label(s, loc)}"', STATUS_COLOURS[s])
             for s in STATUSES
@@ -110,7 +112,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
                 money,
             ),
         ]
-    weekly_block = Block(
+    weekly_block = Block(  # below the status counts: the charts' numbers, out of the way
         "tblDashboardWeekly", tuple(weekly_cols), cumulative, title=label("cumulative", loc)
     )
 
@@ -118,7 +120,16 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
         Chart(
             "column",
             label("status_counts", loc),
-            (Series(label("count", loc), "tblDashboardStatus", "count", "status", "#7F7F7F"),),
+            (
+                Series(
+                    label("count", loc),
+                    "tblDashboardStatus",
+                    "count",
+                    "status",
+                    "#7F7F7F",
+                    points=tuple(STATUS_COLOURS[s] for s in STATUSES),  # each bar as its cells
+                ),
+            ),
             size=(480, 288),
         )
     ]

@@ -19,6 +19,12 @@ class Col:
     key: str
     header: str
     fmt: str = ""  # an Excel number format; "" for text
+    row_fmt: str = ""  # a frame column holding a row's own number format ("" there: fmt)
+
+    @property
+    def numeric(self) -> bool:
+        """A column of numbers: its header stands right, over its numbers."""
+        return bool(self.fmt)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,11 @@ class Block:
     status: str = ""  # column key whose nonzero / RED cells are highlighted
     rules: tuple[Rule, ...] = ()  # applied in order; the first that holds wins
     total: Total | None = None  # a Total row below the data
+    # Where it stands (layout.place): below the previous block, in its columns; `beside`:
+    # right of every block so far, one empty column between, on the top row, so it gets
+    # column widths of its own; `under`: below the named block (a table name), in its columns.
+    beside: bool = False
+    under: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,9 @@ class Series:
     values: str  # column key of the values
     categories: str  # column key of the categories (the x axis, or the slices of a pie)
     colour: str = ""  # e.g. "#1F4E78"; "" lets Excel choose
+    # one colour name a category (render.COLOURS: red, amber, green, grey), for a column or
+    # bar chart whose bars are coloured as the cells they count
+    points: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,14 @@ class OutputSheet:
     notes: tuple[str, ...] = field(default_factory=tuple)
     charts: tuple[Chart, ...] = ()
 
+
+RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+COLOURS = {  # a status as cells and chart bars show it
+    "red": RED,
+    "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "grey": {"bg_color": "#D9D9D9", "font_color": "#404040"},  # no report: neutral
+}
 
 FORMATS = {
     "cents": "#,##0.00",

@@ -182,6 +182,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "no activity to compare": ("no activity to compare", "无活动数据可比"),
     # the team, on the Dashboard
     "team": ("team", "团队"),
+    # the title row above each output sheet's main table (and a sub-table's own title)
+    "targets_title": ("Targets by rep", "分解目标"),
+    "region_targets_title": ("Targets by region", "区域目标"),
+    "breakdown_title": (
+        "Targets by rep, product line and customer type",
+        "目标分解：销售 × 产品线 × 客户类型",
+    ),
+    "reconciliation_title": ("Every total checked to the last unit", "核对：各级合计逐项核对"),
+    "tracking_title": ("Progress by rep, to the tracked week", "进度跟踪：截至跟踪周"),
+    "commission_title": ("Commission earned to date", "截至目前的提成"),
 }
 
 

@@ -6,13 +6,14 @@ the live one (excel/livebook.py) render the same thing. The Dashboard is dashboa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
 
 from engine.commission import POOL_RULE
 from engine.decomposition import Decomposition
-from engine.kpi import PHASE_RULE, SCORE_RULE
+from engine.kpi import PERCENT_SIGNS, PHASE_RULE, SCORE_RULE
 from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings
@@ -20,7 +21,7 @@ from engine.tracking import NO_REPORT
 from xl_addin.messages import text
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
-from xl_addin.sheets.description import Block, OutputSheet, Rule, columns, yuan
+from xl_addin.sheets.description import FORMATS, Block, OutputSheet, Rule, columns, yuan
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.units import YUAN, spoken, with_unit
 
@@ -82,6 +83,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             *((p, p, "int") for p in path),
         ),
         t,
+        title=label("targets_title", loc),
     )
     regions = Block(
         "tblRegionTargets",
@@ -97,13 +99,15 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("extra_headcount", None, "int"),
         ),
         d.regions,
-        title=label("region", loc),
+        title=label("region_targets_title", loc),
+        beside=True,
     )
     team = Block(
         "tblTeamTarget",
         cols(("item", None, "text"), ("value", None, "money"), ("how", None, "text")),
         team_rows(d, settings),
         title=label("team_target_title", loc),
+        beside=True,
     )
     breakdown = Block(
         "tblBreakdown",
@@ -115,6 +119,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("target", None, "money"),
         ),
         d.breakdown,
+        title=label("breakdown_title", loc),
     )
     weeks = list(d.weekly.columns)
     months = list(d.months.columns)
@@ -144,12 +149,14 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             scope=d.reconciliation["scope"].map(lambda c: text(c, loc)),
         ),
         status="difference",
+        title=label("reconciliation_title", loc),
     )
     notes = Block(
         "tblNotes",
         cols(("note", None, "text")),
         pd.DataFrame({"note": [text(n, loc) for n in d.notes]}),
         title=label("note", loc),
+        beside=True,
     )
     return [
         OutputSheet("Targets", "Targets", (targets, regions, team), freeze_cols=2),
@@ -233,6 +240,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
         tracking,
+        title=label("tracking_title", loc),
         rules=status_rules(settings["RedBelow"], loc),
     )
     c = p.commission.merge(p.pool_shares, on="rep_id", how="left")
@@ -257,6 +265,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("commission_at_next_tier", None, "cents"),
         ),
         c,
+        title=label("commission_title", loc),
     )
     st = p.statement.assign(
         tier=p.statement["tier"].map(lambda v: label(v, loc) if v else ""),
@@ -276,6 +285,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         ),
         st,
         title=label("statement", loc),
+        beside=True,
     )
     mode = settings["CommissionMode"]
     rules = pd.DataFrame(
@@ -288,7 +298,11 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         }
     )
     notes = Block(
-        "tblCommissionNotes", cols(("note", None, "text")), rules, title=label("note", loc)
+        "tblCommissionNotes",
+        cols(("note", None, "text")),
+        rules,
+        title=label("note", loc),
+        beside=True,
     )
     return [
         OutputSheet(
@@ -317,30 +331,33 @@ def _tracking_notes(p: Progress, settings: Settings) -> tuple[Block, ...]:
 
 
 def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
-    """The KPI scorecard (rep × KPI) and its rule, below the tracking table."""
+    """The KPI scorecard (rep × KPI) and its rule, beside the tracking table."""
     if p.kpi is None:
         return ()
     loc = settings.locale
     cols = columns(settings)
     rows = p.kpi.rows.assign(tier=p.kpi.rows["tier"].map(lambda v: label(v, loc) if v else ""))
+    card_columns = cols(
+        ("rep_id", None, "text"),
+        ("kpi", None, "text"),
+        ("unit", None, "text"),
+        ("actual", None, "number"),
+        ("floor", None, "number"),
+        ("target", None, "number"),
+        ("challenge", None, "number"),
+        ("target_to_date", None, "decimal"),
+        ("achievement", None, "pct"),
+        ("tier", None, "text"),
+        ("weight", None, "pct"),
+        ("points", None, "pct"),
+    )
+    goals = ("actual", "floor", "target", "challenge", "target_to_date")
     card = Block(
         "tblKPIScorecard",
-        cols(
-            ("rep_id", None, "text"),
-            ("kpi", None, "text"),
-            ("unit", None, "text"),
-            ("actual", None, "number"),
-            ("floor", None, "number"),
-            ("target", None, "number"),
-            ("challenge", None, "number"),
-            ("target_to_date", None, "decimal"),
-            ("achievement", None, "pct"),
-            ("tier", None, "text"),
-            ("weight", None, "pct"),
-            ("points", None, "pct"),
-        ),
-        rows,
+        tuple(replace(c, row_fmt="_fmt") if c.key in goals else c for c in card_columns),
+        rows.assign(_fmt=_rate_formats(rows)),
         title=label("scorecard", loc),
+        beside=True,
     )
     notes = Block(
         "tblKPINotes",
@@ -355,8 +372,17 @@ def _scorecard(p: Progress, settings: Settings) -> tuple[Block, ...]:
             }
         ),
         title=label("note", loc),
+        beside=True,
     )
     return card, notes
+
+
+def _rate_formats(rows: pd.DataFrame) -> pd.Series:
+    """A rate's number format (its Unit has %), for each scorecard row: 0.0% where the goals
+    are fractions (85% typed in Excel is 0.85), else none, so a goal typed as 85 shows 85."""
+    rate = rows["unit"].map(lambda u: any(sign in str(u) for sign in PERCENT_SIGNS))
+    fraction = pd.to_numeric(rows["target"], errors="coerce").abs() <= 1
+    return (rate & fraction).map({True: FORMATS["pct"], False: ""})
 
 
 _TRACKING_KEYS = {

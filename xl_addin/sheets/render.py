@@ -12,15 +12,18 @@ import io
 from collections.abc import Callable, Sequence
 
 import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
 from xl_addin.sheets.charts import add_charts
-from xl_addin.sheets.description import Block, OutputSheet
+from xl_addin.sheets.description import COLOURS, RED, Block, OutputSheet
 from xl_addin.sheets.layout import (
     Placed,
     column_widths,
     frozen,
     place,
     plain,
+    print_areas,
+    print_titles,
     rule_formula,
     status_criteria,
     total_formulas,
@@ -33,13 +36,6 @@ HEADER = {
     "font_color": "#FFFFFF",
     "bg_color": "#1F4E78",
 }  # LibreOffice ignores table styles
-RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
-COLOURS = {
-    "red": RED,
-    "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-    "green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-    "grey": {"bg_color": "#D9D9D9", "font_color": "#404040"},  # no report: neutral
-}
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
@@ -89,29 +85,37 @@ class Formats:
 AddSheet = Callable[[xlsxwriter.Workbook, Formats], None]  # adds a sheet of its own
 
 
+def header_style(numeric: bool, row: int) -> dict:
+    """A column header on `row`: right-aligned over numbers, left over text, as Excel
+    aligns the cells below it."""
+    return {**HEADER, "align": "right" if numeric else "left", **_top(row)}
+
+
 def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
     placed = place(sheet)
     for block, at in zip(sheet.blocks, placed, strict=True):
         if at.title is not None:
-            ws.write_string(at.title, 0, str(block.title), formats.get(**TITLE, **_top(at.title)))
-        frame = block.frame
-        for j, col in enumerate(block.columns):
-            write_column(
-                ws,
-                at.first,
-                j,
-                frame[col.key].tolist(),
-                formats,
-                {"num_format": col.fmt} if col.fmt else {},
+            ws.write_string(
+                at.title, at.col, str(block.title), formats.get(**TITLE, **_top(at.title))
             )
-        header = formats.get(**HEADER, **_top(at.header))
-        columns = [{"header": str(c.header), "header_format": header} for c in block.columns]
+        frame = block.frame
+        for j, col in enumerate(block.columns, at.col):
+            style = {"num_format": col.fmt} if col.fmt else {}
+            write_column(ws, at.first, j, frame[col.key].tolist(), formats, style)
+            if col.row_fmt:
+                _row_formats(ws, at.first, j, frame[col.key].tolist(), frame[col.row_fmt], formats)
+        columns = [
+            {
+                "header": str(c.header),
+                "header_format": formats.get(**header_style(c.numeric, at.header)),
+            }
+            for c in block.columns
+        ]
         options = {"name": block.table, "style": TABLE_STYLE, "columns": columns}
         if block.total is not None:
             _total_row(block, at, columns, formats)
             options["total_row"] = True
-        last = at.last if at.total is None else at.total
-        if ws.add_table(at.header, 0, last, len(block.columns) - 1, options) == -1:
+        if ws.add_table(at.header, at.col, at.bottom, at.last_col, options) == -1:
             raise ValueError(
                 f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
             )
@@ -122,12 +126,41 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
     panes = frozen(sheet)
     if panes:
         ws.freeze_panes(*panes)
-    for j, width in sorted(column_widths(sheet).items()):
+    widths = column_widths(sheet, placed)
+    for j, width in sorted(widths.items()):
         ws.set_column(j, j, width)
+    _print_setup(book, ws, sheet, placed, widths)
+
+
+def _print_setup(
+    book: xlsxwriter.Workbook,
+    ws,
+    sheet: OutputSheet,
+    placed: list[Placed],
+    widths: dict[int, float],
+) -> None:
+    """Landscape A4, one page wide; the tables and charts only, the header rows on each page."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    areas = print_areas(sheet, placed, widths)
+    if len(areas) == 1:
+        ws.print_area(*areas[0])
+    elif areas:  # XlsxWriter's print_area takes one range; the defined name takes several
+        where = quote_sheetname(sheet.name)
+        ranges = ",".join(f"{where}!{xl_range_abs(*area)}" for area in areas)
+        book.define_name(f"{where}!_xlnm.Print_Area", f"={ranges}")
+    titles = print_titles(sheet, placed)
+    if titles:
+        ws.repeat_rows(*titles)
+
+
+def _row_formats(ws, row0: int, j: int, values: list, fmts, formats: Formats) -> None:
+    """Rewrite the numbers of rows that have a number format of their own (a % KPI's)."""
+    for i, (raw, fmt) in enumerate(zip(values, fmts, strict=True), row0):
+        v = plain(raw)
+        if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+            ws.write_number(i, j, v, formats.get(num_format=fmt))
 
 
 def _total_row(block: Block, at: Placed, columns: list[dict], formats: Formats) -> None:
@@ -156,7 +189,7 @@ def _top(row: int) -> dict:
 
 def _highlight_status(ws, block: Block, at: Placed, formats: Formats) -> None:
     """Numbers that are not zero, or the text RED, in the block's status column."""
-    j = next(i for i, c in enumerate(block.columns) if c.key == block.status)
+    j = at.col + next(i for i, c in enumerate(block.columns) if c.key == block.status)
     criteria, value = status_criteria(block)
     rule = {"criteria": criteria, "value": value}
     ws.conditional_format(
@@ -167,7 +200,7 @@ def _highlight_status(ws, block: Block, at: Placed, formats: Formats) -> None:
 def _rules(ws, block: Block, at: Placed, formats: Formats) -> None:
     keys = [c.key for c in block.columns]
     for rule in block.rules:
-        j = keys.index(rule.key)
+        j = at.col + keys.index(rule.key)
         ws.conditional_format(
             at.first,
             j,

@@ -116,6 +116,21 @@ def add_input_sheet(
         },
     )
     ws.freeze_panes(1, 0)
+    if spec.key in LONG_TABLES:
+        print_start(ws, len(headers) - 1)
+
+
+LONG_TABLES = ("history", "actuals")  # a row per order or week: thousands of printed pages
+PRINTED_ROWS = 45  # of a long input table: its start, one page or so
+
+
+def print_start(ws, last_col: int) -> None:
+    """Print a long input table's header and first rows only, one page wide, the header on
+    every page (printing a plan would otherwise print all of its history)."""
+    ws.print_area(0, 0, PRINTED_ROWS, last_col)
+    ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)
+    ws.set_paper(9)  # A4
 
 
 def input_headers(spec: TableSpec, locale: str) -> list[str]:

@@ -4,8 +4,9 @@ openpyxl's load and save rewrite every part of the package: seconds for a long h
 minutes and gigabytes for millions of rows, and whatever it does not model (slicers, form
 controls, extensions) is silently lost. Here the output sheets are rendered once with
 XlsxWriter (STYLE §6) and their parts are spliced into the user's package; every other part
-is copied byte for byte. Only the sheet list, its relationships, the content types and the
-styles the new sheets need are edited, as text, so markup we do not know survives.
+is copied byte for byte. Only the sheet list, its relationships, the content types, the
+styles the new sheets need and the new sheets' print areas and titles (defined names; the
+user's own names are kept as they are) are edited, as text, so markup we do not know survives.
 """
 
 from __future__ import annotations
@@ -174,7 +175,13 @@ def _plan(user: Package, made: Package, filename: str) -> tuple[dict[str, bytes]
         for n in new_sheets
         if n.replaces is not None and sheets[n.replaces][0] != n.name
     }
-    xml = _edit_workbook(workbook_xml, len(sheets), appended, renamed, replaced)
+    at = {i: n.replaces for i, n in enumerate(new_sheets) if n.replaces is not None}
+    at |= {
+        i: len(sheets) + k
+        for k, i in enumerate(i for i, n in enumerate(new_sheets) if n.replaces is None)
+    }
+    names = _print_names(made.read(made_workbook_part), at)
+    xml = _edit_workbook(workbook_xml, len(sheets), appended, renamed, replaced, names)
     if xml != workbook_xml:
         written[workbook_part] = xml
     if new_rels != workbook_rels:
@@ -258,8 +265,10 @@ def _edit_workbook(
     appended: list[tuple[str, str, str]],
     renamed: dict[int, str],
     replaced: set[int],
+    names: Sequence[tuple[str, int, str]] = (),
 ) -> bytes:
-    """Add sheets to the sheet list, rename replaced ones, drop their stale filter names."""
+    """Add sheets to the sheet list, rename replaced ones, drop their stale filter and print
+    names, and add the new sheets' print names ((name, sheet position, formula) each)."""
     text, declaration = decode(data)
     p = prefix(text, "workbook")
     sheets_open = re.search(rf"<{p}sheets(?=[\s/>]){ATTRS}>", text)
@@ -288,24 +297,65 @@ def _edit_workbook(
             for name, sid, rid in appended
         )
     text = text[: sheets_open.end()] + inner + text[sheets_close:]
-    text = _drop_filter_names(text, p, replaced)
+    text = _drop_sheet_names(text, p, replaced)
+    text = _add_names(text, p, names)
     return encode(text, declaration)
 
 
-def _drop_filter_names(text: str, p: str, replaced: set[int]) -> str:
-    """A replaced sheet's old autofilter range (_xlnm._FilterDatabase) no longer applies."""
+# A sheet's own names that salesplan writes: the autofilter range, and where it prints.
+SHEET_NAMES = ("_xlnm._FilterDatabase", "_xlnm.Print_Area", "_xlnm.Print_Titles")
+PRINT_NAMES = ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+
+
+def _drop_sheet_names(text: str, p: str, replaced: set[int]) -> str:
+    """A replaced sheet's old autofilter range and print area and titles no longer apply;
+    every other name, the user's own on that sheet too, stays as it was."""
     if not replaced:
         return text
 
     def keep(m: re.Match) -> str:
         attrs = attributes(m.group(1))
-        stale = (
-            attrs.get("name") == "_xlnm._FilterDatabase"
-            and attrs.get("localSheetId", "").strip().isdigit()
-        )
+        stale = attrs.get("name") in SHEET_NAMES and attrs.get("localSheetId", "").strip().isdigit()
         return "" if stale and int(attrs["localSheetId"]) in replaced else m.group(0)
 
     text = re.sub(
         rf"<{p}definedName(?=[\s/>])({ATTRS})(?:/>|>.*?</{p}definedName>)", keep, text, flags=re.S
     )
     return re.sub(rf"<{p}definedNames(?=[\s/>]){ATTRS}>\s*</{p}definedNames>", "", text)
+
+
+def _print_names(rendered_workbook: bytes, at: dict[int, int]) -> list[tuple[str, int, str]]:
+    """The rendered sheets' print areas and titles as (name, position of the sheet in the
+    user's workbook, formula as escaped XML text); `at` maps a rendered sheet's position to
+    its position in the user's workbook."""
+    text, _ = decode(rendered_workbook)
+    out = []
+    for m in re.finditer(r"<definedName(?=[\s/>])(" + ATTRS + r")>(.*?)</definedName>", text, re.S):
+        attrs = attributes(m.group(1))
+        sheet = attrs.get("localSheetId", "")
+        if attrs.get("name") in PRINT_NAMES and sheet.isdigit() and int(sheet) in at:
+            out.append((attrs["name"], at[int(sheet)], m.group(2)))
+    return out
+
+
+def _add_names(text: str, p: str, names: Sequence[tuple[str, int, str]]) -> str:
+    """The names added to the workbook's defined names (a list made after the sheet list, and
+    the function groups and external references that come before it, when there is none)."""
+    if not names:
+        return text
+    added = "".join(
+        f'<{p}definedName name="{name}" localSheetId="{sheet}">{formula}</{p}definedName>'
+        for name, sheet, formula in names
+    )
+    empty = re.search(rf"<{p}definedNames(?=[\s/>])({ATTRS})/>", text)
+    if empty:
+        opened = f"<{p}definedNames{empty.group(1).rstrip()}>"
+        return text[: empty.start()] + opened + added + f"</{p}definedNames>" + text[empty.end() :]
+    close = text.find(f"</{p}definedNames>")
+    if close >= 0:
+        return text[:close] + added + text[close:]
+    after = 0
+    for tag in ("sheets", "functionGroups", "externalReferences"):
+        ends = [m.end() for m in re.finditer(rf"</{p}{tag}>|<{p}{tag}(?=[\s/>]){ATTRS}/>", text)]
+        after = max([after, *ends])
+    return text[:after] + f"<{p}definedNames>{added}</{p}definedNames>" + text[after:]
