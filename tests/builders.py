@@ -30,6 +30,13 @@ CHANGE_LOG_HEADERS = {
 }
 
 
+# a tracking status as each locale's sheets and workbooks show it; typed here, not read from the code
+STATUS_WORDS = {
+    "en": {"RED": "RED", "AMBER": "AMBER", "GREEN": "GREEN", "no report": "NO REPORT"},
+    "zh-CN": {"RED": "红", "AMBER": "黄", "GREEN": "绿", "no report": "未报告"},
+}
+
+
 def settings(**values) -> Settings:
     from decimal import Decimal
 

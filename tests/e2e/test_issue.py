@@ -9,6 +9,7 @@ import pytest
 
 from engine import decompose
 from engine.progress import progress
+from tests.builders import STATUS_WORDS
 from tests.libreoffice import convert
 from xl_addin.cli import main
 from xl_addin.repbook.responsibility import rep_books
@@ -191,7 +192,7 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
         assert value[0] == track.at[rep_id, "week"]
         assert round(value[1] * 100) == track.at[rep_id, "to_date"]
         assert round(value[2] * 100) == track.at[rep_id, "plan_to_date"]
-        assert value[6] == track.at[rep_id, "status"]
+        assert value[6] == STATUS_WORDS[loc][track.at[rep_id, "status"]]
         tier = pay.at[rep_id, "tier"]
         assert (value[7] or "") == (label(tier, loc) if tier else "")
         assert round(value[9] * 100) == pay.at[rep_id, "commission"]

@@ -68,7 +68,8 @@ def test_no_report_is_written_grey_in_the_locale_and_counted_apart_everywhere():
         assert got.tracking["week"].iat[0] == 6
         tracking, commission, dashboard = describe_progress(got, p.settings)
         block = tracking.blocks[0]
-        assert block.frame["status"].tolist() == ["GREEN", "GREEN", "GREEN", word]
+        green = b.STATUS_WORDS[locale]["GREEN"]
+        assert block.frame["status"].tolist() == [green, green, green, word]
         assert block.frame["last_report"].tolist() == [6, 6, 6, 4]
         assert (block.rules[0].formula, block.rules[0].colour) == (f'{{status}}="{word}"', "grey")
         summary, status, _, ranking = dashboard.blocks
@@ -80,12 +81,13 @@ def test_no_report_is_written_grey_in_the_locale_and_counted_apart_everywhere():
         assert ranking.rules[-1] == Rule("status", f'{{status}}="{word}"', "grey")
         south = rollup_sheets(got, p)["South"][0].blocks[0]
         assert south.frame.set_index("rep_id")["status"].to_dict() == {
-            "R002": "GREEN",
+            "R002": green,
             "R004": word,
         }
+        said = b.STATUS_WORDS[locale]
         assert south.rules == (
-            Rule("status", '{status}="RED"', "red"),
-            Rule("status", '{status}="AMBER"', "amber"),
-            Rule("status", '{status}="GREEN"', "green"),
+            Rule("status", f'{{status}}="{said["RED"]}"', "red"),
+            Rule("status", f'{{status}}="{said["AMBER"]}"', "amber"),
+            Rule("status", f'{{status}}="{green}"', "green"),
             Rule("status", f'{{status}}="{word}"', "grey"),
         )

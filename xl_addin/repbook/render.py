@@ -6,7 +6,7 @@ the rep types weekly numbers and live formulas recompute progress by the engine'
   LatestWeek  = the last week with an amount typed (0 before the first)
   ToDate      = ROUND(Σ amounts, 2)                         (cents, as the engine's integers)
   PlanToDate  = Σ weekly plan to LatestWeek; FloorToDate likewise (SPEC §6)
-  Status      = RED if ToDate < ROUNDUP(ROUND(RedBelow × FloorToDate, 6), 2) — RedBelow ×
+  Status      = RED (红) if ToDate < ROUNDUP(ROUND(RedBelow × FloorToDate, 6), 2) — RedBelow ×
                 FloorToDate rounded up to the cent, which is exact for a ToDate in cents —
                 GREEN if ToDate ≥ PlanToDate, else AMBER
   Tier        = the highest of floor / target / challenge with ToDate ≥ its amount (§5)
@@ -28,8 +28,9 @@ import io
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from engine import tracking
 from xl_addin.repbook.responsibility import RepBook
-from xl_addin.sheets.labels import label
+from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
 from xl_addin.sheets.units import YUAN, money_format, spoken, with_unit
 
@@ -329,13 +330,17 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         ws.write_string(FIRST + k, 12, f.header_for(key, fmt), f.label)
         ws.write_formula(FIRST + k, 13, formulas[key], fmt)
     status = cell["status"].replace("$", "")
-    for colour in ("red", "amber", "green"):
+    for word, colour in (
+        (tracking.RED, "red"),
+        (tracking.AMBER, "amber"),
+        (tracking.GREEN, "green"),
+    ):
         ws.conditional_format(
             status,
             {
                 "type": "cell",
                 "criteria": "==",
-                "value": f'"{colour.upper()}"',
+                "value": f'"{status_label(word, loc)}"',
                 "format": f.colours[colour],
             },
         )
@@ -422,6 +427,7 @@ def _summary_formulas(b: RepBook, cell: dict, at: dict, col) -> dict[str, str]:
         return f"MIN({at['cap']},{amount_})" if b.cap is not None else amount_
 
     names = {t: f'"{label(t, loc)}"' for t in ("floor", "target", "challenge")}
+    word = {st: f'"{status_label(st, loc)}"' for st in tracking.STATUSES}
     next_amount = f"IF({s}>={tg},{ch},IF({s}>={fl},{tg},{fl}))"
     next_rate = f"IF({s}>={tg},{rc},IF({s}>={fl},{rt},{rf}))"
     red = f"ROUND({s},2)<ROUNDUP(ROUND({at['RedBelow']}*{cell['floor_to_date']},6),2)"
@@ -432,7 +438,8 @@ def _summary_formulas(b: RepBook, cell: dict, at: dict, col) -> dict[str, str]:
         "floor_to_date": f"=SUMPRODUCT(({week}<={cell['latest_week']})*{floor})",
         "completion": f'=IF({tg}>0,{s}/{tg},"")',
         "pace": f'=IF({cell["plan_to_date"]}>0,{s}/{cell["plan_to_date"]},"")',
-        "status": f'=IF({red},"RED",IF(ROUND({s},2)>=ROUND({cell["plan_to_date"]},2),"GREEN","AMBER"))',
+        "status": f"=IF({red},{word[tracking.RED]},IF(ROUND({s},2)>=ROUND({cell['plan_to_date']},2),"
+        f"{word[tracking.GREEN]},{word[tracking.AMBER]}))",
         "tier": "=" + tiered(s, names["challenge"], names["target"], names["floor"], '""'),
         "rate": "=" + tiered(s, rc, rt, rf, "0"),
         "commission": "=" + pay(s, cell["rate"]),

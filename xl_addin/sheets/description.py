@@ -61,7 +61,7 @@ class Block:
     columns: tuple[Col, ...]
     frame: pd.DataFrame
     title: str = ""
-    status: str = ""  # column key whose nonzero / RED cells are highlighted
+    status: str = ""  # column key whose nonzero cells are highlighted
     rules: tuple[Rule, ...] = ()  # applied in order; the first that holds wins
     total: Total | None = None  # a Total row below the data
     # Where it stands (layout.place): below the previous block, in its columns; `beside`:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.commission import POOL_RULE
 from engine.kpi import PHASE_RULE, SCORE_RULE
-from engine.tracking import NO_REPORT
+from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 
 LABELS: dict[str, tuple[str, str]] = {
     # sheets
@@ -62,8 +62,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "pace": ("Pace", "达成率"),
     "status": ("Status", "状态"),
     "last_report": ("LastReport", "最近报告周"),
-    # a status as a cell shows it: RED, AMBER and GREEN as they are (the words the responsibility
-    # workbook's formulas write too), a rep who has not reported the tracked week in the locale
+    # a status as a cell shows it, in the plan's words (the responsibility workbook's formulas
+    # write the same words)
+    RED: ("RED", "红"),
+    AMBER: ("AMBER", "黄"),
+    GREEN: ("GREEN", "绿"),
     NO_REPORT: ("NO REPORT", "未报告"),
     "reason": ("Reason", "原因"),
     "remaining": ("Remaining", "剩余目标"),
@@ -201,5 +204,5 @@ def label(key: str, locale: str) -> str:
 
 
 def status_label(status: str, locale: str) -> str:
-    """A tracking status as a cell shows it: RED, AMBER, GREEN, or NO REPORT / 未报告."""
-    return label(status, locale) if status == NO_REPORT else status
+    """A tracking status as a cell shows it: RED, AMBER, GREEN, NO REPORT or 红, 黄, 绿, 未报告."""
+    return label(status, locale)

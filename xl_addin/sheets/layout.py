@@ -237,10 +237,9 @@ def total_formulas(block: Block, placed: Placed) -> dict[str, str]:
 
 
 def status_criteria(block: Block) -> tuple[str, object]:
-    """The status highlight: numbers that are not zero, or the text RED, as (operator, value)."""
-    values = block.frame[block.status]
-    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-    return ("!=", 0) if numeric else ("==", '"RED"')
+    """The status highlight, as (operator, value): numbers that are not zero (a difference on
+    Reconciliation). Tracking statuses are coloured by their own rules, in the plan's words."""
+    return ("!=", 0)
 
 
 def column_widths(sheet: OutputSheet, placed: list[Placed] | None = None) -> dict[int, float]:

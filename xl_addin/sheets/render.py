@@ -188,7 +188,7 @@ def _top(row: int) -> dict:
 
 
 def _highlight_status(ws, block: Block, at: Placed, formats: Formats) -> None:
-    """Numbers that are not zero, or the text RED, in the block's status column."""
+    """Numbers that are not zero in the block's status column."""
     j = at.col + next(i for i, c in enumerate(block.columns) if c.key == block.status)
     criteria, value = status_criteria(block)
     rule = {"criteria": criteria, "value": value}
