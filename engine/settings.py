@@ -89,25 +89,55 @@ OTHER_NAMES = {
     },
 }
 
+# The choice columns of the input tables (SPEC §1), by their English header: each English
+# value, in order, and the word a Chinese plan writes for it. Either language is read, and
+# the engine sees the English value; the StageWeights setting names the stages the same way.
+COLUMN_WORDS_ZH = {
+    "Level": {"senior": "资深", "standard": "标准", "new": "新人"},
+    "Territory": {"core": "核心", "standard": "标准", "suburb": "郊区"},
+    "Stage": {"new": "新品", "growth": "成长", "mature": "成熟", "longtail": "长尾"},
+    "Tier": {"floor": "保底", "target": "目标", "challenge": "挑战"},
+}
+
+# The other names people type for a column's choice, each meaning its English value.
+COLUMN_OTHER_NAMES = {
+    "Level": {"高级": "senior", "普通": "standard", "新员工": "new", "新手": "new"},
+    "Territory": {"核心区": "core", "标准区": "standard", "普通": "standard", "郊县": "suburb"},
+    "Stage": {
+        "新产品": "new",
+        "成长期": "growth",
+        "成熟期": "mature",
+        "长尾期": "longtail",
+        "long tail": "longtail",
+        "long_tail": "longtail",
+        "long-tail": "longtail",
+    },
+    "Tier": {"保底档": "floor", "目标档": "target", "挑战档": "challenge"},
+}
+
 # Every name a plan may type for a choice besides its English value (SPEC §1.1), matched
 # ignoring case.
 CHOICE_NAMES = {
-    name: {word: value for value, word in words.items()} | OTHER_NAMES.get(name, {})
-    for name, words in CHOICE_WORDS_ZH.items()
+    name: {word: value for value, word in words.items()}
+    | (OTHER_NAMES | COLUMN_OTHER_NAMES).get(name, {})
+    for name, words in (CHOICE_WORDS_ZH | COLUMN_WORDS_ZH).items()
 }
 
 
 def choices(name: str) -> tuple[str, ...]:
-    """The English values of a choice setting, in SPECS order: `choices("Trend")` is
-    ("none", "trailing")."""
+    """The English values of a choice setting, in SPECS order, or of a choice column:
+    `choices("Trend")` is ("none", "trailing"), `choices("Level")` ("senior", "standard", "new")."""
+    if name in COLUMN_WORDS_ZH:
+        return tuple(COLUMN_WORDS_ZH[name])
     kind = SPECS[name][0]
     return tuple(kind.split(":", 1)[1].split(",")) if kind.startswith("choice:") else ()
 
 
 def choice_word(name: str, value: str, locale: str) -> str:
     """A choice as a plan of `locale` writes it: 去年同期 in a Chinese plan,
-    same_period_last_year in an English one."""
-    return value if locale == "en" else CHOICE_WORDS_ZH.get(name, {}).get(value, value)
+    same_period_last_year in an English one (a column's too: 资深 for senior)."""
+    words = (CHOICE_WORDS_ZH | COLUMN_WORDS_ZH).get(name, {})
+    return value if locale == "en" else words.get(value, value)
 
 
 def choice_value(name: str, typed: str) -> str | None:

@@ -22,8 +22,8 @@ ADDED = {
 LEVEL_NOTE = {
     "en": "  note: Level changed nothing for {n} reps (standard, or senior rated from history or "
     "by a typed Capability): {ids} … and {more} more",
-    "zh-CN": "  说明：职级未改变 {n} 名销售的目标（standard，或已按历史数据或填写的能力系数评级的 "
-    "senior）：{ids} … 另有 {more} 个",
+    "zh-CN": "  说明：职级未改变 {n} 名销售的目标（标准，或已按历史数据或填写的能力系数评级的"
+    "资深）：{ids} … 另有 {more} 个",
 }
 SEPARATOR = {"en": ", ", "zh-CN": "、"}
 COLUMN_NOTE = {
@@ -104,7 +104,8 @@ def test_decompose_names_the_reps_whose_level_changed_nothing(planned, capsys):
     out = capsys.readouterr().out.splitlines()
     # the example's seniors all sold in the 13 weeks before the period (rated from history);
     # its standard reps too, but for the Level that does not matter
-    idle = [rep for rep, level in levels if level in ("standard", "senior")]
+    # (the Chinese example types 标准 and 资深)
+    idle = [rep for rep, level in levels if level in ("standard", "senior", "标准", "资深")]
     assert len(idle) == 22  # 24 reps, 2 of them new
     expected = LEVEL_NOTE[locale].format(
         n=len(idle), ids=SEPARATOR[locale].join(idle[:10]), more=len(idle) - 10

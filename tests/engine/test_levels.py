@@ -122,7 +122,7 @@ def test_the_level_note_lists_ten_reps_then_says_how_many_more_in_both_languages
         f"Capability): {', '.join(ten)} … and 2 more"
     ) in notes(d)
     assert (
-        "职级未改变 12 名销售的目标（standard，或已按历史数据或填写的能力系数评级的 senior）："
+        "职级未改变 12 名销售的目标（标准，或已按历史数据或填写的能力系数评级的资深）："
         f"{'、'.join(ten)} … 另有 2 个"
     ) in notes(d, "zh-CN")
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from engine.settings import choice_value
 from xl_addin.workbook.columns import BY_KEY, LEVELS, STAGES, TERRITORIES
 from xl_addin.workbook.example_company import example_tables
 
@@ -21,6 +22,11 @@ def tables(request):
 
 def settings(tables) -> dict:
     return dict(zip(tables["settings"]["setting"], tables["settings"]["value"], strict=True))
+
+
+def meant(values: pd.Series, name: str) -> pd.Series:
+    """A choice column's values as the English values the engine reads them as."""
+    return values.map(lambda v: choice_value(name, v))
 
 
 def last_quarter(history: pd.DataFrame) -> pd.DataFrame:
@@ -51,6 +57,25 @@ def test_locales_differ_only_in_names():
     assert settings(zh)["Locale"] == "zh-CN" and settings(en)["Locale"] == "en"
 
 
+def test_a_chinese_company_types_its_choices_in_chinese():
+    zh, en = example_tables("zh-CN"), example_tables("en")
+    assert set(zh["reps"]["level"]) == {"资深", "标准", "新人"}
+    assert set(zh["reps"]["territory"]) == {"核心", "标准", "郊区"}
+    assert set(zh["products"]["stage"]) == {"新品", "成长", "成熟", "长尾"}
+    assert zh["commission"]["tier"].tolist() == ["保底", "目标", "挑战"]
+    assert settings(zh)["StageWeights"] == "新品=0.15,成长=0.2,成熟=0.55,长尾=0.1"
+    assert set(en["reps"]["level"]) == {"senior", "standard", "new"}
+    assert en["commission"]["tier"].tolist() == ["floor", "target", "challenge"]
+    assert settings(en)["StageWeights"] == "new=0.15,growth=0.2,mature=0.55,longtail=0.1"
+    for table, column, name in (
+        ("reps", "level", "Level"),
+        ("reps", "territory", "Territory"),
+        ("products", "stage", "Stage"),
+        ("commission", "tier", "Tier"),
+    ):
+        assert meant(zh[table][column], name).tolist() == en[table][column].tolist()
+
+
 def test_settings_are_what_a_planner_types(tables):
     s = settings(tables)
     assert s["PeriodStart"] == PERIOD_START and PERIOD_START.weekday() == 0
@@ -72,8 +97,9 @@ def test_regions_products_and_customer_types(tables):
     assert regions["weight"].isna().all()
     assert regions["manager_email"].str.fullmatch(r"[a-z.]+@example\.com").all()
     assert len(products) == 5 and products["product"].is_unique
-    assert set(products["stage"]) <= set(STAGES)
-    assert {s: (products["stage"] == s).sum() for s in STAGES} == {
+    stages = meant(products["stage"], "Stage")
+    assert set(stages) <= set(STAGES)
+    assert {s: (stages == s).sum() for s in STAGES} == {
         "new": 1,
         "growth": 1,
         "mature": 2,
@@ -88,7 +114,8 @@ def test_reps_are_24_distinct_people_under_their_region_manager(tables):
     assert list(reps["rep_id"]) == [f"S{i:03d}" for i in range(1, 25)]
     assert reps["name"].is_unique
     assert (reps["email"] == reps["rep_id"].str.lower() + "@example.com").all()
-    assert set(reps["level"]) == set(LEVELS) and set(reps["territory"]) == set(TERRITORIES)
+    assert set(meant(reps["level"], "Level")) == set(LEVELS)
+    assert set(meant(reps["territory"], "Territory")) == set(TERRITORIES)
     assert set(reps["region"]) == set(regions["region"])
     manager = regions.set_index("region")["manager"]
     assert (reps["manager"].to_numpy() == manager[reps["region"]].to_numpy()).all()
@@ -103,10 +130,13 @@ def test_special_reps(tables):
     joiner = reps[reps["start_date"] > PERIOD_START]
     assert len(joiner) == 1
     assert joiner["start_date"].iloc[0] == dt.date(2026, 11, 2)
-    assert joiner["level"].iloc[0] == "new" and joiner["rep_id"].iloc[0] not in with_history
+    assert (
+        meant(joiner["level"], "Level").iloc[0] == "new"
+        and joiner["rep_id"].iloc[0] not in with_history
+    )
     assert with_history == set(reps["rep_id"]) - set(joiner["rep_id"])
 
-    recent = reps[(reps["level"] == "new") & (reps["start_date"] < PERIOD_START)]
+    recent = reps[(meant(reps["level"], "Level") == "new") & (reps["start_date"] < PERIOD_START)]
     assert len(recent) == 1
     assert 45 <= (PERIOD_START - recent["start_date"].iloc[0]).days <= 75
     assert recent["rep_id"].iloc[0] in with_history
@@ -190,7 +220,7 @@ def test_actuals_cover_six_weeks_with_red_amber_and_green_paces(tables):
 
     run_rate = last_quarter(history).groupby("rep_id")["amount"].sum() / 13
     pace = (actuals.groupby("rep_id")["amount"].sum() / 6 / run_rate).dropna()
-    veterans = reps.loc[reps["level"] != "new", "rep_id"]
+    veterans = reps.loc[meant(reps["level"], "Level") != "new", "rep_id"]
     pace = pace[pace.index.isin(veterans)]
     assert (pace < 0.75).sum() >= 3
     assert pace.between(0.8, 0.97).sum() >= 3
@@ -198,7 +228,7 @@ def test_actuals_cover_six_weeks_with_red_amber_and_green_paces(tables):
 
 
 def test_small_tables(tables):
-    commission = tables["commission"].set_index("tier")["rate"]
+    commission = tables["commission"].set_index(meant(tables["commission"]["tier"], "Tier"))["rate"]
     assert commission.to_dict() == {"floor": 0.01, "target": 0.015, "challenge": 0.02}
     rhythm = tables["rhythm"]
     assert rhythm["weeks"].tolist() == [4, 6, 3] and rhythm["share"].sum() == pytest.approx(1)

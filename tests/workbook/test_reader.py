@@ -374,16 +374,16 @@ CASES = [
         "a level is one of the choices",
         lambda b: b.set("tblReps", "Level", "S001", "senoir"),
         (
-            'Reps!E2: Level "senoir" is not one of senior, standard, new (did you mean "senior"?) '
-            "— pick a value from the list",
+            'Reps!E2: Level "senoir" is not one of senior, standard, new '
+            '(or in Chinese 资深、标准、新人) (did you mean "senior"?) — pick a value from the list',
         ),
     ),
     Case(
         "a commission tier is one of the choices",
         lambda b: b.set("tblCommission", "Tier", "floor", "flor"),
         (
-            'Rates!A2: Tier "flor" is not one of floor, target, challenge (did you mean "floor"?) '
-            "— pick a value from the list",
+            'Rates!A2: Tier "flor" is not one of floor, target, challenge '
+            '(or in Chinese 保底、目标、挑战) (did you mean "floor"?) — pick a value from the list',
         ),
     ),
     Case(
@@ -619,8 +619,8 @@ def test_every_problem_of_a_run_is_reported_together(plan, capsys):
             "— check the spelling or delete the row",
             'Reps!C7: Region "Nroth" is not in tblRegions (did you mean "North"?) '
             "— correct it or add it to tblRegions",
-            'Reps!E2: Level "senoir" is not one of senior, standard, new (did you mean "senior"?) '
-            "— pick a value from the list",
+            'Reps!E2: Level "senoir" is not one of senior, standard, new '
+            '(or in Chinese 资深、标准、新人) (did you mean "senior"?) — pick a value from the list',
             "Reps!H2: EndDate 2010-01-01 is before StartDate 2016-03-14 — correct one of the dates",
             'History!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
             'Coverage!B2: Product "Smart Device" is not in tblProducts (did you mean "Smart Devices"?) '
@@ -646,8 +646,8 @@ def test_a_chinese_plan_is_told_its_problems_in_chinese_at_their_cells(plan, cap
         [
             "Settings!A7: 未知设置“MarketGrowht”（您是否想填“MarketGrowth”？） — 请检查拼写，或删除此行",
             "Reps!C7: Region“Nroth”不在 tblRegions 中（您是否想填“North”？） — 请更正，或将其加入 tblRegions",
-            "Reps!E2: Level“senoir”不是 senior, standard, new 之一（您是否想填“senior”？） — "
-            "请从列表中选择一个值",
+            "Reps!E2: Level“senoir”不是可选值之一：资深、标准、新人（或英文 senior, standard, new）"
+            "（您是否想填“senior”？） — 请从列表中选择一个值",
             "History!B3: Amount -500 为负数 — 金额、权重和数量必须为 0 或以上",
         ]
     )

@@ -16,7 +16,7 @@ from engine.decomposition import Decomposition
 from engine.kpi import PERCENT_SIGNS, PHASE_RULE, SCORE_RULE
 from engine.problems import Problem
 from engine.progress import Progress
-from engine.settings import Settings
+from engine.settings import Settings, choice_word
 from engine.tracking import NO_REPORT
 from xl_addin.messages import text
 from xl_addin.sheets.dashboard import describe_dashboard
@@ -61,7 +61,14 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
     loc = settings.locale
     cols = columns(settings)
 
-    t = d.targets.assign(locked=d.targets["locked"].map({True: label("yes", loc), False: ""}))
+    t = d.targets.assign(
+        locked=d.targets["locked"].map({True: label("yes", loc), False: ""}),
+        # a choice in the plan's language: 资深, 核心 in a Chinese plan
+        level=d.targets["level"].map(lambda v: choice_word("Level", v, loc), na_action="ignore"),
+        territory=d.targets["territory"].map(
+            lambda v: choice_word("Territory", v, loc), na_action="ignore"
+        ),
+    )
     path = [c for c in t.columns if c not in _TARGET_KEYS]
     targets = Block(
         "tblTargets",

@@ -15,6 +15,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from engine.settings import choice_value
+
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -132,8 +134,10 @@ def _one_date(v):
     return pd.NaT
 
 
-def choice(values: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+def choice(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    """A choice column's values typed in either language (资深 or Senior) as the English value
+    the engine uses; `name` is the column's English header (engine/settings.py names them)."""
     out, _ = text(values)
-    canon = {c.casefold(): c for c in choices}
-    mapped = out.map(lambda v: canon.get(v.casefold()), na_action="ignore")
+    meant = {v: choice_value(name, v) for v in out.dropna().unique()}
+    mapped = out.map(meant, na_action="ignore")
     return mapped.astype(object), out.notna() & mapped.isna()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.actuals_columns import header_key
+from engine.settings import choices
 
 # Kinds of value a column holds; the coercion for each lives in xl_addin/workbook/coerce.py.
 TEXT, NUMBER, AMOUNT, FRACTION, DATE, INTEGER, CHOICE = (
@@ -49,10 +50,11 @@ class TableSpec:
         return next(c for c in self.columns if c.key == key)
 
 
-LEVELS = ("senior", "standard", "new")
-TERRITORIES = ("core", "standard", "suburb")
-STAGES = ("new", "growth", "mature", "longtail")
-TIERS = ("floor", "target", "challenge")
+# the English values of the choice columns; their Chinese names are in engine/settings.py
+LEVELS = choices("Level")
+TERRITORIES = choices("Territory")
+STAGES = choices("Stage")
+TIERS = choices("Tier")
 
 C = Column
 TABLES: tuple[TableSpec, ...] = (

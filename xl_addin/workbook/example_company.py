@@ -11,6 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from engine.settings import choice_word
 from xl_addin.workbook.columns import BY_KEY
 
 SEED = 20261005
@@ -100,8 +101,8 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
                 "name": [r[6] if en else r[5] for r in REPS],
                 "region": np.array(region_names)[region_of],
                 "email": [f"{i.lower()}@example.com" for i in ids],
-                "level": [r[1] for r in REPS],
-                "territory": [r[2] for r in REPS],
+                "level": [choice_word("Level", r[1], locale) for r in REPS],
+                "territory": [choice_word("Territory", r[2], locale) for r in REPS],
                 "start_date": [dt.date.fromisoformat(r[3]) for r in REPS],
                 "end_date": [None] * len(REPS),
                 "capability": np.nan,
@@ -114,7 +115,7 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
         "products": pd.DataFrame(
             {
                 "product": products,
-                "stage": [p[2] for p in PRODUCTS],
+                "stage": [choice_word("Stage", p[2], locale) for p in PRODUCTS],
                 "weight": np.nan,
                 "margin": [p[3] for p in PRODUCTS],
             }
@@ -135,7 +136,10 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
             {"rep_id": PARTIAL_REP, "product": [products[p] for p in PARTIAL_PRODUCTS]}
         ),
         "commission": pd.DataFrame(
-            {"tier": ["floor", "target", "challenge"], "rate": [0.01, 0.015, 0.02]}
+            {
+                "tier": [choice_word("Tier", t, locale) for t in ("floor", "target", "challenge")],
+                "rate": [0.01, 0.015, 0.02],
+            }
         ),
         "rhythm": pd.DataFrame(
             {
@@ -178,7 +182,10 @@ def _settings(locale: str) -> pd.DataFrame:
         "FloorPct": 0.9,
         "ChallengePct": 1.15,
         # this company's own mix of the stages (the default is new=0.2,growth=0.25,…)
-        "StageWeights": "new=0.15,growth=0.2,mature=0.55,longtail=0.1",
+        "StageWeights": ",".join(
+            f"{choice_word('Stage', stage, locale)}={w}"
+            for stage, w in (("new", 0.15), ("growth", 0.2), ("mature", 0.55), ("longtail", 0.1))
+        ),
         "CommissionMode": "retroactive",
         "AvgDealSize": DEAL_SIZE,
         "Locale": locale,

@@ -101,9 +101,7 @@ def add_input_sheet(
         write_column(ws, 1, j, values, formats, input_style(col))
         ws.set_column(j, j, input_width(headers[j], locale))
         if col.kind == CHOICE:
-            ws.data_validation(
-                1, j, max(n, 200), j, {"validate": "list", "source": list(col.choices)}
-            )
+            ws.data_validation(1, j, max(n, 200), j, choice_list(col.en, locale, headers[j]))
     ws.add_table(
         0,
         0,
@@ -173,22 +171,8 @@ def add_settings_sheet(
         write_column(ws, i, 1, [value], formats, {**INPUT, **top, **date, "align": "left"})
         write_column(ws, i, 2, [text], formats, {"text_wrap": True, **top})
         ws.set_row(i, row_height([(text, DESCRIPTION_WIDTH)]))
-        options = [choice_word(name, o, locale) for o in choices(name)] if name in SPECS else []
-        if options:
-            ws.data_validation(
-                i,
-                1,
-                i,
-                1,
-                {
-                    "validate": "list",
-                    "source": options,
-                    # a warning, not a stop: the names in the other language are read too
-                    "error_type": "warning",
-                    "error_title": name,
-                    "error_message": say("choice_list_warning", locale, choices=", ".join(options)),
-                },
-            )
+        if name in SPECS and choices(name):
+            ws.data_validation(i, 1, i, 1, choice_list(name, locale))
     ws.add_table(
         0,
         0,
@@ -201,6 +185,19 @@ def add_settings_sheet(
         },
     )
     ws.freeze_panes(1, 0)
+
+
+def choice_list(name: str, locale: str, title: str = "") -> dict:
+    """A cell's list of a choice setting's or choice column's names in the plan's language;
+    a warning, not a stop, since the names in the other language are read too."""
+    options = [choice_word(name, o, locale) for o in choices(name)]
+    return {
+        "validate": "list",
+        "source": options,
+        "error_type": "warning",
+        "error_title": title or name,
+        "error_message": say("choice_list_warning", locale, choices=", ".join(options)),
+    }
 
 
 def shown_setting(name: str, value, locale: str):

@@ -17,7 +17,7 @@ from engine.actuals_columns import Header
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
-from engine.settings import CHOICE_WORDS_ZH, LOCALES, SPECS, Settings, choice_value, choices
+from engine.settings import LOCALES, SPECS, Settings, choice_value, choice_word, choices
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
     AMOUNT,
@@ -305,13 +305,13 @@ class Reader:
         if col.kind == DATE:
             return coerce.date(values)
         if col.kind == CHOICE:
-            return coerce.choice(values, col.choices)
+            return coerce.choice(values, col.en)
         return coerce.text(values)
 
     @staticmethod
     def bad_message(col, value, name: str) -> Message:
         if col.kind == CHOICE:
-            return not_one_of(name, shown(value), col.choices)
+            return not_a_choice(col.en, value, name)
         key = {
             NUMBER: "value_not_a_number",
             AMOUNT: "value_not_an_amount",
@@ -469,20 +469,18 @@ class Reader:
         if kind == "stage_weights":
             out = {}
             for part in str(value).replace("，", ",").split(","):
-                stage, _, w = part.partition("=")
+                typed, _, w = part.replace("＝", "=").partition("=")
+                stage = choice_value("Stage", typed)  # 成长=0.25 as growth=0.25
                 v, bad, _ = coerce.number(pd.Series([w], dtype=object))
-                if (
-                    stage.strip().casefold() not in ("new", "growth", "mature", "longtail")
-                    or bad[0]
-                ):
+                if stage is None or bad[0]:
                     self.add(
                         sheet,
                         cell,
                         said("setting_not_stage_weights", name=name, value=value),
-                        said("setting_not_stage_weights_hint"),
+                        said("setting_not_stage_weights_hint", options=choice_options("Stage")),
                     )
                     return None
-                out[stage.strip().casefold()] = Decimal(repr(float(v[0])))
+                out[stage] = Decimal(repr(float(v[0])))
             return out
         return str(value).strip()
 
@@ -617,31 +615,28 @@ def out_of_range(name: str, value) -> tuple[Message, Message] | None:
     return None
 
 
-def not_a_choice(name: str, value) -> Message:
+def not_a_choice(name: str, value, typed_name: str = "") -> Message:
     """`Baseline "x" is not one of last_period, … (or 上期、…)`, leading with the plan's
-    language, with the closest of the names in either language."""
+    language, with the closest of the names in either language. `name` is a choice setting
+    or a choice column's English header (Level); `typed_name` the header as the user typed it."""
     english = choices(name)
-    chinese = [CHOICE_WORDS_ZH.get(name, {}).get(o, o) for o in english]
+    chinese = [choice_word(name, o, "zh-CN") for o in english]
     names = {n.casefold(): n for n in (*english, *chinese)}
     close = difflib.get_close_matches(str(value).strip().casefold(), list(names), n=1, cutoff=0.6)
     return said(
         "setting_not_a_choice",
-        name=name,
+        name=typed_name or name,
         value=shown(value),
-        options=said("choice_options", en=", ".join(english), zh="、".join(chinese)),
+        options=choice_options(name),
         suggestion=said("did_you_mean_choice", choice=names[close[0]]) if close else "",
     )
 
 
-def not_one_of(name: str, value, choices) -> Message:
-    """`Level "snior" is not one of senior, standard, new (did you mean "senior"?)`."""
-    return said(
-        "value_not_choice",
-        column=name,
-        value=value,
-        choices=", ".join(choices),
-        suggestion=did_you_mean(value, choices),
-    )
+def choice_options(name: str) -> Message:
+    """A choice's names in both languages: `senior, standard, new (or in Chinese 资深、标准、新人)`."""
+    english = choices(name)
+    chinese = [choice_word(name, o, "zh-CN") for o in english]
+    return said("choice_options", en=", ".join(english), zh="、".join(chinese))
 
 
 def shown(value) -> str:
