@@ -293,8 +293,10 @@ def test_every_example_on_the_readme_is_read_as_a_valid_value(plans, locale, tmp
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_readme_says_what_each_level_changes_and_that_margin_is_not_used_yet(plans, locale):
     rows = readme_rows(plans[locale], locale)
-    levels = {r[0]: r[4] for r in rows if r[0] in ("senior", "standard", "new")}
-    assert set(levels) == {"senior", "standard", "new"}
+    named = {"en": ("senior", "standard", "new"), "zh-CN": ("资深", "标准", "新人")}[locale]
+    levels = {r[0]: r[4] for r in rows if r[0] in named}
+    assert list(levels) == list(named)
+    levels = dict(zip(("senior", "standard", "new"), levels.values(), strict=True))
     assert "CapabilityTop" in levels["senior"] and "CapabilityMid" in levels["senior"]
     assert "NewRepTargetPct" in levels["new"] and "NewRepFloorPct" in levels["new"]
     assert "RampProfile" in levels["new"]

@@ -111,7 +111,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         optional=False,
         help_en="The sales force. Level: senior/standard/new; Territory: core/standard/suburb.",
-        help_zh="销售人员名单。职级：senior/standard/new；片区类型：core/standard/suburb。",
+        help_zh="销售人员名单。职级：资深/标准/新人；片区类型：核心/标准/郊区。",
     ),
     TableSpec(
         "tblProducts",
@@ -125,7 +125,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         optional=False,
         help_en="Product lines. Stage: new/growth/mature/longtail; Weight overrides the stage split.",
-        help_zh="产品线。生命周期：new/growth/mature/longtail；填写权重则不按阶段分配。",
+        help_zh="产品线。生命周期：新品/成长/成熟/长尾；填写权重则不按阶段分配。",
     ),
     TableSpec(
         "tblRegions",

@@ -65,7 +65,7 @@ def default_value(name: str, locale: str):
     if value is None:
         return None
     if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
+        return stage_weights(",".join(f"{k}={v}" for k, v in value.items()), locale)
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value)
     if choices(name):
@@ -80,7 +80,15 @@ def description(name: str, locale: str) -> str:
 
 def example(name: str, locale: str) -> str:
     value = EXAMPLES[name]
+    if name == "StageWeights":
+        return stage_weights(value, locale)
     return choice_word(name, value, locale) if choices(name) else value
+
+
+def stage_weights(text: str, locale: str) -> str:
+    """`new=0.2,growth=0.25` with each stage named in `locale` (新品=0.2,成长=0.25)."""
+    parts = (part.split("=") for part in text.split(","))
+    return ",".join(f"{choice_word('Stage', stage, locale)}={weight}" for stage, weight in parts)
 
 
 def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
@@ -120,7 +128,8 @@ def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
             row += 1
             meaning = (spec.help_en if locale == "en" else spec.help_zh) if k == 0 else ""
             if col.choices:
-                meaning = (meaning + " " if meaning else "") + " / ".join(col.choices)
+                named = (choice_word(col.en, c, locale) for c in col.choices)
+                meaning = (meaning + " " if meaning else "") + " / ".join(named)
             first = k == 0
             line(
                 row,
@@ -158,7 +167,10 @@ def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
     ws.write_string(row, 0, say("readme_levels", locale), section)
     for level in LEVELS:
         row += 1
-        line(row, [level, "", "", "", say(f"readme_level_{level}", locale)])
+        line(
+            row,
+            [choice_word("Level", level, locale), "", "", "", say(f"readme_level_{level}", locale)],
+        )
 
     row += 2
     paragraph(row, say("readme_margin", locale))
