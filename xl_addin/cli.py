@@ -106,35 +106,26 @@ def run_init(plan: Path, example: bool, locale: str) -> Path:
 
 def run_demo(folder: Path, out=None) -> int:
     out = out or sys.stdout
+    locale = LOCALES[0]  # the example company plans in Chinese
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "plan.xlsx"
     if plan.exists():
         plan.unlink()
-    write_plan(plan, example=True, locale="zh-CN")
-    print(f"Example planning workbook: {plan}", file=out)
+    write_plan(plan, example=True, locale=locale)
+    print(say("demo_plan", locale, plan=plan), file=out)
     run_decompose(plan, out)
     run_track(plan, out=out)
     run_issue(plan, folder / "workbooks", out=out)
     run_send(folder / "workbooks", env={}, out=out)  # the outbox, even where SMTP is configured
     from xl_addin.excel.vba_projects import ADDIN_NAME, build_addin  # xlwings only here
 
-    addin = build_addin(folder / ADDIN_NAME, "zh-CN")
+    addin = build_addin(folder / ADDIN_NAME, locale)
     macro_plan = folder / "plan.xlsm"
     if macro_plan.exists():
         macro_plan.unlink()
-    run_init(macro_plan, example=True, locale="zh-CN")
-    print(
-        f"Excel: open {macro_plan} (macro-enabled: buttons on its Control sheet) or install "
-        f"{addin} (`salesplan excel install`, Windows/macOS) for the salesplan ribbon tab and "
-        "the worksheet functions; `salesplan excel doctor` checks what they need.",
-        file=out,
-    )
-    print(
-        f"Open {plan} in Excel or LibreOffice to see the Targets, Breakdown, Phasing, "
-        "Reconciliation, Tracking, Commission and Dashboard sheets, and "
-        f"{folder / 'workbooks'} for each rep's responsibility workbook.",
-        file=out,
-    )
+    run_init(macro_plan, example=True, locale=locale)
+    print(say("demo_excel", locale, macro_plan=macro_plan, addin=addin), file=out)
+    print(say("demo_open", locale, plan=plan, books=folder / "workbooks"), file=out)
     return EXIT_OK
 
 
