@@ -15,10 +15,9 @@ import pandas as pd
 from engine.plan import Plan
 from engine.progress import Progress
 from engine.settings import Settings
-from engine.tracking import STATUSES
 from xl_addin.repbook.responsibility import safe_name
-from xl_addin.sheets.dashboard import STATUS_COLOURS
-from xl_addin.sheets.description import Block, OutputSheet, Rule, Total, columns, yuan
+from xl_addin.sheets.dashboard import status_word_rules
+from xl_addin.sheets.description import Block, OutputSheet, Total, columns, yuan
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.units import with_unit
 
@@ -52,10 +51,7 @@ def rollup_sheets(p: Progress, plan: Plan) -> dict[str, list[OutputSheet]]:
     )
     weeks = list(d.weekly.columns)
     total = label("total", loc)
-    rules = tuple(
-        Rule("status", f'{{status}}="{status_label(st, loc)}"', STATUS_COLOURS[st])
-        for st in STATUSES
-    )
+    rules = status_word_rules(loc)
     out = {}
     for region, reps in frame.groupby("region", sort=False):
         reps = reps.reset_index(drop=True)

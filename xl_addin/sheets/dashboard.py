@@ -25,6 +25,15 @@ STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "no_report
 STATUS_COLOURS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "grey"}
 
 
+def status_word_rules(locale: str) -> tuple[Rule, ...]:
+    """Each status coloured by the word its cell shows (红, NO REPORT …), as the ranking and
+    the region roll-ups show it: cells that hold the status, not the numbers it came from."""
+    return tuple(
+        Rule("status", f'{{status}}="{status_label(s, locale)}"', STATUS_COLOURS[s])
+        for s in STATUSES
+    )
+
+
 def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
     loc = settings.locale
     cols = columns(settings)
@@ -91,10 +100,7 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
         ranking.assign(status=ranking["status"].map(lambda v: status_label(v, loc))),
         title=ranking_title,
         under="tblDashboardSummary",  # the team's table, then its reps
-        rules=tuple(
-            Rule("status", f'{{status}}="{status_label(s, loc)}"', STATUS_COLOURS[s])
-            for s in STATUSES
-        ),
+        rules=status_word_rules(loc),
     )
 
     cumulative, scopes = _cumulative(p, regions, team)
