@@ -13,6 +13,7 @@ import pandas as pd
 
 from engine.settings import choice_word
 from xl_addin.workbook.columns import BY_KEY
+from xl_addin.workbook.readme import stage_weights
 
 SEED = 20261005
 PERIOD_START = dt.date(2026, 10, 5)  # a Monday
@@ -182,10 +183,7 @@ def _settings(locale: str) -> pd.DataFrame:
         "FloorPct": 0.9,
         "ChallengePct": 1.15,
         # this company's own mix of the stages (the default is new=0.2,growth=0.25,…)
-        "StageWeights": ",".join(
-            f"{choice_word('Stage', stage, locale)}={w}"
-            for stage, w in (("new", 0.15), ("growth", 0.2), ("mature", 0.55), ("longtail", 0.1))
-        ),
+        "StageWeights": stage_weights("new=0.15,growth=0.2,mature=0.55,longtail=0.1", locale),
         "CommissionMode": "retroactive",
         "AvgDealSize": DEAL_SIZE,
         "Locale": locale,
