@@ -36,7 +36,10 @@ def last_quarter(history: pd.DataFrame) -> pd.DataFrame:
 def test_every_table_has_exactly_the_columns_of_columns_py(tables):
     assert set(tables) == set(BY_KEY)
     for key, frame in tables.items():
-        assert list(frame.columns) == [c.key for c in BY_KEY[key].columns], key
+        spec = BY_KEY[key]
+        # tblActuals holds Week or Date: the example's actuals are by rep and week
+        left_out = ["date"] if key == "actuals" else []
+        assert list(frame.columns) == [c.key for c in spec.columns if c.key not in left_out], key
 
 
 @pytest.mark.parametrize("locale", LOCALES)

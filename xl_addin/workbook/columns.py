@@ -45,6 +45,7 @@ class TableSpec:
     optional: bool = True  # the table may be absent
     help_en: str = ""
     help_zh: str = ""
+    one_of: tuple[str, ...] = ()  # at least one of these columns is required (Week or Date)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -218,7 +219,8 @@ TABLES: tuple[TableSpec, ...] = (
         "Actuals",
         "actuals",
         (
-            C("week", "Week", "周次", INTEGER, True),
+            C("week", "Week", "周次", INTEGER),
+            C("date", "Date", "日期", DATE, aliases=("订单日期", "成交日期", "下单日期")),
             C("rep_id", "RepID", "销售编号", TEXT, True, aliases=("工号", "员工编号")),
             C("amount", "Amount", "销售额", AMOUNT, True, aliases=("金额",)),
             C("visits", "Visits", "拜访", INTEGER),
@@ -226,8 +228,11 @@ TABLES: tuple[TableSpec, ...] = (
             C("deals", "Deals", "成交", INTEGER),
             C("new_customers", "NewCustomers", "新客户", INTEGER),
         ),
-        help_en="Weekly actuals, filled in during the period.",
-        help_zh="考核期内每周实际完成情况。",
+        help_en="Actuals, filled in during the period: one row per rep and week (Week), or per "
+        "order (Date, any day; rows of one rep and week are summed).",
+        help_zh="考核期内的实际完成情况：每位销售每周一行（周次），或每笔订单一行（日期，任意一天；"
+        "同一销售同一周的各行相加）。",
+        one_of=("week", "date"),
     ),
     TableSpec(
         "tblChangeLog",

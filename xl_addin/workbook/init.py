@@ -92,11 +92,13 @@ def add_input_sheet(
 ) -> None:
     """One input table on a sheet of its own, as `init` writes every one: headers in the
     locale, yellow input cells, a list to choose from where the column has choices, frozen
-    header. Also how salesplan adds a table a plan lacks (tblChangeLog on a recalibration)."""
+    header. Also how salesplan adds a table a plan lacks (tblChangeLog on a recalibration).
+    The table has the frame's columns, in the spec's order."""
     ws = wb.add_worksheet(spec.sheet)
-    headers = input_headers(spec, locale)
+    columns = [c for c in spec.columns if c.key in frame.columns]  # the example has no Date
+    headers = [header(c, locale) for c in columns]
     n = max(len(frame), 1)
-    for j, col in enumerate(spec.columns):
+    for j, col in enumerate(columns):
         values = frame[col.key].tolist() if len(frame) else [None]
         write_column(ws, 1, j, values, formats, input_style(col))
         ws.set_column(j, j, input_width(headers[j], locale))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.actuals_columns import Header
+from engine.calendar import week_index
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
@@ -96,6 +97,7 @@ class Reader:
                     said("table_no_rows_hint", table=spec.name),
                 )
         self.relations(frames)
+        self.dated(frames.get("actuals"), settings)
         self.departed(frames)
         self.headers(frames)
         kpi_actuals = self.kpi_actuals(frames)
@@ -162,6 +164,59 @@ class Reader:
             for j, h in enumerate(raw.headers)
         )
 
+    def dated(self, actuals: pd.DataFrame | None, settings: Settings) -> None:
+        """An order-level tblActuals row (a Date, any day) counts in the plan's week of that day,
+        as history does; a Week typed beside a Date must be that day's week. A row with
+        neither, or a day outside the period, is a problem at its cell (SPEC §1)."""
+        if actuals is None or actuals.empty or "PeriodStart" not in settings.values:
+            return  # no table, or a PeriodStart problem already reported
+        columns = actuals.attrs["columns"]
+        sheet, weeks = actuals.attrs["sheet"], settings.weeks
+        where = columns.get("week") or columns.get("date")
+        for i in actuals.index[actuals["week"].isna() & actuals["date"].isna()]:
+            column = self.header("actuals", "week" if "week" in columns else "date")
+            self.add(
+                sheet,
+                f"{where}{actuals.at[i, '_row']}",
+                said("value_empty", column=column),
+                said("actuals_week_or_date_hint", weeks=weeks),
+            )
+        dated = actuals["date"].notna()
+        if not dated.any():
+            return
+        start = pd.Timestamp(settings.period_start)
+        day_week = pd.Series(np.nan, index=actuals.index)
+        day_week[dated] = week_index(actuals.loc[dated, "date"], start) + 1
+        last = start + pd.Timedelta(days=7 * weeks - 1)
+        outside = dated & ~day_week.between(1, weeks)
+        for i in actuals.index[outside]:
+            self.add(
+                sheet,
+                f"{columns['date']}{actuals.at[i, '_row']}",
+                said(
+                    "actuals_date_outside",
+                    date=shown(actuals.at[i, "date"]),
+                    first=f"{start:%Y-%m-%d}",
+                    last=f"{last:%Y-%m-%d}",
+                ),
+                said("actuals_date_outside_hint"),
+            )
+        typed = actuals["week"]
+        differ = dated & ~outside & typed.notna() & (typed != day_week)
+        for i in actuals.index[differ]:
+            self.add(
+                sheet,
+                f"{columns['week']}{actuals.at[i, '_row']}",
+                said(
+                    "actuals_week_not_date",
+                    week=shown(typed.at[i]),
+                    date=shown(actuals.at[i, "date"]),
+                    day_week=int(day_week.at[i]),
+                ),
+                said("actuals_week_not_date_hint"),
+            )
+        actuals["week"] = typed.fillna(day_week.where(~outside))
+
     def departed(self, frames: dict) -> None:
         """History of reps no longer in tblReps (a CRM export keeps leavers): it counts for the
         team, regions and products, and the run log says so."""
@@ -221,6 +276,20 @@ class Reader:
                 said("column_missing", table=spec.name, column=c.en, column_zh=c.zh),
                 hint,
             )
+        if spec.one_of and not any(k in found for k in spec.one_of):
+            named = [spec.column(k) for k in spec.one_of]
+            self.add(
+                raw.sheet,
+                raw.header_cell(0),
+                said(
+                    "column_missing_one_of",
+                    table=spec.name,
+                    first=f"{named[0].en} ({named[0].zh})",
+                    second=f"{named[1].en} ({named[1].zh})",
+                ),
+                said(f"column_missing_one_of_hint_{spec.key}"),
+            )
+            return None
         if missing:
             return None
         self.raw[spec.key] = (raw, found)

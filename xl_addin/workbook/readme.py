@@ -137,7 +137,11 @@ def add_readme(wb: xlsxwriter.Workbook, locale: str) -> None:
                     spec.name if first else "",
                     spec.sheet if first else "",
                     header(col, locale),
-                    label("yes", locale) if col.required else "",
+                    label("yes", locale)
+                    if col.required
+                    else label("one_of", locale)
+                    if col.key in spec.one_of
+                    else "",
                     meaning,
                 ],
             )
