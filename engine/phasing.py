@@ -129,9 +129,11 @@ def avg_deal_size(plan: Plan, window_history: pd.DataFrame, notes: list) -> floa
     size = plan.settings["AvgDealSize"]
     if size:
         return float(size)
+    # the mean order with an amount; history summed from a source counts its orders in `_orders`
     amounts = window_history["amount_cents"]
-    amounts = amounts[amounts > 0]
-    value = float(amounts.mean()) / 100 if len(amounts) else 0.0
+    orders = window_history["_orders"] if "_orders" in window_history else (amounts > 0)
+    count = int(orders.sum())
+    value = int(amounts[amounts > 0].sum()) / count / 100 if count else 0.0
     if value > 0:
         notes.append(said("note_deal_size", value=value))
     return value

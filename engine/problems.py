@@ -32,6 +32,16 @@ def listed(items, most: int) -> Message:
     return said("listed", items=tuple(items))
 
 
+def where(sheet: str, cell: str) -> str:
+    """`Sheet!Cell`; for a row or column of a source outside the workbook (SPEC §16) the cell
+    starts with ':' and the place reads `orders.csv:17`, `orders.csv:Amount`."""
+    if not cell:
+        return sheet
+    if cell.startswith(":"):  # a glob's row names its own file: `orders-03.csv:17`
+        return f"{sheet}{cell}" if sheet else cell[1:]
+    return f"{sheet}!{cell}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """Where (sheet and cell, or table and row key), what is wrong, and what to do.
@@ -44,9 +54,12 @@ class Problem:
     message: str | Message
     hint: str | Message = ""
 
+    @property
+    def where(self) -> str:
+        return where(self.sheet, self.cell)
+
     def __str__(self) -> str:
-        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+        return f"{self.where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
 
 
 @dataclass
@@ -58,7 +71,10 @@ class PlanError(Exception):
 
 
 def at_row(frame, position: int, key: str, default_sheet: str) -> tuple[str, str]:
-    """(sheet, cell) of a table row's column, from what the reader recorded about the table."""
+    """(sheet, cell) of a table row's column, from what the reader recorded about the table
+    (a table read from a source outside the workbook locates its rows itself)."""
+    if "locate" in frame.attrs:
+        return frame.attrs["locate"](key, int(frame["_row"].iloc[position]))
     sheet = frame.attrs.get("sheet", default_sheet)
     letter = frame.attrs.get("columns", {}).get(key, "")
     row = frame["_row"].iloc[position] if "_row" in frame else None

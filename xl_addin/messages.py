@@ -42,9 +42,10 @@ def text(words: str | Message, locale: str) -> str:
 
 def problem_text(p: Problem, locale: str) -> str:
     """`Sheet!Cell: what is wrong — what to do`, in `locale`."""
-    where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
     hint = text(p.hint, locale)
-    return f"{where}: {text(p.message, locale)}" + (say("hint", locale, hint=hint) if hint else "")
+    return f"{p.where}: {text(p.message, locale)}" + (
+        say("hint", locale, hint=hint) if hint else ""
+    )
 
 
 def problems_text(problems: list[Problem], locale: str, most: int = 20) -> str:

@@ -26,8 +26,10 @@ date and `007` a number (SPEC §13: user text is never a formula).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
@@ -95,6 +97,12 @@ class LiveBook:
     @property
     def name(self) -> str:
         return self.book.name
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the open plan is saved (tblSources' file paths are relative to it)."""
+        full = self.book.fullname
+        return Path(full).parent if full and os.path.isabs(full) else None
 
     # -- reading ----------------------------------------------------------------------
 

@@ -252,6 +252,24 @@ TABLES: tuple[TableSpec, ...] = (
         help_en="Append-only audit trail of recalibrations, written by salesplan.",
         help_zh="目标调整的审计记录（只追加），由 salesplan 写入。",
     ),
+    TableSpec(
+        "tblSources",
+        "Sources",
+        "sources",
+        (
+            C("table", "Table", "表", TEXT, True, aliases=("表名",)),
+            C("source", "Source", "来源", TEXT, True, aliases=("数据源", "文件")),
+            C("query", "Query", "查询", TEXT, aliases=("SQL",)),
+            C("columns", "Columns", "列对应", TEXT, aliases=("列映射", "字段对应")),
+        ),
+        help_en="Optional: read tblHistory or tblActuals from a CSV or Parquet file (path "
+        "relative to the plan; * for monthly files) or a database (the name of an environment "
+        "variable holding its URL, or sqlite:///file.db, with a Query). Columns maps the "
+        "source's headers: 订单日期=Period, 金额=Amount.",
+        help_zh="可选：从 CSV 或 Parquet 文件（相对计划文件的路径，可用 * 匹配每月导出的文件）或数据库"
+        "（存放连接地址的环境变量名，或 sqlite:///文件.db，并填写查询）读取 tblHistory 或 tblActuals。"
+        "“列对应”把来源的列名对应到表的列：订单日期=Period, 金额=Amount。",
+    ),
 )
 del C
 

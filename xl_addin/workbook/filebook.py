@@ -34,6 +34,11 @@ class FileBook:
         self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
         self._values = None
 
+    @property
+    def folder(self) -> Path:
+        """Where the plan is: tblSources' file paths are relative to it."""
+        return self.path.resolve().parent
+
     def table_names(self) -> list[str]:
         return [t.name for t in self._tables.values()]
 

@@ -17,7 +17,7 @@ from engine.actuals_columns import Header
 from engine.calendar import week_index
 from engine.money import to_cents
 from engine.plan import Plan
-from engine.problems import Message, PlanError, Problem, did_you_mean, said
+from engine.problems import Message, PlanError, Problem, did_you_mean, said, where
 from engine.settings import LOCALES, SPECS, Settings, choice_value, choice_word, choices
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
@@ -33,7 +33,9 @@ from xl_addin.workbook.columns import (
     header_lookup,
     normalise_header,
 )
-from xl_addin.workbook.tablesource import TableSource
+from xl_addin.workbook.sourcehistory import history_frame
+from xl_addin.workbook.sources import Source, SourceError, SourceRows, open_source, source_rows
+from xl_addin.workbook.tablesource import RawTable, TableSource
 
 # (table, column) must be one of (table, column); blank values are not checked
 FOREIGN_KEYS = (
@@ -78,14 +80,24 @@ class Reader:
         self.source = source
         self.problems: list[Problem] = []
         self.notes: list[Message] = []
-        self.raw: dict = {}  # table key -> (RawTable, {column key: position}) as read
+        self.raw: dict = {}  # table key -> (RawTable, {column key: position}, values) as read
+        self.unsourced: set[str] = set()  # tables whose tblSources row cannot be read
 
     def add(self, sheet: str, cell: str, message: Message, hint: Message | str = "") -> None:
         self.problems.append(Problem(sheet, cell, message, hint))
 
     def read(self) -> Plan:
-        frames = {spec.key: self.table(spec) for spec in TABLES}
-        settings = self.settings(frames.pop("settings"))
+        settings = self.settings(self.table(BY_KEY["settings"]))
+        sourced = self.sources(settings)
+        frames = {
+            spec.key: self.sourced(spec, sourced[spec.key], settings)
+            if spec.key in sourced
+            else None  # its source cannot be read: that is the problem, not the sheet's table
+            if spec.key in self.unsourced
+            else self.table(spec)
+            for spec in TABLES
+            if spec.key not in ("settings", "sources")
+        }
         for key in ("history", "reps", "products", "regions"):
             if frames[key] is not None and frames[key].empty:
                 spec = next(t for t in TABLES if t.key == key)
@@ -105,6 +117,65 @@ class Reader:
             raise PlanError(self.problems)
         return Plan(settings=settings, notes=tuple(self.notes), kpi_actuals=kpi_actuals, **frames)
 
+    # -- tables read from tblSources (SPEC §16) --------------------------------------------
+    def sources(self, settings: Settings) -> dict[str, Source]:
+        """tblSources' rows, opened: {table key: Source}. A row that cannot be opened is a
+        problem at its cell."""
+        frame = self.table(BY_KEY["sources"])
+        if frame is None or frame.empty:
+            return {}
+        opened: dict[str, Source] = {}
+        sheet, letters = frame.attrs["sheet"], frame.attrs["columns"]
+        folder = getattr(self.source, "folder", None)
+        for i in frame.index:
+            r = frame.at[i, "_row"]
+            where = {
+                k: (sheet, f"{letters[k]}{r}" if k in letters else "")
+                for k in ("table", "source", "query", "columns")
+            }
+            key = sourced_table(frame.at[i, "table"])
+            if key is None or key in opened:
+                self.add(
+                    *where["table"],
+                    said(
+                        "source_table_twice" if key else "source_table_unknown",
+                        table=frame.at[i, "table"],
+                    ),
+                    said("source_table_hint"),
+                )
+                continue
+            row = {k: frame.at[i, k] for k in ("source", "query", "columns")}
+            row = {k: None if pd.isna(v) else v for k, v in row.items()}
+            try:
+                opened[key] = open_source({**row, "table": BY_KEY[key].name}, folder, where)
+            except SourceError as exc:
+                self.problems.extend(exc.problems)
+                self.unsourced.add(key)
+        if "PeriodStart" not in settings.values and "history" in opened:
+            opened.pop("history")  # history is bucketed by it: its problem is reported
+            self.unsourced.add("history")
+        return opened
+
+    def sourced(self, spec: TableSpec, source: Source, settings: Settings) -> pd.DataFrame | None:
+        """A table read from its source instead of the workbook; the workbook's own table,
+        if it has rows, is not read, and the run log says so."""
+        own = self.source.table(spec.name)
+        if own is not None and any(v is not None for row in own.rows for v in row):
+            self.notes.append(
+                said(
+                    "note_table_from_source", table=spec.name, sheet=own.sheet, source=source.label
+                )
+            )
+        if spec.key == "history":
+            return history_frame(source, settings.period_start, self.problems)
+        return self.table(spec, source_rows(source))
+
+    def at(self, frame: pd.DataFrame, key: str, row: int) -> tuple[str, str]:
+        """(sheet, cell) of the table row numbered `row`, in column `key`."""
+        if "locate" in frame.attrs:
+            return frame.attrs["locate"](key, row)
+        return frame.attrs["sheet"], f"{frame.attrs['columns'][key]}{row}"
+
     def kpi_actuals(self, frames: dict) -> pd.DataFrame | None:
         """Each KPI's weekly values from the tblActuals column headed with its name (a column
         of the table's own, like NewCustomers/新客户, or one the user added): long, one row per
@@ -112,7 +183,7 @@ class Reader:
         kpis, actuals = frames.get("kpis"), frames.get("actuals")
         if kpis is None or kpis.empty or actuals is None or "actuals" not in self.raw:
             return None
-        raw, found = self.raw["actuals"]
+        raw, found, data = self.raw["actuals"]
         spec = BY_KEY["actuals"]
         lookup = header_lookup(spec)
         extra = {normalise_header(h): j for j, h in enumerate(raw.headers)}
@@ -124,7 +195,7 @@ class Reader:
             j = found.get(known.key) if known is not None else extra.get(key)
             if j is None:
                 continue
-            cells = pd.Series([raw.rows[i][j] for i in positions], dtype=object)
+            cells = pd.Series(data[j].to_numpy()[positions], dtype=object)
             values, bad, _ = coerce.number(cells)
             for k in np.flatnonzero(bad.to_numpy()):
                 self.add(
@@ -152,13 +223,13 @@ class Reader:
         name a column nothing uses, at its cell (engine/actuals_columns.py)."""
         if frames.get("actuals") is None or "actuals" not in self.raw:
             return
-        raw, found = self.raw["actuals"]
+        raw, found, _ = self.raw["actuals"]
         spec = BY_KEY["actuals"]
         known = {j: spec.column(key) for key, j in found.items()}
         frames["actuals"].attrs["headers"] = tuple(
             Header(
                 shown(h) if h is not None else "",
-                f"{raw.sheet}!{raw.header_cell(j)}",
+                where(raw.sheet, raw.header_cell(j)),
                 (c.key, c.en, c.zh, *c.aliases) if (c := known.get(j)) else (),
             )
             for j, h in enumerate(raw.headers)
@@ -171,14 +242,12 @@ class Reader:
         if actuals is None or actuals.empty or "PeriodStart" not in settings.values:
             return  # no table, or a PeriodStart problem already reported
         columns = actuals.attrs["columns"]
-        sheet, weeks = actuals.attrs["sheet"], settings.weeks
-        where = columns.get("week") or columns.get("date")
+        weeks = settings.weeks
+        first = "week" if "week" in columns else "date"
         for i in actuals.index[actuals["week"].isna() & actuals["date"].isna()]:
-            column = self.header("actuals", "week" if "week" in columns else "date")
             self.add(
-                sheet,
-                f"{where}{actuals.at[i, '_row']}",
-                said("value_empty", column=column),
+                *self.at(actuals, first, actuals.at[i, "_row"]),
+                said("value_empty", column=self.header("actuals", first)),
                 said("actuals_week_or_date_hint", weeks=weeks),
             )
         dated = actuals["date"].notna()
@@ -191,8 +260,7 @@ class Reader:
         outside = dated & ~day_week.between(1, weeks)
         for i in actuals.index[outside]:
             self.add(
-                sheet,
-                f"{columns['date']}{actuals.at[i, '_row']}",
+                *self.at(actuals, "date", actuals.at[i, "_row"]),
                 said(
                     "actuals_date_outside",
                     date=shown(actuals.at[i, "date"]),
@@ -205,8 +273,7 @@ class Reader:
         differ = dated & ~outside & typed.notna() & (typed != day_week)
         for i in actuals.index[differ]:
             self.add(
-                sheet,
-                f"{columns['week']}{actuals.at[i, '_row']}",
+                *self.at(actuals, "week", actuals.at[i, "_row"]),
                 said(
                     "actuals_week_not_date",
                     week=shown(typed.at[i]),
@@ -227,13 +294,14 @@ class Reader:
         if gone.any():
             ids = list(dict.fromkeys(history.loc[gone, "rep_id"]))
             shown = ", ".join(map(str, ids[:5])) + (" …" if len(ids) > 5 else "")
-            self.notes.append(
-                said("note_history_departed", rows=int(gone.sum()), n=len(ids), reps=shown)
-            )
+            rows = int(history.loc[gone, "_rows"].sum()) if "_rows" in history else int(gone.sum())
+            self.notes.append(said("note_history_departed", rows=rows, n=len(ids), reps=shown))
 
     # -- one table -------------------------------------------------------------------
-    def table(self, spec: TableSpec) -> pd.DataFrame | None:
-        raw = self.source.table(spec.name)
+    def table(self, spec: TableSpec, raw: RawTable | None = None) -> pd.DataFrame | None:
+        """A table of the workbook (or `raw`, a source's rows) as typed values, every cell
+        the reader cannot read a problem at its place."""
+        raw = raw if raw is not None else self.source.table(spec.name)
         if raw is None:
             if not spec.optional:
                 self.add(
@@ -292,13 +360,14 @@ class Reader:
             return None
         if missing:
             return None
-        self.raw[spec.key] = (raw, found)
-        data = (
-            pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
-            if raw.rows
-            else pd.DataFrame(columns=range(len(raw.headers)))
-        )
+        if isinstance(raw, SourceRows):
+            data = raw.frame
+        elif raw.rows:
+            data = pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
+        else:
+            data = pd.DataFrame(columns=range(len(raw.headers)))
         data.index = pd.RangeIndex(len(data))
+        self.raw[spec.key] = (raw, found, data)
         blank = (
             pd.concat([coerce.is_blank(data[j]) for j in found.values()], axis=1).all(axis=1)
             if len(data)
@@ -352,6 +421,8 @@ class Reader:
         out = out.reset_index(drop=True)
         out.attrs["sheet"] = raw.sheet
         out.attrs["columns"] = {k: raw.cell(0, j).rstrip("0123456789") for k, j in found.items()}
+        if isinstance(raw, SourceRows):
+            out.attrs["locate"] = raw.locate
         # the headers as typed, for the engine's problems to name a column as the user does
         out.attrs["headers"] = {
             k: _typed_header(raw.headers[j], spec.column(k)) for k, j in found.items()
@@ -559,7 +630,7 @@ class Reader:
         col = next(t for t in TABLES if t.key == table).column(key)
         if table not in self.raw or key not in self.raw[table][1]:
             return col.en
-        raw, found = self.raw[table]
+        raw, found, _ = self.raw[table]
         return _typed_header(raw.headers[found[key]], col)
 
     def relations(self, frames: dict) -> None:
@@ -569,11 +640,9 @@ class Reader:
                 continue
             dup = f[key].notna() & f[key].duplicated(keep="first")
             first = f.drop_duplicates(key).set_index(key)["_row"]
-            letter = f.attrs["columns"][key]
             for i in f.index[dup]:
                 self.add(
-                    f.attrs["sheet"],
-                    f"{letter}{f.at[i, '_row']}",
+                    *self.at(f, key, f.at[i, "_row"]),
                     said(
                         "key_twice",
                         column=self.header(table, key),
@@ -588,7 +657,6 @@ class Reader:
                 continue  # a missing or empty table is reported on its own
             known = set(ref[ref_key].dropna())
             unknown = f[key].notna() & ~f[key].isin(known)
-            letter = f.attrs["columns"][key]
             ref_name = next(t.name for t in TABLES if t.key == ref_table)
             # one problem per unknown value, at its first row: a CRM export repeats it thousands of times
             for value, rows in f.loc[unknown, "_row"].groupby(f.loc[unknown, key], sort=False):
@@ -598,13 +666,19 @@ class Reader:
                     "table": ref_name,
                     "suggestion": did_you_mean(value, known) if key != "rep_id" else "",
                 }
-                if len(rows) > 1:
-                    message = said("not_in_table_rows", **fields, rows=len(rows))
+                # a source's history comes summed: `_rows` counts the rows of each
+                n = int(f.loc[rows.index, "_rows"].sum()) if "_rows" in f else len(rows)
+                if n > 1:
+                    message = said("not_in_table_rows", **fields, rows=n)
                     hint = said("not_in_table_rows_hint", table=ref_name)
                 else:
                     message = said("not_in_table", **fields)
                     hint = said("not_in_table_hint", table=ref_name)
-                self.add(f.attrs["sheet"], f"{letter}{rows.iloc[0]}", message, hint)
+                if "locate_value" in f.attrs:
+                    place = f.attrs["locate_value"](key, value)
+                else:
+                    place = self.at(f, key, rows.iloc[0])
+                self.add(*place, message, hint)
         for table in WEIGHTED:
             f = frames.get(table)
             if f is None or f.empty or "weight" not in f.attrs.get("columns", {}):
@@ -724,6 +798,17 @@ def shown(value) -> str:
 def _typed_header(typed, col) -> str:
     """A column's header as the user typed it (Region, 区域, region), for the problems."""
     return str(typed).strip() or col.en
+
+
+def sourced_table(typed) -> str | None:
+    """The table a tblSources row stands for, named as a table, a sheet or a key, in either
+    language (tblHistory, SalesHistory, History, 历史销售 …): history, actuals or None."""
+    names = {
+        "history": ("tblHistory", "SalesHistory", "History", "历史销售", "销售历史", "历史"),
+        "actuals": ("tblActuals", "Actuals", "实际", "实际完成"),
+    }
+    key = normalise_header(typed)
+    return next((k for k, ns in names.items() if key in {normalise_header(n) for n in ns}), None)
 
 
 def read_plan(source: TableSource) -> Plan:

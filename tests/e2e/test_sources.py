@@ -1,0 +1,248 @@
+"""tblHistory and tblActuals from where they live (SPEC §16): CSV, Parquet, a glob of monthly
+files, SQLite (typed or through an environment variable). The source changes nothing but
+speed: a plan reading its history from any of them writes output sheets byte for byte those
+of the same plan with the history pasted as a table.
+"""
+
+import csv
+import os
+import sqlite3
+import zipfile
+
+import duckdb
+import openpyxl
+import pytest
+
+from tests.e2e.test_order_actuals import TRACKED, as_orders, replace_rows, table_rows
+from xl_addin.cli import main
+
+OUTPUTS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
+# a CRM export's own headers, mapped in tblSources' Columns
+CRM = {
+    "Period": "订单日期",
+    "Amount": "金额",
+    "Region": "区域",
+    "Product": "产品",
+    "CustomerType": "客户类型",
+    "RepID": "销售工号",
+}
+MAP = "订单日期=Period, 金额=Amount, 销售工号=RepID"  # 区域, 产品, 客户类型 are aliases already
+
+
+def sheet_parts(path) -> dict[str, bytes]:
+    """Each sheet's XML, by sheet name."""
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+        out = {}
+        for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book):
+            out[name] = z.read("xl/" + targets[rid].removeprefix("/xl/"))
+    return out
+
+
+def write_csv(path, header, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow([*(CRM[h] for h in header), "备注"])  # and a column of the CRM's own
+        for r in rows:
+            out.writerow([f"{r[0]:%Y-%m-%d}", repr(r[1]), *r[2:], "—"])
+
+
+def set_source(wb, *row) -> None:
+    ws = wb["Sources"]
+    for j, v in enumerate((*row, None, None, None)[:4], start=1):
+        ws.cell(2, j).value = v
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """The example with its history pasted, and the same plan reading it from each source;
+    every plan saved from one workbook object, so their styles are the same."""
+    folder = tmp_path_factory.mktemp("sources")
+    assert main(["init", str(folder / "plan.xlsx"), "--example", "--locale", "en"]) == 0
+    wb = openpyxl.load_workbook(folder / "plan.xlsx")
+    header, rows = table_rows(wb["History"], "tblHistory")
+    wb.save(folder / "pasted.xlsx")
+    write_csv(folder / "orders.csv", header, rows)
+    (folder / "monthly").mkdir()
+    for year in (2024, 2025, 2026):
+        part = [r for r in rows if r[0].year == year]
+        write_csv(folder / "monthly" / f"orders-{year}.csv", header, part)
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{folder / 'orders.csv'}')) TO '{folder / 'orders.parquet'}'"
+    )
+    with sqlite3.connect(folder / "sales.db") as db:
+        db.execute(f"CREATE TABLE orders ({', '.join(CRM[h] for h in header)})")
+        db.executemany(
+            f"INSERT INTO orders VALUES ({', '.join('?' * len(header))})",
+            [(f"{r[0]:%Y-%m-%d}", *r[1:]) for r in rows],
+        )
+    replace_rows(wb["History"], "tblHistory", header, [])  # an empty table
+    query = "SELECT * FROM orders ORDER BY rowid"
+    variants = {
+        "csv": ("tblHistory", "orders.csv", None, MAP),
+        "parquet": ("tblHistory", "orders.parquet", None, MAP),
+        "glob": ("历史销售", "monthly/orders-*.csv", None, MAP),
+        "sqlite": ("tblHistory", "sqlite:///sales.db", query, MAP),
+        "environment": ("tblHistory", "SALESPLAN_TEST_DB", query, MAP),
+    }
+    for name, row in variants.items():
+        set_source(wb, *row)
+        wb.save(folder / f"{name}.xlsx")
+    return folder, header, rows
+
+
+@pytest.mark.parametrize("variant", ["csv", "parquet", "glob", "sqlite", "environment"])
+def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, variant, capsys):
+    folder, _, _ = made
+    pasted, sourced = folder / "pasted.xlsx", folder / f"{variant}.xlsx"
+    os.environ["SALESPLAN_TEST_DB"] = f"sqlite:///{folder / 'sales.db'}"
+    try:
+        if not (folder / "pasted.decomposed").exists():
+            assert main(["decompose", str(pasted)]) == 0
+            (folder / "pasted.decomposed").touch()
+        assert main(["decompose", str(sourced)]) == 0
+    finally:
+        del os.environ["SALESPLAN_TEST_DB"]
+    out = capsys.readouterr().out
+    assert "wrote sheets: Targets, Breakdown, Phasing, Reconciliation" in out
+    expected, got = sheet_parts(pasted), sheet_parts(sourced)
+    for sheet in OUTPUTS:
+        assert got[sheet] == expected[sheet], sheet
+
+
+def test_actuals_by_order_from_a_csv_track_as_the_weekly_table(made, tmp_path):
+    folder, _, _ = made
+    weekly = tmp_path / "weekly.xlsx"
+    assert main(["init", str(weekly), "--example", "--locale", "en"]) == 0
+    wb = openpyxl.load_workbook(weekly)
+    header, rows = table_rows(wb["Actuals"], "tblActuals")
+    import random
+
+    order_header, orders = as_orders(header, rows, random.Random(16))
+    with open(tmp_path / "crm actuals.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["成交日期", "工号", "金额", *order_header[3:]])
+        for r in orders:
+            out.writerow([f"{r[0]:%Y/%m/%d}", r[1], repr(r[2]), *r[3:]])
+    replace_rows(wb["Actuals"], "tblActuals", header, [])
+    set_source(wb, "tblActuals", "crm actuals.csv", None, "成交日期=Date")
+    wb.save(tmp_path / "sourced.xlsx")
+    for path in (weekly, tmp_path / "sourced.xlsx"):
+        assert main(["track", str(path)]) == 0
+    a, b = openpyxl.load_workbook(weekly), openpyxl.load_workbook(tmp_path / "sourced.xlsx")
+    for sheet in TRACKED:
+        va = [[c.value for c in r] for r in a[sheet].iter_rows()]
+        vb = [[c.value for c in r] for r in b[sheet].iter_rows()]
+        assert va == vb, sheet
+
+
+def bad(made, tmp_path, row, files=None):
+    """A copy of the csv plan with tblSources' row `row` (and `files` beside it)."""
+    folder, header, rows = made
+    wb = openpyxl.load_workbook(folder / "csv.xlsx")
+    set_source(wb, *row)
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    for name, text in (files or {}).items():
+        (tmp_path / name).write_bytes(text)
+    return path, path.read_bytes()
+
+
+SECRET = "s3cr3t-Pa55"
+
+
+@pytest.mark.parametrize(
+    ("row", "files", "says"),
+    [
+        (("tblHistory", "missing.csv"), None, "Sources!B2: no file missing.csv in "),
+        (
+            ("tblHistory", "broken.csv"),
+            {"broken.csv": b"\xff\xfe\x00\x00garbage\x00\x01\x02"},
+            "Sources!B2: broken.csv cannot be read: ",
+        ),
+        (("tblHistory", "orders.xlsx"), None, "Sources!B2: orders.xlsx is neither a CSV"),
+        (
+            ("tblHistory", f"postgresql://planner:{SECRET}@db.example/sales", "SELECT 1"),
+            None,
+            "Sources!B2: a postgresql URL with a password is typed into the workbook",
+        ),
+        (
+            ("tblHistory", "SALESPLAN_NOT_SET", "SELECT 1"),
+            None,
+            "Sources!B2: the environment variable SALESPLAN_NOT_SET is not set",
+        ),
+        (
+            ("tblHistory", "sqlite:///sales.db", "SELECT * FROM no_such_table"),
+            {"sales.db": b""},
+            "Sources!C2: the Query on sqlite:///sales.db failed: ",
+        ),
+        (
+            ("tblHistory", "sqlite:///sales.db"),
+            None,
+            "Sources!C2: sqlite:///sales.db is a database",
+        ),
+        (
+            ("tblHistory", "orders.csv", None, "下单日期=Period"),
+            {"orders.csv": "订单日期,金额\n2026-01-05,100\n".encode()},
+            "Sources!D2: the source has no column 下单日期 (it has 订单日期, 金额)",
+        ),
+        (
+            ("tblHistory", "orders.csv", None, "订单日期=Perid, 金额=Amount"),
+            {"orders.csv": "订单日期,金额\n2026-01-05,100\n".encode()},
+            "Sources!D2: Perid is not a column of tblHistory",
+        ),
+        (
+            ("tblHistory", "orders.csv", None, "订单日期=Period"),
+            {"orders.csv": "订单日期,金额\n2026-01-05,100\n2026-01-06,abc\n".encode()},
+            'orders.csv:3: 金额 "abc" is not an amount',
+        ),
+        (("tblOrders", "orders.csv"), None, "Sources!A2: tblOrders is not a table a source can"),
+    ],
+)
+def test_a_bad_source_is_named_exit_2_nothing_written_no_credential_shown(
+    made, tmp_path, capsys, row, files, says
+):
+    path, before = bad(made, tmp_path, row, files)
+    assert main(["decompose", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err
+    assert SECRET not in captured.err + captured.out
+    assert path.read_bytes() == before
+
+
+def test_a_failing_database_never_shows_its_url_or_password(made, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SALES_DB", f"postgresql+nosuchdriver://planner:{SECRET}@db.example/s")
+    path, before = bad(made, tmp_path, ("tblHistory", "SALES_DB", "SELECT 1"))
+    assert main(["decompose", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "Sources!B2: the database URL of SALES_DB is not one salesplan can open" in captured.err
+    assert SECRET not in captured.err + captured.out and "db.example" not in captured.err
+    assert path.read_bytes() == before
+
+
+def test_problems_in_a_csv_history_are_at_their_lines_with_the_same_coercion(
+    made, tmp_path, capsys
+):
+    text = (
+        "订单日期,金额,区域,产品,客户类型,销售工号\n"
+        "2026-01-05,120万,North,Smart Devices,KA,S001\n"  # 万 is read, as in a cell
+        '2026年1月6日,"1,200",North,Smart Devices,KA,S001\n'
+        "2026-01-07,-5,North,Smart Devices,KA,S001\n"
+        "someday,10,North,Smart Devices,KA,S001\n"
+        "2026-01-08,,North,Smart Devices,KA,S001\n"
+    )
+    path, before = bad(
+        made, tmp_path, ("tblHistory", "odd.csv", None, MAP), {"odd.csv": text.encode()}
+    )
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert 'odd.csv:5: Period "someday" is not a date' in err
+    assert "odd.csv:6: Amount is empty" in err
+    assert "odd.csv:2" not in err and "odd.csv:3" not in err
+    assert path.read_bytes() == before

@@ -1,0 +1,248 @@
+"""tblHistory from a source (SPEC §16): checked and summed in DuckDB, however many orders.
+
+The engine uses history only by plan week (engine/targets.py weekly_history), its latest day,
+and, for the average deal size, the number of orders with an amount. So a source's orders are
+summed in DuckDB to one row per week, region, product, customer type and rep, with the latest
+day (`period`), the rows summed (`_rows`) and those with an amount (`_orders`): decomposing
+that gives what the same orders pasted as a table give.
+
+Every value is read as the reader reads a cell (xl_addin/workbook/coerce.py): the distinct
+days, regions, products, customer types and reps go through the same coercion in pandas
+(there are few of them), amounts are cast in DuckDB and only those it cannot cast (120万,
+1,200) go through coerce.amount. A value the reader would refuse is a problem at its line;
+more than MOST of one kind end with a count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.calendar import week_index
+from engine.money import to_cents
+from engine.problems import Problem, said
+from xl_addin.workbook import coerce
+from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
+from xl_addin.workbook.sources import Source, _quoted, file_rows, located
+
+MOST = 20  # problems of one kind and column named one by one
+DIMENSIONS = ("region", "product", "customer_type", "rep_id")
+SPEC = BY_KEY["history"]
+# to_cents (engine/money.py) in DuckDB: the same float64 steps, so the same cents
+CENTS = "CAST(sign(a) * floor(abs(a * 100.0) * (1 + 1e-12) + 0.5) AS BIGINT)"
+
+
+def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.DataFrame | None:
+    """The plan's history from `source`, summed per week and dimension; None (with
+    `problems` added) when a required column is missing or a value cannot be read."""
+    found = _found(source, problems)
+    if found is None:
+        return None
+    con = source.con
+    typed_headers = {k: found[k] for k in found}
+    blank_row = " AND ".join(f"{_blank(_quoted(c))}" for c in found.values())
+    con.execute(
+        f"CREATE VIEW rows AS SELECT row_number() OVER () AS rn, * FROM src WHERE NOT ({blank_row})"
+    )
+    where = _Where(source)
+    periods = _periods(source, found["period"], period_start, problems, where)
+    amounts = _amounts(source, found["amount"], problems, where)
+    if periods is None or amounts is None:
+        return None
+    con.register("periods", periods)
+    period_col, amount_col = _quoted(found["period"]), _quoted(found["amount"])
+    a = f"TRY_CAST(trim(CAST({amount_col} AS VARCHAR)) AS DOUBLE)"
+    if len(amounts):
+        con.register("amounts", amounts)
+        a = f"coalesce({a}, (SELECT m.value FROM amounts m WHERE m.raw = CAST({amount_col} AS VARCHAR)))"
+    if _any_negative(source, a):
+        _report(source, f"({a}) < 0", found["amount"], "value_negative", problems, where)
+        return None
+    dims = ", ".join(
+        f"{_quoted(found[k])} AS {k}" if k in found else f"NULL AS {k}" for k in DIMENSIONS
+    )
+    summed = con.execute(
+        f"""
+        SELECT p.week, max(p.day) AS period, {", ".join(DIMENSIONS)},
+               sum(c) AS amount_cents, count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders
+        FROM (SELECT {period_col} AS raw_period, {dims}, {CENTS} AS c
+              FROM (SELECT *, {a} AS a FROM rows)) r
+        JOIN periods p ON p.raw = r.raw_period
+        GROUP BY ALL
+        """
+    ).df()
+    for key in DIMENSIONS:
+        if key in found:
+            summed[key] = _text(summed[key])
+        else:
+            summed[key] = None
+    keys = ["week", *DIMENSIONS]
+    out = (
+        summed.groupby(keys, dropna=False, sort=True)
+        .agg(
+            period=("period", "max"),
+            amount_cents=("amount_cents", "sum"),
+            _rows=("_rows", "sum"),
+            _orders=("_orders", "sum"),
+        )
+        .reset_index()
+    )
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
+    out["amount"] = out["amount_cents"].to_numpy(dtype=np.int64) / 100
+    out["amount_cents"] = out["amount_cents"].astype(np.int64)
+    assert (to_cents(out["amount"]) == out["amount_cents"]).all()
+    out = out[[c.key for c in SPEC.columns] + ["amount_cents", "_rows", "_orders"]]
+    out["_row"] = 0
+    out.attrs["sheet"] = source.label
+    out.attrs["columns"] = {k: ":" for k in found}
+    out.attrs["headers"] = typed_headers
+    out.attrs["locate_value"] = lambda key, value: _first_row_of(source, found, key, value, where)
+    return out
+
+
+class _Where:
+    """Places rows of the view `rows` (numbered rn in the order read) in the source."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self._starts = None
+
+    def __call__(self, rn: int) -> tuple[str, str]:
+        s = self.source
+        if s.files and self._starts is None:
+            counts = dict(s.sql("SELECT _file, count(*) FROM src GROUP BY _file").fetchall())
+            self._starts = file_rows(s, counts)
+        return ("" if s.files else s.label), located(rn, s.header_line, self._starts or ())
+
+
+def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:
+    lookup = header_lookup(SPEC)
+    found: dict[str, str] = {}
+    for c in source.columns:
+        col = lookup.get(normalise_header(c))
+        if col is not None and col.key not in found:
+            found[col.key] = c
+    missing = [c for c in SPEC.columns if c.required and c.key not in found]
+    for c in missing:
+        problems.append(
+            Problem(
+                "" if source.files else source.label,
+                f":{source.label}" if source.files else "",
+                said("column_missing", table=SPEC.name, column=c.en, column_zh=c.zh),
+                said("column_add", column=c.en),
+            )
+        )
+    return None if missing else found
+
+
+def _periods(source, column, period_start, problems, where) -> pd.DataFrame | None:
+    """Each distinct Period value as typed -> (its day, its plan week)."""
+    col = _quoted(column)
+    raw = source.sql(f"SELECT DISTINCT {col} AS raw FROM rows").df()["raw"]
+    days, bad = coerce.date(raw.astype(object))
+    empty = days.isna() & ~bad
+    if bad.any() or empty.any():
+        for key, mask in (("value_not_a_date", bad), ("value_empty", empty)):
+            if mask.any():
+                _report_values(
+                    source,
+                    column,
+                    raw[mask],
+                    key,
+                    problems,
+                    where,
+                    hint="hint_date" if key != "value_empty" else "value_empty_hint",
+                )
+        return None
+    out = pd.DataFrame({"raw": raw.astype(object), "day": days})
+    out["week"] = week_index(out["day"], period_start)
+    return out
+
+
+def _amounts(source, column, problems, where) -> pd.DataFrame | None:
+    """The amounts DuckDB cannot cast (120万, 1,200), read by coerce.amount: raw -> value."""
+    col = _quoted(column)
+    odd = source.sql(
+        f"""SELECT DISTINCT CAST({col} AS VARCHAR) AS raw FROM rows
+            WHERE TRY_CAST(trim(CAST({col} AS VARCHAR)) AS DOUBLE) IS NULL
+               OR NOT isfinite(TRY_CAST(trim(CAST({col} AS VARCHAR)) AS DOUBLE))"""
+    ).df()["raw"]
+    values, bad = coerce.amount(odd.astype(object))
+    empty = values.isna() & ~bad
+    if bad.any() or empty.any():
+        for key, mask in (("value_not_an_amount", bad), ("value_empty", empty)):
+            if mask.any():
+                _report_values(
+                    source,
+                    column,
+                    odd[mask],
+                    key,
+                    problems,
+                    where,
+                    hint="hint_amount" if key != "value_empty" else "value_empty_hint",
+                    as_text=True,
+                )
+        return None
+    return pd.DataFrame({"raw": odd.astype(object), "value": values.astype(float)})
+
+
+def _report_values(source, column, values, key, problems, where, hint, as_text=False) -> None:
+    """Problems at the lines holding `values` of `column` (the first MOST, then a count)."""
+    col = _quoted(column)
+    source.con.register("bad_values", pd.DataFrame({"v": values.astype(object)}))
+    test = f"CAST({col} AS VARCHAR)" if as_text else col
+    nulls = values.isna().any()
+    condition = f"{test} IN (SELECT v FROM bad_values)" + (f" OR {_blank(col)}" if nulls else "")
+    _report(source, condition, column, key, problems, where, hint=hint)
+
+
+def _report(source, condition, column, key, problems, where, hint=None) -> None:
+    """Problems `key` at the lines of `rows` meeting `condition` (about source column `column`)."""
+    col, header = _quoted(column), column
+    rows = source.sql(
+        f"SELECT rn, CAST({col} AS VARCHAR) FROM rows WHERE {condition} ORDER BY rn LIMIT {MOST + 1}"
+    ).fetchall()
+    total = source.sql(f"SELECT count(*) FROM rows WHERE {condition}").fetchone()[0]
+    for rn, value in rows[:MOST]:
+        fields = {"column": header} if key == "value_empty" else {"column": header, "value": value}
+        problems.append(Problem(*where(rn), said(key, **fields), said(hint or f"{key}_hint")))
+    if total > MOST:
+        problems.append(
+            Problem(
+                "" if source.files else source.label,
+                f":{source.label}" if source.files else "",
+                said("source_more_rows", more=total - MOST, column=header),
+                said(hint or f"{key}_hint"),
+            )
+        )
+
+
+def _any_negative(source, a) -> bool:
+    return (
+        source.sql(f"SELECT count(*) FROM (SELECT {a} AS a FROM rows) WHERE a < 0").fetchone()[0]
+        > 0
+    )
+
+
+def _first_row_of(source, found, key, value, where) -> tuple[str, str]:
+    """Where the first row whose `key` column reads `value` sits (a region no table has…)."""
+    col = _quoted(found[key])
+    raw = source.sql(f"SELECT DISTINCT {col} AS raw FROM rows").df()["raw"].astype(object)
+    meant = raw[_text(raw) == value]
+    source.con.register("wanted", pd.DataFrame({"v": meant}))
+    row = source.sql(f"SELECT min(rn) FROM rows WHERE {col} IN (SELECT v FROM wanted)").fetchone()[
+        0
+    ]
+    return where(int(row or 1))
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A dimension's values as a cell's text (coerce.text), each distinct value read once."""
+    raw = values.astype(object)
+    distinct = pd.Series(raw.dropna().unique(), dtype=object)
+    read, _ = coerce.text(distinct)
+    return raw.map(dict(zip(distinct, read, strict=True)), na_action="ignore").astype(object)
+
+
+def _blank(col: str) -> str:
+    return f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"

@@ -1,0 +1,392 @@
+"""tblHistory and tblActuals from where they live (SPEC §16), named in tblSources.
+
+A tblSources row names a Table (tblHistory or tblActuals), a Source and, for a database, a
+Query; Columns maps the source's headers to the table's (`订单日期=Period, 金额=Amount`).
+- A file: a CSV or Parquet path relative to the plan, globs for monthly exports, read by
+  DuckDB. A CSV is read as text, so the reader's coercion (120万, 2026年3月1日, leading zeros
+  of an ID) applies as it does to a cell.
+- A database: the name of an environment variable holding a SQLAlchemy URL, or
+  `sqlite:///file.db` (relative to the plan) given directly; the Query's rows are the table.
+  Credentials never sit in the workbook: a URL with a password typed as the Source is refused,
+  and no message repeats a URL.
+
+A source becomes a DuckDB relation with the source's headers. tblActuals (a row per order or
+rep and week) comes back as a table the reader reads like any other, its problems placed at
+`orders.csv:17` (the line; row N of a Parquet file or a query). tblHistory may hold millions
+of orders: it is checked in DuckDB (every value the reader would refuse, at its line) and
+summed there to one row per plan week, region, product, customer type and rep (history.py).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from engine.problems import Problem, said
+from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
+from xl_addin.workbook.tablesource import RawTable
+
+FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+SOURCED = ("history", "actuals")  # the tables a source may stand for
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class SourceError(Exception):
+    """Problems of a tblSources row (at its cells): the source cannot be read as named."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class Source:
+    """One tblSources row, opened: a DuckDB relation named `src` with the source's columns
+    (renamed by the Columns map), and how to place a row of it."""
+
+    table: str  # tblHistory or tblActuals
+    label: str  # the Source as typed, or the one file a glob matched
+    con: duckdb.DuckDBPyConnection
+    columns: list[str]  # the relation's headers, as the table will see them
+    header_line: int  # 1 for a CSV (its data start on line 2), else 0
+    files: dict[str, str] = field(default_factory=dict)  # a glob's files: path -> as shown
+    sheet_cell: tuple[str, str] = ("", "")  # the Source cell on the Sources sheet
+
+    def sql(self, query: str):
+        """Run `query` on the source's connection (its result: .df(), .fetchall() …)."""
+        return self.con.execute(query)
+
+
+@dataclass(frozen=True)
+class SourceRows(RawTable):
+    """A source's rows as the reader reads a table: `frame` holds the values (columns by
+    position); rows and cells are placed in the source (`orders.csv:17`). The reader numbers
+    data rows `first_row + 1 …` as for a sheet: a CSV's line numbers."""
+
+    frame: pd.DataFrame | None = None
+    label: str = ""  # the Source as typed
+    file_rows: tuple = ()  # (file, first data row, 1-based) when a glob matched several files
+
+    def cell(self, row: int, col: int) -> str:  # noqa: ARG002 - a row of a source
+        return self.locate("", row + self.first_row + 1)[1]
+
+    def header_cell(self, col: int) -> str:
+        prefix = f":{self.label}" if self.file_rows else ""
+        return f"{prefix}:{self.headers[col]}"
+
+    def locate(self, key: str, row: int) -> tuple[str, str]:  # noqa: ARG002 - any column
+        """(sheet, cell) of the row the reader numbered `row`."""
+        return self.sheet, located(row - self.first_row, self.first_row, self.file_rows)
+
+
+def located(index: int, header_line: int, file_rows: tuple) -> str:
+    """The cell of the `index`-th data row (1-based, in the order read): `:17` (the line of
+    a CSV, the row of a Parquet file or query), or `:orders-03.csv:17` for a glob."""
+    if not file_rows:
+        return f":{index + header_line}"
+    k = int(np.searchsorted([start for _, start in file_rows], index, side="right")) - 1
+    name, start = file_rows[k]
+    return f":{name}:{index - start + 1 + header_line}"
+
+
+def file_rows(source: Source, counts: dict[str, int]) -> tuple:
+    """(file as shown, its first data row) for a glob's files, from each file's row count."""
+    rows, start = [], 1
+    for path, shown in source.files.items():
+        rows.append((shown, start))
+        start += int(counts.get(path, 0))
+    return tuple(rows)
+
+
+def source_rows(source: Source) -> SourceRows:
+    """The whole source as a table for the reader (tblActuals: a table's size)."""
+    names = ", ".join(_quoted(c) for c in source.columns)
+    extra = ", _file" if source.files else ""
+    frame = source.sql(f"SELECT {names}{extra} FROM src").df()
+    starts: tuple = ()
+    if source.files:
+        starts = file_rows(source, frame["_file"].value_counts(sort=False).to_dict())
+        frame = frame.drop(columns="_file")
+    frame.columns = range(len(source.columns))
+    frame = frame.astype(object).where(frame.notna(), None)
+    return SourceRows(
+        source.table,
+        "" if source.files else source.label,
+        source.header_line,
+        1,
+        list(source.columns),
+        [],
+        frame=frame,
+        label=source.label,
+        file_rows=starts,
+    )
+
+
+# -- opening a tblSources row -----------------------------------------------------------
+
+
+def open_source(row: dict, folder: Path | None, where: dict[str, tuple[str, str]]) -> Source:
+    """The source of one tblSources row (`row`: table, source, query, columns as read;
+    `where`: each of those cells' (sheet, cell)). Raises SourceError naming the cell."""
+    typed = str(row["source"]).strip()
+    table = row["table"]
+    con = duckdb.connect()
+    if _is_url(typed) or _ENV_NAME.fullmatch(typed):
+        source = _database(typed, row.get("query"), table, con, folder, where)
+    else:
+        source = _files(typed, table, con, folder, where)
+    source.sheet_cell = where["source"]
+    mapping = _column_map(row.get("columns"), table, source.columns, where)
+    renamed = [mapping.get(c, c) for c in source.columns]
+    listed = ", ".join(
+        f"{_quoted(c)} AS {_quoted(n)}" for c, n in zip(source.columns, renamed, strict=True)
+    )
+    extra = ", _file" if source.files else ""
+    con.execute(f"CREATE VIEW src AS SELECT {listed}{extra} FROM base")
+    source.columns = renamed
+    return source
+
+
+def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
+    sheet, cell = where["source"]
+    base = folder or Path.cwd()
+    pattern = typed if os.path.isabs(typed) else str(base / typed)
+    kind = FILE_KINDS.get(Path(typed).suffix.lower())
+    if kind is None:
+        raise SourceError(
+            [Problem(sheet, cell, said("source_kind", source=typed), said("source_kind_hint"))]
+        )
+    found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+    found = [f for f in found if os.path.isfile(f)]
+    if not found:
+        raise SourceError(
+            [
+                Problem(
+                    sheet,
+                    cell,
+                    said("source_not_found", source=typed, folder=str(base)),
+                    said("source_not_found_hint"),
+                )
+            ]
+        )
+    several = len(found) > 1
+    try:
+        if kind == "csv":
+            rel = con.read_csv(found, header=True, all_varchar=True, filename=several)
+        else:
+            rel = con.read_parquet(found, filename=several)
+        rel.create_view("raw_src")
+        columns = [c for c in rel.columns if not (several and c == "filename")]
+        names = ", ".join(_quoted(c) for c in columns)
+        extra = ", filename AS _file" if several else ""
+        con.execute(f"CREATE VIEW base AS SELECT {names}{extra} FROM raw_src")
+        con.execute("SELECT count(*) FROM base").fetchone()  # reads it: a bad file fails here
+    except (duckdb.Error, UnicodeDecodeError) as exc:
+        raise SourceError(
+            [
+                Problem(
+                    sheet,
+                    cell,
+                    said("source_unreadable", source=typed, error=_first_line(exc)),
+                    said(f"source_unreadable_hint_{kind}"),
+                )
+            ]
+        ) from None
+    return Source(
+        table,
+        _relative(found[0], base) if not several else typed,
+        con,
+        columns,
+        1 if kind == "csv" else 0,
+        files={f: _relative(f, base) for f in found} if several else {},
+    )
+
+
+def _database(typed: str, query, table: str, con, folder: Path | None, where) -> Source:
+    import sqlalchemy
+
+    sheet, cell = where["source"]
+    if _is_url(typed) and not typed.lower().startswith("sqlite:"):
+        key = "source_credential" if _has_password(typed) else "source_url_in_workbook"
+        raise SourceError(
+            [Problem(sheet, cell, said(key, scheme=typed.split(":", 1)[0]), said(f"{key}_hint"))]
+        )
+    if _is_url(typed):
+        url = _sqlite_url(typed, folder)
+        shown = typed
+    else:
+        url = os.environ.get(typed)
+        shown = typed
+        if not url:
+            raise SourceError(
+                [
+                    Problem(
+                        sheet,
+                        cell,
+                        said("source_env_missing", name=typed),
+                        said("source_env_missing_hint", name=typed),
+                    )
+                ]
+            )
+    if query is None or not str(query).strip():
+        q_sheet, q_cell = where["query"]
+        raise SourceError(
+            [
+                Problem(
+                    q_sheet,
+                    q_cell,
+                    said("source_query_missing", source=shown),
+                    said("source_query_missing_hint"),
+                )
+            ]
+        )
+    secret = _password(url)
+    try:
+        engine = sqlalchemy.create_engine(url)
+    except Exception as exc:  # noqa: BLE001 - any bad URL is the user's to fix
+        raise SourceError(
+            [
+                Problem(
+                    sheet,
+                    cell,
+                    said("source_bad_url", source=shown, error=_masked(exc, url, secret)),
+                    said("source_bad_url_hint"),
+                )
+            ]
+        ) from None
+    try:
+        with engine.connect() as connection:
+            frame = pd.read_sql_query(sqlalchemy.text(str(query)), connection)
+    except Exception as exc:  # noqa: BLE001 - the database's own words, without the URL
+        q_sheet, q_cell = where["query"]
+        raise SourceError(
+            [
+                Problem(
+                    q_sheet,
+                    q_cell,
+                    said("source_query_failed", source=shown, error=_masked(exc, url, secret)),
+                    said("source_query_failed_hint"),
+                )
+            ]
+        ) from None
+    finally:
+        engine.dispose()
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    con.register("query_rows", frame)
+    con.execute("CREATE VIEW base AS SELECT * FROM query_rows")
+    return Source(table, shown, con, columns, 0)
+
+
+def _column_map(typed, table: str, columns: list[str], where) -> dict[str, str]:
+    """`订单日期=Period, 金额=Amount` as {source column: table header}; a name the source
+    lacks, or a header the table does not know, is a problem at the Columns cell."""
+    if typed is None or not str(typed).strip():
+        return {}
+    sheet, cell = where["columns"]
+    spec = BY_KEY["history" if table.casefold() == "tblhistory" else "actuals"]
+    known = header_lookup(spec)
+    by_name = {normalise_header(c): c for c in columns}
+    out, problems = {}, []
+    for part in re.split(r"[,，;；\n]", str(typed)):
+        if not part.strip():
+            continue
+        left, sep, right = part.replace("＝", "=").partition("=")
+        left, right = left.strip(), right.strip()
+        if not sep or not left or not right:
+            problems.append(
+                Problem(
+                    sheet,
+                    cell,
+                    said("columns_map_form", part=part.strip()),
+                    said("columns_map_hint"),
+                )
+            )
+            continue
+        column = by_name.get(normalise_header(left))
+        if column is None:
+            problems.append(
+                Problem(
+                    sheet,
+                    cell,
+                    said("columns_map_no_column", column=left, columns=", ".join(columns[:12])),
+                    said("columns_map_no_column_hint"),
+                )
+            )
+            continue
+        if normalise_header(right) not in known:
+            problems.append(
+                Problem(
+                    sheet,
+                    cell,
+                    said("columns_map_no_header", header=right, table=spec.name),
+                    said(
+                        "columns_map_no_header_hint", headers=", ".join(c.en for c in spec.columns)
+                    ),
+                )
+            )
+            continue
+        out[column] = right
+    if problems:
+        raise SourceError(problems)
+    return out
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+
+def _quoted(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith("sqlite:")
+
+
+def _has_password(url: str) -> bool:
+    return re.match(r"^[^:/]+://[^/@]*:[^/@]*@", url) is not None
+
+
+def _password(url: str) -> str | None:
+    import sqlalchemy
+
+    try:
+        return sqlalchemy.engine.make_url(url).password
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse has no password to hide
+        return None
+
+
+def _sqlite_url(typed: str, folder: Path | None) -> str:
+    """`sqlite:///sales.db` relative to the plan's folder (`sqlite:////abs/path` stays)."""
+    prefix, _, path = typed.partition(":///")
+    if not path or path.startswith("/") or path == ":memory:":
+        return typed
+    return f"{prefix}:///{(folder or Path.cwd()) / path}"
+
+
+def _masked(exc: Exception, url: str, secret: str | None) -> str:
+    """The first line of an error, with the URL and its password left out."""
+    line = _first_line(exc)
+    for hidden in (url, secret):
+        if hidden:
+            line = line.replace(str(hidden), "…")
+    return line
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+def _relative(path: str, base: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return Path(path).name
