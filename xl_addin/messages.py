@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+import unicodedata
 
 from engine.problems import Message, Problem
 from engine.settings import LOCALES
@@ -53,3 +54,14 @@ def problems_text(problems: list[Problem], locale: str, most: int = 20) -> str:
     if len(problems) > most:
         lines.append(say("more_problems", locale, n=len(problems) - most))
     return "\n".join(lines)
+
+
+def columns(words: str) -> int:
+    """How many columns `words` takes in a terminal or a fixed-width font: a wide or full-width
+    character (Chinese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in words)
+
+
+def pad(words: str, width: int) -> str:
+    """`words` followed by spaces up to `width` columns, so that columns line up in any locale."""
+    return words + " " * max(0, width - columns(words))

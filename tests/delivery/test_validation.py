@@ -114,8 +114,18 @@ def test_bad_smtp_settings_are_input_problems(tmp_path, env, problem):
     assert problems_of(folder, env=env) == [problem]
 
 
-def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp_path):
-    folder = make_folder(tmp_path / "books", 3)
+@pytest.mark.parametrize(
+    ("locale", "changed", "resend"),
+    [
+        ("en", "changed  R0002 张2号 <r0002@example.com>  {file}  changed since sent on ", "use --resend"),
+        ("zh-CN", "已变更  R0002 张2号 <r0002@example.com>  {file}  ", " 发送后已变更；如需再次发送请加 --resend"),
+    ],
+    ids=["en", "zh-CN"],
+)  # fmt: skip
+def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(
+    tmp_path, locale, changed, resend
+):
+    folder = make_folder(tmp_path / "books", 3, locale=locale)
     assert send(folder, env={}, out=io.StringIO()).sent == 3
     file = read_rows(folder)[1]["File"]
     reissue(folder, file, b"PK\x03\x04 recalibrated")  # `salesplan issue` again, version 2
@@ -123,11 +133,7 @@ def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp
     out = io.StringIO()
     report = send(folder, env={}, out=out)
     assert report.sent == 0 and report.changed == 1 and report.exit_code == 1
-    assert (
-        f"changed  R0002 张2号 <r0002@example.com>  {file}  changed since sent on "
-        in out.getvalue()
-    )
-    assert "use --resend" in out.getvalue()
+    assert changed.format(file=file) in out.getvalue() and resend in out.getvalue()
     assert len(list((folder / "outbox").glob("*.eml"))) == 3
 
     again = send(folder, env={}, resend=True, out=io.StringIO())
@@ -141,8 +147,18 @@ def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp
     assert send(folder, env={}, out=io.StringIO()).exit_code == 0  # nothing left
 
 
-def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(tmp_path):
-    folder = make_folder(tmp_path / "books", 3)
+@pytest.mark.parametrize(
+    ("locale", "in_flight"),
+    [
+        ("en", "In flight when an earlier run stopped, so sent again with the same Message-ID"),
+        ("zh-CN", "上次运行中断时正在发送，因此以相同的 Message-ID 再次发送"),
+    ],
+    ids=["en", "zh-CN"],
+)
+def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(
+    tmp_path, locale, in_flight
+):
+    folder = make_folder(tmp_path / "books", 3, locale=locale)
     send(folder, only=["R0001"], env={}, out=io.StringIO())
     with Journal(folder / JOURNAL) as journal:  # what a run killed mid-transaction leaves
         (row,) = journal.rows()
@@ -150,10 +166,7 @@ def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(t
     out = io.StringIO()
     report = send(folder, env={}, out=out)
     assert report.sent == 3 and [o.recipient.rep_id for o in report.in_flight] == ["R0001"]
-    assert (
-        "In flight when an earlier run stopped, so sent again with the same Message-ID"
-        in out.getvalue()
-    )
+    assert in_flight in out.getvalue()
     assert f"R0001 李1号 <r0001@example.com>  {row.file}  {row.message_id}" in out.getvalue()
 
 
