@@ -37,9 +37,10 @@ class Problem:
     """Where (sheet and cell, or table and row key), what is wrong, and what to do.
 
     `message` and `hint` are catalogue messages (Message) or, for problems not yet moved to
-    the catalogue, English text."""
+    the catalogue, English text; `sheet` is a name, or a Message for a place said in words
+    (`manifest.csv row 3`)."""
 
-    sheet: str
+    sheet: str | Message
     cell: str
     message: str | Message
     hint: str | Message = ""

@@ -43,7 +43,8 @@ def text(words: str | Message, locale: str) -> str:
 
 def problem_text(p: Problem, locale: str) -> str:
     """`Sheet!Cell: what is wrong — what to do`, in `locale`."""
-    where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
+    sheet = text(p.sheet, locale)  # a sheet's name, or a place named in words
+    where = f"{sheet}!{p.cell}" if p.cell else sheet
     hint = text(p.hint, locale)
     return f"{where}: {text(p.message, locale)}" + (say("hint", locale, hint=hint) if hint else "")
 

@@ -74,6 +74,9 @@ def test_a_manifest_that_points_outside_the_folder_is_refused(tmp_path):
     found = problems_of(folder)
     assert found[0].startswith('manifest.csv row 2: File "../plan.xlsx" is not a workbook')
     assert found[1].startswith('manifest.csv row 3: File "passwords.csv" is not a workbook')
+    found = problems_of(folder, "zh-CN")
+    assert found[0].startswith("manifest.csv 第 2 行: File“../plan.xlsx”不是此文件夹中的工作簿")
+    assert found[1].startswith("manifest.csv 第 3 行: File“passwords.csv”不是此文件夹中的工作簿")
 
 
 def test_no_manifest_says_to_run_issue(tmp_path):

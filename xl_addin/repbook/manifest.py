@@ -166,7 +166,8 @@ def check_files(folder: Path, recipients: list[Recipient]) -> None:
 
 def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | None:
     def bad(message: Message) -> None:
-        problems.append(Problem(f"{MANIFEST} row {line}", "", message, ISSUE_AGAIN))
+        where = said("manifest_row", manifest=MANIFEST, line=line)
+        problems.append(Problem(where, "", message, ISSUE_AGAIN))
 
     value = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
     kind = value["Kind"]
