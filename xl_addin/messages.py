@@ -6,8 +6,8 @@ import functools
 import tomllib
 import unicodedata
 
-from engine.problems import Message, Problem
-from engine.settings import LOCALES
+from engine.problems import Choice, Message, Problem
+from engine.settings import LOCALES, choice_word
 from xl_addin import bundled
 
 CATALOGUE = bundled.TEMPLATES / "messages.toml"
@@ -30,10 +30,12 @@ def say(key: str, locale: str, **values) -> str:
     return text.format(**values)
 
 
-def text(words: str | Message, locale: str) -> str:
+def text(words: str | Message | Choice, locale: str) -> str:
     """What the engine said (a Message, whose fields may be Messages too), in `locale`;
     text not yet in the catalogue as it is. A tuple (a field `listed`) is joined with the
-    locale's list separator."""
+    locale's list separator; a Choice is named as a plan in `locale` types it."""
+    if isinstance(words, Choice):
+        return choice_word(words.name, words.value, locale)
     if isinstance(words, tuple):
         return say("list_separator", locale).join(text(w, locale) for w in words)
     if not isinstance(words, Message):
