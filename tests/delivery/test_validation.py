@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import io
+import os
 from email import policy
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from engine.problems import PlanError
 from tests.builders import words
 from tests.delivery.folders import make_folder, read_rows, reissue, write_manifest
+from xl_addin.cli import main
 from xl_addin.delivery.journal import JOURNAL, Journal
 from xl_addin.delivery.send import send
 
@@ -77,6 +79,29 @@ def test_a_manifest_that_points_outside_the_folder_is_refused(tmp_path):
     found = problems_of(folder, "zh-CN")
     assert found[0].startswith("manifest.csv 第 2 行: File“../plan.xlsx”不是此文件夹中的工作簿")
     assert found[1].startswith("manifest.csv 第 3 行: File“passwords.csv”不是此文件夹中的工作簿")
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", ["salesplan: 1 problem in the input; nothing was changed.",
+                'Reps!D3: Email "wang@" is not an e-mail address — correct it in tblReps']),
+        ("zh-CN", ["salesplan: 输入中有 1 个问题；未做任何改动。",
+                   "Reps!D3: Email“wang@”不是有效的邮箱地址 — 请在 tblReps 中更正"]),
+    ],
+    ids=["en", "zh-CN"],
+)  # fmt: skip
+def test_the_command_line_says_a_folders_problems_in_its_plans_language(
+    tmp_path, capsys, monkeypatch, locale, said
+):
+    for name in [n for n in os.environ if n.startswith("SALESPLAN_")]:
+        monkeypatch.delenv(name)
+    folder = make_folder(tmp_path / "books", 2, locale=locale, change={2: {"Email": "wang@"}})
+    assert main(["send", str(folder)]) == 2
+    assert capsys.readouterr().err.splitlines() == said
+    (tmp_path / "empty").mkdir()  # no manifest to say which language: English
+    assert main(["send", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err.startswith("salesplan: 1 problem in the input")
 
 
 def test_no_manifest_says_to_run_issue(tmp_path):
@@ -174,8 +199,6 @@ def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(
 
 
 def test_encrypted_workbooks_are_mailed_without_their_passwords(tmp_path):
-    from xl_addin.cli import main
-
     assert main(["init", str(tmp_path / "plan.xlsx"), "--example"]) == 0
     assert (
         main(["issue", str(tmp_path / "plan.xlsx"), "--out", str(tmp_path / "b"), "--encrypt"]) == 0

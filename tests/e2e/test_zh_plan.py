@@ -81,9 +81,9 @@ def test_a_chinese_plan_has_no_english_sentence(tmp_path, monkeypatch):
 
 def test_a_new_empty_chinese_plan_has_no_english_sentence(tmp_path):
     plan = tmp_path / "plan.xlsx"
-    said("init", str(plan))  # zh-CN unless told otherwise
+    wrote = said("init", str(plan))  # zh-CN unless told otherwise
     book = openpyxl.load_workbook(plan)
-    places = list(strings(book))
+    places = [*strings(book), ("stdout", wrote)]
     assert len(places) > 200  # the Readme, the Settings sheet and every table's headers
     assert "新品=0.2,成长=0.25,成熟=0.45,长尾=0.1" in dict(places).values()  # StageWeights
     allowed = set(SPECS) | set(book.sheetnames) | NAMES | README_OWN
