@@ -23,6 +23,18 @@ def said(key: str, **fields) -> Message:
     return Message(key, tuple(fields.items()))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A choice the engine names in a message (a product's Stage, a rep's Level) by its English
+    value; xl_addin.messages writes it as the plan's language does (成长 for growth)."""
+
+    name: str  # the setting or column it is a value of: Stage
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
 def listed(items, most: int) -> Message:
     """The first `most` of `items` as one list ("R001, R002 … and 8 more"), joined in the
     reader's language (xl_addin.messages joins a tuple field with its list separator)."""
@@ -47,9 +59,10 @@ class Problem:
     """Where (sheet and cell, or table and row key), what is wrong, and what to do.
 
     `message` and `hint` are catalogue messages (Message) or, for problems not yet moved to
-    the catalogue, English text."""
+    the catalogue, English text; `sheet` is a name, or a Message for a place said in words
+    (`manifest.csv row 3`)."""
 
-    sheet: str
+    sheet: str | Message
     cell: str
     message: str | Message
     hint: str | Message = ""

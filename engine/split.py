@@ -8,7 +8,7 @@ import pandas as pd
 from engine import levels
 from engine.calendar import activity
 from engine.plan import Plan
-from engine.problems import Message, PlanError, Problem, at_row, listed, said
+from engine.problems import Choice, Message, PlanError, Problem, at_row, listed, said
 
 
 def with_overrides(
@@ -211,8 +211,8 @@ def zero_targets(
             problems.append(
                 Problem(
                     *at_row(frame, i, column, table),
-                    said("stage_no_share", name=name, stage=stage),
-                    said("stage_no_share_hint", stage=stage),
+                    said("stage_no_share", name=name, stage=Choice("Stage", stage)),
+                    said("stage_no_share_hint", stage=Choice("Stage", stage)),
                 )
             )
         elif np.isnan(typed[i]) and weights.iloc[i] <= 0:

@@ -218,7 +218,7 @@ def main(argv=None) -> int:
     try:
         if args.command == "init":
             run_init(args.plan, example=args.example, locale=args.locale)
-            print(f"Wrote {args.plan}")
+            print(say("init_wrote", args.locale, plan=args.plan))
             return EXIT_OK
         if args.command == "decompose":
             return run_decompose(args.plan, lang=lang)
@@ -243,6 +243,10 @@ def main(argv=None) -> int:
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:
+        if args.command == "send":  # the language the workbooks were issued in
+            from xl_addin.repbook.manifest import manifest_locale
+
+            lang = manifest_locale(args.folder)
         lang = lang or language(getattr(args, "plan", None))
         print(f"salesplan: {say('problems', lang, n=len(exc.problems))}", file=sys.stderr)
         print(problems_text(exc.problems, lang), file=sys.stderr)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import tomllib
+import unicodedata
 
-from engine.problems import Message, Problem
-from engine.settings import LOCALES
+from engine.problems import Choice, Message, Problem, where
+from engine.settings import LOCALES, choice_word
 from xl_addin import bundled
 
 CATALOGUE = bundled.TEMPLATES / "messages.toml"
@@ -29,10 +30,12 @@ def say(key: str, locale: str, **values) -> str:
     return text.format(**values)
 
 
-def text(words: str | Message, locale: str) -> str:
+def text(words: str | Message | Choice, locale: str) -> str:
     """What the engine said (a Message, whose fields may be Messages too), in `locale`;
     text not yet in the catalogue as it is. A tuple (a field `listed`) is joined with the
-    locale's list separator."""
+    locale's list separator; a Choice is named as a plan in `locale` types it."""
+    if isinstance(words, Choice):
+        return choice_word(words.name, words.value, locale)
     if isinstance(words, tuple):
         return say("list_separator", locale).join(text(w, locale) for w in words)
     if not isinstance(words, Message):
@@ -42,8 +45,9 @@ def text(words: str | Message, locale: str) -> str:
 
 def problem_text(p: Problem, locale: str) -> str:
     """`Sheet!Cell: what is wrong — what to do`, in `locale`."""
+    sheet = text(p.sheet, locale)  # a sheet's name, or a place named in words
     hint = text(p.hint, locale)
-    return f"{p.where}: {text(p.message, locale)}" + (
+    return f"{where(sheet, p.cell)}: {text(p.message, locale)}" + (
         say("hint", locale, hint=hint) if hint else ""
     )
 
@@ -54,3 +58,14 @@ def problems_text(problems: list[Problem], locale: str, most: int = 20) -> str:
     if len(problems) > most:
         lines.append(say("more_problems", locale, n=len(problems) - most))
     return "\n".join(lines)
+
+
+def columns(words: str) -> int:
+    """How many columns `words` takes in a terminal or a fixed-width font: a wide or full-width
+    character (Chinese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in words)
+
+
+def pad(words: str, width: int) -> str:
+    """`words` followed by spaces up to `width` columns, so that columns line up in any locale."""
+    return words + " " * max(0, width - columns(words))

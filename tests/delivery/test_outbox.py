@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import io
+import re
 import subprocess
 import sys
 from email import policy
@@ -18,6 +19,7 @@ from tests.delivery.folders import make_folder
 from xl_addin.delivery.journal import JOURNAL, LOCK, Journal
 from xl_addin.delivery.mail import XLSX, compose, message_id
 from xl_addin.delivery.send import send
+from xl_addin.messages import columns, say
 from xl_addin.repbook.manifest import read_manifest
 
 XLSX_TYPE = "/".join(XLSX)
@@ -128,7 +130,26 @@ def test_only_sends_the_named_reps_and_says_how_many_are_left(books):
     out = io.StringIO()
     report = send(books, only=["S002", "华东"], env={}, out=out)
     assert report.sent == 2 and len(outbox(books)) == 2
-    assert "26 other workbooks in the manifest are not sent yet" in out.getvalue()
+    left = "清单中另有 26 份责任书尚未发送（未在 --only 中列出）"  # the example is a Chinese plan
+    assert left in out.getvalue()
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_the_report_is_in_the_plans_language_and_its_counts_line_up(tmp_path, locale):
+    folder = make_folder(tmp_path / "books", 3, locale=locale)
+    send(folder, only=["R0001"], env={}, out=io.StringIO())
+    out = io.StringIO()
+    send(folder, env={}, out=out)
+    head, *counts = out.getvalue().splitlines()
+    assert head == say("send_done_outbox", locale, folder=folder / "outbox")
+    states = ("sent", "already_sent", "refused", "failed", "pending", "changed")
+    assert [line.split()[-1] for line in counts] == ["2", "1", "0", "0", "0", "0"]
+    assert [line.strip().rsplit(" ", 1)[0].strip() for line in counts] == [
+        say(f"state_{state}", locale) for state in states
+    ]
+    assert len({columns(line) for line in counts}) == 1  # 已发送 takes six columns, not three
+    if locale == "zh-CN":
+        assert not re.search("[A-Za-z]", out.getvalue().replace(str(folder / "outbox"), ""))
 
 
 def test_dry_run_prints_who_gets_what_and_changes_nothing(books):

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from tests.builders import english
 from tests.delivery.folders import address, make_folder, rep_id
 from tests.delivery.smtp_server import PASSWORD, USER, mail_server
 from xl_addin.delivery.journal import JOURNAL, Journal
@@ -68,7 +69,7 @@ def test_each_rep_receives_exactly_one_message(tmp_path, fake_time, case):
         assert report.sent == REPS - len(refused) and report.refused == len(refused)
         assert report.exit_code == (1 if refused else 0)
         for to in refused:
-            assert f"refused  {rep_id(3)} 刘3号 <{to}>" in out and f"550 5.1.1 <{to}>" in out
+            assert f"被拒收  {rep_id(3)} 刘3号 <{to}>" in out and f"550 5.1.1 <{to}>" in out
             assert journal_rows(folder)[rep_id(3)].state == "refused"
         if how.get("busy_once"):
             assert 2.0 in fake_time.sleeps  # backed off before the second attempt
@@ -120,8 +121,10 @@ def test_a_refused_login_stops_at_once_and_marks_nothing_sent(tmp_path, fake_tim
         env = dict(server.env, SALESPLAN_SMTP_PASSWORD="not-the-password")
         report, out = run(folder, server, fake_time, env=env)
         assert report.exit_code == 1 and report.sent == 0 and report.pending == 5
-        assert "refused the login: 535 5.7.8 Authentication credentials invalid" in report.stopped
-        assert "check SALESPLAN_SMTP_USER and SALESPLAN_SMTP_PASSWORD" in out
+        stopped = english(report.stopped)
+        assert "refused the login: 535 5.7.8 Authentication credentials invalid" in stopped
+        assert "拒绝登录：535 5.7.8" in out  # the plan's language; the server's reply as it came
+        assert "请检查 SALESPLAN_SMTP_USER 和 SALESPLAN_SMTP_PASSWORD" in out
         assert fake_time.sleeps == []  # no retrying a wrong password
         assert not server.mailbox.received
         assert {row.state for row in journal_rows(folder).values()} == {"pending"}
@@ -141,9 +144,8 @@ def test_a_refused_sender_stops_the_run_and_leaves_the_rest_pending(tmp_path, fa
         "pending",
         "pending",
     ]
-    assert (
-        f"refused the sender {USER}: 553 5.7.1" in report.stopped and "SALESPLAN_MAIL_FROM" in out
-    )
+    assert f"refused the sender {USER}: 553 5.7.1" in english(report.stopped)
+    assert f"服务器拒绝发件人 {USER}：553 5.7.1" in out and "SALESPLAN_MAIL_FROM" in out
     rows = journal_rows(folder)
     assert rows[rep_id(1)].state == "failed" and "553 5.7.1" in rows[rep_id(1)].reply
     assert {rows[rep_id(2)].state, rows[rep_id(3)].state} == {"pending"}
@@ -155,7 +157,8 @@ def test_an_untrusted_certificate_stops_with_a_hint(tmp_path, fake_time):
         env = {k: v for k, v in server.env.items() if k != "SALESPLAN_SMTP_CAFILE"}
         report, out = run(folder, server, fake_time, env=env)
     assert report.exit_code == 1 and report.pending == 2
-    assert "is not trusted" in report.stopped and "SALESPLAN_SMTP_CAFILE" in out
+    assert "is not trusted" in english(report.stopped) and "SALESPLAN_SMTP_CAFILE" in out
+    assert "的证书不受信任" in out
 
 
 def test_a_server_that_cannot_be_reached_is_tried_with_backoff_then_reported(tmp_path, fake_time):
@@ -172,7 +175,9 @@ def test_a_server_that_cannot_be_reached_is_tried_with_backoff_then_reported(tmp
     report = send(folder, env=env, clock=fake_time.clock, sleep=fake_time.sleep, out=out)
     assert report.exit_code == 1 and report.pending == 2
     assert fake_time.sleeps == [2.0, 4.0, 8.0, 16.0]
-    assert "cannot talk to 127.0.0.1" in report.stopped and "(after 5 attempts)" in report.stopped
+    stopped = english(report.stopped)
+    assert "cannot talk to 127.0.0.1" in stopped and "(after 5 attempts)" in stopped
+    assert "无法连接 127.0.0.1" in out.getvalue() and "（已尝试 5 次）" in out.getvalue()
 
 
 def test_thirty_a_minute_makes_the_31st_message_wait_until_60_seconds(tmp_path, fake_time):

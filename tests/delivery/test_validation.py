@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import io
+import os
 from email import policy
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from engine.problems import PlanError
 from tests.builders import words
 from tests.delivery.folders import make_folder, read_rows, reissue, write_manifest
+from xl_addin.cli import main
 from xl_addin.delivery.journal import JOURNAL, Journal
 from xl_addin.delivery.send import send
 
@@ -74,6 +76,32 @@ def test_a_manifest_that_points_outside_the_folder_is_refused(tmp_path):
     found = problems_of(folder)
     assert found[0].startswith('manifest.csv row 2: File "../plan.xlsx" is not a workbook')
     assert found[1].startswith('manifest.csv row 3: File "passwords.csv" is not a workbook')
+    found = problems_of(folder, "zh-CN")
+    assert found[0].startswith("manifest.csv 第 2 行: File“../plan.xlsx”不是此文件夹中的工作簿")
+    assert found[1].startswith("manifest.csv 第 3 行: File“passwords.csv”不是此文件夹中的工作簿")
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", ["salesplan: 1 problem in the input; nothing was changed.",
+                'Reps!D3: Email "wang@" is not an e-mail address — correct it in tblReps']),
+        ("zh-CN", ["salesplan: 输入中有 1 个问题；未做任何改动。",
+                   "Reps!D3: Email“wang@”不是有效的邮箱地址 — 请在 tblReps 中更正"]),
+    ],
+    ids=["en", "zh-CN"],
+)  # fmt: skip
+def test_the_command_line_says_a_folders_problems_in_its_plans_language(
+    tmp_path, capsys, monkeypatch, locale, said
+):
+    for name in [n for n in os.environ if n.startswith("SALESPLAN_")]:
+        monkeypatch.delenv(name)
+    folder = make_folder(tmp_path / "books", 2, locale=locale, change={2: {"Email": "wang@"}})
+    assert main(["send", str(folder)]) == 2
+    assert capsys.readouterr().err.splitlines() == said
+    (tmp_path / "empty").mkdir()  # no manifest to say which language: English
+    assert main(["send", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err.startswith("salesplan: 1 problem in the input")
 
 
 def test_no_manifest_says_to_run_issue(tmp_path):
@@ -114,8 +142,18 @@ def test_bad_smtp_settings_are_input_problems(tmp_path, env, problem):
     assert problems_of(folder, env=env) == [problem]
 
 
-def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp_path):
-    folder = make_folder(tmp_path / "books", 3)
+@pytest.mark.parametrize(
+    ("locale", "changed", "resend"),
+    [
+        ("en", "changed  R0002 张2号 <r0002@example.com>  {file}  changed since sent on ", "use --resend"),
+        ("zh-CN", "已变更  R0002 张2号 <r0002@example.com>  {file}  ", " 发送后已变更；如需再次发送请加 --resend"),
+    ],
+    ids=["en", "zh-CN"],
+)  # fmt: skip
+def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(
+    tmp_path, locale, changed, resend
+):
+    folder = make_folder(tmp_path / "books", 3, locale=locale)
     assert send(folder, env={}, out=io.StringIO()).sent == 3
     file = read_rows(folder)[1]["File"]
     reissue(folder, file, b"PK\x03\x04 recalibrated")  # `salesplan issue` again, version 2
@@ -123,11 +161,7 @@ def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp
     out = io.StringIO()
     report = send(folder, env={}, out=out)
     assert report.sent == 0 and report.changed == 1 and report.exit_code == 1
-    assert (
-        f"changed  R0002 张2号 <r0002@example.com>  {file}  changed since sent on "
-        in out.getvalue()
-    )
-    assert "use --resend" in out.getvalue()
+    assert changed.format(file=file) in out.getvalue() and resend in out.getvalue()
     assert len(list((folder / "outbox").glob("*.eml"))) == 3
 
     again = send(folder, env={}, resend=True, out=io.StringIO())
@@ -141,8 +175,18 @@ def test_a_workbook_changed_since_it_was_sent_is_sent_again_only_with_resend(tmp
     assert send(folder, env={}, out=io.StringIO()).exit_code == 0  # nothing left
 
 
-def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(tmp_path):
-    folder = make_folder(tmp_path / "books", 3)
+@pytest.mark.parametrize(
+    ("locale", "in_flight"),
+    [
+        ("en", "In flight when an earlier run stopped, so sent again with the same Message-ID"),
+        ("zh-CN", "上次运行中断时正在发送，因此以相同的 Message-ID 再次发送"),
+    ],
+    ids=["en", "zh-CN"],
+)
+def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(
+    tmp_path, locale, in_flight
+):
+    folder = make_folder(tmp_path / "books", 3, locale=locale)
     send(folder, only=["R0001"], env={}, out=io.StringIO())
     with Journal(folder / JOURNAL) as journal:  # what a run killed mid-transaction leaves
         (row,) = journal.rows()
@@ -150,16 +194,11 @@ def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(t
     out = io.StringIO()
     report = send(folder, env={}, out=out)
     assert report.sent == 3 and [o.recipient.rep_id for o in report.in_flight] == ["R0001"]
-    assert (
-        "In flight when an earlier run stopped, so sent again with the same Message-ID"
-        in out.getvalue()
-    )
+    assert in_flight in out.getvalue()
     assert f"R0001 李1号 <r0001@example.com>  {row.file}  {row.message_id}" in out.getvalue()
 
 
 def test_encrypted_workbooks_are_mailed_without_their_passwords(tmp_path):
-    from xl_addin.cli import main
-
     assert main(["init", str(tmp_path / "plan.xlsx"), "--example"]) == 0
     assert (
         main(["issue", str(tmp_path / "plan.xlsx"), "--out", str(tmp_path / "b"), "--encrypt"]) == 0

@@ -1,12 +1,14 @@
 """A Chinese plan hears no English: its output sheets, a responsibility workbook, a region
-roll-up and what the command line says (file paths aside) are scanned for Latin words, and every one found must
-be a name the user reads as a name — a RepID or week column (S001, W3), a table name, a
-setting name, a sheet name, the product's name, or text the user typed in the plan itself."""
+roll-up, what the command line says (file paths aside; the report of a send too) and a new
+empty plan are scanned for Latin words, and every one found must be a name the user reads
+as a name — a RepID or week column (S001, W3), a table name, a setting name, a sheet name,
+the product's name, or text the user typed in the plan itself."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 
 import openpyxl
@@ -18,6 +20,11 @@ OUTPUT_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking"
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 CODE = re.compile(r"^(tbl\w+|[A-Z]\d+)$")  # table names; RepIDs and week columns
 NAMES = {"salesplan", "KPI"}  # the product, and a word Chinese business text uses as it is
+# what the Readme of a new plan shows on purpose: a command (`salesplan decompose PLAN.xlsx`),
+# business words Chinese text uses as they are, that a choice is read in English too
+# (去年同期 = same_period_last_year) and the Locale's codes (中文（zh-CN）)
+README_OWN = {"decompose", "PLAN", "xlsx", "CRM", "ERP", "KA", "SMB", "same_period_last_year"}
+README_OWN |= {"zh", "CN", "en"}
 
 
 def said(*args) -> str:
@@ -36,7 +43,19 @@ def strings(book, sheets=None):
                         yield f"{ws.title}!{c.coordinate}", c.value
 
 
-def test_a_chinese_plan_has_no_english_sentence(tmp_path):
+def english_words(places, allowed, tmp_path) -> list[tuple[str, str]]:
+    """(where, word) of every Latin word that is not allowed and not a code, paths aside."""
+    return [
+        (where, w)
+        for where, text in places
+        for w in WORD.findall(re.sub(re.escape(str(tmp_path)) + r"[^\s，]*", "", text))
+        if w not in allowed and not CODE.match(w)
+    ]
+
+
+def test_a_chinese_plan_has_no_english_sentence(tmp_path, monkeypatch):
+    for name in [n for n in os.environ if n.startswith("SALESPLAN_")]:
+        monkeypatch.delenv(name)  # send writes the outbox
     plan = tmp_path / "plan.xlsx"
     said("init", str(plan), "--example")
     typed = openpyxl.load_workbook(plan)
@@ -44,6 +63,9 @@ def test_a_chinese_plan_has_no_english_sentence(tmp_path):
     allowed = user | set(SPECS) | set(typed.sheetnames) | set(OUTPUT_SHEETS) | NAMES
     lines = said("decompose", str(plan)) + said("track", str(plan))
     lines += said("issue", str(plan), "--out", str(tmp_path / "out"))
+    report = said("send", str(tmp_path / "out"))
+    assert "已写入发件箱" in report and "已发送" in report
+    lines += report
     written = openpyxl.load_workbook(plan)
     rep = next((tmp_path / "out").glob("S001_*.xlsx"))
     rollup = next((tmp_path / "out").glob("区域_*.xlsx"))
@@ -54,10 +76,15 @@ def test_a_chinese_plan_has_no_english_sentence(tmp_path):
         *(("stdout", line) for line in lines.splitlines()),
     ]
     assert len(places) > 1000  # the scan saw the sheets
-    english = [
-        (where, w)
-        for where, text in places
-        for w in WORD.findall(re.sub(re.escape(str(tmp_path)) + r"[^\s，]*", "", text))
-        if w not in allowed and not CODE.match(w)
-    ]
-    assert english == []
+    assert english_words(places, allowed, tmp_path) == []
+
+
+def test_a_new_empty_chinese_plan_has_no_english_sentence(tmp_path):
+    plan = tmp_path / "plan.xlsx"
+    wrote = said("init", str(plan))  # zh-CN unless told otherwise
+    book = openpyxl.load_workbook(plan)
+    places = [*strings(book), ("stdout", wrote)]
+    assert len(places) > 200  # the Readme, the Settings sheet and every table's headers
+    assert "新品=0.2,成长=0.25,成熟=0.45,长尾=0.1" in dict(places).values()  # StageWeights
+    allowed = set(SPECS) | set(book.sheetnames) | NAMES | README_OWN
+    assert english_words(places, allowed, tmp_path) == []

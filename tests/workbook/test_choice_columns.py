@@ -137,6 +137,23 @@ def test_stage_weights_take_chinese_stages_and_name_them_when_wrong(en_plan, cap
     ]
 
 
+def test_a_stage_without_a_share_is_named_in_the_plans_language(en_plan, capsys):
+    with editing(en_plan) as b:
+        b.setting("StageWeights", "new=0.3,mature=0.6,longtail=0.1")  # no growth
+    english = decompose_rejects(en_plan, capsys)
+    assert english == [
+        "Products!B4: Cloud Services is a growth product but StageWeights gives growth no "
+        "share — add growth=… to StageWeights or give the product a Weight"
+    ]
+    with editing(en_plan) as b:
+        b.setting("Locale", "zh-CN")
+    assert main(["decompose", str(en_plan)]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "Products!B4: Cloud Services 属于“成长”阶段，但 StageWeights 未给“成长”任何份额 — "
+        "请在 StageWeights 中加上 成长=…，或为该产品线填写 Weight"
+    ]
+
+
 # -- the example company in both languages ----------------------------------------------------
 def sheet_table(path: Path, name: str) -> dict[str, dict]:
     """A table as written: RepID -> the row, by header without its unit."""

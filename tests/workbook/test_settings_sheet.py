@@ -18,6 +18,7 @@ from openpyxl.styles.numbers import is_date_format
 from engine.settings import SPECS
 from tests.builders import english
 from xl_addin.messages import catalogue, problem_text
+from xl_addin.sheets.layout import display_width
 from xl_addin.workbook import init
 from xl_addin.workbook.columns import BY_KEY
 from xl_addin.workbook.filebook import FileBook
@@ -121,7 +122,10 @@ def test_period_start_is_shown_as_a_date_and_descriptions_fit_their_rows(plans, 
     assert is_date_format(ws[f"B{row}"].number_format)
     assert ws[f"B{row}"].fill.fgColor.rgb.endswith("FFF2CC")  # an input cell, blank to fill in
     assert ws.column_dimensions["A"].width >= len("CapabilityBottomShare")
-    assert ws.column_dimensions["B"].width >= len("new=0.2,growth=0.25,mature=0.45,longtail=0.1")
+    # the widest Value, StageWeights, fits: 44 characters in English, 37 columns in Chinese
+    # (a Chinese character two columns wide)
+    weights = settings_rows(plans[locale])["StageWeights"][1][0]
+    assert ws.column_dimensions["B"].width >= display_width(weights) >= 37
     width = ws.column_dimensions["C"].width
     assert width >= 60
     for name, (r, (_, text)) in settings_rows(plans[locale]).items():
@@ -135,6 +139,21 @@ def test_period_start_is_shown_as_a_date_and_descriptions_fit_their_rows(plans, 
     # RegionBlend's description is long: several lines, not one
     blend = settings_rows(plans[locale])["RegionBlend"][0]
     assert ws.row_dimensions[blend].height >= 3 * 15
+
+
+def test_stage_weights_are_written_with_the_stages_in_the_plans_language(plans, tmp_path):
+    stage_weights = {
+        loc: settings_rows(plans[loc])["StageWeights"][1][0] for loc in ("en", "zh-CN")
+    }
+    assert stage_weights == {
+        "en": "new=0.2,growth=0.25,mature=0.45,longtail=0.1",
+        "zh-CN": "新品=0.2,成长=0.25,成熟=0.45,长尾=0.1",
+    }
+    path = typed(plans["zh-CN"], tmp_path / "zh.xlsx", PeriodStart=dt.datetime(2026, 7, 6))
+    settings, problems = read_settings(path)
+    assert problems == [] and settings["StageWeights"] == SPECS["StageWeights"][1]
+    example = init.write_plan(tmp_path / "example.xlsx", example=True, locale="zh-CN")
+    assert settings_rows(example)["StageWeights"][1][0] == "新品=0.15,成长=0.2,成熟=0.55,长尾=0.1"
 
 
 # -- choices in either language ----------------------------------------------------------

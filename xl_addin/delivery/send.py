@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from engine.problems import PlanError, Problem, said
+from engine.problems import Message, PlanError, Problem, said
 from xl_addin.delivery.journal import JOURNAL, LOCK, Journal, key
 from xl_addin.delivery.mail import compose, message_id
 from xl_addin.delivery.runlock import Busy, exclusive
@@ -40,13 +40,13 @@ from xl_addin.delivery.transport import (
     Temporary,
     settings_from,
 )
-from xl_addin.messages import say
+from xl_addin.messages import columns, pad, say, text
 from xl_addin.repbook.manifest import Recipient, check_files, read_manifest, select
 
 MAX_ATTEMPTS = 5
 BACKOFF = 2.0  # seconds before the second attempt; doubles for each one after
 NOT_SENT = ("refused", "failed", "pending", "changed")
-NOT_TRIED = "not tried: the run stopped"
+NOT_TRIED = said("send_not_tried")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Outcome:
 
     recipient: Recipient
     state: str  # sent, already sent, would send, refused, failed, pending, changed
-    reply: str = ""
+    reply: str | Message = ""  # the server's reply as it came, or ours from the catalogue
     message_id: str = ""
     subject: str = ""
     in_flight: bool = False  # found in `sending`: a run died during its transaction
@@ -65,7 +65,7 @@ class Outcome:
 class SendReport:
     destination: str
     outcomes: list[Outcome] = field(default_factory=list)
-    stopped: str = ""  # why the run ended early, if it did
+    stopped: str | Message = ""  # why the run ended early, if it did
     dry_run: bool = False
     not_selected: int = 0  # unsent workbooks that --only left out
     outbox: Path | None = None  # where the messages went without SMTP
@@ -137,7 +137,8 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
     out=sys.stdout,
 ) -> SendReport:
-    """Mail what the journal does not show as sent; PlanError before anything is sent."""
+    """Mail what the journal does not show as sent; PlanError before anything is sent. The
+    report is printed in the plan's language (the manifest's Locale)."""
     folder = Path(folder)
     problems: list[Problem] = []
     if not rate > 0:
@@ -158,6 +159,7 @@ def send(
         problems += e.problems
     if problems:
         raise PlanError(problems)
+    locale = recipients[0].locale if recipients else "en"
 
     outbox = None if settings else folder / OUTBOX_NAME
     transport = Outbox(outbox) if outbox else Smtp(settings, secrets)
@@ -175,7 +177,7 @@ def send(
                 if row is not None and row.state == "sent":
                     report.outcomes.append(Outcome(r, "already sent", row.reply, row.message_id))
                 elif before is not None and not resend:
-                    reply = f"changed since sent on {before.sent[:10]}; use --resend"
+                    reply = said("send_changed_since", date=before.sent[:10])
                     report.outcomes.append(Outcome(r, "changed", reply, before.message_id))
                 else:
                     in_flight = row is not None and row.state == "sending"
@@ -194,21 +196,23 @@ def send(
             elif todo:
                 journal.add([(r, mid) for r, mid, _ in todo], clock())
                 throttle = Throttle(rate if settings else math.inf, clock, sleep)  # not an outbox
-                _Delivery(folder, transport, journal, sender, throttle, clock, sleep).run(
-                    todo, report
+                delivery = _Delivery(
+                    folder, transport, journal, sender, throttle, clock, sleep, locale
                 )
+                delivery.run(todo, report)
         finally:
             if journal:
                 journal.close()
-    print_report(report, out)
+    print_report(report, out, locale)
     return report
 
 
 class _Stopped(Exception):
     """Stop, with what became of the message that was being sent."""
 
-    def __init__(self, reason: str, outcome: Outcome):
+    def __init__(self, reason: str | Message, outcome: Outcome):
         super().__init__(reason)
+        self.reason = reason
         self.outcome = outcome
 
 
@@ -221,15 +225,22 @@ class _Delivery:
     throttle: Throttle
     clock: Callable[[], float]
     sleep: Callable[[float], None]
+    locale: str = "en"  # of the journal's replies and the progress bar
 
     def run(self, todo: list[tuple[Recipient, str, bool]], report: SendReport) -> None:
-        bar = tqdm(total=len(todo), unit="message", desc="sending", leave=False, disable=None)
+        bar = tqdm(
+            total=len(todo),
+            unit=say("send_progress_unit", self.locale),
+            desc=say("send_progress", self.locale),
+            leave=False,
+            disable=None,
+        )
         try:
             for n, (r, mid, in_flight) in enumerate(todo):
                 try:
                     report.outcomes.append(self.one(r, mid, in_flight))
                 except _Stopped as e:
-                    report.stopped = str(e)
+                    report.stopped = e.reason
                     report.outcomes.append(e.outcome)
                     report.outcomes += [
                         Outcome(x, "pending", NOT_TRIED, m) for x, m, _ in todo[n + 1 :]
@@ -246,8 +257,8 @@ class _Delivery:
         outcome = functools.partial(Outcome, r, message_id=mid, in_flight=in_flight)
         data = (self.folder / r.file).read_bytes()
         if hashlib.sha256(data).hexdigest() != r.sha256:
-            reply = "the file changed while sending — re-run `salesplan issue`"
-            self.journal.finish(k, "failed", reply, self.clock())
+            reply = said("send_file_changed")
+            self.finish(k, "failed", reply)
             return outcome("failed", reply)
         date = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         msg = compose(r, data, self.sender, date=date, msgid=mid)
@@ -257,26 +268,31 @@ class _Delivery:
             try:
                 self.connect()
             except Stop as e:
-                raise _Stopped(str(e), last) from None
+                raise _Stopped(e.words, last) from None
             self.throttle.wait()
             self.journal.sending(k, self.clock())
             try:
                 reply = self.transport.send(msg, name)
             except Refused as e:
-                self.journal.finish(k, "refused", str(e), self.clock())
+                self.finish(k, "refused", str(e))
                 return outcome("refused", str(e))
             except Temporary as e:
-                self.journal.finish(k, "failed", str(e), self.clock())
-                last = outcome("failed", f"{e} (attempt {attempt} of {MAX_ATTEMPTS})")
+                self.finish(k, "failed", e.words)
+                tried = said("send_attempt", reply=e.words, attempt=attempt, attempts=MAX_ATTEMPTS)
+                last = outcome("failed", tried)
                 if attempt < MAX_ATTEMPTS:
                     self.sleep(BACKOFF * 2 ** (attempt - 1))
                 continue
             except Stop as e:
-                self.journal.finish(k, "failed", str(e), self.clock())
-                raise _Stopped(str(e), outcome("failed", str(e))) from None
-            self.journal.finish(k, "sent", reply, self.clock())
+                self.finish(k, "failed", e.words)
+                raise _Stopped(e.words, outcome("failed", e.words)) from None
+            self.finish(k, "sent", reply)
             return outcome("sent", reply)
         return last
+
+    def finish(self, k, state: str, reply: str | Message) -> None:
+        """Journal how the message ended, with the reply in the plan's language."""
+        self.journal.finish(k, state, text(reply, self.locale), self.clock())
 
     def connect(self) -> None:
         """An open session, trying again with backoff while the server cannot be reached."""
@@ -286,7 +302,7 @@ class _Delivery:
                 return
             except Temporary as e:
                 if attempt == MAX_ATTEMPTS:
-                    raise Stop(f"{e} (after {attempt} attempts)") from None
+                    raise Stop(said("send_after_attempts", reason=e.words, n=attempt)) from None
                 self.sleep(BACKOFF * 2 ** (attempt - 1))
 
 
@@ -325,15 +341,16 @@ def print_report(report: SendReport, out, locale: str = "en") -> None:
         say_(*_to("send_done", report))
         states = ("sent", "already sent", "refused", "failed", "pending", "changed")
     names = {s: _state(s, locale) for s in (*states, *NOT_SENT)}
-    width = max(len(names[s]) for s in states)
+    width = max(columns(names[s]) for s in states)  # a Chinese character takes two columns
     for state in states:
-        print(f"  {names[state]:<{width}}  {report.count(state):>6}", file=out)
+        print(f"  {pad(names[state], width)}  {report.count(state):>6}", file=out)
     problems = [o for o in report.outcomes if o.state in NOT_SENT]
     if problems:
         say_("send_not_sent")
+        width = max(columns(names[s]) for s in NOT_SENT)
         for o in problems:
-            who = f"{_who(o.recipient)}  {o.recipient.file}  {o.reply}"
-            print(f"  {names[o.state]:<8} {who}", file=out)
+            who = f"{_who(o.recipient)}  {o.recipient.file}  {text(o.reply, locale)}"
+            print(f"  {pad(names[o.state], width)}  {who}", file=out)
     if report.in_flight:
         say_("send_in_flight_dry" if report.dry_run else "send_in_flight")
         for o in report.in_flight:
@@ -341,7 +358,7 @@ def print_report(report: SendReport, out, locale: str = "en") -> None:
     if report.not_selected:
         say_("send_not_selected", n=report.not_selected)
     if report.stopped:
-        say_("send_stopped", reason=report.stopped)
+        say_("send_stopped", reason=text(report.stopped, locale))
 
 
 def _to(key: str, report: SendReport) -> tuple[str, dict]:

@@ -29,7 +29,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from engine.problems import PlanError, Problem, said
+from engine.problems import Message, PlanError, Problem, said
 from xl_addin.delivery.mail import sender_address
 from xl_addin.workbook import atomic
 
@@ -43,15 +43,22 @@ class Refused(Exception):
 
 
 class Temporary(Exception):
-    """A 4xx reply or a dropped connection: try again later. `connecting`: no session at all."""
+    """A 4xx reply or a dropped connection: try again later. `connecting`: no session at all.
+    `words`: the server's reply as it came, or a catalogue Message."""
 
-    def __init__(self, reply: str, connecting: bool = False):
-        super().__init__(reply)
+    def __init__(self, words: str | Message, connecting: bool = False):
+        super().__init__(words)
+        self.words = words
         self.connecting = connecting
 
 
 class Stop(Exception):
-    """Nothing more can be sent in this run (login refused, sender refused, TLS failed)."""
+    """Nothing more can be sent in this run (login refused, sender refused, TLS failed).
+    `words`: why, a catalogue Message (xl_addin.messages says it in the plan's Locale)."""
+
+    def __init__(self, words: str | Message):
+        super().__init__(words)
+        self.words = words
 
 
 @dataclass(frozen=True)
@@ -153,20 +160,22 @@ class Outbox:
         self.folder = folder
 
     def describe(self) -> str:
-        return f"the outbox {self.folder}"
+        return str(self.folder)
 
     def open(self) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise Stop(f"cannot make the outbox {self.folder}: {e.strerror}") from None
+            raise Stop(
+                said("send_outbox_not_made", folder=str(self.folder), error=e.strerror)
+            ) from None
 
     def send(self, msg: EmailMessage, name: str) -> str:
         path = self.folder / f"{name}.eml"
         try:
             atomic.write_bytes(path, msg.as_bytes(policy=policy.SMTP))
         except OSError as e:
-            raise Stop(f"cannot write {path}: {e.strerror}") from None
+            raise Stop(said("send_outbox_not_written", path=str(path), error=e.strerror)) from None
         return f"written to {OUTBOX_NAME}/{path.name}"
 
     def close(self) -> None:
@@ -218,27 +227,20 @@ class Smtp:
         tried again."""
         where = self.settings.describe()
         if isinstance(e, smtplib.SMTPAuthenticationError):
-            return Stop(
-                f"the server {where} refused the login: {self._reply(e)} — check "
-                "SALESPLAN_SMTP_USER and SALESPLAN_SMTP_PASSWORD"
-            )
+            return Stop(said("smtp_login_refused", where=where, reply=self._reply(e)))
         if isinstance(e, smtplib.SMTPNotSupportedError):
-            return Stop(
-                f"the server {where} does not offer what is needed: {self._text(e)} — check "
-                "SALESPLAN_SMTP_SECURITY (starttls, ssl or none) and SALESPLAN_SMTP_PORT"
-            )
+            return Stop(said("smtp_not_offered", where=where, error=self._text(e)))
         if isinstance(e, ssl.SSLCertVerificationError):
-            return Stop(
-                f"the certificate of {where} is not trusted: {self._text(e.verify_message)} "
-                "— set SALESPLAN_SMTP_CAFILE to your company's CA certificates"
-            )
+            return Stop(said("smtp_not_trusted", where=where, error=self._text(e.verify_message)))
         if isinstance(e, ssl.SSLError):
-            return Stop(f"TLS with {where} failed: {self._text(e)}")
+            return Stop(said("smtp_tls_failed", where=where, error=self._text(e)))
         if isinstance(e, smtplib.SMTPResponseException):
             if e.smtp_code >= 500:
-                return Stop(f"the server {where} refused the session: {self._reply(e)}")
+                return Stop(said("smtp_session_refused", where=where, reply=self._reply(e)))
             return Temporary(self._reply(e), connecting=True)
-        return Temporary(f"cannot talk to {where}: {self._text(e)}", connecting=True)
+        return Temporary(
+            said("smtp_unreachable", where=where, error=self._text(e)), connecting=True
+        )
 
     def send(self, msg: EmailMessage, name: str) -> str:
         """One transaction; the server's final reply. Raises Refused, Temporary or Stop."""
@@ -252,15 +254,8 @@ class Smtp:
             if code != 250:
                 self._reset()
                 if code >= 500:
-                    hint = (
-                        "set SALESPLAN_SMTP_USER and SALESPLAN_SMTP_PASSWORD"
-                        if code == 530
-                        else "check SALESPLAN_MAIL_FROM"
-                    )
-                    raise Stop(
-                        f"the server refused the sender {sender}: {self._reply((code, text))} — "
-                        + hint
-                    )
+                    refused = "smtp_sender_needs_login" if code == 530 else "smtp_sender_refused"
+                    raise Stop(said(refused, sender=sender, reply=self._reply((code, text))))
                 raise Temporary(self._reply((code, text)))
             code, text = smtp.rcpt(recipient)
             if code not in (250, 251):
@@ -275,7 +270,9 @@ class Smtp:
             self._settle(e.smtp_code, e.smtp_error)
         except (smtplib.SMTPException, OSError) as e:  # dropped, reset or timed out
             self.close(polite=False)
-            raise Temporary(f"connection lost: {self._text(e) or type(e).__name__}") from None
+            raise Temporary(
+                said("smtp_connection_lost", error=self._text(e) or type(e).__name__)
+            ) from None
         raise AssertionError("unreachable")
 
     def close(self, polite: bool = True) -> None:

@@ -49,7 +49,7 @@ def check_server(env: Mapping[str, str] = os.environ) -> None:
     try:
         session.open()
     except (Stop, Temporary) as e:
-        raise PlanError([Problem("SMTP", "", str(e), said("nothing_sent"))]) from None
+        raise PlanError([Problem("SMTP", "", e.words, said("nothing_sent"))]) from None
     finally:
         session.close()
 

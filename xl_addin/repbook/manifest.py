@@ -59,6 +59,19 @@ def is_email(text: str) -> bool:
     return len(text) <= 254 and EMAIL.fullmatch(text) is not None
 
 
+def manifest_locale(folder: Path) -> str:
+    """The Locale the folder's workbooks were issued in, which `send` speaks; English when the
+    manifest cannot be read (as a Recipient reads it: anything but en is zh-CN)."""
+    try:
+        with (folder / MANIFEST).open(encoding="utf-8-sig", newline="") as fh:
+            row = next(csv.DictReader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return "en"
+    if row is None:
+        return "en"
+    return "en" if (row.get("Locale") or "").strip() == "en" else "zh-CN"
+
+
 def read_manifest(folder: Path) -> list[Recipient]:
     """The manifest's rows, or a PlanError listing every row that cannot be mailed as it is."""
     path = folder / MANIFEST
@@ -166,7 +179,8 @@ def check_files(folder: Path, recipients: list[Recipient]) -> None:
 
 def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | None:
     def bad(message: Message) -> None:
-        problems.append(Problem(f"{MANIFEST} row {line}", "", message, ISSUE_AGAIN))
+        where = said("manifest_row", manifest=MANIFEST, line=line)
+        problems.append(Problem(where, "", message, ISSUE_AGAIN))
 
     value = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
     kind = value["Kind"]

@@ -13,7 +13,6 @@ import pandas as pd
 
 from engine.settings import choice_word
 from xl_addin.workbook.columns import BY_KEY
-from xl_addin.workbook.readme import stage_weights
 
 SEED = 20261005
 PERIOD_START = dt.date(2026, 10, 5)  # a Monday
@@ -185,8 +184,9 @@ def _settings(locale: str) -> pd.DataFrame:
         "Buffer": 0.03,
         "FloorPct": 0.9,
         "ChallengePct": 1.15,
-        # this company's own mix of the stages (the default is new=0.2,growth=0.25,…)
-        "StageWeights": stage_weights("new=0.15,growth=0.2,mature=0.55,longtail=0.1", locale),
+        # this company's own mix of the stages (the default is new=0.2,growth=0.25,…); in
+        # English terms like every value here, init writes it in the plan's words
+        "StageWeights": "new=0.15,growth=0.2,mature=0.55,longtail=0.1",
         "CommissionMode": "retroactive",
         "AvgDealSize": DEAL_SIZE,
         "Locale": locale,

@@ -17,7 +17,7 @@ from xl_addin.sheets.render import DATE_FORMAT, Formats, write_column
 from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.columns import CHOICE, DATE, TABLES, Column, TableSpec, header
 from xl_addin.workbook.example_company import example_tables
-from xl_addin.workbook.readme import add_readme, default_value, description
+from xl_addin.workbook.readme import add_readme, default_value, description, stage_weights
 from xl_addin.workbook.rowfit import row_height
 
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # byte-reproducible output
@@ -203,9 +203,12 @@ def choice_list(name: str, locale: str, title: str = "") -> dict:
 
 
 def shown_setting(name: str, value, locale: str):
-    """A setting's value as the Settings sheet shows it: a choice in the plan's language."""
+    """A setting's value as the Settings sheet shows it: a choice in the plan's language, and
+    the stages of StageWeights too (新品=0.2,成长=0.25,…)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if name in SPECS and str(value) in choices(name):
         return choice_word(name, str(value), locale)
+    if name == "StageWeights" and isinstance(value, str):
+        return stage_weights(value, locale)
     return value
