@@ -90,6 +90,9 @@ def made(tmp_path_factory):
         "glob": ("历史销售", "monthly/orders-*.csv", None, MAP),
         "sqlite": ("tblHistory", "sqlite:///sales.db", query, MAP),
         "environment": ("tblHistory", "SALESPLAN_TEST_DB", query, MAP),
+        # made by test_five_million_orders…: each history row as ORDERS orders
+        "million-parquet": ("tblHistory", "orders-5m.parquet", None, MAP),
+        "million-csv": ("tblHistory", "orders-5m.csv", None, MAP),
     }
     for name, row in variants.items():
         set_source(wb, *row)
@@ -246,3 +249,34 @@ def test_problems_in_a_csv_history_are_at_their_lines_with_the_same_coercion(
     assert "odd.csv:6: Amount is empty" in err
     assert "odd.csv:2" not in err and "odd.csv:3" not in err
     assert path.read_bytes() == before
+
+
+ORDERS = 153  # × 32,691 example history rows: 5,001,723 orders
+
+
+def test_five_million_orders_in_parquet_and_csv_give_the_sheets_of_their_sums_pasted(made, capsys):
+    """The example's history rows, each split into ORDERS orders of the same day (the cents
+    shared out exactly), decompose as the rows themselves pasted (AvgDealSize is set in the
+    example, so the number of orders does not enter)."""
+    folder, header, rows = made
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE h AS SELECT * FROM read_csv('{folder / 'orders.csv'}')")
+    con.execute(
+        f"""CREATE TABLE orders AS SELECT 订单日期, 区域, 产品, 客户类型, 销售工号,
+               (c // {ORDERS} + CASE WHEN i < c % {ORDERS} THEN 1 ELSE 0 END) / 100.0 AS 金额
+            FROM (SELECT *, CAST(round(金额 * 100) AS BIGINT) AS c FROM h), range({ORDERS}) t(i)"""
+    )
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == len(rows) * ORDERS > 5e6
+    con.execute(f"COPY orders TO '{folder / 'orders-5m.parquet'}'")
+    con.execute(f"COPY orders TO '{folder / 'orders-5m.csv'}' (HEADER)")
+    pasted = folder / "pasted.xlsx"
+    if not (folder / "pasted.decomposed").exists():
+        assert main(["decompose", str(pasted)]) == 0
+        (folder / "pasted.decomposed").touch()
+    expected = sheet_parts(pasted)
+    for variant in ("million-parquet", "million-csv"):
+        assert main(["decompose", str(folder / f"{variant}.xlsx")]) == 0
+        got = sheet_parts(folder / f"{variant}.xlsx")
+        for sheet in OUTPUTS:
+            assert got[sheet] == expected[sheet], (variant, sheet)
+    capsys.readouterr()

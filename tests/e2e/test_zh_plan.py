@@ -25,6 +25,7 @@ NAMES = {"salesplan", "KPI"}  # the product, and a word Chinese business text us
 # (去年同期 = same_period_last_year) and the Locale's codes (中文（zh-CN）)
 README_OWN = {"decompose", "PLAN", "xlsx", "CRM", "ERP", "KA", "SMB", "same_period_last_year"}
 README_OWN |= {"zh", "CN", "en"}
+README_OWN |= {"CSV", "Parquet", "sqlite", "db"}  # file formats and a URL, as tblSources takes them
 
 
 def said(*args) -> str:

@@ -267,8 +267,8 @@ TABLES: tuple[TableSpec, ...] = (
         "variable holding its URL, or sqlite:///file.db, with a Query). Columns maps the "
         "source's headers: 订单日期=Period, 金额=Amount.",
         help_zh="可选：从 CSV 或 Parquet 文件（相对计划文件的路径，可用 * 匹配每月导出的文件）或数据库"
-        "（存放连接地址的环境变量名，或 sqlite:///文件.db，并填写查询）读取 tblHistory 或 tblActuals。"
-        "“列对应”把来源的列名对应到表的列：订单日期=Period, 金额=Amount。",
+        "（存放连接地址的环境变量名，或 sqlite:///文件.db，并填写查询）读取历史销售或实际完成数据。"
+        "“列对应”把来源的列名对应到表的列：订单日期=日期, 金额=销售额。",
     ),
 )
 del C
