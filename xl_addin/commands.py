@@ -19,15 +19,17 @@ from engine.problems import PlanError, Problem
 from engine.progress import Progress, progress
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say, text
-from xl_addin.recalibration import Recalibrated
+from xl_addin.recalibration import Recalibrated, set_setting
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import target_text
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.sheets.units import amount, spoken
 from xl_addin.workbook.coerce import amount_value
 from xl_addin.workbook.columns import BY_KEY
+from xl_addin.workbook.init import new_plan_id
 from xl_addin.workbook.reader import read_plan
-from xl_addin.workbook.tablesource import PlanBook, TableSource
+from xl_addin.workbook.tablesource import PlanBook
+from xl_addin.workbook.tablewrite import TableEdits
 
 DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
@@ -75,13 +77,24 @@ def check_week(answer, weeks: int, where: str, locale: str) -> int:
 
 
 def issue_book(
-    book: TableSource, folder: Path, encrypt: bool = False, locale: str | None = None
+    book: PlanBook, folder: Path, encrypt: bool = False, locale: str | None = None
 ) -> Issued:
-    """§8: a responsibility workbook per rep and a roll-up per region, into `folder`."""
+    """§8: a responsibility workbook per rep and a roll-up per region, into `folder`.
+
+    Every workbook carries the plan's PlanID; a plan without one gets a new one, written into
+    its tblSettings only once every workbook is in place (one atomic write)."""
     plan = read_plan(book)
+    given = plan.settings["PlanID"]
+    plan_id = str(given).strip() if given is not None else ""
+    settings = plan.settings.with_values(PlanID=plan_id or new_plan_id())
     if locale:
-        plan = dataclasses.replace(plan, settings=plan.settings.with_values(Locale=locale))
-    return issue(plan, folder, encrypt=encrypt)
+        settings = settings.with_values(Locale=locale)
+    result = issue(dataclasses.replace(plan, settings=settings), folder, encrypt=encrypt)
+    if not plan_id:
+        edits = TableEdits()
+        set_setting(book, plan, "PlanID", settings["PlanID"], edits)
+        book.write_sheets([], edits)
+    return result
 
 
 def workbooks_folder(plan: Path) -> Path:
