@@ -21,7 +21,6 @@ from engine.plan import Plan
 from engine.progress import Progress
 from engine.tracking import phase_floor
 
-
 # The custom document properties of a responsibility workbook that say whose it is.
 MARKER_PLAN, MARKER_REP = "salesplan.plan", "salesplan.rep"
 MARKER_PERIOD, MARKER_VERSION = "salesplan.period", "salesplan.version"
