@@ -490,9 +490,12 @@ def test_ribbon_labels_come_from_the_locale(built):
         "Recalibrate",
         "Issue workbooks",
         "Send",
+        "Collect",
         "Help",
     ]
-    assert labels_of["xlam-zh"] == ["分解", "跟踪", "调整目标", "生成责任书", "发送", "帮助"]
+    assert labels_of["xlam-zh"] == [
+        "分解", "跟踪", "调整目标", "生成责任书", "发送", "收回", "帮助"
+    ]  # fmt: skip
 
 
 def test_every_label_exists_in_every_locale():
