@@ -779,10 +779,11 @@ def test_a_cancelled_recalibration_changes_nothing(plan, engine):
 
 
 def test_a_full_row_below_a_table_stops_recalibrate_before_anything_is_written(plan, engine):
-    """The Version goes into a new row of tblSettings (A1:B14), where the user wrote a note."""
+    """The Version goes into a new row of tblSettings (A1:C15, PlanID last), where the user
+    wrote a note."""
     book = xw.Book(plan)
     buttons.decompose(book, alert=Recorder().alert)
-    book.sheets["Settings"]["A15"].value = "my note"
+    book.sheets["Settings"]["A16"].value = "my note"
     select_rep(book, "S001")
     first = int(
         read_plan_decomposed(LiveBook(book)).targets.set_index("rep_id").at["S001", "target"]
@@ -793,7 +794,7 @@ def test_a_full_row_below_a_table_stops_recalibrate_before_anything_is_written(p
     (message, _, mode) = said.alerts[0]
     assert mode == "critical"
     assert (
-        "Settings!A15: salesplan appends rows to tblSettings but row 15 below it is not empty"
+        "Settings!A16: salesplan appends rows to tblSettings but row 16 below it is not empty"
         in message
     )
     assert snapshot(book) == before
