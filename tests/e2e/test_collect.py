@@ -504,3 +504,64 @@ def test_a_chinese_plan_is_told_in_chinese(tmp_path):
     assert {w for w in words if not re.fullmatch(r"S\d+", w)} <= allowed
     with open(folder / "manifest.csv", encoding="utf-8-sig") as fh:
         assert any(r["Kind"] == "region" for r in csv.DictReader(fh))  # roll-ups skipped
+
+
+# -- the marker's PlanID, given by issue to a plan that has none -----------------------------
+def marker_of(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("docProps/custom.xml").decode()
+    return dict(re.findall(r'name="([^"]+)"><vt:\w+>([^<]*)<', xml))
+
+
+def test_issue_gives_a_plan_without_planid_one_and_collect_then_takes_its_workbooks(copy, tmp_path):
+    plan, _ = copy
+    cell = set_setting(plan, "PlanID", None)
+    code, _, err = say("issue", plan, "--out", tmp_path / "books")
+    assert code == 0, err
+    settings = {r[0]: r[1] for r in table_rows(plan, "tblSettings")}
+    plan_id = settings["PlanID"]
+    assert re.fullmatch(r"[0-9a-f]{12}", str(plan_id)), plan_id
+    assert cell == f"B{list(settings).index('PlanID') + 1}"  # in its own cell, not a new row
+    marker = marker_of(rep_file(tmp_path / "books", "S001"))
+    assert marker == {
+        "salesplan.plan": plan_id,
+        "salesplan.rep": "S001",
+        "salesplan.period": "2026-10-05/13",
+        "salesplan.version": "1",
+    }
+    type_into(rep_file(tmp_path / "books", "S001"), {7: (10.0, 1, 1, 1, 1)})
+    code, out, _ = say("collect", tmp_path / "books", plan)
+    assert code == 0 and "rows added to tblActuals: 1" in out
+
+
+def test_a_plan_without_a_planid_row_gets_one_described_at_the_end_of_tblSettings(copy, tmp_path):
+    plan, _ = copy
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["Settings"]
+    table = ws.tables["tblSettings"]
+    at = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "PlanID")
+    last = ws.max_row
+    ws.delete_rows(at)
+    table.ref = table.autoFilter.ref = f"A1:C{last - 1}"
+    wb.save(plan)
+    assert say("issue", plan, "--out", tmp_path / "books")[0] == 0
+    rows = table_rows(plan, "tblSettings")
+    assert rows[-1][0] == "PlanID" and len(rows) == last
+    assert rows[-1][2].startswith("this plan's identity")  # described as init describes it
+    assert marker_of(rep_file(tmp_path / "books", "S002"))["salesplan.plan"] == rows[-1][1]
+
+
+def test_a_failed_issue_gives_the_plan_no_planid(copy, tmp_path, monkeypatch):
+    from xl_addin.repbook import issue
+
+    plan, _ = copy
+    set_setting(plan, "PlanID", None)
+    before = plan.read_bytes()
+
+    def fail(job):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(issue, "write_book", fail)
+    code, _, err = say("issue", plan, "--out", tmp_path / "books")
+    assert code == 1 and "disk full" in err
+    assert plan.read_bytes() == before
