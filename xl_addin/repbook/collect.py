@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from defusedxml.ElementTree import fromstring
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from engine.calendar import week_starts
 from engine.collect import ACTIVITY, Merge, merge_actuals
@@ -52,6 +52,7 @@ from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook
 from xl_addin.workbook.tablewrite import NewTable, TableEdits
 
+CALAMINE_ERRORS = (CalamineError, OSError, ValueError, IndexError)
 PASSWORDS = "passwords.csv"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 CUSTOM = "docProps/custom.xml"
@@ -141,11 +142,13 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
         and not p.name.startswith(("~$", ".~"))  # Excel's lock files, our temporary files
         and p.name not in skip
     )
+    reps = [str(r) for r in plan.reps["rep_id"]]
+    names = {safe_name(r): r for r in reps}  # how a file's name starts -> its RepID
     returned: list[Returned] = []
     refused: list[Refused] = []
     for path in files:
         try:
-            returned.append(read_returned(path, plan, plan_id, passwords))
+            returned.append(read_returned(path, plan, plan_id, passwords, names))
         except _Refusal as no:
             refused.append(Refused(path.name, no.reason))
     counts = pd.Series([r.rep_id for r in returned]).value_counts()
@@ -166,8 +169,11 @@ class _Refusal(Exception):
         self.reason = reason
 
 
-def read_returned(path: Path, plan: Plan, plan_id: str, passwords: dict[str, str]) -> Returned:
-    """One returned workbook, checked against the plan; a _Refusal says why not."""
+def read_returned(
+    path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: dict[str, str]
+) -> Returned:
+    """One returned workbook, checked against the plan; a _Refusal says why not. `names`:
+    how a rep's file name starts (their RepID made safe for a file name) -> the RepID."""
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
         data = _decrypted(path.name, data, passwords)
@@ -190,21 +196,26 @@ def read_returned(path: Path, plan: Plan, plan_id: str, passwords: dict[str, str
             said("collect_other_period", period=marker.get(MARKER_PERIOD, ""), ours=period)
         )
     rep_id = marker[MARKER_REP]
-    if rep_id not in set(plan.reps["rep_id"].astype(str)):
+    if names.get(safe_name(rep_id)) != rep_id:
         raise _Refusal(said("collect_rep_unknown", rep_id=rep_id))
-    named = _rep_of_name(path.name, plan)
+    named = names.get(path.name.split("_", 1)[0])  # None: a name that says no rep
     if named is not None and named != rep_id:
         raise _Refusal(said("collect_name_not_marker", named=named, rep_id=rep_id))
     try:
         version = int(float(marker.get(MARKER_VERSION, "")))
     except ValueError:
         version = None
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
-        weeks = _weeks(book, rep_id, s.weeks)
-        accepted = _accepted(book, accepted_ref)
-    finally:
-        book.close()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        try:
+            weeks = _weeks(book, rep_id, s.weeks)
+            accepted = _accepted(book, accepted_ref)
+        finally:
+            book.close()
+    except _Refusal:
+        raise
+    except CALAMINE_ERRORS as exc:  # a package whose sheets cannot be read: this file only
+        raise _Refusal(said("collect_unreadable", error=f"{type(exc).__name__}: {exc}")) from None
     return Returned(path.name, rep_id, version, weeks, accepted)
 
 
@@ -268,15 +279,6 @@ def _defined_name(z: zipfile.ZipFile, name: str) -> str | None:
     for d in root.iter(f"{MAIN_NS}definedName"):
         if d.get("name") == name and d.get("localSheetId") is None:
             return (d.text or "").strip()
-    return None
-
-
-def _rep_of_name(name: str, plan: Plan) -> str | None:
-    """The RepID a file's name starts with (`S001_…`), when it is one of the plan's."""
-    head = name.split("_", 1)[0]
-    for rep_id in plan.reps["rep_id"].astype(str):
-        if safe_name(rep_id) == head:
-            return rep_id
     return None
 
 
