@@ -565,3 +565,19 @@ def test_a_failed_issue_gives_the_plan_no_planid(copy, tmp_path, monkeypatch):
     code, _, err = say("issue", plan, "--out", tmp_path / "books")
     assert code == 1 and "disk full" in err
     assert plan.read_bytes() == before
+
+
+def test_a_workbook_whose_sheets_cannot_be_read_is_refused_and_the_rest_go_on(returned):
+    plan, folder = returned
+    broken = rep_file(folder, "S002")
+    src = zipfile.ZipFile(io.BytesIO(broken.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            if info.filename != ACTUALS_PART:  # the Actuals sheet lost
+                z.writestr(info, src.read(info))
+    broken.write_bytes(out.getvalue())
+    code, said, _ = say("collect", folder, plan)
+    assert code == 0
+    assert f"  refused {broken.name}: its sheets cannot be read (" in said
+    assert "files refused: 1" in said and "rows added to tblActuals: 4" in said  # S002's 2 not
