@@ -30,5 +30,6 @@ class Plan:
     kpis: pd.DataFrame | None = None
     actuals: pd.DataFrame | None = None
     change_log: pd.DataFrame | None = None
+    sign_offs: pd.DataFrame | None = None  # reps' acceptances, written by `collect`
     kpi_actuals: pd.DataFrame | None = None  # long: rep_id, week, kpi, value (from tblActuals)
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -55,6 +55,9 @@ SPECS: dict[str, tuple[str, object]] = {
     "AvgDealSize": ("amount", None),
     "Locale": ("choice:" + ",".join(LOCALES), LOCALES[0]),
     "Version": ("int", 1),
+    # which plan an issued workbook belongs to; written by `init` (or the first `issue`) and
+    # kept by salesplan, like Version: `collect` refuses a workbook of another plan
+    "PlanID": ("text", None),
 }
 
 

@@ -15,11 +15,14 @@ from engine.problems import PlanError
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
 from xl_addin.commands import (
+    collect_book,
+    collect_summary,
     decompose_book,
     decompose_summary,
     issue_book,
     issue_summary,
     parse_amount,
+    plan_of_folder,
     recalibrate_summary,
     track_book,
     track_summary,
@@ -66,6 +69,17 @@ def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None, la
     result = issue_book(FileBook(path), folder, encrypt=encrypt, locale=locale)
     seconds = time.perf_counter() - started
     _print(issue_summary(result, folder, seconds, lang or language(path)), out)
+    return EXIT_OK
+
+
+def run_collect(folder: Path, path=None, prefer=None, now=None, out=None, lang=None) -> int:
+    started = time.perf_counter()
+    path = path or plan_of_folder(folder)
+    lang = lang or language(path)
+    result = collect_book(FileBook(path), folder, prefer == "returned", now)
+    seconds = time.perf_counter() - started
+    option = "--prefer returned"
+    _print(collect_summary(result, folder, path, seconds, lang, option), out)
     return EXIT_OK
 
 
@@ -198,6 +212,23 @@ def parser() -> argparse.ArgumentParser:
     snd.add_argument(
         "--resend", action="store_true", help="send again workbooks that changed since sent"
     )
+    col = sub.add_parser(
+        "collect",
+        help="merge the actuals and acceptances of the reps' returned workbooks into the plan",
+    )
+    col.add_argument("folder", type=Path, help="the folder of the returned workbooks")
+    col.add_argument(
+        "plan",
+        type=Path,
+        nargs="?",
+        help="the plan (default: the one beside the folder, as `<plan> workbooks` is named)",
+    )
+    _lang(col)
+    col.add_argument(
+        "--prefer",
+        choices=("returned",),
+        help="in a conflicting week, take the rep's values instead of keeping the plan's",
+    )
     excel_cli.add_parsers(sub)
     demo = sub.add_parser("demo", help="init --example, decompose and track, into a folder")
     demo.add_argument("folder", type=Path, nargs="?", default=Path("salesplan-demo"))
@@ -238,6 +269,8 @@ def main(argv=None) -> int:
             return run_issue(args.plan, args.out, args.encrypt, args.locale, lang=lang)
         if args.command == "send":
             return run_send(args.folder, args.only, args.dry_run, args.rate, args.resend)
+        if args.command == "collect":
+            return run_collect(args.folder, args.plan, args.prefer, lang=lang)
         if args.command == "excel":
             return excel_cli.run(args)
         if args.command == "demo":

@@ -9,25 +9,33 @@ prints them in English, a button shows them in a message box in the plan's Local
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 from engine import decompose
+from engine.collect import KEPT
 from engine.decomposition import Decomposition
 from engine.plan import Plan
-from engine.problems import PlanError, Problem
+from engine.problems import PlanError, Problem, said
 from engine.progress import Progress, progress
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say, text
-from xl_addin.recalibration import Recalibrated
+from xl_addin.recalibration import Recalibrated, set_setting
+from xl_addin.repbook.collect import Collected, collect
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import target_text
+from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.sheets.units import amount, spoken
 from xl_addin.workbook.coerce import amount_value
 from xl_addin.workbook.columns import BY_KEY
+from xl_addin.workbook.init import new_plan_id
 from xl_addin.workbook.reader import read_plan
-from xl_addin.workbook.tablesource import PlanBook, TableSource
+from xl_addin.workbook.tablesource import PlanBook
+from xl_addin.workbook.tablewrite import TableEdits
 
 DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
@@ -38,7 +46,7 @@ def decompose_book(book: PlanBook) -> Decomposition:
     """§2–§4: read the plan, decompose it, write Targets, Breakdown, Phasing, Reconciliation."""
     plan = read_plan(book)
     result = decompose(plan)
-    book.write_sheets(describe(result, plan.settings))
+    book.write_sheets(describe(result, plan.settings, plan.sign_offs))
     return result
 
 
@@ -75,18 +83,61 @@ def check_week(answer, weeks: int, where: str, locale: str) -> int:
 
 
 def issue_book(
-    book: TableSource, folder: Path, encrypt: bool = False, locale: str | None = None
+    book: PlanBook, folder: Path, encrypt: bool = False, locale: str | None = None
 ) -> Issued:
-    """§8: a responsibility workbook per rep and a roll-up per region, into `folder`."""
+    """§8: a responsibility workbook per rep and a roll-up per region, into `folder`.
+
+    Every workbook carries the plan's PlanID; a plan without one gets a new one, written into
+    its tblSettings only once every workbook is in place (one atomic write)."""
     plan = read_plan(book)
+    given = plan.settings["PlanID"]
+    plan_id = str(given).strip() if given is not None else ""
+    settings = plan.settings.with_values(PlanID=plan_id or new_plan_id())
     if locale:
-        plan = dataclasses.replace(plan, settings=plan.settings.with_values(Locale=locale))
-    return issue(plan, folder, encrypt=encrypt)
+        settings = settings.with_values(Locale=locale)
+    result = issue(dataclasses.replace(plan, settings=settings), folder, encrypt=encrypt)
+    if not plan_id:
+        edits = TableEdits()
+        set_setting(book, plan, "PlanID", settings["PlanID"], edits)
+        book.write_sheets([], edits)
+    return result
 
 
 def workbooks_folder(plan: Path) -> Path:
     """Where the buttons issue a plan's workbooks: a folder beside it, named after it."""
     return plan.with_name(f"{plan.stem} workbooks")
+
+
+def plan_of_folder(folder: Path) -> Path:
+    """The plan whose workbooks `folder` holds, when none is named: `<plan>` beside a folder
+    named `<plan> workbooks` (as the buttons issue them), else the only workbook beside the
+    folder; a PlanError when there is no such plan, or more than one."""
+    folder = Path(folder)
+    stem = folder.name.removesuffix(" workbooks")
+    if stem != folder.name:
+        for suffix in (".xlsx", ".xlsm"):
+            if (folder.parent / f"{stem}{suffix}").is_file():
+                return folder.parent / f"{stem}{suffix}"
+    found = sorted(
+        p
+        for p in folder.resolve().parent.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", ".~"))
+    )
+    if len(found) == 1:
+        return found[0]
+    shown = ", ".join(p.name for p in found[:5]) or "—"
+    raise PlanError(
+        [
+            Problem(
+                str(folder),
+                "",
+                said("collect_which_plan", found=shown),
+                said("collect_which_plan_hint"),
+            )
+        ]
+    )
 
 
 def parse_amount(text: str) -> int:
@@ -178,6 +229,88 @@ def issue_summary(result: Issued, folder: Path, seconds: float, locale: str) -> 
     if result.passwords:
         lines.append(say("issued_passwords", locale, passwords=result.passwords))
     return lines
+
+
+def collect_book(
+    book: PlanBook, folder: Path, prefer_returned: bool = False, now: dt.datetime | None = None
+) -> Collected:
+    """§16: the returned workbooks in `folder` read, checked and merged into the plan."""
+    return collect(book, folder, now or dt.datetime.now(), prefer_returned)
+
+
+def collect_summary(
+    result: Collected, folder, where, seconds: float, locale: str, option: str | None = None
+) -> list[str]:
+    """Per rep: weeks read, rows added, conflicts (both values, and what was done); the files
+    refused and why; who accepted the plan. `option` is how to prefer the returned values
+    (the CLI's --prefer returned), said when a conflict kept the plan's value."""
+    m = result.merge
+    added = m.added.groupby("rep_id").size() if len(m.added) else pd.Series(dtype=int)
+    conflicts = m.conflicts
+    weeks_read = sum(len(r.weeks) for r in result.returned)
+    lines = [
+        say("collected", locale, n=len(result.returned), folder=folder, where=where,
+            seconds=seconds),
+        say("collected_totals", locale, weeks=weeks_read, added=len(m.added),
+            conflicts=len(conflicts.groupby(["rep_id", "week"])), refused=len(result.refused)),
+    ]  # fmt: skip
+    unchanged = 0
+    for r in sorted(result.returned, key=lambda r: r.rep_id):
+        mine = conflicts[conflicts["rep_id"] == r.rep_id]
+        if not len(mine) and not added.get(r.rep_id, 0):
+            unchanged += 1  # said in one line: a folder may hold thousands
+            continue
+        lines.append(
+            say("collected_rep", locale, rep_id=r.rep_id, weeks=len(r.weeks),
+                added=int(added.get(r.rep_id, 0)), conflicts=len(mine.groupby("week")))
+        )  # fmt: skip
+        for c in mine.itertuples(index=False):
+            lines.append(
+                say("collected_conflict", locale, week=c.week, column=_column(c.column, locale),
+                    plan=_value(c.column, c.plan), returned=_value(c.column, c.returned),
+                    resolution=say(f"collected_{c.resolution}", locale))
+            )  # fmt: skip
+    if unchanged:
+        lines.append(say("collected_unchanged", locale, n=unchanged))
+    if option and (conflicts["resolution"] == KEPT).any():
+        lines.append(say("collected_prefer_hint", locale, option=option))
+    for r in result.refused:
+        lines.append(say("collected_refused", locale, file=r.file, reason=text(r.reason, locale)))
+    if len(result.signed):
+        reps = say("list_separator", locale).join(
+            f"{r.rep_id} "
+            + say("signed_off_as", locale, date=f"{r.accepted_on:%Y-%m-%d}",
+                  version="?" if r.version is None or pd.isna(r.version) else int(r.version))
+            for r in result.signed.itertuples()
+        )  # fmt: skip
+        lines.append(say("collected_signed", locale, reps=reps))
+    if result.created:
+        spec = BY_KEY["sign_offs"]
+        lines.append(say("collected_created", locale, sheet=spec.sheet, table=spec.name))
+    if not result.written:
+        lines.append(say("collected_nothing", locale))
+    else:
+        tables = [
+            name
+            for name, changed in (
+                ("tblActuals", len(m.added) or len(m.changed)),
+                ("tblSignOffs", len(result.signed)),
+            )
+            if changed
+        ]
+        lines.append(say("collected_wrote", locale, tables=", ".join(tables), where=where))
+    return lines
+
+
+def _column(key: str, locale: str) -> str:
+    return label("amount" if key == "amount_cents" else key, locale)
+
+
+def _value(key: str, value) -> str:
+    """A compared value as the summary shows it: an amount in yuan to the cent, a count."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    return _yuan(int(value)) if key == "amount_cents" else f"{int(value):,}"
 
 
 def _yuan(cents: int) -> str:

@@ -61,7 +61,7 @@ def recalibrate(
     changed = dataclasses.replace(plan, change_log=log)
     result = replay(changed, original)
 
-    sheets = describe(result, plan.settings)
+    sheets = describe(result, plan.settings, plan.sign_offs)
     tracked = plan.actuals is not None and not plan.actuals.empty
     if tracked:
         sheets += describe_progress(progress(changed), plan.settings)
@@ -119,9 +119,15 @@ def _log_letters(book: TableSource, plan: Plan) -> dict[str, str] | None:
 
 def _set_version(book: TableSource, plan: Plan, version: int, edits: TableEdits) -> None:
     """The Version setting's cell, or a new Version row at the end of tblSettings."""
-    sheet, cell = plan.settings.where("Version")
+    set_setting(book, plan, "Version", version, edits)
+
+
+def set_setting(book: TableSource, plan: Plan, name: str, value, edits: TableEdits) -> None:
+    """A setting salesplan keeps (Version, PlanID) as an edit: its Value cell when the plan
+    has its row, else a new row at the end of tblSettings, described as `init` describes it."""
+    sheet, cell = plan.settings.where(name)
     if cell:
-        edits.cells[(SETTINGS, cell)] = version
+        edits.cells[(SETTINGS, cell)] = value
         return
     raw = book.table(SETTINGS)
     lookup = header_lookup(BY_KEY["settings"])
@@ -131,10 +137,10 @@ def _set_version(book: TableSource, plan: Plan, version: int, edits: TableEdits)
         if normalise_header(h) in lookup
     }
     letter = {k: get_column_letter(raw.first_col + j) for k, j in position.items()}
-    row = {letter["setting"]: "Version", letter["value"]: version}
+    row = {letter["setting"]: name, letter["value"]: value}
     if "description" in letter:  # described as `init` describes every setting
-        row[letter["description"]] = description("Version", plan.settings.locale)
-    edits.appends[SETTINGS] = [row]
+        row[letter["description"]] = description(name, plan.settings.locale)
+    edits.appends.setdefault(SETTINGS, []).append(row)
 
 
 def _cell(value):

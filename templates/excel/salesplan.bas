@@ -34,6 +34,10 @@ Public Sub SalesplanRecalibrate()
     RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.recalibrate()"
 End Sub
 
+Public Sub SalesplanCollect()
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.collect()"
+End Sub
+
 ' Help needs no Python, so it still answers when Python cannot be started.
 Public Sub SalesplanHelp()
     MsgBox SalesplanHelpText(), vbInformation, "salesplan"
@@ -58,6 +62,10 @@ End Sub
 
 Public Sub SalesplanRibbonRecalibrate(control As IRibbonControl)
     SalesplanRecalibrate
+End Sub
+
+Public Sub SalesplanRibbonCollect(control As IRibbonControl)
+    SalesplanCollect
 End Sub
 
 Public Sub SalesplanRibbonHelp(control As IRibbonControl)

@@ -36,7 +36,7 @@ from tests.builders import CHANGE_LOG_HEADERS
 from tests.delivery.smtp_server import mail_server
 from tests.delivery.test_outbox import HOLD_LOCK
 from tests.workbook.test_splice import description, openpyxl_book
-from xl_addin.cli import main, run_recalibrate
+from xl_addin.cli import main, run_collect, run_recalibrate
 from xl_addin.delivery.journal import LOCK
 from xl_addin.excel import background, buttons
 from xl_addin.excel.livebook import LiveBook
@@ -779,10 +779,11 @@ def test_a_cancelled_recalibration_changes_nothing(plan, engine):
 
 
 def test_a_full_row_below_a_table_stops_recalibrate_before_anything_is_written(plan, engine):
-    """The Version goes into a new row of tblSettings (A1:B14), where the user wrote a note."""
+    """The Version goes into a new row of tblSettings (A1:C15, PlanID last), where the user
+    wrote a note."""
     book = xw.Book(plan)
     buttons.decompose(book, alert=Recorder().alert)
-    book.sheets["Settings"]["A15"].value = "my note"
+    book.sheets["Settings"]["A16"].value = "my note"
     select_rep(book, "S001")
     first = int(
         read_plan_decomposed(LiveBook(book)).targets.set_index("rep_id").at["S001", "target"]
@@ -793,7 +794,7 @@ def test_a_full_row_below_a_table_stops_recalibrate_before_anything_is_written(p
     (message, _, mode) = said.alerts[0]
     assert mode == "critical"
     assert (
-        "Settings!A15: salesplan appends rows to tblSettings but row 15 below it is not empty"
+        "Settings!A16: salesplan appends rows to tblSettings but row 16 below it is not empty"
         in message
     )
     assert snapshot(book) == before
@@ -1010,6 +1011,46 @@ def test_send_pressed_while_a_send_runs_says_how_far_it_is(plan, engine, monkeyp
     assert message.startswith(f"Sending in the background (process {holder.pid} since ")
     assert "): 0 sent, 28 still to send." in message
     assert not (folder / "outbox").exists() and not (folder / background.REPORT).exists()
+
+
+def test_collect_merges_the_returned_workbooks_as_the_command_does(plan, engine, tmp_path):
+    """The Collect button asks for the folder (the one the workbooks were issued into filled
+    in) and writes into the open workbook what `salesplan collect` writes into the file."""
+    import io
+
+    from tests.e2e.test_collect import rep_file, type_into
+
+    folder = plan.with_name("plan workbooks")
+    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    type_into(rep_file(folder, "S002"), {7: (1234.5, 3, 2, 1, 0)}, dt.date(2026, 10, 7))
+    type_into(rep_file(folder, "S003"), {3: (1.0, None, None, None, None)})  # a conflict
+    cli = tmp_path / "cli.xlsx"
+    cli.write_bytes(plan.read_bytes())
+
+    book = xw.Book(plan)
+    said = Recorder([Recorder.ENTER])
+    buttons.collect(book, alert=said.alert, prompt=said.prompt, now=NOW)
+    assert said.questions == ["Folder of the returned workbooks:"]
+    assert said.defaults == [str(folder)]
+    (message, title, mode) = said.alerts[0]
+    assert (title, mode) == ("salesplan — Collect", "info"), message
+    assert "  S002: weeks read 7, rows added 1, conflicts 0" in message
+    assert "the plan's value kept" in message and "--prefer" not in message
+    book.save()
+
+    assert run_collect(folder, cli, now=NOW, out=io.StringIO()) == 0
+    a, b = openpyxl.load_workbook(cli), openpyxl.load_workbook(plan)
+    for name in ("Actuals", "SignOffs"):
+        assert same_cells(a[name], b[name]) == [], name
+        assert tables(a[name]) == tables(b[name]), name
+
+
+def test_collect_from_a_folder_that_is_not_one_says_so(plan, engine, tmp_path):
+    book = xw.Book(plan)
+    said = Recorder([str(tmp_path / "nowhere")])
+    buttons.collect(book, alert=said.alert, prompt=said.prompt)
+    (message, _, mode) = said.alerts[0]
+    assert mode == "critical" and message.endswith("is not a folder; nothing was changed.")
 
 
 def test_send_before_issue_says_what_to_press(plan, engine):

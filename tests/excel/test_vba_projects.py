@@ -80,8 +80,8 @@ SPEC_FUNCTIONS = {
     "FUNNEL_NEED": [("remaining", False), ("deal_size", False), ("conversions", False)],
     "ALLOCATE": [("total", False), ("weights", False), ("round_to", True), ("held", True)],
 }
-# SPEC §10 and issue 6: the entry points of xl_addin.excel.buttons.
-SPEC_BUTTONS = {"decompose", "track", "issue_workbooks", "send", "recalibrate"}
+# SPEC §10 and issue 6: the entry points of xl_addin.excel.buttons (and Collect, SPEC §16).
+SPEC_BUTTONS = {"decompose", "track", "issue_workbooks", "send", "recalibrate", "collect"}
 RIBBON_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
 # customUI14 attributes salesplan uses, per element (a misspelt one silently drops the ribbon).
 RIBBON_ATTRIBUTES = {
@@ -314,7 +314,7 @@ def _same_lines(a: str, b: str) -> bool:
 def test_every_ribbon_action_names_a_ribbon_callback_sub_of_the_addin(built, kind):
     all_subs = subs(vba_modules(built[kind]))
     actions = ribbon_actions(built[kind])
-    assert len(actions) == len(BUTTONS) == 6
+    assert len(actions) == len(BUTTONS) == 7
     for action in actions:
         assert action in all_subs, f"ribbon onAction {action} names no Sub"
         params = all_subs[action][0]
@@ -490,9 +490,12 @@ def test_ribbon_labels_come_from_the_locale(built):
         "Recalibrate",
         "Issue workbooks",
         "Send",
+        "Collect",
         "Help",
     ]
-    assert labels_of["xlam-zh"] == ["分解", "跟踪", "调整目标", "生成责任书", "发送", "帮助"]
+    assert labels_of["xlam-zh"] == [
+        "分解", "跟踪", "调整目标", "生成责任书", "发送", "收回", "帮助"
+    ]  # fmt: skip
 
 
 def test_every_label_exists_in_every_locale():

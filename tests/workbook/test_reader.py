@@ -446,7 +446,7 @@ CASES = [
         "a setting appears once",
         lambda b: b.append("tblSettings", ["Market Growth", 0.5]),
         (
-            "Settings!A15: setting MarketGrowth appears twice (first in row 7) — delete one of the rows",
+            "Settings!A16: setting MarketGrowth appears twice (first in row 7) — delete one of the rows",
         ),
     ),
     Case(
@@ -478,7 +478,7 @@ CASES = [
         "TeamTarget is not negative",
         lambda b: b.setting("TeamTarget", -5_000_000),
         (
-            "Settings!B15: TeamTarget -5,000,000 is negative — type an amount of 0 or more, or leave it blank",
+            "Settings!B16: TeamTarget -5,000,000 is negative — type an amount of 0 or more, or leave it blank",
         ),
     ),
     Case(
@@ -559,7 +559,7 @@ CASES = [
         "a team target typed in the Unit (3 meaning 3万) is not read as 3 yuan",
         lambda b: (b.setting("Unit", 10000), b.setting("TeamTarget", 3)),
         (
-            "Settings!B15: TeamTarget 3 is less than one RoundTo (1,000), so it would be 0; "
+            "Settings!B16: TeamTarget 3 is less than one RoundTo (1,000), so it would be 0; "
             "amounts are typed in yuan, not in the Unit (10,000) — did you mean 30,000 (3万)? "
             "type it in yuan, e.g. 3万",
         ),
@@ -568,7 +568,7 @@ CASES = [
         "an amount setting is an amount",
         lambda b: b.setting("TeamTarget", "12O万"),
         (
-            'Settings!B15: TeamTarget "12O万" is not an amount — type an amount in yuan '
+            'Settings!B16: TeamTarget "12O万" is not an amount — type an amount in yuan '
             "like 1200000, 1,200,000 or 120万",
         ),
     ),

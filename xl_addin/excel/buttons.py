@@ -34,6 +34,8 @@ from engine.settings import LOCALES
 from engine.tracking import tracked_week
 from xl_addin.commands import (
     check_week,
+    collect_book,
+    collect_summary,
     decompose_book,
     decompose_summary,
     issue_book,
@@ -219,6 +221,31 @@ def recalibrate(
         fields = {f: box.say(f"field_{f}") for f in REQUEST_FIELDS}
         result = recalibrate_book(live, change, now or dt.datetime.now(), fields)
         box.show(recalibrate_summary(result, book.name, box.locale))
+
+
+def collect(
+    book=None,
+    alert: Alert | None = None,
+    prompt: Prompt | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Collect: the returned workbooks in the folder asked for (the folder the workbooks were
+    issued into filled in) merged into the plan's tblActuals and tblSignOffs (SPEC §16)."""
+    book = book or _caller()
+    ask = prompt or excel_prompt(book)
+    with _reported(book, alert, "collect") as box:
+        default = _folder(book)
+        answer = ask(box.say("ask_folder"), box.title, str(default or ""))
+        if answer is None:
+            return
+        folder = Path(answer.strip()) if answer.strip() else default
+        if folder is None or not folder.is_dir():
+            box.show([box.say("no_folder", folder=folder or answer)], mode="critical")
+            return
+        started = time.perf_counter()
+        result = collect_book(LiveBook(book), folder, now=now)
+        seconds = time.perf_counter() - started
+        box.show(collect_summary(result, folder, book.name, seconds, box.locale))
 
 
 @dataclass(frozen=True)

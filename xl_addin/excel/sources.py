@@ -28,6 +28,7 @@ BUTTONS: tuple[tuple[str, str, str | None], ...] = (
     ("issue_workbooks", "SalesplanIssueWorkbooks", "issue_workbooks"),
     ("send", "SalesplanSend", "send"),
     ("recalibrate", "SalesplanRecalibrate", "recalibrate"),
+    ("collect", "SalesplanCollect", "collect"),
     ("help", "SalesplanHelp", None),
 )
 VBA_MODULE = "Salesplan"  # the module name inside the VBA project

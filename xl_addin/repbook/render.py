@@ -29,7 +29,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from engine import tracking
-from xl_addin.repbook.responsibility import RepBook
+from xl_addin.repbook.responsibility import ACCEPTED_NAME, RepBook
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
 from xl_addin.sheets.units import YUAN, money_format, spoken, with_unit
@@ -60,11 +60,13 @@ def render_repbook(book: RepBook) -> bytes:
             "created": dt.datetime(2000, 1, 1),
         }
     )
+    for name, value in book.marker().items():
+        wb.set_custom_property(name, value)
     f = _Formats(wb, book)
     cover = wb.add_worksheet(label("Cover", book.locale))
     plan = wb.add_worksheet(label("Plan", book.locale))
     actuals = wb.add_worksheet(label("Actuals", book.locale))
-    _cover(cover, book, f)
+    wb.define_name(ACCEPTED_NAME, _cover(cover, book, f))
     _plan(plan, book, f)
     _actuals(wb, actuals, book, f)
     for ws in (cover, plan, actuals):
@@ -98,6 +100,7 @@ class _Formats:
         self.general = add({"num_format": "General"})
         self.input_cents = add({**INPUT, "num_format": CENTS})
         self.input_int = add({**INPUT, "num_format": "#,##0"})
+        self.input_date = add({**INPUT, "num_format": "yyyy-mm-dd"})
         self.line = add({"bottom": 1})
         self.colours = {k: add(v) for k, v in COLOURS.items()}
         self.muted = add({"font_color": "#BFBFBF"})
@@ -117,7 +120,8 @@ class _Formats:
         return label(key, self.locale)
 
 
-def _cover(ws, b: RepBook, f: _Formats) -> None:
+def _cover(ws, b: RepBook, f: _Formats) -> str:
+    """Write the letter; the reference of its acceptance cell (for the defined name)."""
     loc = b.locale
     ws.set_column(0, 0, 22)
     ws.set_column(1, 6, 16)
@@ -191,7 +195,17 @@ def _cover(ws, b: RepBook, f: _Formats) -> None:
 
     row += 2
     ws.merge_range(row, 0, row + 1, 6, label("acceptance", loc), f.text)
-    row += 4
+    row += 3
+    # the rep types the date here to accept the plan; `collect` reads it (by its name)
+    ws.merge_range(row, 0, row, 1, label("accept_plan", loc), f.label)
+    ws.write_blank(row, 2, None, f.input_date)
+    ws.data_validation(
+        row, 2, row, 2,
+        {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
+         "error_message": label("accept_plan_date", loc)},
+    )  # fmt: skip
+    accepted = f"='{ws.get_name().replace(chr(39), chr(39) * 2)}'!$C${row + 1}"
+    row += 3
     for who in ("rep_signature", "manager_signature"):
         ws.write_string(row, 0, label(who, loc), f.label)
         ws.write_blank(row, 1, None, f.line)
@@ -199,6 +213,7 @@ def _cover(ws, b: RepBook, f: _Formats) -> None:
         ws.write_string(row, 3, label("date", loc), f.label)
         ws.write_blank(row, 4, None, f.line)
         row += 3
+    return accepted
 
 
 def _parts_table(ws, row, title, parts, target, f, loc) -> int:

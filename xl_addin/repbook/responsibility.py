@@ -21,6 +21,17 @@ from engine.plan import Plan
 from engine.progress import Progress
 from engine.tracking import phase_floor
 
+# The custom document properties of a responsibility workbook that say whose it is.
+MARKER_PLAN, MARKER_REP = "salesplan.plan", "salesplan.rep"
+MARKER_PERIOD, MARKER_VERSION = "salesplan.period", "salesplan.version"
+# The defined name of the Letter's acceptance cell (the date the rep accepted the plan).
+ACCEPTED_NAME = "salesplan_accepted"
+
+
+def period_marker(start: dt.date, weeks: int) -> str:
+    """A period as the marker writes it: its first day and its weeks, `2026-10-05/13`."""
+    return f"{start:%Y-%m-%d}/{weeks}"
+
 
 @dataclass(frozen=True)
 class RepBook:
@@ -51,10 +62,21 @@ class RepBook:
     red_below: Decimal
     actuals: tuple[tuple, ...] = ()  # per week: (amount in cents, visits, demos, deals,
     # new customers), None where tblActuals has nothing; () when the rep has no rows yet
+    plan_id: str = ""  # the plan's PlanID, in the workbook's marker (see marker())
 
     @property
     def period(self) -> str:
         return f"{self.period_start:%Y-%m-%d}"
+
+    def marker(self) -> dict[str, object]:
+        """What says whose workbook this is, as custom document properties: the plan, the rep,
+        the period (its first day and weeks) and the plan's version; `collect` checks them."""
+        return {
+            MARKER_PLAN: self.plan_id,
+            MARKER_REP: self.rep_id,
+            MARKER_PERIOD: period_marker(self.period_start, len(self.weeks)),
+            MARKER_VERSION: self.version,
+        }
 
     @property
     def file_name(self) -> str:
@@ -112,6 +134,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 cap=Decimal(cap) if cap is not None else None,
                 red_below=Decimal(s["RedBelow"]),
                 actuals=_cells(typed[i]),
+                plan_id=text(s["PlanID"]),
             )
         )
     return out

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from engine.collect import latest_sign_offs
 from engine.commission import POOL_RULE
 from engine.decomposition import Decomposition
 from engine.kpi import PERCENT_SIGNS, PHASE_RULE, SCORE_RULE
@@ -18,7 +19,7 @@ from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings, choice_word
 from engine.tracking import NO_REPORT
-from xl_addin.messages import text
+from xl_addin.messages import say, text
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
 from xl_addin.sheets.description import FORMATS, Block, OutputSheet, Rule, columns, yuan
@@ -57,7 +58,11 @@ def name_clash(name: str) -> Problem:
     return Problem(name, "", message, "rename it in Formulas → Name Manager")
 
 
-def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
+def describe(
+    d: Decomposition, settings: Settings, sign_offs: pd.DataFrame | None = None
+) -> list[OutputSheet]:
+    """The sheets of a decomposition; `sign_offs` (the plan's tblSignOffs) gives Targets a
+    SignedOff column with each rep's latest acceptance, once any rep has accepted."""
     loc = settings.locale
     cols = columns(settings)
 
@@ -69,6 +74,18 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             lambda v: choice_word("Territory", v, loc), na_action="ignore"
         ),
     )
+    signed = latest_sign_offs(sign_offs)
+    if len(signed):
+        shown = {
+            r.rep_id: say(
+                "signed_off_as",
+                loc,
+                date=f"{pd.Timestamp(r.accepted_on):%Y-%m-%d}",
+                version="?" if pd.isna(r.version) else int(r.version),
+            )
+            for r in signed.itertuples()
+        }
+        t = t.assign(signed_off=t["rep_id"].map(shown))
     path = [c for c in t.columns if c not in _TARGET_KEYS]
     targets = Block(
         "tblTargets",
@@ -87,6 +104,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
             ("active_weeks", None, "weeks"),
             ("history_rate", None, "money"),
             ("locked", None, "flag"),
+            *((("signed_off", None, "text"),) if "signed_off" in t else ()),
             *((p, p, "int") for p in path),
         ),
         t,
@@ -175,6 +193,7 @@ def describe(d: Decomposition, settings: Settings) -> list[OutputSheet]:
 
 _TARGET_KEYS = {
     "original_target",
+    "signed_off",
     "rep_id",
     "name",
     "region",

@@ -270,6 +270,22 @@ TABLES: tuple[TableSpec, ...] = (
         "（存放连接地址的环境变量名，或 sqlite:///文件.db，并填写查询）读取历史销售或实际完成数据。"
         "“列对应”把来源的列名对应到表的列：订单日期=日期, 金额=销售额。",
     ),
+    TableSpec(
+        "tblSignOffs",
+        "SignOffs",
+        "sign_offs",
+        (
+            C("rep_id", "RepID", "销售编号", aliases=("工号", "员工编号")),
+            C("accepted_on", "AcceptedOn", "接受日期", DATE),
+            C("version", "Version", "版本", INTEGER),
+            C("file", "File", "文件"),
+            C("collected_at", "CollectedAt", "收回时间"),
+        ),
+        help_en="Each rep's acceptance of the plan, read from returned workbooks by salesplan "
+        "collect (append-only); Targets shows the latest as SignedOff.",
+        help_zh="从收回的责任书中读取的销售对计划的确认（只追加），由 salesplan collect 写入；"
+        "Targets 的“签收”列显示最近一次。",
+    ),
 )
 del C
 

@@ -167,6 +167,7 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
         "actuals": _actuals(rng, ids, starts, run_rate),
         "change_log": pd.DataFrame(columns=[c.key for c in BY_KEY["change_log"].columns]),
         "sources": pd.DataFrame(columns=[c.key for c in BY_KEY["sources"].columns]),
+        "sign_offs": pd.DataFrame(columns=[c.key for c in BY_KEY["sign_offs"].columns]),
     }
     return {
         k: t[[c.key for c in BY_KEY[k].columns if c.key in t.columns]] for k, t in tables.items()

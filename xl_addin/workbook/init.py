@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +37,22 @@ def empty_tables(locale: str) -> dict[str, pd.DataFrame]:
     return out
 
 
+def new_plan_id() -> str:
+    """A plan's identity (the PlanID setting): 12 hexadecimal digits, new for every plan."""
+    return uuid.uuid4().hex[:12]
+
+
+def with_plan_id(settings: pd.DataFrame, plan_id: str) -> pd.DataFrame:
+    """The Settings rows with PlanID set to `plan_id` (a row added when there is none)."""
+    out = settings.copy()
+    at = out["setting"] == "PlanID"
+    if at.any():
+        out.loc[at, "value"] = plan_id
+        return out
+    row = pd.DataFrame([{"setting": "PlanID", "value": plan_id}], columns=out.columns)
+    return pd.concat([out, row], ignore_index=True)
+
+
 class Macros(Protocol):
     """What makes a plan macro-enabled (xl_addin.excel.macro_workbook.Macros): its VBA project
     and first sheet, added before the tables, and its last sheet, added after them."""
@@ -60,6 +77,7 @@ def write_plan(
     if path.exists():
         raise FileExistsError(f"{path} already exists; salesplan init never overwrites a workbook")
     tables = example_tables(locale) if example else empty_tables(locale)
+    tables["settings"] = with_plan_id(tables["settings"], new_plan_id())
     with replacing(path) as temporary:
         _write(str(temporary), tables, locale, macros)
     return path

@@ -56,6 +56,7 @@ EXAMPLES: dict[str, str] = {
     "AvgDealSize": "30000",
     "Locale": "en",
     "Version": "3",
+    "PlanID": "3f9c2a71b0de",
 }
 
 

@@ -75,10 +75,14 @@ def replace_sheets(
     over it, after a copy of the previous version is kept as `<name>.bak`.
     """
     path = Path(path)
-    if not sheets and not created:
+    if not sheets and not created and not edited:
         return
     check_package(str(path))
-    rendered = render(sheets, [functools.partial(_add_table, table) for table in created])
+    rendered = (
+        render(sheets, [functools.partial(_add_table, table) for table in created])
+        if sheets or created
+        else None  # only cells of the user's sheets change (rows appended, a setting set)
+    )
     try:
         with replacing(path) as temporary:
             with temporary.open("wb") as out:
@@ -102,8 +106,18 @@ class _NewSheet:
     selected: bool
 
 
-def splice(path: Path, rendered: bytes, out: BinaryIO, edited: dict[str, bytes] = {}) -> None:  # noqa: B006
-    """Write to `out` the user's package at `path` with the rendered workbook's sheets in it."""
+def splice(
+    path: Path,
+    rendered: bytes | None,
+    out: BinaryIO,
+    edited: dict[str, bytes] = {},  # noqa: B006
+) -> None:
+    """Write to `out` the user's package at `path` with the rendered workbook's sheets in it
+    (None: no sheet is written, only the `edited` parts change)."""
+    if rendered is None:
+        with zipfile.ZipFile(path) as z, open(path, "rb") as raw:
+            write_zip(Package(z), raw, dict(edited), set(), out)
+        return
     with zipfile.ZipFile(path) as z, zipfile.ZipFile(io.BytesIO(rendered)) as r:
         user, made = Package(z), Package(r)
         written, removed = _plan(user, made, path.name)

@@ -1,0 +1,473 @@
+"""`salesplan collect`: the reps' returned responsibility workbooks merged back into the plan
+(SPEC §16).
+
+Every file of the folder is read and checked first: its marker (the custom document
+properties `issue` wrote: plan, rep, period, version) must be this plan's, a rep of this
+plan and this period, and the rep named by the file's name must be the marker's; an
+encrypted file is opened with its password from the folder's passwords.csv. A file that
+fails is refused by name and why; the others are merged (engine/collect.py) and written in
+one atomic write of the plan: rows appended to tblActuals (a conflicting week is reported,
+not overwritten, unless the returned values are preferred), and each acceptance of the plan
+(the Letter's dated cell) appended to tblSignOffs, which is added when the plan has none. An
+error before the write writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from defusedxml.ElementTree import fromstring
+from python_calamine import CalamineError, CalamineWorkbook
+
+from engine.calendar import week_starts
+from engine.collect import ACTIVITY, Merge, merge_actuals
+from engine.money import to_cents
+from engine.plan import Plan
+from engine.problems import Message, PlanError, Problem, said
+from xl_addin.repbook.issue import MANIFEST
+from xl_addin.repbook.render import FIRST
+from xl_addin.repbook.responsibility import (
+    ACCEPTED_NAME,
+    MARKER_PERIOD,
+    MARKER_PLAN,
+    MARKER_REP,
+    MARKER_VERSION,
+    period_marker,
+    safe_name,
+)
+from xl_addin.sheets.labels import label
+from xl_addin.workbook import coerce
+from xl_addin.workbook.columns import BY_KEY
+from xl_addin.workbook.package import check_package
+from xl_addin.workbook.reader import read_plan
+from xl_addin.workbook.tablesource import PlanBook
+from xl_addin.workbook.tablewrite import NewTable, TableEdits
+
+CALAMINE_ERRORS = (CalamineError, OSError, ValueError, IndexError)
+PASSWORDS = "passwords.csv"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
+CUSTOM = "docProps/custom.xml"
+CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+ACTUALS, SIGN_OFFS = "tblActuals", "tblSignOffs"
+# the Actuals sheet of a responsibility workbook: A week, E amount (yuan), F–I the activity
+WEEK_COL, AMOUNT_COL = 0, 4
+
+
+@dataclasses.dataclass(frozen=True)
+class Returned:
+    """One returned workbook, read and checked."""
+
+    file: str  # its name in the folder
+    rep_id: str
+    version: int | None
+    weeks: pd.DataFrame  # rep_id, week, amount_cents, visits, demos, deals, new_customers
+    accepted_on: dt.date | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    file: str
+    reason: Message
+
+
+@dataclasses.dataclass(frozen=True)
+class Collected:
+    returned: list[Returned]
+    refused: list[Refused]
+    merge: Merge
+    signed: pd.DataFrame  # rep_id, accepted_on, version, file: the acceptances recorded now
+    written: bool  # the plan was changed
+    created: bool  # tblSignOffs was added to the plan
+
+
+def collect(
+    book: PlanBook, folder: Path, now: dt.datetime, prefer_returned: bool = False
+) -> Collected:
+    """Read every returned workbook in `folder`, check it, and merge what it holds into the
+    plan in `book` in one write (nothing is written when there is nothing new)."""
+    plan = read_plan(book)
+    plan_id = plan.settings["PlanID"]
+    plan_id = "" if plan_id is None else str(plan_id).strip()
+    if not plan_id:
+        where, cell = plan.settings.where("PlanID")
+        raise PlanError(
+            [Problem(where, cell, said("collect_no_plan_id"), said("collect_no_plan_id_hint"))]
+        )
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PlanError(
+            [Problem(str(folder), "", said("collect_no_folder"), said("collect_no_folder_hint"))]
+        )
+    returned, refused = read_folder(folder, plan, plan_id)
+    weeks = (
+        pd.concat([r.weeks for r in returned], ignore_index=True)
+        if returned
+        else pd.DataFrame(columns=["rep_id", "week", "amount_cents", *ACTIVITY])
+    )
+    letters = plan.actuals.attrs.get("columns", {}) if plan.actuals is not None else {}
+    activity = tuple(c for c in ACTIVITY if c in letters) if letters else ACTIVITY
+    merge = merge_actuals(plan.actuals, weeks, activity, prefer_returned)
+    signed = _new_sign_offs(plan, returned)
+
+    edits = TableEdits()
+    _actuals_edits(plan, merge, edits)
+    created = _sign_off_edits(plan, signed, now, edits)
+    if edits:
+        book.write_sheets([], edits)
+    return Collected(returned, refused, merge, signed, bool(edits), created)
+
+
+# -- the folder ----------------------------------------------------------------------------
+def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned], list[Refused]]:
+    """Every workbook of the folder read and checked, or refused with the reason; a rep's
+    file twice is refused twice (which one counts is the manager's call)."""
+    passwords = _passwords(folder / PASSWORDS)
+    skip = _roll_ups(folder / MANIFEST)
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", ".~"))  # Excel's lock files, our temporary files
+        and p.name not in skip
+    )
+    reps = [str(r) for r in plan.reps["rep_id"]]
+    names = {safe_name(r): r for r in reps}  # how a file's name starts -> its RepID
+    returned: list[Returned] = []
+    refused: list[Refused] = []
+    for path in files:
+        try:
+            returned.append(read_returned(path, plan, plan_id, passwords, names))
+        except _Refusal as no:
+            refused.append(Refused(path.name, no.reason))
+    counts = pd.Series([r.rep_id for r in returned]).value_counts()
+    twice = set(counts[counts > 1].index)
+    for r in [r for r in returned if r.rep_id in twice]:
+        others = [o.file for o in returned if o.rep_id == r.rep_id and o.file != r.file]
+        refused.append(
+            Refused(r.file, said("collect_twice", rep_id=r.rep_id, others=", ".join(others)))
+        )
+    returned = [r for r in returned if r.rep_id not in twice]
+    refused.sort(key=lambda r: r.file)
+    return returned, refused
+
+
+class _Refusal(Exception):
+    def __init__(self, reason: Message):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def read_returned(
+    path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: dict[str, str]
+) -> Returned:
+    """One returned workbook, checked against the plan; a _Refusal says why not. `names`:
+    how a rep's file name starts (their RepID made safe for a file name) -> the RepID."""
+    data = path.read_bytes()
+    if data.startswith(OLE_MAGIC):
+        data = _decrypted(path.name, data, passwords)
+    package = io.BytesIO(data)
+    try:
+        check_package(package)
+        with zipfile.ZipFile(package) as z:
+            marker = _marker(z)
+            accepted_ref = _defined_name(z, ACCEPTED_NAME)
+    except (PlanError, zipfile.BadZipFile, KeyError, ValueError):
+        raise _Refusal(said("collect_not_ours")) from None
+    if not marker.get(MARKER_PLAN) or not marker.get(MARKER_REP):
+        raise _Refusal(said("collect_not_ours"))
+    s = plan.settings
+    if marker[MARKER_PLAN] != plan_id:
+        raise _Refusal(said("collect_other_plan", plan=marker[MARKER_PLAN], ours=plan_id))
+    period = period_marker(s.period_start, s.weeks)
+    if marker.get(MARKER_PERIOD) != period:
+        raise _Refusal(
+            said("collect_other_period", period=marker.get(MARKER_PERIOD, ""), ours=period)
+        )
+    rep_id = marker[MARKER_REP]
+    if names.get(safe_name(rep_id)) != rep_id:
+        raise _Refusal(said("collect_rep_unknown", rep_id=rep_id))
+    named = names.get(path.name.split("_", 1)[0])  # None: a name that says no rep
+    if named is not None and named != rep_id:
+        raise _Refusal(said("collect_name_not_marker", named=named, rep_id=rep_id))
+    try:
+        version = int(float(marker.get(MARKER_VERSION, "")))
+    except ValueError:
+        version = None
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        try:
+            weeks = _weeks(book, rep_id, s.weeks)
+            accepted = _accepted(book, accepted_ref)
+        finally:
+            book.close()
+    except _Refusal:
+        raise
+    except CALAMINE_ERRORS as exc:  # a package whose sheets cannot be read: this file only
+        raise _Refusal(said("collect_unreadable", error=f"{type(exc).__name__}: {exc}")) from None
+    return Returned(path.name, rep_id, version, weeks, accepted)
+
+
+def _decrypted(name: str, data: bytes, passwords: dict[str, str]) -> bytes:
+    from xl_addin.repbook.encrypt import decrypt  # msoffcrypto only for encrypted files
+
+    password = passwords.get(name)
+    if password is None:
+        rep = name.split("_", 1)[0]
+        password = passwords.get(f"rep:{rep}")
+    if not password:
+        raise _Refusal(said("collect_no_password", passwords=PASSWORDS))
+    try:
+        return decrypt(data, password)
+    except ValueError as exc:
+        if "wrong password" in str(exc):
+            raise _Refusal(said("collect_wrong_password", passwords=PASSWORDS)) from None
+        raise _Refusal(said("collect_not_ours")) from None
+
+
+def _passwords(path: Path) -> dict[str, str]:
+    """File name (and `rep:<RepID>`) -> password, from the list `issue --encrypt` wrote."""
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            password = row.get("Password") or ""
+            if row.get("File"):
+                out[row["File"]] = password
+            if row.get("RepID"):
+                out[f"rep:{row['RepID'].lstrip(chr(39))}"] = password
+    return out
+
+
+def _roll_ups(path: Path) -> set[str]:
+    """The region roll-ups the folder's manifest lists: issued, never returned with actuals."""
+    if not path.is_file():
+        return set()
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return {row["File"] for row in csv.DictReader(fh) if row.get("Kind") == "region"}
+
+
+def _marker(z: zipfile.ZipFile) -> dict[str, str]:
+    if CUSTOM not in z.namelist():
+        return {}
+    root = fromstring(z.read(CUSTOM))
+    out = {}
+    for prop in root.iter(f"{CUSTOM_NS}property"):
+        value = next(iter(prop), None)
+        out[prop.get("name", "")] = (value.text or "").strip() if value is not None else ""
+    return out
+
+
+def _defined_name(z: zipfile.ZipFile, name: str) -> str | None:
+    """The reference of a workbook-level defined name (`'Letter'!$C$40`), or None."""
+    parts = [n for n in z.namelist() if re.fullmatch(r"xl/workbook\d*\.xml", n)]
+    if not parts:
+        return None
+    root = fromstring(z.read(parts[0]))
+    for d in root.iter(f"{MAIN_NS}definedName"):
+        if d.get("name") == name and d.get("localSheetId") is None:
+            return (d.text or "").strip()
+    return None
+
+
+def _sheet(book: CalamineWorkbook, key: str, position: int):
+    names = book.sheet_names
+    wanted = {label(key, loc) for loc in ("en", "zh-CN")}
+    name = next((n for n in names if n in wanted), None)
+    if name is None:
+        if len(names) <= position:
+            raise _Refusal(said("collect_not_ours"))
+        name = names[position]
+    return name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _weeks(book: CalamineWorkbook, rep_id: str, weeks: int) -> pd.DataFrame:
+    """The weeks the rep typed an amount for, from the Actuals sheet's yellow cells."""
+    name, grid = _sheet(book, "Actuals", 2)
+    rows = grid[FIRST : FIRST + weeks]
+    width = AMOUNT_COL + 1 + len(ACTIVITY)
+    rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
+    if len(rows) != weeks or [_number(r[WEEK_COL]) for r in rows] != list(range(1, weeks + 1)):
+        raise _Refusal(said("collect_layout", sheet=name))
+    cells = pd.DataFrame(rows, dtype=object).replace("", None)
+    amount, bad = coerce.amount(cells[AMOUNT_COL])
+    bad |= amount.notna() & (amount < 0)
+    counts = {}
+    for j, key in enumerate(ACTIVITY, AMOUNT_COL + 1):
+        values, wrong = coerce.integer(cells[j])
+        wrong |= values.notna() & (values < 0)
+        bad_at = np.flatnonzero(wrong.to_numpy())
+        if len(bad_at):
+            raise _Refusal(_bad_cell(name, bad_at[0], j, cells.iat[bad_at[0], j]))
+        counts[key] = values.astype(float)
+    bad_at = np.flatnonzero(bad.to_numpy())
+    if len(bad_at):
+        raise _Refusal(_bad_cell(name, bad_at[0], AMOUNT_COL, cells.iat[bad_at[0], AMOUNT_COL]))
+    typed = amount.notna().to_numpy()
+    out = pd.DataFrame(
+        {
+            "rep_id": rep_id,
+            "week": np.arange(1, weeks + 1, dtype=np.int64),
+            "amount_cents": to_cents(amount.fillna(0)),
+            **{k: v.to_numpy() for k, v in counts.items()},
+        }
+    )
+    return out[typed].reset_index(drop=True)
+
+
+def _bad_cell(sheet: str, row: int, col: int, value) -> Message:
+    cell = f"{chr(ord('A') + col)}{FIRST + 1 + row}"
+    return said("collect_bad_cell", sheet=sheet, cell=cell, value=str(value))
+
+
+def _number(value) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _accepted(book: CalamineWorkbook, ref: str | None) -> dt.date | None:
+    """The date in the Letter's acceptance cell, when the rep typed one."""
+    if not ref:
+        return None
+    match = re.fullmatch(r"=?'?(.*?)'?!\$?([A-Z]+)\$?(\d+)", ref)
+    if not match:
+        return None
+    sheet, letters, row = match[1].replace("''", "'"), match[2], int(match[3])
+    if sheet not in book.sheet_names:
+        return None
+    grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - ord("A") + 1
+    if row > len(grid) or col > len(grid[row - 1]):
+        return None
+    value = grid[row - 1][col - 1]
+    if value in ("", None):
+        return None
+    dates, bad = coerce.date(pd.Series([value], dtype=object))
+    return None if bad.iat[0] else dates.iat[0].date()
+
+
+# -- the write -------------------------------------------------------------------------------
+def _actuals_edits(plan: Plan, merge: Merge, edits: TableEdits) -> None:
+    """Rows appended to tblActuals (a new Actuals sheet with the table when the plan has
+    none) and, for preferred returned values, the plan's cells overwritten."""
+    added = merge.added
+    s = plan.settings
+    starts = week_starts(s.period_start, s.weeks)
+    if plan.actuals is None:
+        spec = BY_KEY["actuals"]
+        frame = pd.DataFrame(
+            [_row_values(r, starts, "week") for r in added.to_dict("records")],
+            columns=[c.key for c in spec.columns],
+            dtype=object,
+        )
+        if len(frame):
+            edits.creates.append(NewTable(spec, frame, s.locale))
+        return
+    letters = plan.actuals.attrs.get("columns", {})
+    when = "week" if "week" in letters else "date"
+    rows = []
+    for r in added.to_dict("records"):
+        values = _row_values(r, starts, when)
+        rows.append({letters[k]: v for k, v in values.items() if k in letters})
+    if rows:
+        edits.appends[ACTUALS] = rows
+    for c in merge.changed.itertuples(index=False):
+        key = "amount" if c.column == "amount_cents" else c.column
+        value = float(Decimal(int(c.value)) / 100) if key == "amount" else int(c.value)
+        edits.cells[(ACTUALS, f"{letters[key]}{int(c.row)}")] = value
+
+
+def _row_values(r: dict, starts, when: str) -> dict[str, object]:
+    """A returned week as tblActuals holds it: the week (or its first day, as a serial
+    date), the RepID, the amount in yuan and the activity counts typed."""
+    week = int(r["week"])
+    out: dict[str, object] = {"rep_id": r["rep_id"]}
+    if when == "week":
+        out["week"] = week
+    else:
+        out["date"] = (starts[week - 1].date() - EXCEL_EPOCH).days
+    out["amount"] = float(Decimal(int(r["amount_cents"])) / 100)
+    for k in ACTIVITY:
+        if k in r and r[k] is not None and not pd.isna(r[k]):
+            out[k] = int(r[k])
+    return out
+
+
+def _new_sign_offs(plan: Plan, returned: list[Returned]) -> pd.DataFrame:
+    """The acceptances read that tblSignOffs does not hold yet (same rep, date and version)."""
+    rows = [
+        {"rep_id": r.rep_id, "accepted_on": r.accepted_on, "version": r.version, "file": r.file}
+        for r in returned
+        if r.accepted_on is not None
+    ]
+    frame = pd.DataFrame(rows, columns=["rep_id", "accepted_on", "version", "file"])
+    held = plan.sign_offs
+    if held is None or held.empty or frame.empty:
+        return frame
+    seen = {
+        (
+            str(r.rep_id),
+            pd.Timestamp(r.accepted_on).date(),
+            None if pd.isna(r.version) else int(r.version),
+        )
+        for r in held.itertuples()
+        if r.rep_id is not None and not pd.isna(r.accepted_on)
+    }
+    keep = [(r.rep_id, r.accepted_on, r.version) not in seen for r in frame.itertuples()]
+    return frame[keep].reset_index(drop=True)
+
+
+def _sign_off_edits(plan: Plan, signed: pd.DataFrame, now: dt.datetime, edits: TableEdits) -> bool:
+    """Rows appended to tblSignOffs; True when the table is added (the plan has none)."""
+    if signed.empty:
+        return False
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    spec = BY_KEY["sign_offs"]
+    values = [
+        {
+            "rep_id": r.rep_id,
+            "accepted_on": (r.accepted_on - EXCEL_EPOCH).days,
+            "version": None if r.version is None or pd.isna(r.version) else int(r.version),
+            "file": r.file,
+            "collected_at": stamp,
+        }
+        for r in signed.itertuples()
+    ]
+    if plan.sign_offs is None:
+        frame = pd.DataFrame(values, columns=[c.key for c in spec.columns], dtype=object)
+        frame["accepted_on"] = [r.accepted_on for r in signed.itertuples()]
+        edits.creates.append(NewTable(spec, frame, plan.settings.locale))
+        return True
+    letters = plan.sign_offs.attrs.get("columns", {})
+    missing = [c for c in spec.columns if c.key not in letters]
+    if missing:
+        raise PlanError(
+            [
+                Problem(
+                    plan.sign_offs.attrs.get("sheet", spec.sheet),
+                    "",
+                    said("change_log_column_missing", table=spec.name, column=c.en, column_zh=c.zh),
+                    said("column_add", column=c.en),
+                )
+                for c in missing
+            ]
+        )
+    edits.appends[SIGN_OFFS] = [{letters[k]: v for k, v in row.items()} for row in values]
+    return False
