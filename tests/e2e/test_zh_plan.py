@@ -18,12 +18,23 @@ from xl_addin.cli import main
 
 OUTPUT_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking", "Commission", "Dashboard")  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
-CODE = re.compile(r"^(tbl\w+|[A-Z]\d+)$")  # table names; RepIDs and week columns
+# table names; RepIDs and week columns; a PlanID (12 hex digits; a word may start within)
+CODE = re.compile(r"^(tbl\w+|[A-Z]\d+|[0-9a-f]{8,12})$")
 NAMES = {"salesplan", "KPI"}  # the product, and a word Chinese business text uses as it is
 # what the Readme of a new plan shows on purpose: a command (`salesplan decompose PLAN.xlsx`),
 # business words Chinese text uses as they are, that a choice is read in English too
 # (去年同期 = same_period_last_year) and the Locale's codes (中文（zh-CN）)
-README_OWN = {"decompose", "PLAN", "xlsx", "CRM", "ERP", "KA", "SMB", "same_period_last_year"}
+README_OWN = {
+    "decompose",
+    "collect",
+    "PLAN",
+    "xlsx",
+    "CRM",
+    "ERP",
+    "KA",
+    "SMB",
+    "same_period_last_year",
+}
 README_OWN |= {"zh", "CN", "en"}
 README_OWN |= {"CSV", "Parquet", "sqlite", "db"}  # file formats and a URL, as tblSources takes them
 
@@ -87,5 +98,5 @@ def test_a_new_empty_chinese_plan_has_no_english_sentence(tmp_path):
     places = [*strings(book), ("stdout", wrote)]
     assert len(places) > 200  # the Readme, the Settings sheet and every table's headers
     assert "新品=0.2,成长=0.25,成熟=0.45,长尾=0.1" in dict(places).values()  # StageWeights
-    allowed = set(SPECS) | set(book.sheetnames) | NAMES | README_OWN
+    allowed = set(SPECS) | set(book.sheetnames) | set(OUTPUT_SHEETS) | NAMES | README_OWN
     assert english_words(places, allowed, tmp_path) == []
