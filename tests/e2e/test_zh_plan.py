@@ -18,8 +18,8 @@ from xl_addin.cli import main
 
 OUTPUT_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking", "Commission", "Dashboard")  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
-# table names; RepIDs and week columns; a PlanID (12 hex digits; a word may start within)
-CODE = re.compile(r"^(tbl\w+|[A-Z]\d+|[0-9a-f]{8,12})$")
+CODE = re.compile(r"^(tbl\w+|[A-Z]\d+)$")  # table names; RepIDs and week columns
+PLAN_ID = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12}(?![0-9A-Za-z])")  # a PlanID, not a word
 NAMES = {"salesplan", "KPI"}  # the product, and a word Chinese business text uses as it is
 # what the Readme of a new plan shows on purpose: a command (`salesplan decompose PLAN.xlsx`),
 # business words Chinese text uses as they are, that a choice is read in English too
@@ -60,7 +60,9 @@ def english_words(places, allowed, tmp_path) -> list[tuple[str, str]]:
     return [
         (where, w)
         for where, text in places
-        for w in WORD.findall(re.sub(re.escape(str(tmp_path)) + r"[^\s，]*", "", text))
+        for w in WORD.findall(
+            PLAN_ID.sub("", re.sub(re.escape(str(tmp_path)) + r"[^\s，]*", "", text))
+        )
         if w not in allowed and not CODE.match(w)
     ]
 
