@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 from decimal import Decimal
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -34,7 +35,14 @@ from xl_addin.workbook.columns import (
     normalise_header,
 )
 from xl_addin.workbook.sourcehistory import history_frame
-from xl_addin.workbook.sources import Source, SourceError, SourceRows, open_source, source_rows
+from xl_addin.workbook.sources import (
+    Source,
+    SourceError,
+    SourceRows,
+    open_source,
+    source_rows,
+    unreadable,
+)
 from xl_addin.workbook.tablesource import RawTable, TableSource
 
 # (table, column) must be one of (table, column); blank values are not checked
@@ -166,9 +174,13 @@ class Reader:
                     "note_table_from_source", table=spec.name, sheet=own.sheet, source=source.label
                 )
             )
-        if spec.key == "history":
-            return history_frame(source, settings.period_start, self.problems)
-        return self.table(spec, source_rows(source))
+        try:
+            if spec.key == "history":
+                return history_frame(source, settings.period_start, self.problems)
+            return self.table(spec, source_rows(source))
+        except duckdb.Error as exc:
+            self.problems.append(unreadable(source, exc))
+            return None
 
     def at(self, frame: pd.DataFrame, key: str, row: int) -> tuple[str, str]:
         """(sheet, cell) of the table row numbered `row`, in column `key`."""

@@ -15,11 +15,11 @@ more than MOST of one kind end with a count.
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from engine.calendar import week_index
-from engine.money import to_cents
 from engine.problems import Problem, said
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
@@ -38,47 +38,48 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
     found = _found(source, problems)
     if found is None:
         return None
-    con = source.con
-    typed_headers = {k: found[k] for k in found}
-    blank_row = " AND ".join(f"{_blank(_quoted(c))}" for c in found.values())
-    con.execute(
-        f"CREATE VIEW rows AS SELECT row_number() OVER () AS rn, * FROM src WHERE NOT ({blank_row})"
-    )
     where = _Where(source)
-    periods = _periods(source, found["period"], period_start, problems, where)
-    amounts = _amounts(source, found["amount"], problems, where)
-    if periods is None or amounts is None:
-        return None
-    con.register("periods", periods)
-    period_col, amount_col = _quoted(found["period"]), _quoted(found["amount"])
-    a = f"TRY_CAST(trim(CAST({amount_col} AS VARCHAR)) AS DOUBLE)"
-    if len(amounts):
-        con.register("amounts", amounts)
-        a = f"coalesce({a}, (SELECT m.value FROM amounts m WHERE m.raw = CAST({amount_col} AS VARCHAR)))"
-    if _any_negative(source, a):
-        _report(source, f"({a}) < 0", found["amount"], "value_negative", problems, where)
-        return None
-    dims = ", ".join(
-        f"{_quoted(found[k])} AS {k}" if k in found else f"NULL AS {k}" for k in DIMENSIONS
+    source.typed(found["amount"])  # before any SQL is written for the column's type
+    # a row with nothing in it is skipped, as in a table; tested only when Period is empty
+    rest = " AND ".join(source.blank(c) for c in found.values())
+    blank_row = f"CASE WHEN {_quoted(found['period'])} IS NOT NULL THEN false ELSE {rest} END"
+    source.con.execute(f"CREATE VIEW rows AS SELECT * FROM src WHERE NOT ({blank_row})")
+    source.con.execute(  # rows numbered as read, for the problems' lines; not on the fast path
+        "CREATE VIEW numbered AS SELECT * FROM "
+        f"(SELECT row_number() OVER () AS rn, * FROM src) WHERE NOT ({blank_row})"
     )
-    summed = con.execute(
-        f"""
-        SELECT p.week, max(p.day) AS period, {", ".join(DIMENSIONS)},
-               sum(c) AS amount_cents, count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders
-        FROM (SELECT {period_col} AS raw_period, {dims}, {CENTS} AS c
-              FROM (SELECT *, {a} AS a FROM rows)) r
-        JOIN periods p ON p.raw = r.raw_period
-        GROUP BY ALL
-        """
-    ).df()
-    for key in DIMENSIONS:
-        if key in found:
-            summed[key] = _text(summed[key])
+    try:
+        summed = _summed(source, found, None)
+    except (duckdb.ConversionException, duckdb.InvalidInputException):
+        # a value far down the file is not of the type DuckDB saw at its top
+        source.typed(None)
+        summed = _summed(source, found, None)
+    counts = summed[["_odd", "_empty"]].sum()
+    amount, mapped, ok = found["amount"], None, True
+    if counts["_empty"]:
+        _report(source, source.blank(amount), amount, "value_empty", problems, where)
+        ok = False
+    if counts["_odd"]:
+        amounts = _amounts(source, amount, problems, where)
+        if amounts is None:
+            ok = False
         else:
-            summed[key] = None
-    keys = ["week", *DIMENSIONS]
+            source.con.register("amounts", amounts)
+            mapped = "amounts"
+            summed = _summed(source, found, mapped)
+    if summed["_negative"].sum():
+        a = _amount_sql(source, amount, mapped)
+        _report(source, f"({a}) < 0", amount, "value_negative", problems, where)
+        ok = False
+    days = _periods(source, found["period"], summed["raw_period"], problems, where)
+    if days is None or not ok:
+        return None
+    summed["period"] = summed["raw_period"].map(days).astype("datetime64[ns]")
+    summed["week"] = week_index(summed["period"], period_start)
+    for key in DIMENSIONS:
+        summed[key] = _text(summed[key]) if key in found else None
     out = (
-        summed.groupby(keys, dropna=False, sort=True)
+        summed.groupby(["week", *DIMENSIONS], dropna=False, sort=True)
         .agg(
             period=("period", "max"),
             amount_cents=("amount_cents", "sum"),
@@ -87,17 +88,48 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
         )
         .reset_index()
     )
-    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
-    out["amount"] = out["amount_cents"].to_numpy(dtype=np.int64) / 100
     out["amount_cents"] = out["amount_cents"].astype(np.int64)
-    assert (to_cents(out["amount"]) == out["amount_cents"]).all()
+    out["amount"] = out["amount_cents"].to_numpy() / 100  # to_cents gives the cents back
     out = out[[c.key for c in SPEC.columns] + ["amount_cents", "_rows", "_orders"]]
     out["_row"] = 0
     out.attrs["sheet"] = source.label
     out.attrs["columns"] = {k: ":" for k in found}
-    out.attrs["headers"] = typed_headers
+    out.attrs["headers"] = dict(found)
     out.attrs["locate_value"] = lambda key, value: _first_row_of(source, found, key, value, where)
     return out
+
+
+def _amount_sql(source: Source, column: str, mapped: str | None) -> str:
+    """The amount of a row in yuan as a DOUBLE: cast by DuckDB, else read by coerce.amount."""
+    col = _quoted(column)
+    a = f"TRY_CAST({col} AS DOUBLE)"
+    if mapped:
+        a = f"coalesce({a}, (SELECT m.value FROM {mapped} m WHERE m.raw = CAST({col} AS VARCHAR)))"
+    return a
+
+
+def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.DataFrame:
+    """One pass over the rows: cents summed by day as typed and dimension, with the rows and
+    orders counted, and the amounts DuckDB cannot read, the empty and the negative ones."""
+    amount = _quoted(found["amount"])
+    a = _amount_sql(source, found["amount"], mapped)
+    dims = ", ".join(
+        f"{_quoted(found[k])} AS {k}" if k in found else f"NULL::VARCHAR AS {k}" for k in DIMENSIONS
+    )
+    odd = f"(a IS NULL OR NOT isfinite(a)) AND NOT {source.blank(found['amount'])}"
+    return source.sql(
+        f"""
+        SELECT raw_period, {", ".join(DIMENSIONS)},
+               sum(c) AS amount_cents, count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders,
+               count(*) FILTER (WHERE {odd}) AS _odd,
+               count(*) FILTER (WHERE {source.blank(found["amount"])}) AS _empty,
+               count(*) FILTER (WHERE c < 0) AS _negative
+        FROM (SELECT *, CASE WHEN isfinite(a) THEN {CENTS} END AS c
+              FROM (SELECT {_quoted(found["period"])} AS raw_period, {dims}, {amount}, {a} AS a
+                    FROM rows))
+        GROUP BY ALL
+        """
+    ).df()
 
 
 class _Where:
@@ -135,37 +167,27 @@ def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:
     return None if missing else found
 
 
-def _periods(source, column, period_start, problems, where) -> pd.DataFrame | None:
-    """Each distinct Period value as typed -> (its day, its plan week)."""
-    col = _quoted(column)
-    raw = source.sql(f"SELECT DISTINCT {col} AS raw FROM rows").df()["raw"]
-    days, bad = coerce.date(raw.astype(object))
-    empty = days.isna() & ~bad
-    if bad.any() or empty.any():
-        for key, mask in (("value_not_a_date", bad), ("value_empty", empty)):
-            if mask.any():
-                _report_values(
-                    source,
-                    column,
-                    raw[mask],
-                    key,
-                    problems,
-                    where,
-                    hint="hint_date" if key != "value_empty" else "value_empty_hint",
-                )
+def _periods(source, column, typed: pd.Series, problems, where) -> dict | None:
+    """Each distinct Period value as typed -> its day, read as a cell's date is."""
+    raw = pd.Series(typed.dropna().unique(), dtype=object)
+    days, bad = coerce.date(raw)
+    empty = typed.isna().any()
+    if bad.any():
+        _report_values(source, column, raw[bad], "value_not_a_date", problems, where, "hint_date")
+    if empty:
+        _report(source, source.blank(column), column, "value_empty", problems, where)
+    if bad.any() or empty:
         return None
-    out = pd.DataFrame({"raw": raw.astype(object), "day": days})
-    out["week"] = week_index(out["day"], period_start)
-    return out
+    return dict(zip(raw, days, strict=True))
 
 
 def _amounts(source, column, problems, where) -> pd.DataFrame | None:
     """The amounts DuckDB cannot cast (120万, 1,200), read by coerce.amount: raw -> value."""
     col = _quoted(column)
+    a = f"TRY_CAST({col} AS DOUBLE)"
     odd = source.sql(
         f"""SELECT DISTINCT CAST({col} AS VARCHAR) AS raw FROM rows
-            WHERE TRY_CAST(trim(CAST({col} AS VARCHAR)) AS DOUBLE) IS NULL
-               OR NOT isfinite(TRY_CAST(trim(CAST({col} AS VARCHAR)) AS DOUBLE))"""
+            WHERE ({a} IS NULL OR NOT isfinite({a})) AND NOT {source.blank(column)}"""
     ).df()["raw"]
     values, bad = coerce.amount(odd.astype(object))
     empty = values.isna() & ~bad
@@ -192,7 +214,9 @@ def _report_values(source, column, values, key, problems, where, hint, as_text=F
     source.con.register("bad_values", pd.DataFrame({"v": values.astype(object)}))
     test = f"CAST({col} AS VARCHAR)" if as_text else col
     nulls = values.isna().any()
-    condition = f"{test} IN (SELECT v FROM bad_values)" + (f" OR {_blank(col)}" if nulls else "")
+    condition = f"{test} IN (SELECT v FROM bad_values)" + (
+        f" OR {source.blank(column)}" if nulls else ""
+    )
     _report(source, condition, column, key, problems, where, hint=hint)
 
 
@@ -200,9 +224,10 @@ def _report(source, condition, column, key, problems, where, hint=None) -> None:
     """Problems `key` at the lines of `rows` meeting `condition` (about source column `column`)."""
     col, header = _quoted(column), column
     rows = source.sql(
-        f"SELECT rn, CAST({col} AS VARCHAR) FROM rows WHERE {condition} ORDER BY rn LIMIT {MOST + 1}"
+        f"SELECT rn, CAST({col} AS VARCHAR) FROM numbered WHERE {condition} "
+        f"ORDER BY rn LIMIT {MOST + 1}"
     ).fetchall()
-    total = source.sql(f"SELECT count(*) FROM rows WHERE {condition}").fetchone()[0]
+    total = source.sql(f"SELECT count(*) FROM numbered WHERE {condition}").fetchall()[0][0]
     for rn, value in rows[:MOST]:
         fields = {"column": header} if key == "value_empty" else {"column": header, "value": value}
         problems.append(Problem(*where(rn), said(key, **fields), said(hint or f"{key}_hint")))
@@ -217,22 +242,14 @@ def _report(source, condition, column, key, problems, where, hint=None) -> None:
         )
 
 
-def _any_negative(source, a) -> bool:
-    return (
-        source.sql(f"SELECT count(*) FROM (SELECT {a} AS a FROM rows) WHERE a < 0").fetchone()[0]
-        > 0
-    )
-
-
 def _first_row_of(source, found, key, value, where) -> tuple[str, str]:
     """Where the first row whose `key` column reads `value` sits (a region no table has…)."""
     col = _quoted(found[key])
     raw = source.sql(f"SELECT DISTINCT {col} AS raw FROM rows").df()["raw"].astype(object)
     meant = raw[_text(raw) == value]
     source.con.register("wanted", pd.DataFrame({"v": meant}))
-    row = source.sql(f"SELECT min(rn) FROM rows WHERE {col} IN (SELECT v FROM wanted)").fetchone()[
-        0
-    ]
+    row = source.sql(f"SELECT min(rn) FROM numbered WHERE {col} IN (SELECT v FROM wanted)")
+    row = row.fetchall()[0][0]
     return where(int(row or 1))
 
 
@@ -242,7 +259,3 @@ def _text(values: pd.Series) -> pd.Series:
     distinct = pd.Series(raw.dropna().unique(), dtype=object)
     read, _ = coerce.text(distinct)
     return raw.map(dict(zip(distinct, read, strict=True)), na_action="ignore").astype(object)
-
-
-def _blank(col: str) -> str:
-    return f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"

@@ -58,10 +58,42 @@ class Source:
     header_line: int  # 1 for a CSV (its data start on line 2), else 0
     files: dict[str, str] = field(default_factory=dict)  # a glob's files: path -> as shown
     sheet_cell: tuple[str, str] = ("", "")  # the Source cell on the Sources sheet
+    csv_paths: list[str] = field(default_factory=list)  # a CSV source's files, as read
+    raw: dict[str, str] = field(default_factory=dict)  # column as the table sees it -> as typed
+    _types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, once asked
+
+    def blank(self, column: str) -> str:
+        """SQL true where `column` is empty, as a cell is: NULL, or text of spaces only (a
+        number or date column is only ever NULL: no cast of every value to text)."""
+        if not self._types:
+            self._types = {r[0]: r[1] for r in self.sql("DESCRIBE SELECT * FROM src").fetchall()}
+        col = _quoted(column)
+        if self._types.get(column, "VARCHAR") != "VARCHAR":
+            return f"({col} IS NULL)"
+        return f"({col} IS NULL OR trim({col}) = '')"
 
     def sql(self, query: str):
         """Run `query` on the source's connection (its result: .df(), .fetchall() …)."""
         return self.con.execute(query)
+
+    def typed(self, column: str | None) -> None:
+        """Read a CSV's `column` (as the table sees it) as DuckDB detects its type (a DOUBLE
+        parsed while scanning is what makes a CSV fast), every other column as text; None:
+        every column as text again (when a value further down is not of the detected type)."""
+        if not self.csv_paths:
+            return
+        self._types = {}
+        several = bool(self.files)
+        names = list(self.raw.values())
+        if column is None:
+            rel = self.con.read_csv(self.csv_paths, header=True, all_varchar=True, filename=several)
+        else:
+            text = {c: "VARCHAR" for c in names if c != self.raw[column]}
+            rel = self.con.read_csv(self.csv_paths, header=True, dtype=text, filename=several)
+        rel.create_view("raw_src", replace=True)
+        listed = ", ".join(_quoted(c) for c in names)
+        extra = ", filename AS _file" if several else ""
+        self.con.execute(f"CREATE OR REPLACE VIEW base AS SELECT {listed}{extra} FROM raw_src")
 
 
 @dataclass(frozen=True)
@@ -129,6 +161,16 @@ def source_rows(source: Source) -> SourceRows:
     )
 
 
+def unreadable(source: Source, exc: Exception) -> Problem:
+    """A source that opened but fails further down (a bad line in a CSV …), at its cell."""
+    kind = "csv" if source.csv_paths else "parquet"
+    return Problem(
+        *source.sheet_cell,
+        said("source_unreadable", source=source.label, error=_first_line(exc)),
+        said(f"source_unreadable_hint_{kind}"),
+    )
+
+
 # -- opening a tblSources row -----------------------------------------------------------
 
 
@@ -150,6 +192,7 @@ def open_source(row: dict, folder: Path | None, where: dict[str, tuple[str, str]
     )
     extra = ", _file" if source.files else ""
     con.execute(f"CREATE VIEW src AS SELECT {listed}{extra} FROM base")
+    source.raw = dict(zip(renamed, source.columns, strict=True))
     source.columns = renamed
     return source
 
@@ -187,7 +230,7 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         names = ", ".join(_quoted(c) for c in columns)
         extra = ", filename AS _file" if several else ""
         con.execute(f"CREATE VIEW base AS SELECT {names}{extra} FROM raw_src")
-        con.execute("SELECT count(*) FROM base").fetchone()  # reads it: a bad file fails here
+        con.execute("SELECT * FROM base LIMIT 1").fetchall()  # a file of another kind fails here
     except (duckdb.Error, UnicodeDecodeError) as exc:
         raise SourceError(
             [
@@ -206,6 +249,7 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         columns,
         1 if kind == "csv" else 0,
         files={f: _relative(f, base) for f in found} if several else {},
+        csv_paths=found if kind == "csv" else [],
     )
 
 
