@@ -280,3 +280,25 @@ def test_five_million_orders_in_parquet_and_csv_give_the_sheets_of_their_sums_pa
         for sheet in OUTPUTS:
             assert got[sheet] == expected[sheet], (variant, sheet)
     capsys.readouterr()
+
+
+def test_an_amount_typed_as_text_far_down_a_csv_is_read_as_in_a_cell(made, tmp_path):
+    """DuckDB types a CSV's Amount from its first rows; 12.5万 on the last line is read by
+    the reader's coercion all the same (and a row of nothing is skipped, as in a table)."""
+    from engine.money import to_cents
+    from xl_addin.workbook.filebook import FileBook
+    from xl_addin.workbook.reader import read_plan
+
+    folder, header, rows = made
+    lines = (folder / "orders.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 30_000  # beyond the rows DuckDB samples for a column's type
+    last = lines[-1].split(",")
+    last[1] = "12.5万"
+    text = "\n".join([*lines[:-1], ",,,,,,", ",".join(last)]) + "\n"
+    path, _ = bad(
+        made, tmp_path, ("tblHistory", "late.csv", None, MAP), {"late.csv": text.encode()}
+    )
+    history = read_plan(FileBook(path)).history
+    cents = to_cents([r[1] for r in rows])
+    assert history["amount_cents"].sum() == cents.sum() - cents[-1] + 12_500_000
+    assert history["_rows"].sum() == len(rows)
