@@ -90,6 +90,7 @@ def made(tmp_path_factory):
         "glob": ("历史销售", "monthly/orders-*.csv", None, MAP),
         "sqlite": ("tblHistory", "sqlite:///sales.db", query, MAP),
         "environment": ("tblHistory", "SALESPLAN_TEST_DB", query, MAP),
+        "postgresql": ("tblHistory", "SALESPLAN_TEST_PG", "SELECT * FROM orders ORDER BY id", MAP),
         # made by test_five_million_orders…: each history row as ORDERS orders
         "million-parquet": ("tblHistory", "orders-5m.parquet", None, MAP),
         "million-csv": ("tblHistory", "orders-5m.csv", None, MAP),
@@ -302,3 +303,34 @@ def test_an_amount_typed_as_text_far_down_a_csv_is_read_as_in_a_cell(made, tmp_p
     cents = to_cents([r[1] for r in rows])
     assert history["amount_cents"].sum() == cents.sum() - cents[-1] + 12_500_000
     assert history["_rows"].sum() == len(rows)
+
+
+def test_history_from_postgresql_gives_the_very_sheets_of_history_pasted(made, monkeypatch):
+    """A real PostgreSQL server (tests/postgres.py), the orders in typed columns (DATE,
+    NUMERIC(14, 2)) as a database holds them, read through SQLAlchemy and psycopg."""
+    import psycopg
+
+    from tests.postgres import postgres_server
+
+    folder, header, rows = made
+    with postgres_server() as socket:
+        with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
+            db.execute(
+                "CREATE TABLE orders (id serial, 订单日期 date, 金额 numeric(14, 2), 区域 text, "
+                "产品 text, 客户类型 text, 销售工号 text)"
+            )
+            with db.cursor().copy(
+                "COPY orders (订单日期, 金额, 区域, 产品, 客户类型, 销售工号) FROM STDIN"
+            ) as copy:
+                for r in rows:
+                    copy.write_row((r[0].date(), repr(r[1]), *r[2:]))
+        url = f"postgresql+psycopg://postgres@/postgres?host={socket}"
+        monkeypatch.setenv("SALESPLAN_TEST_PG", url)
+        pasted = folder / "pasted.xlsx"
+        if not (folder / "pasted.decomposed").exists():
+            assert main(["decompose", str(pasted)]) == 0
+            (folder / "pasted.decomposed").touch()
+        assert main(["decompose", str(folder / "postgresql.xlsx")]) == 0
+    expected, got = sheet_parts(pasted), sheet_parts(folder / "postgresql.xlsx")
+    for sheet in OUTPUTS:
+        assert got[sheet] == expected[sheet], sheet
