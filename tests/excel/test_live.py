@@ -1136,3 +1136,27 @@ def test_product_code_never_imports_the_test_engine():
     for folder in ("engine", "xl_addin"):
         for source in (root / folder).rglob("*.py"):
             assert "xlwings_openpyxl" not in source.read_text(encoding="utf-8"), source
+
+
+def test_the_live_book_reads_a_source_beside_the_open_plan(plan, engine):
+    """tblSources' paths are relative to the plan wherever it is open: a CSV beside it gives
+    the live book the history the file path reads."""
+    import csv
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["History"]
+    rows = [[c.value for c in r] for r in ws[ws.tables["tblHistory"].ref]]
+    with open(plan.with_name("history.csv"), "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(rows[0])
+        out.writerows([[f"{r[0]:%Y-%m-%d}", repr(r[1]), *r[2:]] for r in rows[1:]])
+    for j, v in enumerate(["tblHistory", "history.csv"], start=1):
+        wb["Sources"].cell(2, j).value = v
+    wb.save(plan)
+    expected = read_plan(FileBook(plan))
+    got = read_plan(LiveBook(xw.Book(plan)))
+    assert got.history["_rows"].sum() == len(rows) - 1
+    pd.testing.assert_frame_equal(got.history, expected.history)
+    assert got.notes == expected.notes
