@@ -59,6 +59,8 @@ class Source:
     files: dict[str, str] = field(default_factory=dict)  # a glob's files: path -> as shown
     sheet_cell: tuple[str, str] = ("", "")  # the Source cell on the Sources sheet
     csv_paths: list[str] = field(default_factory=list)  # a CSV source's files, as read
+    csv_dialect: dict = field(default_factory=dict)  # sniffed once (sniffed())
+    csv_types: dict[str, str] = field(default_factory=dict)  # column as typed -> detected type
     raw: dict[str, str] = field(default_factory=dict)  # column as the table sees it -> as typed
     _types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, once asked
 
@@ -77,23 +79,52 @@ class Source:
         return self.con.execute(query)
 
     def typed(self, column: str | None) -> None:
-        """Read a CSV's `column` (as the table sees it) as DuckDB detects its type (a DOUBLE
+        """Read a CSV's `column` (as the table sees it) as DuckDB detected its type (a DOUBLE
         parsed while scanning is what makes a CSV fast), every other column as text; None:
         every column as text again (when a value further down is not of the detected type)."""
         if not self.csv_paths:
             return
         self._types = {}
-        several = bool(self.files)
-        names = list(self.raw.values())
-        if column is None:
-            rel = self.con.read_csv(self.csv_paths, header=True, all_varchar=True, filename=several)
-        else:
-            text = {c: "VARCHAR" for c in names if c != self.raw[column]}
-            rel = self.con.read_csv(self.csv_paths, header=True, dtype=text, filename=several)
-        rel.create_view("raw_src", replace=True)
-        listed = ", ".join(_quoted(c) for c in names)
-        extra = ", filename AS _file" if several else ""
-        self.con.execute(f"CREATE OR REPLACE VIEW base AS SELECT {listed}{extra} FROM raw_src")
+        keep = None if column is None else self.raw[column]
+        types = {c: (t if c == keep else "VARCHAR") for c, t in self.csv_types.items()}
+        read = csv_reader(self.csv_paths, self.csv_dialect, types, bool(self.files))
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_src AS SELECT * FROM {read}")
+
+
+def sniffed(con, path: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A CSV's dialect and its columns' detected types, sniffed once: every later read names
+    them (DuckDB would sniff the file again for each view built on an undescribed read)."""
+    row = con.execute(
+        "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, HasHeader, Columns "
+        "FROM sniff_csv(?)",
+        [path],
+    ).fetchall()[0]
+    delim, quote, escape, new_line, skip, header, columns = (
+        "" if v == "(empty)" else v
+        for v in row  # sniff_csv says "(empty)" for none
+    )
+    dialect = {
+        "delim": delim,
+        "quote": quote or '"',  # none in the sample: the standard one, should one come later
+        "escape": escape or quote or '"',
+        "new_line": new_line,
+        "skip": skip,
+        "header": bool(header),
+    }
+    return dialect, {c["name"]: c["type"] for c in columns}
+
+
+def csv_reader(paths: list[str], dialect: dict, types: dict[str, str], several: bool) -> str:
+    """`read_csv(…)` over `paths` with the dialect and column types given, nothing sniffed."""
+    files = "[" + ", ".join(_literal(p) for p in paths) + "]"
+    options = ", ".join(
+        f"{k}={_literal(v) if isinstance(v, str) else str(v).lower()}" for k, v in dialect.items()
+    )
+    columns = "{" + ", ".join(f"{_literal(c)}: {_literal(t)}" for c, t in types.items()) + "}"
+    return (
+        f"read_csv({files}, auto_detect=false, {options}, columns={columns}, "
+        f"filename={str(several).lower()})"
+    )
 
 
 @dataclass(frozen=True)
@@ -221,12 +252,18 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         )
     several = len(found) > 1
     try:
+        dialect, types = {}, {}
         if kind == "csv":
-            rel = con.read_csv(found, header=True, all_varchar=True, filename=several)
+            dialect, types = sniffed(con, found[0])
+            text = {c: "VARCHAR" for c in types}
+            con.execute(
+                f"CREATE VIEW raw_src AS SELECT * FROM {csv_reader(found, dialect, text, several)}"
+            )
+            columns = list(types)
         else:
             rel = con.read_parquet(found, filename=several)
-        rel.create_view("raw_src")
-        columns = [c for c in rel.columns if not (several and c == "filename")]
+            rel.create_view("raw_src")
+            columns = [c for c in rel.columns if not (several and c == "filename")]
         names = ", ".join(_quoted(c) for c in columns)
         extra = ", filename AS _file" if several else ""
         con.execute(f"CREATE VIEW base AS SELECT {names}{extra} FROM raw_src")
@@ -250,6 +287,8 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         1 if kind == "csv" else 0,
         files={f: _relative(f, base) for f in found} if several else {},
         csv_paths=found if kind == "csv" else [],
+        csv_dialect=dialect,
+        csv_types=types,
     )
 
 
@@ -388,6 +427,11 @@ def _column_map(typed, table: str, columns: list[str], where) -> dict[str, str]:
 
 def _quoted(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _is_url(text: str) -> bool:
