@@ -247,7 +247,17 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
     with open(listing, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     plan = read_plan(FileBook(path))
-    assert [r["RepID"] for r in rows] == plan.reps["rep_id"].tolist()
+    reps, rollups = rows[: len(plan.reps)], rows[len(plan.reps) :]
+    assert [r["RepID"] for r in reps] == plan.reps["rep_id"].tolist()
+    # every region's roll-up too, under its manager's name, with a password of its own
+    assert [r["RepID"] for r in rollups] == [""] * len(plan.regions)
+    assert [r["Name"] for r in rollups] == plan.regions["manager"].tolist()
+    assert sorted(r["File"] for r in rollups) == sorted(p.name for p in plain.glob("Region_*.xlsx"))
+    assert len({r["Password"] for r in rows}) == len(rows)
+    # nothing written is a workbook in the clear
+    books = [p for p in locked.rglob("*") if p.suffix in (".xlsx", ".xlsm")]
+    assert len(books) == len(rows)
+    assert not any(zipfile.is_zipfile(p) for p in books)
     for row in rows:
         data = (locked / row["File"]).read_bytes()
         assert not zipfile.is_zipfile(locked / row["File"])

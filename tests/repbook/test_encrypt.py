@@ -404,6 +404,26 @@ def test_a_password_shorter_than_8_characters_is_reported_at_its_cell():
     assert "abcde" not in b.english(caught.value)  # a password never appears in a message
 
 
+def test_a_region_rollups_password_is_its_own_and_a_short_one_is_reported_at_its_cell():
+    regions = pd.DataFrame(
+        {"region": ["North", "East", "West"], "password": ["North-Plan-26", None, "1234"]}
+    )
+    regions["_row"] = range(2, 5)
+    regions.attrs["sheet"] = "Regions"
+    regions.attrs["columns"] = {"region": "A", "password": "F"}
+    with pytest.raises(PlanError) as caught:
+        passwords_for(regions)
+    assert b.english(caught.value).startswith(
+        'Regions!F4: Password of region "West"\'s roll-up has 4 characters, fewer than 8'
+    )
+    assert b.words(caught.value, "zh-CN").startswith(
+        "Regions!F4: 区域“West”汇总表的密码只有 4 个字符"
+    )
+    regions.loc[2, "password"] = None
+    given = passwords_for(regions, rng=random.Random(5))
+    assert given.iloc[0] == "North-Plan-26" and len(given.iloc[1]) == len(given.iloc[2]) == 14
+
+
 def test_every_unusable_password_is_reported_in_one_error():
     reps = _reps_table(["short", "Long-enough-1", " 1234567 ", "=HYPERLINK(1)", "-minus-first"])
     with pytest.raises(PlanError) as caught:

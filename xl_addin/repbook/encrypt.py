@@ -79,7 +79,8 @@ def new_password(rng: secrets.SystemRandom | random.Random | None = None) -> str
 
 
 def passwords_for(reps: pd.DataFrame, rng: random.Random | None = None) -> pd.Series:
-    """One password per rep: the one typed in tblReps' Password column, else a new one.
+    """One password per row of tblReps (a rep's workbook) or tblRegions (a region's roll-up):
+    the one typed in its Password column, else a new one.
 
     Typed passwords that are too short, or that Excel would read as a formula in the
     manager's list, are reported together as one PlanError, each at its cell.
@@ -95,7 +96,13 @@ def passwords_for(reps: pd.DataFrame, rng: random.Random | None = None) -> pd.Se
     problems = []
     for position in typed.index[short | formula]:  # positions: the index was reset
         sheet, cell = at_row(reps, position, "password", "Reps")
-        whose = said("of_rep", rep_id=reps["rep_id"].iloc[position]) if "rep_id" in reps else ""
+        whose = (
+            said("of_rep", rep_id=reps["rep_id"].iloc[position])
+            if "rep_id" in reps
+            else said("of_region", region=reps["region"].iloc[position])
+            if "region" in reps
+            else ""
+        )
         value = typed[position]
         if short[position]:
             message = said("password_short", whose=whose, n=len(value), least=MIN_PASSWORD_LENGTH)

@@ -47,13 +47,16 @@ class Issued:
 def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = None) -> Issued:
     p = progress(plan)
     books = rep_books(p, plan)
-    passwords = None
-    if encrypt:
+    passwords = region_passwords = None
+    if encrypt:  # every workbook written: the reps' and the region managers' roll-ups
+        from xl_addin.repbook.encrypt import encrypt as locked
         from xl_addin.repbook.encrypt import passwords_for
 
         by_rep = passwords_for(plan.reps)
         ids = plan.reps["rep_id"].tolist()
         passwords = {ids[k]: by_rep.iloc[k] for k in range(len(ids))}
+        by_region = passwords_for(plan.regions)
+        region_passwords = dict(zip(plan.regions["region"], by_region, strict=True))
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".salesplan-issue-", dir=out))
     try:
@@ -65,7 +68,10 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
         rollups = {}
         for region, sheets in rollup_sheets(p, plan).items():
             name = rollup_file_name(region, plan.settings)
-            (staging / name).write_bytes(render(sheets))
+            data = render(sheets)
+            if region_passwords:
+                data = locked(data, region_passwords[region])
+            (staging / name).write_bytes(data)
             rollups[region] = out / name
         files = [out / b.file_name for b in books]
         write_manifest(staging / MANIFEST, plan, books, rollups, staging)
@@ -86,11 +92,26 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
                         "Password": passwords[b.rep_id],
                     }
                     for b in books
+                ]
+                + [
+                    {
+                        "RepID": "",
+                        "Name": _manager(plan, region) or region,
+                        "File": file.name,
+                        "Password": region_passwords[region],
+                    }
+                    for region, file in rollups.items()
                 ],
             )
         return Issued(books, files, rollups, listing)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _manager(plan: Plan, region: str) -> str:
+    """The region's manager as tblRegions names them ('' when nobody is named)."""
+    rows = plan.regions.index[plan.regions["region"] == region]
+    return text(plan.regions.at[rows[0], "manager"]) if len(rows) else ""
 
 
 def write_manifest(

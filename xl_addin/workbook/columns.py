@@ -138,6 +138,7 @@ TABLES: tuple[TableSpec, ...] = (
             C("weight", "Weight", "权重", FRACTION),
             C("manager", "Manager", "区域经理", aliases=("经理",)),
             C("manager_email", "ManagerEmail", "经理邮箱"),
+            C("password", "Password", "密码"),  # of the region's roll-up, with issue --encrypt
         ),
         optional=False,
         help_en="Regions with market potential; Weight overrides the blend of history, potential and headcount.",

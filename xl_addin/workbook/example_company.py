@@ -127,6 +127,7 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
                 "weight": np.nan,
                 "manager": [m[0] for m in managers],
                 "manager_email": [f"{m[1]}@example.com" for m in managers],
+                "password": None,  # issue --encrypt draws one per roll-up
             }
         ),
         "customer_types": pd.DataFrame(
