@@ -73,8 +73,13 @@ def as_orders(header, rows, rng):
 
 
 def sheet_values(path):
-    wb = openpyxl.load_workbook(path)
-    return {s: [[c.value for c in r] for r in wb[s].iter_rows()] for s in TRACKED}
+    wb = openpyxl.load_workbook(path, read_only=True)  # only these sheets are read
+    try:
+        values = {s: [[c.value for c in r] for r in wb[s].iter_rows()] for s in TRACKED}
+    finally:
+        wb.close()
+    assert all(len(rows) > 10 for rows in values.values())  # the sheets were read, all of them
+    return values
 
 
 @pytest.fixture(scope="module")
