@@ -116,13 +116,14 @@ def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.Dat
     dims = ", ".join(
         f"{_quoted(found[k])} AS {k}" if k in found else f"NULL::VARCHAR AS {k}" for k in DIMENSIONS
     )
-    odd = f"(a IS NULL OR NOT isfinite(a)) AND NOT {source.blank(found['amount'])}"
+    empty = source.blank(found["amount"])
+    odd = f"(a IS NULL OR NOT isfinite(a)) AND NOT {empty}"
     return source.sql(
         f"""
         SELECT raw_period, {", ".join(DIMENSIONS)},
                sum(c) AS amount_cents, count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders,
                count(*) FILTER (WHERE {odd}) AS _odd,
-               count(*) FILTER (WHERE {source.blank(found["amount"])}) AS _empty,
+               count(*) FILTER (WHERE {empty}) AS _empty,
                count(*) FILTER (WHERE c < 0) AS _negative
         FROM (SELECT *, CASE WHEN isfinite(a) THEN {CENTS} END AS c
               FROM (SELECT {_quoted(found["period"])} AS raw_period, {dims}, {amount}, {a} AS a
@@ -144,7 +145,7 @@ class _Where:
         if s.files and self._starts is None:
             counts = dict(s.sql("SELECT _file, count(*) FROM src GROUP BY _file").fetchall())
             self._starts = file_rows(s, counts)
-        return ("" if s.files else s.label), located(rn, s.header_line, self._starts or ())
+        return s.sheet, located(rn, s.header_line, self._starts or ())
 
 
 def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:
@@ -158,8 +159,7 @@ def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:
     for c in missing:
         problems.append(
             Problem(
-                "" if source.files else source.label,
-                f":{source.label}" if source.files else "",
+                *source.whole(),
                 said("column_missing", table=SPEC.name, column=c.en, column_zh=c.zh),
                 said("column_add", column=c.en),
             )
@@ -182,28 +182,22 @@ def _periods(source, column, typed: pd.Series, problems, where) -> dict | None:
 
 
 def _amounts(source, column, problems, where) -> pd.DataFrame | None:
-    """The amounts DuckDB cannot cast (120万, 1,200), read by coerce.amount: raw -> value."""
-    col = _quoted(column)
-    a = f"TRY_CAST({col} AS DOUBLE)"
+    """The amounts DuckDB cannot cast (120万, 1,200), read by coerce.amount: raw -> value.
+    A value only the reader sees as empty (a full-width space) is reported as empty."""
+    a = _amount_sql(source, column, None)
     odd = source.sql(
-        f"""SELECT DISTINCT CAST({col} AS VARCHAR) AS raw FROM rows
+        f"""SELECT DISTINCT CAST({_quoted(column)} AS VARCHAR) AS raw FROM rows
             WHERE ({a} IS NULL OR NOT isfinite({a})) AND NOT {source.blank(column)}"""
     ).df()["raw"]
     values, bad = coerce.amount(odd.astype(object))
     empty = values.isna() & ~bad
+    for key, mask, hint in (
+        ("value_not_an_amount", bad, "hint_amount"),
+        ("value_empty", empty, "value_empty_hint"),
+    ):
+        if mask.any():
+            _report_values(source, column, odd[mask], key, problems, where, hint, as_text=True)
     if bad.any() or empty.any():
-        for key, mask in (("value_not_an_amount", bad), ("value_empty", empty)):
-            if mask.any():
-                _report_values(
-                    source,
-                    column,
-                    odd[mask],
-                    key,
-                    problems,
-                    where,
-                    hint="hint_amount" if key != "value_empty" else "value_empty_hint",
-                    as_text=True,
-                )
         return None
     return pd.DataFrame({"raw": odd.astype(object), "value": values.astype(float)})
 
@@ -234,8 +228,7 @@ def _report(source, condition, column, key, problems, where, hint=None) -> None:
     if total > MOST:
         problems.append(
             Problem(
-                "" if source.files else source.label,
-                f":{source.label}" if source.files else "",
+                *source.whole(),
                 said("source_more_rows", more=total - MOST, column=header),
                 said(hint or f"{key}_hint"),
             )

@@ -74,6 +74,16 @@ class Source:
             return f"({col} IS NULL)"
         return f"({col} IS NULL OR trim({col}) = '')"
 
+    @property
+    def sheet(self) -> str:
+        """The first part of a place in the source: its name, or '' for a glob, whose every
+        place names its own file (`orders-03.csv:17`)."""
+        return "" if self.files else self.label
+
+    def whole(self) -> tuple[str, str]:
+        """(sheet, cell) naming the source as a whole: `orders.csv`, or the glob as typed."""
+        return (self.sheet, f":{self.label}" if self.files else "")
+
     def sql(self, query: str):
         """Run `query` on the source's connection (its result: .df(), .fetchall() …)."""
         return self.con.execute(query)
@@ -181,7 +191,7 @@ def source_rows(source: Source) -> SourceRows:
     frame = frame.astype(object).where(frame.notna(), None)
     return SourceRows(
         source.table,
-        "" if source.files else source.label,
+        source.sheet,
         source.header_line,
         1,
         list(source.columns),
