@@ -33,7 +33,7 @@ from engine.collect import ACTIVITY, Merge, merge_actuals
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
-from xl_addin.repbook.issue import MANIFEST
+from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST
 from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import (
     ACCEPTED_NAME,
@@ -53,7 +53,6 @@ from xl_addin.workbook.tablesource import PlanBook
 from xl_addin.workbook.tablewrite import NewTable, TableEdits
 
 CALAMINE_ERRORS = (CalamineError, OSError, ValueError, IndexError)
-PASSWORDS = "passwords.csv"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 CUSTOM = "docProps/custom.xml"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -132,7 +131,7 @@ def collect(
 def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned], list[Refused]]:
     """Every workbook of the folder read and checked, or refused with the reason; a rep's
     file twice is refused twice (which one counts is the manager's call)."""
-    passwords = _passwords(folder / PASSWORDS)
+    passwords = _passwords(folder / PASSWORD_LIST)
     skip = _roll_ups(folder / MANIFEST)
     files = sorted(
         p
@@ -227,12 +226,12 @@ def _decrypted(name: str, data: bytes, passwords: dict[str, str]) -> bytes:
         rep = name.split("_", 1)[0]
         password = passwords.get(f"rep:{rep}")
     if not password:
-        raise _Refusal(said("collect_no_password", passwords=PASSWORDS))
+        raise _Refusal(said("collect_no_password", passwords=PASSWORD_LIST))
     try:
         return decrypt(data, password)
     except ValueError as exc:
         if "wrong password" in str(exc):
-            raise _Refusal(said("collect_wrong_password", passwords=PASSWORDS)) from None
+            raise _Refusal(said("collect_wrong_password", passwords=PASSWORD_LIST)) from None
         raise _Refusal(said("collect_not_ours")) from None
 
 

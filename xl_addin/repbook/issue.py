@@ -29,6 +29,7 @@ from xl_addin.sheets.render import render
 
 PARALLEL_FROM = 64
 MANIFEST = "manifest.csv"
+PASSWORD_LIST = "passwords.csv"  # with --encrypt: the director's list, never mailed
 MANIFEST_COLUMNS = (
     "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
     "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
@@ -81,7 +82,7 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
         if passwords:
             from xl_addin.repbook.encrypt import write_password_list
 
-            listing = out / "passwords.csv"
+            listing = out / PASSWORD_LIST
             write_password_list(
                 listing,
                 [

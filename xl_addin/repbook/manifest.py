@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
-from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS
+from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS, PASSWORD_LIST
 
-NOT_MAILED = ("manifest.csv", "passwords.csv")  # files that must never become an attachment
+NOT_MAILED = (MANIFEST, PASSWORD_LIST)  # files that must never become an attachment
 TABLE = {"rep": ("tblReps", "Email", "Reps"), "region": ("tblRegions", "ManagerEmail", "Regions")}
 ISSUE_AGAIN = said("manifest_issue_again")
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
