@@ -44,24 +44,39 @@ FIELDS = {field: f"--{field}" for field in REQUEST_FIELDS}
 
 def run_decompose(path: Path, out=None, lang=None) -> int:
     started = time.perf_counter()
-    result = decompose_book(FileBook(path))
+    book = FileBook(path)
+    result = decompose_book(book)
     seconds = time.perf_counter() - started
-    _print(decompose_summary(result, path, seconds, lang or result.settings["Locale"]), out)
+    lang = lang or result.settings["Locale"]
+    _print(decompose_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
 
 def run_track(path: Path, week=None, out=None, lang=None) -> int:
     started = time.perf_counter()
     lang = lang or language(path)
-    result = track_book(FileBook(path), week, "--week", lang)
-    _print(track_summary(result, path, time.perf_counter() - started, lang), out)
+    book = FileBook(path)
+    result = track_book(book, week, "--week", lang)
+    seconds = time.perf_counter() - started
+    _print(track_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
 
 def run_recalibrate(path: Path, change: Request, now=None, out=None, lang=None) -> int:
-    result = recalibrate(FileBook(path), change, now or dt.datetime.now(), FIELDS)
-    _print(recalibrate_summary(result, path, lang or language(path)), out)
+    book = FileBook(path)
+    result = recalibrate(book, change, now or dt.datetime.now(), FIELDS)
+    lang = lang or language(path)
+    _print(recalibrate_summary(result, path, lang) + refresh_note(book, lang), out)
     return EXIT_OK
+
+
+def refresh_note(book: FileBook, lang: str) -> list[str]:
+    """When the user's own formulas read the sheets just written: Excel recalculates them on
+    opening the plan (the workbook asks it to); LibreOffice keeps what the file stores until
+    told, and says nothing (it honours no setting in the file for this)."""
+    if not book.formulas_over:
+        return []
+    return [say("formulas_refresh", lang, sheets=", ".join(book.formulas_over))]
 
 
 def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None, lang=None) -> int:

@@ -175,3 +175,23 @@ def test_the_command_line_speaks_the_plans_language_or_lang(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("salesplan: 1 problem in the input")
     assert main(["track", str(path), "--week", "99"]) == 2
     assert capsys.readouterr().err.startswith("salesplan: 输入中有 1 个问题")
+
+
+def test_the_summary_says_how_the_users_formulas_over_output_sheets_refresh(plan_path, capsys):
+    """Excel recalculates them on opening (the plan asks it to); LibreOffice keeps the stored
+    result, so the summary says how to refresh them there — only when there are such formulas."""
+    assert main(["decompose", str(plan_path)]) == 0
+    assert "Recalculate Hard" not in capsys.readouterr().out
+    wb = openpyxl.load_workbook(plan_path)
+    wb.create_sheet("Mine")["A1"] = "=Targets!G3*2"
+    wb.save(plan_path)
+    assert main(["track", str(plan_path)]) == 0  # it writes Tracking …, which Mine does not read
+    assert "Recalculate Hard" not in capsys.readouterr().out
+    wb = openpyxl.load_workbook(plan_path)
+    wb["Mine"]["A2"] = "=SUM('Tracking'!D:D)"
+    wb.save(plan_path)
+    for command in ("decompose", "track"):
+        assert main([command, str(plan_path)]) == 0
+        out = capsys.readouterr().out
+        assert "your formulas on Mine read these sheets" in out
+        assert "Data ▸ Calculate ▸ Recalculate Hard" in out

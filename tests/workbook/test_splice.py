@@ -31,8 +31,8 @@ from tests.builders import words
 from tests.libreoffice import opens_cleanly, recalculated
 from xl_addin.sheets.description import Block, Col, OutputSheet
 from xl_addin.sheets.render import render
-from xl_addin.workbook.package import find_tables
-from xl_addin.workbook.splice import replace_sheets
+from xl_addin.workbook.package import find_tables, formulas_over
+from xl_addin.workbook.splice import full_calc_on_load, replace_sheets
 from xl_addin.workbook.styles import merge_styles
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -593,6 +593,53 @@ def test_libreoffice_recomputes_the_users_formulas(results):
     assert wb["Reconciliation"]["A3"].value == "-5 units left"
     settings = recalculated(results["openpyxl"][2])["Settings"]
     assert settings["D1"].value == 20000
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_excel_is_asked_to_recalculate_the_users_formulas_on_opening(results, kind):
+    """A formula of the user's over salesplan's sheets keeps its old result in the file; the
+    spliced workbook asks Excel to recalculate everything when it opens it (calcPr)."""
+    original, once, twice = results[kind]
+    before = members(original)["xl/workbook.xml"]
+    for result in (once, twice):
+        xml = members(result)["xl/workbook.xml"]
+        calc = ET.fromstring(xml).findall(f"{{{MAIN}}}calcPr")
+        assert len(calc) == 1 and calc[0].get("fullCalcOnLoad") == "1", kind
+        kept = ET.fromstring(before).find(f"{{{MAIN}}}calcPr")
+        if kept is not None:  # the user's own calculation settings stay
+            for name, value in kept.attrib.items():
+                if name != "fullCalcOnLoad":
+                    assert calc[0].get(name) == value, (kind, name)
+    assert members(once)["xl/workbook.xml"] == members(twice)["xl/workbook.xml"]
+
+
+@pytest.mark.parametrize(
+    ("xml", "want"),
+    [
+        ("<workbook><sheets/></workbook>", '<workbook><sheets/><calcPr fullCalcOnLoad="1"/></workbook>'),
+        (
+            "<x:workbook><x:sheets/><x:definedNames/><x:extLst/></x:workbook>",
+            '<x:workbook><x:sheets/><x:definedNames/><x:calcPr fullCalcOnLoad="1"/><x:extLst/></x:workbook>',
+        ),
+        (
+            '<workbook><calcPr calcId="191029" fullCalcOnLoad=\'0\' iterate="1"></calcPr></workbook>',
+            '<workbook><calcPr calcId="191029" iterate="1" fullCalcOnLoad="1"></calcPr></workbook>',
+        ),
+        ('<workbook><calcPr/><oleSize ref="A1"/></workbook>', '<workbook><calcPr fullCalcOnLoad="1"/><oleSize ref="A1"/></workbook>'),
+    ],
+)  # fmt: skip
+def test_full_calc_on_load_goes_where_the_schema_puts_it(xml, want):
+    p = "x:" if xml.startswith("<x:") else ""
+    assert full_calc_on_load(xml, p) == want
+
+
+def test_the_users_formulas_over_output_sheets_are_found(results):
+    """So the summary can say how LibreOffice refreshes them (it honours no setting for it)."""
+    names = [sheet.name for sheet in description()]
+    for kind in ("excel-like", "xlsxwriter"):  # Inputs!F2 is =Targets!C2
+        assert formulas_over(str(results[kind][2]), names) == ["Inputs"]
+        assert formulas_over(str(results[kind][2]), ["Nothing", "Target"]) == []
+    assert formulas_over(str(results["openpyxl"][2]), names) == []  # its formulas are its own
 
 
 # ---------------------------------------------------------------------------------------

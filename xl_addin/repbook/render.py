@@ -341,9 +341,10 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         for k, (key, _) in enumerate(summary)
     }
     formulas = _summary_formulas(b, cell, at, col)
+    stored = _stored(b)
     for k, (key, fmt) in enumerate(summary):
         ws.write_string(FIRST + k, 12, f.header_for(key, fmt), f.label)
-        ws.write_formula(FIRST + k, 13, formulas[key], fmt)
+        ws.write_formula(FIRST + k, 13, formulas[key], fmt, stored[key])
     status = cell["status"].replace("$", "")
     for word, colour in (
         (tracking.RED, "red"),
@@ -360,6 +361,8 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
             },
         )
 
+    latest = b.standing.latest_week
+    cumulative = 0
     for i in range(n):
         r = FIRST + i
         x = r + 1  # Excel row
@@ -378,11 +381,13 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
             else:
                 ws.write_number(r, j, value, f.input_int)
         ws.write_formula(r, 9, f"=SUM($C${FIRST + 1}:C{x})", f.money, sum(b.plan[: i + 1]))
+        cumulative += typed[0] or 0
         ws.write_formula(
             r,
             10,
             f"=IF(A{x}<={cell['latest_week']},ROUND(SUM($E${FIRST + 1}:E{x}),2),NA())",
             f.money,
+            cumulative / 100 if i < latest else "#N/A",  # a gap in the chart, never a zero
         )
     ws.conditional_format(
         FIRST,
@@ -421,6 +426,28 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     ws.set_column(12, 12, 22)
     ws.set_column(13, 13, 16)
     ws.freeze_panes(FIRST, 0)
+
+
+def _stored(b: RepBook) -> dict[str, object]:
+    """The summary cells' values with the actuals issued (the engine's Standing), as the
+    formulas compute them: stored in the file, so that a reader that does not recalculate
+    (a preview, LibreOffice by default) shows them; "" where a formula gives empty text."""
+    st, loc = b.standing, b.locale
+    return {
+        "latest_week": st.latest_week,
+        "to_date": st.to_date / 100,
+        "plan_to_date": st.plan_to_date / 100,
+        "floor_to_date": st.floor_to_date / 100,
+        "completion": st.to_date / (b.target * 100) if b.target > 0 else "",
+        "pace": st.to_date / st.plan_to_date if st.plan_to_date > 0 else "",
+        "status": status_label(st.status, loc),
+        "tier": label(st.tier, loc) if st.tier else "",
+        "rate": float(st.rate),
+        "commission": st.commission / 100,
+        "next_tier": label(st.next_tier, loc) if st.next_tier else "",
+        "to_next_tier": st.to_next_tier / 100,
+        "commission_at_next_tier": st.commission_at_next_tier / 100,
+    }
 
 
 def _summary_formulas(b: RepBook, cell: dict, at: dict, col) -> dict[str, str]:

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from engine.calendar import week_months, week_starts
-from engine.commission import rates_from_table
+from engine.commission import commission, rates_from_table
 from engine.plan import Plan
 from engine.progress import Progress
-from engine.tracking import phase_floor
+from engine.tracking import alert_status, phase_floor
 
 # The custom document properties of a responsibility workbook that say whose it is.
 MARKER_PLAN, MARKER_REP = "salesplan.plan", "salesplan.rep"
@@ -31,6 +31,25 @@ ACCEPTED_NAME = "salesplan_accepted"
 def period_marker(start: dt.date, weeks: int) -> str:
     """A period as the marker writes it: its first day and its weeks, `2026-10-05/13`."""
     return f"{start:%Y-%m-%d}/{weeks}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the rep stands with the actuals issued in the workbook, by the engine's rules: what
+    the Actuals sheet's summary formulas compute for them, stored with the formulas so that a
+    reader that does not recalculate shows the right numbers. Money in integer cents."""
+
+    latest_week: int  # the rep's last week with an amount (0 before the first)
+    to_date: int
+    plan_to_date: int
+    floor_to_date: int
+    status: str  # engine.tracking.RED, AMBER or GREEN
+    tier: str  # "" below floor
+    rate: Decimal
+    commission: int
+    next_tier: str  # "" at challenge
+    to_next_tier: int
+    commission_at_next_tier: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class RepBook:
     actuals: tuple[tuple, ...] = ()  # per week: (amount in cents, visits, demos, deals,
     # new customers), None where tblActuals has nothing; () when the rep has no rows yet
     plan_id: str = ""  # the plan's PlanID, in the workbook's marker (see marker())
+    standing: Standing | None = None  # with `actuals` (rep_books always sets it)
 
     @property
     def period(self) -> str:
@@ -102,6 +122,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     version = int(d.team.get("version", s["Version"]))
     has_original = "original_target" in t
     typed = _typed(plan, t["rep_id"].to_numpy(), s.weeks)
+    standings = _standings(t, typed[:, :, 0], weekly, floors, plan)
     out = []
     for i, rep in enumerate(t.itertuples(index=False)):
         info = reps.loc[rep.rep_id]
@@ -135,6 +156,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 red_below=Decimal(s["RedBelow"]),
                 actuals=_cells(typed[i]),
                 plan_id=text(s["PlanID"]),
+                standing=standings[i],
             )
         )
     return out
@@ -158,6 +180,50 @@ def _typed(plan: Plan, ids, weeks: int) -> np.ndarray:
     week = sums.index.get_level_values(1).to_numpy(dtype=np.int64) - 1
     out[rep, week] = sums.to_numpy(dtype=float)
     return out
+
+
+def _standings(t, amounts, weekly, floors, plan: Plan) -> list[Standing]:
+    """Each rep's Standing with their typed amounts (cents, NaN where blank), as the workbook's
+    formulas take them: up to the rep's own last week with an amount, whatever other reps did."""
+    typed = ~np.isnan(amounts)
+    n = amounts.shape[1]
+    latest = np.where(typed.any(axis=1), n - np.argmax(typed[:, ::-1], axis=1), 0)
+    to_date = np.nansum(amounts, axis=1).astype(np.int64)
+    rows = np.arange(len(latest))
+
+    def through(weekly_amounts: np.ndarray) -> np.ndarray:
+        cumulative = np.concatenate(
+            [np.zeros((len(rows), 1), np.int64), np.cumsum(weekly_amounts, axis=1)], axis=1
+        )
+        return cumulative[rows, latest] * 100
+
+    plan_to_date, floor_to_date = through(weekly), through(floors)
+    s = plan.settings
+    status = alert_status(to_date, plan_to_date, floor_to_date, s["RedBelow"])
+    cap = s["CommissionCap"]
+    pay = commission(
+        t,
+        pd.Series(to_date, index=t["rep_id"].to_numpy()),
+        rates_from_table(plan.commission),
+        s["CommissionMode"],
+        int(Decimal(cap) * 100) if cap is not None else None,
+    )
+    return [
+        Standing(
+            int(latest[i]),
+            int(to_date[i]),
+            int(plan_to_date[i]),
+            int(floor_to_date[i]),
+            str(status[i]),
+            str(r.tier),
+            Decimal(r.rate),
+            int(r.commission),
+            str(r.next_tier),
+            int(r.to_next_tier),
+            int(r.commission_at_next_tier),
+        )  # fmt: skip
+        for i, r in enumerate(pay.itertuples(index=False))
+    ]
 
 
 def _cells(typed: np.ndarray) -> tuple[tuple, ...]:

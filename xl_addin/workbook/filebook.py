@@ -15,7 +15,13 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
-from xl_addin.workbook.package import TableRef, check_package, find_tables, sheet_names
+from xl_addin.workbook.package import (
+    TableRef,
+    check_package,
+    find_tables,
+    formulas_over,
+    sheet_names,
+)
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
@@ -33,6 +39,8 @@ class FileBook:
         check_package(str(self.path))
         self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
         self._values = None
+        # the user's sheets whose formulas read the sheets written last (write_sheets)
+        self.formulas_over: list[str] = []
 
     @property
     def folder(self) -> Path:
@@ -73,6 +81,7 @@ class FileBook:
         check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
         replace_sheets(self.path, sheets, edited, created)
+        self.formulas_over = formulas_over(str(self.path), [s.name for s in sheets])
 
     def table_ref(self, name: str) -> TableRef | None:
         return self._tables.get(name.casefold())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -121,3 +122,32 @@ def sheet_names(path: str) -> list[str]:
     with zipfile.ZipFile(path) as z:
         wb = fromstring(z.read("xl/workbook.xml"))
     return [s.get("name") or "" for s in wb.findall("m:sheets/m:sheet", NS)]
+
+
+FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]+)</(?:\w+:)?f>")
+
+
+def formulas_over(path: str, names: list[str]) -> list[str]:
+    """The sheets, other than `names`, with a formula that refers to one of the sheets `names`
+    (`Targets!B3`, `'目标 Q4'!B3`): the user's own formulas over salesplan's sheets."""
+    refs = [
+        re.escape(n.replace("'", "''").replace("&", "&amp;").encode()).replace(rb"\ ", b" ")
+        for n in names
+    ]
+    if not refs:
+        return []
+    alternatives = b"|".join(refs)
+    mention = re.compile(rb"(?:'(?:%s)'|(?<![\w.])(?:%s))!" % (alternatives, alternatives), re.I)
+    skip = {n.casefold() for n in names}
+    out = []
+    with zipfile.ZipFile(path) as z:
+        wb = fromstring(z.read("xl/workbook.xml"))
+        wb_rels = _rels(z, "xl/workbook.xml")
+        for sheet in wb.findall("m:sheets/m:sheet", NS):
+            name, part = sheet.get("name") or "", wb_rels.get(sheet.get(REL_ID))
+            if name.casefold() in skip or not part or part not in z.namelist():
+                continue
+            data = z.read(part)
+            if b"</f>" in data and any(mention.search(m) for m in FORMULA.findall(data)):
+                out.append(name)
+    return out

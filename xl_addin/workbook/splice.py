@@ -313,7 +313,28 @@ def _edit_workbook(
     text = text[: sheets_open.end()] + inner + text[sheets_close:]
     text = _drop_sheet_names(text, p, replaced)
     text = _add_names(text, p, names)
+    text = full_calc_on_load(text, p)
     return encode(text, declaration)
+
+
+# What may follow calcPr in a workbook (CT_Workbook's sequence): calcPr goes before the first.
+AFTER_CALC = (
+    "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+    "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst",
+)  # fmt: skip
+
+
+def full_calc_on_load(text: str, p: str) -> str:
+    """Ask Excel to recalculate every formula when it opens the workbook, so the user's own
+    formulas over salesplan's sheets show the new numbers (calcPr fullCalcOnLoad)."""
+    calc = re.search(rf"<{p}calcPr(?=[\s/>])({ATTRS})(/?)>", text)
+    if calc:
+        attrs = re.sub(r"""\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|'[^']*')""", "", calc.group(1))
+        element = f'<{p}calcPr{attrs.rstrip()} fullCalcOnLoad="1"{calc.group(2)}>'
+        return text[: calc.start()] + element + text[calc.end() :]
+    following = rf"<{p}(?:{'|'.join(AFTER_CALC)})(?=[\s/>])|</{p}workbook>"
+    at = re.search(following, text).start()
+    return text[:at] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[at:]
 
 
 # A sheet's own names that salesplan writes: the autofilter range, and where it prints.
