@@ -362,7 +362,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
         )
 
     latest = b.standing.latest_week
-    cumulative = 0
+    cumulative, shown = 0, []  # the actual line: to the last week with an amount, then gaps
     for i in range(n):
         r = FIRST + i
         x = r + 1  # Excel row
@@ -382,12 +382,13 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
                 ws.write_number(r, j, value, f.input_int)
         ws.write_formula(r, 9, f"=SUM($C${FIRST + 1}:C{x})", f.money, sum(b.plan[: i + 1]))
         cumulative += typed[0] or 0
+        shown.append(cumulative / 100 if i < latest else None)
         ws.write_formula(
             r,
             10,
             f"=IF(A{x}<={cell['latest_week']},ROUND(SUM($E${FIRST + 1}:E{x}),2),NA())",
             f.money,
-            cumulative / 100 if i < latest else "#N/A",  # a gap in the chart, never a zero
+            "#N/A" if shown[i] is None else shown[i],  # a gap in the chart, never a zero
         )
     ws.conditional_format(
         FIRST,
@@ -407,12 +408,16 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
 
     chart = wb.add_chart({"type": "line"})
     sheet = ws.get_name()
-    for j, colour in ((9, "#1F4E78"), (10, "#C55A11")):
+    plan_line = [sum(b.plan[: i + 1]) for i in range(n)]
+    for j, colour, data in ((9, "#1F4E78", plan_line), (10, "#C55A11", shown)):
         chart.add_series(
             {
                 "name": [sheet, FIRST - 1, j],
                 "categories": [sheet, FIRST, 0, last, 0],
                 "values": [sheet, FIRST, j, last, j],
+                # the chart's own copy of the numbers (what a preview draws): XlsxWriter would
+                # copy a #N/A as 0; no point there is a gap, as Excel draws #N/A
+                "values_data": data,
                 "line": {"color": colour},
             }
         )
