@@ -10,6 +10,7 @@ plan or on the red line, or one cent below.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import random
 from decimal import Decimal
@@ -26,11 +27,14 @@ from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import RepBook, rep_books
 from xl_addin.sheets.labels import label
 
+# locale, CommissionMode, CommissionCap, RedBelow (with three or four decimals, RedBelow ×
+# FloorToDate falls between cents: the workbook must round the red line up, as the engine's
+# exact comparison does)
 VARIANTS = [
-    ("en", "retroactive", None),
-    ("zh-CN", "marginal", None),
-    ("en", "marginal", Decimal("20000")),
-    ("zh-CN", "retroactive", Decimal("25000")),
+    ("en", "retroactive", None, Decimal("0.8")),
+    ("zh-CN", "marginal", None, Decimal("0.777")),
+    ("en", "marginal", Decimal("20000"), Decimal("0.85")),
+    ("zh-CN", "retroactive", Decimal("25000"), Decimal("0.8333")),
 ]
 SUMMARY = (
     "latest_week", "to_date", "plan_to_date", "floor_to_date", "completion", "pace", "status",
@@ -56,8 +60,9 @@ class Case:
     want: dict
 
 
-def variant(plan, locale, mode, cap):
+def variant(plan, locale, mode, cap, red_below):
     values = {"CommissionMode": mode, "Locale": locale, "CommissionCap": cap}
+    values["RedBelow"] = red_below
     settings = plan.settings.with_values(**values)
     return dataclasses.replace(plan, settings=settings, actuals=None)
 
@@ -67,7 +72,7 @@ def totals_to_try(book, rng: random.Random, weeks: int) -> int | None:
     (every band paid), or None for random weekly amounts."""
     plan_to = sum(book.plan[:weeks]) * 100
     floor_to = sum(book.floor_plan[:weeks]) * 100
-    red = -(-int(book.red_below * 100) * floor_to // 100)  # RedBelow × floor to date, up
+    red = math.ceil(book.red_below * floor_to)  # RedBelow × floor to date, up to the cent
     targets = [book.floor * 100, book.target * 100, book.challenge * 100, plan_to, red]
     choice = rng.randrange(len(targets) * 2 + 3)
     if choice == len(targets) * 2:  # up to 30 % above the challenge
@@ -157,8 +162,8 @@ def engine_values(plan, d, typed: list[tuple[RepBook, list[int | None]]]) -> lis
 def variant_books(example_plan):
     """Per variant: the plan, its decomposition and every rep's book."""
     out = []
-    for locale, mode, cap in VARIANTS:
-        plan = variant(example_plan, locale, mode, cap)
+    for values in VARIANTS:
+        plan = variant(example_plan, *values)
         p = progress(plan)
         out.append((plan, p.decomposition, rep_books(p, plan)))
     return out

@@ -92,4 +92,4 @@ def test_live_formulas_equal_the_engine_in_ironcalc_on_2000_cases(books_of_varia
     each = ("RED", "AMBER", "GREEN")  # every status and tier reached, in each locale's words
     assert statuses == {w[s] for w in STATUS_WORDS.values() for s in each}
     assert len(tiers) == 2 * 3 + 1  # floor, target, challenge in both locales, and none
-    assert capped == {v for v, (_, _, cap) in enumerate(VARIANTS) if cap is not None}
+    assert capped == {v for v, (_, _, cap, _) in enumerate(VARIANTS) if cap is not None}
