@@ -83,28 +83,28 @@ def totals_to_try(book, rng: random.Random, weeks: int) -> int | None:
 
 
 def weekly_cents(total: int | None, weeks: int, rng: random.Random, book) -> list[int | None]:
-    """Amounts (cents) for weeks 1..weeks; some middle weeks left blank (None), some 0; the
-    last week always typed (so the rep's latest week is `weeks`)."""
+    """Amounts (cents) for weeks 1..weeks adding up to `total` (random amounts if None); some
+    weeks before the last left blank (None) or typed 0, and sometimes the last week typed 0:
+    the latest week is the last one typed, whatever its amount."""
     if weeks == 0:
         return []
-    if total is None:
-        amounts = [rng.randrange(0, int(book.plan[w] * 100 * 1.6) + 1) for w in range(weeks)]
-    else:
-        # uneven cents that only add up exactly: k-1 weeks of base + cents, the last the rest
-        base = total // weeks
-        amounts = [
-            max(base + rng.choice((-1, 0, 1)) * rng.randrange(0, 99), 0) for _ in range(weeks)
-        ]
-        amounts[-1] = total - sum(amounts[:-1])
-        if amounts[-1] < 0:
-            amounts = [0] * (weeks - 1) + [total]
-    out: list[int | None] = list(amounts)
+    kinds = ["paid"] * weeks
     for w in range(weeks - 1):
-        if out[w] == 0 and rng.random() < 0.5:
-            out[w] = None  # a blank week before the last typed one
-        elif rng.random() < 0.08:
-            out[w] = 0
-    return out
+        if rng.random() < 0.2:
+            kinds[w] = rng.choice(("blank", "zero"))
+    if weeks > 1 and rng.random() < 0.15:
+        kinds[-1] = "zero"  # nothing sold in the latest week, and 0 typed for it
+    paid = [w for w, kind in enumerate(kinds) if kind == "paid"] or [weeks - 1]
+    if total is None:
+        amounts = {w: rng.randrange(0, int(book.plan[w] * 100 * 1.6) + 1) for w in paid}
+    else:
+        # uneven cents that only add up exactly: base ± cents, the last paid week the rest
+        base = total // len(paid)
+        amounts = {w: max(base + rng.choice((-1, 0, 1)) * rng.randrange(0, 99), 0) for w in paid}
+        amounts[paid[-1]] = total - sum(amounts[w] for w in paid[:-1])
+        if amounts[paid[-1]] < 0:
+            amounts = {w: 0 for w in paid} | {paid[-1]: total}
+    return [amounts.get(w, None if kinds[w] == "blank" else 0) for w in range(weeks)]
 
 
 def engine_values(plan, d, typed: list[tuple[RepBook, list[int | None]]]) -> list[dict]:
@@ -185,6 +185,23 @@ def generate(books_of_variants, rng: random.Random, rounds: int, reps: int | Non
                 name = f"{plan.settings.locale}_{plan.settings['CommissionMode']}_{v}_{k:03d}"
                 cases.append(Case(f"{name}_{book.rep_id}", v, book, cents, want))
     return cases
+
+
+def assert_cases_cover(cases: list[Case]) -> None:
+    """The cases reach what the formulas distinguish: every status and tier in each locale's
+    words, the cap of each capped variant, a blank week before the latest, a 0 typed in it."""
+    each = ("RED", "AMBER", "GREEN")
+    statuses = {c.want["status"] for c in cases}
+    assert statuses == {w[s] for w in STATUS_WORDS.values() for s in each}
+    assert len({c.want["tier"] for c in cases}) == 2 * 3 + 1  # 3 tiers in 2 locales, and none
+    capped = {
+        c.variant
+        for c in cases
+        if (cap := VARIANTS[c.variant][2]) is not None and c.want["commission"] == cap * 100
+    }
+    assert capped == {v for v, (_, _, cap, _) in enumerate(VARIANTS) if cap is not None}
+    assert any(None in c.cents for c in cases)
+    assert any(c.cents and c.cents[-1] == 0 for c in cases)
 
 
 def assert_agrees(summary: dict, cumulative: list, want: dict, where: str) -> None:
