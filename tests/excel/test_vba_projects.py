@@ -23,6 +23,7 @@ import importlib.util
 import io
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,10 @@ import pytest
 import xlwings
 from defusedxml import ElementTree
 from pyopenvba import ExcelFile
+from pyopenvba.cfb import CFB
+from pyopenvba.vba import compress
 
+from tests.excel import vba_check
 from tests.libreoffice import convert, opens_cleanly
 from xl_addin.cli import run_decompose
 from xl_addin.excel import cli as excel_cli
@@ -45,12 +49,12 @@ from xl_addin.excel.doctor import doctor, report
 from xl_addin.excel.install import install, startup_folder
 from xl_addin.excel.macro_workbook import write_macro_plan
 from xl_addin.excel.sources import BUTTONS, LOCALES, labels, salesplan_module
-from xl_addin.excel.udf_wrappers import UdfModuleError
+from xl_addin.excel.udf_wrappers import UdfModuleError, udf_wrappers
 from xl_addin.workbook.init import write_plan
 
 with warnings.catch_warnings():  # oletools still calls pyparsing by its deprecated names
     warnings.simplefilter("ignore", DeprecationWarning)
-    from oletools.olevba import VBA_Parser
+    from oletools.olevba import VBA_Parser, decompress_stream
 
 # SPEC §9: name -> arguments, (name, optional). Extra arguments may follow, optional only.
 SPEC_FUNCTIONS = {
@@ -83,6 +87,7 @@ SPEC_FUNCTIONS = {
 # SPEC §10 and issue 6: the entry points of xl_addin.excel.buttons (and Collect, SPEC §16).
 SPEC_BUTTONS = {"decompose", "track", "issue_workbooks", "send", "recalibrate", "collect"}
 RIBBON_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # customUI14 attributes salesplan uses, per element (a misspelt one silently drops the ribbon).
 RIBBON_ATTRIBUTES = {
     "customUI": set(),
@@ -564,9 +569,224 @@ def test_decompose_keeps_the_macros_and_buttons_of_a_macro_enabled_plan(udf_modu
     before = vba_modules(plan)
     assert run_decompose(plan, io.StringIO()) == 0
     assert vba_modules(plan) == before
+    assert vba_check.problems(plan.read_bytes()) == []
     assert [m for _, m in button_macros(plan)] == [sub for _, sub, _ in BUTTONS]
     with zipfile.ZipFile(plan) as z:
         assert content_type(z, "xl/workbook.xml") == XLSM_MAIN_TYPE
+
+
+# --- a VBA project Excel compiles (issue 16) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sources(udf_module):
+    """expected_sources of each built file, read once."""
+    return {kind: expected_sources(kind, udf_module) for kind in ("xlam", "xlam-zh", "xlsm")}
+
+
+def expected_sources(kind: str, udf_module: str) -> dict[str, str]:
+    """{module: source} of the modules salesplan puts into each file (document modules apart):
+    templates/excel's Salesplan module, the installed xlwings' own module, xlwings' Import
+    Functions text for the worksheet functions, and the Dictionary class of xlwings' template."""
+    locale = "zh-CN" if kind.endswith("-zh") else "en"
+    addin = kind.startswith("xlam")
+    xlwings_bas = vba_projects.ADDIN_XLWINGS_BAS if addin else vba_projects.WORKBOOK_XLWINGS_BAS
+    xlwings_source = xlwings_bas.read_text(encoding="utf-8")
+    if addin:  # the add-in's settings are named after xlwings (vba_projects.PROJECT_NAME)
+        xlwings_source = xlwings_source.replace(
+            'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"'
+        )
+    template = vba_projects.ADDIN_TEMPLATE if addin else vba_projects.WORKBOOK_TEMPLATE
+    host = vba_projects.ADDIN_NAME if addin else "plan.xlsm"
+    sources = {
+        "xlwings": xlwings_source,
+        "Dictionary": vba_modules(template)["Dictionary"],
+        "Salesplan": salesplan_module(locale),
+        "xlwings_udfs": udf_wrappers(udf_module, host).source,
+    }
+    return {name: _crlf(source) for name, source in sources.items()}
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize("kind", ["xlam", "xlam-zh", "xlsm"])
+def test_vba_project_is_one_excel_compiles_from_source(built, sources, kind):
+    """Module streams, dir, PROJECT and PROJECTwm agree; no compiled cache; a document module
+    for every code name; the sources are salesplan's."""
+    assert vba_check.problems(built[kind].read_bytes(), sources[kind]) == []
+    with zipfile.ZipFile(built[kind]) as z:
+        names = [name for _, name, _ in vba_check.code_names(z)]
+        sheets = len(ElementTree.fromstring(z.read("xl/workbook.xml")).find(f"{MAIN_NS}sheets"))
+    # what Excel writes: the workbook and every sheet have a code name (so a document module)
+    assert len(names) == len(set(names)) == 1 + sheets
+    assert names[0] == "ThisWorkbook"
+
+
+def test_project_stream_is_the_grammar_with_no_empty_line_in_the_workspace(built):
+    with zipfile.ZipFile(built["xlsm"]) as z:
+        ole = olefile.OleFileIO(io.BytesIO(z.read(vba_check.VBA_PART)))
+    text = ole.openstream("PROJECT").read().decode("cp1252")
+    properties, _, rest = text.partition("\r\n\r\n[Host Extender Info]\r\n")
+    extenders, _, workspace = rest.partition("\r\n\r\n[Workspace]\r\n")
+    assert properties.startswith('ID="{') and "\r\n\r\n" not in properties
+    assert extenders.startswith("&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;")
+    assert workspace.endswith(", C\r\n") and "\r\n\r\n" not in workspace
+    assert "Document=Sheet18/&H00000000\r\n" in properties  # 18 sheets in a new plan
+    assert vba_check.grammar_problems(text) == []
+
+
+# Each fault a VBA project can have, made in a copy of the .xlsm, and what the check says.
+
+
+def _edit_vba(package: bytes, edit) -> bytes:
+    """The package with its vbaProject.bin edited by `edit(cfb)`."""
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        cfb = CFB.from_bytes(z.read(vba_check.VBA_PART))
+    edit(cfb)
+    return _with_part(package, vba_check.VBA_PART, lambda _: cfb.to_bytes())
+
+
+def _with_part(package: bytes, part: str, edit) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, edit(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def _edit_project_text(package: bytes, edit) -> bytes:
+    def project(cfb):
+        cfb.write_stream("PROJECT", edit(cfb.get_stream("PROJECT").decode()).encode())
+
+    return _edit_vba(package, project)
+
+
+def _set_module_offset(cfb, module: str, offset: int) -> None:
+    """MODULEOFFSET of `module` in the dir stream set to `offset`."""
+    data = bytearray(decompress_stream(bytearray(cfb.get_stream_in_storage("VBA", "dir"))))
+    name = module.encode()
+    record = data.index(struct.pack("<HI", vba_check.MODULENAME, len(name)) + name)
+    at = data.index(struct.pack("<HI", vba_check.MODULEOFFSET, 4), record) + 6
+    data[at : at + 4] = struct.pack("<I", offset)
+    cfb.write_stream_in_storage("VBA", "dir", compress(bytes(data)))
+
+
+def _module_cache(cfb) -> None:
+    """Sheet1's stream as a template keeps it: a compiled cache, then the source."""
+    stream = cfb.get_stream_in_storage("VBA", "Sheet1")
+    cfb.write_stream_in_storage("VBA", "Sheet1", bytes(range(1, 101)) + stream)
+    _set_module_offset(cfb, "Sheet1", 100)
+
+
+def _other_source(cfb) -> None:
+    source = 'Attribute VB_Name = "Salesplan"\r\nSub Other()\r\nEnd Sub\r\n'
+    cfb.write_stream_in_storage("VBA", "Salesplan", compress(source.encode()))
+
+
+def _sheet_code_name(package: bytes) -> bytes:
+    return _with_part(
+        package,
+        "xl/worksheets/sheet3.xml",
+        lambda data: data.replace(b'codeName="Sheet3"', b'codeName="Sheet99"'),
+    )
+
+
+def _document_with_code(cfb) -> None:
+    source = vba_check.document_source("Sheet3", "worksheet") + "Sub Changed()\r\nEnd Sub\r\n"
+    cfb.write_stream_in_storage("VBA", "Sheet3", compress(source.encode()))
+
+
+def _projectwm_without_sheet18(cfb) -> None:
+    data = cfb.get_stream("PROJECTwm")
+    entry = b"Sheet18\x00" + "Sheet18".encode("utf-16-le") + b"\x00\x00"
+    cfb.write_stream("PROJECTwm", data.replace(entry, b""))
+
+
+def _dir_count(cfb) -> None:
+    data = bytearray(decompress_stream(bytearray(cfb.get_stream_in_storage("VBA", "dir"))))
+    at = data.index(struct.pack("<HI", vba_check.PROJECTMODULES, 2)) + 6
+    data[at : at + 2] = struct.pack("<H", 30)
+    cfb.write_stream_in_storage("VBA", "dir", compress(bytes(data)))
+
+
+FAULTS = {
+    "a module's stream missing": (
+        lambda p: _edit_vba(p, lambda cfb: cfb.remove_stream_in_storage("VBA", "Salesplan")),
+        "dir: module Salesplan has no stream VBA/Salesplan",
+    ),
+    "MODULEOFFSET not at the source": (
+        lambda p: _edit_vba(p, lambda cfb: _set_module_offset(cfb, "Salesplan", 3)),
+        "dir: module Salesplan: MODULEOFFSET 3 points at no compressed source",
+    ),
+    "a module's compiled cache kept": (
+        lambda p: _edit_vba(p, _module_cache),
+        "dir: module Sheet1: MODULEOFFSET 100, not 0: its stream keeps a compiled",
+    ),
+    "another source": (
+        lambda p: _edit_vba(p, _other_source),
+        "module Salesplan: the source is not the one salesplan writes",
+    ),
+    "PROJECT declares a module the dir has not": (
+        lambda p: _edit_project_text(p, lambda t: t.replace("Module=xlwings\r\n", "Module=xlwings\r\nModule=Ghost\r\n")),
+        "PROJECT: Module=Ghost is no module of the dir stream",
+    ),
+    "PROJECT declares a module of another kind": (
+        lambda p: _edit_project_text(p, lambda t: t.replace("Module=Salesplan", "Class=Salesplan")),
+        "PROJECT: Class=Salesplan, but the dir stream's MODULETYPE is 0x0021",
+    ),
+    "PROJECT leaves a module out": (
+        lambda p: _edit_project_text(p, lambda t: t.replace("Module=xlwings_udfs\r\n", "")),
+        "PROJECT: module xlwings_udfs is not declared",
+    ),
+    "a sheet's code name without its module": (
+        _sheet_code_name,
+        "sheet Settings: code name Sheet99 has no document module",
+    ),
+    "a document module holding code": (
+        lambda p: _edit_vba(p, _document_with_code),
+        "sheet Settings: document module Sheet3 is not Excel's worksheet module",
+    ),
+    "an empty line in the workspace": (
+        lambda p: _edit_project_text(p, lambda t: t.replace("Dictionary=0, 0, 0, 0, C\r\n", "Dictionary=0, 0, 0, 0, C\r\n\r\n")),
+        "an empty line inside [Workspace]",
+    ),
+    "PROJECT out of its grammar": (
+        lambda p: _edit_project_text(p, lambda t: t.replace('HelpContextID="0"\r\n', "")),
+        "ProjectHelpId expected, found 'VersionCompatible32=",
+    ),
+    "a compiled _VBA_PROJECT": (
+        lambda p: _edit_vba(p, lambda cfb: cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", b"\xcc\x61\xb5\x00\x00\x00\x00" + bytes(64))),
+        "_VBA_PROJECT is cc61b5000000",
+    ),
+    "an SRP stream": (
+        lambda p: _edit_vba(p, lambda cfb: cfb.add_stream_to_storage("VBA", "__SRP_0", bytes(64))),
+        "VBA/__SRP_0: an SRP stream",
+    ),
+    "a stream of no module": (
+        lambda p: _edit_vba(p, lambda cfb: cfb.add_stream_to_storage("VBA", "Module1", compress(b'Attribute VB_Name = "Module1"\r\n'))),
+        "VBA/Module1: a stream no module of the dir stream names",
+    ),
+    "PROJECTwm short of a module": (
+        lambda p: _edit_vba(p, _projectwm_without_sheet18),
+        "PROJECTwm names",
+    ),
+    "PROJECTMODULES miscounted": (
+        lambda p: _edit_vba(p, _dir_count),
+        "dir: PROJECTMODULES counts 30 modules, 23 follow",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_vba_check_reports_each_fault(built, sources, fault):
+    """The check of the check: one fault of each kind in a copy of the .xlsm (which passes,
+    test_vba_project_is_one_excel_compiles_from_source), and the check names it."""
+    breaks, message = FAULTS[fault]
+    found = vba_check.problems(breaks(built["xlsm"].read_bytes()), sources["xlsm"])
+    assert any(message in line for line in found), found
 
 
 # --- commands ----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 A Control sheet of buttons bound to the Salesplan VBA macros (the ones on the add-in's
 ribbon), the VBA project built from xlwings' standalone template (vba_projects.py), and an
 `xlwings.conf` sheet: the settings xlwings' standalone VBA reads (from A1 down) to start
-Python and to re-import the worksheet functions.
+Python and to re-import the worksheet functions. The VBA project is made last, once every
+sheet is there, so that each sheet's code name has its document module, as Excel writes it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from xlsxwriter.workbook import Workbook
 
 from xl_addin.excel import vba_projects
 from xl_addin.excel.sources import BUTTONS, labels
+from xl_addin.excel.udf_wrappers import udf_wrappers
 from xl_addin.workbook.init import write_plan
 
 CONTROL_SHEET = "Control"
@@ -45,13 +47,26 @@ class Macros:
 
     def add_last(self, wb: Workbook) -> None:
         add_config_sheet(wb, self.locale)
+        add_vba_project(wb, self.locale, self.workbook_name)
+
+
+def add_vba_project(wb: Workbook, locale: str, workbook_name: str) -> None:
+    """Add the VBA project, once every sheet is added: the workbook and each sheet get their
+    code name (XlsxWriter's: ThisWorkbook, Sheet1, Sheet2, ...) and a document module of it."""
+    wb.set_vba_name("ThisWorkbook")
+    documents = {wb.vba_codename: vba_projects.WORKBOOK_BASE}
+    for sheet in wb.worksheets():
+        if sheet.vba_codename is None:
+            sheet.set_vba_name()
+        kind = vba_projects.CHARTSHEET_BASE if sheet.is_chartsheet else vba_projects.WORKSHEET_BASE
+        documents[sheet.vba_codename] = kind
+    project = vba_projects.workbook_vba_project(locale, workbook_name, documents)
+    wb.add_vba_project(io.BytesIO(project.data), is_stream=True)
 
 
 def add_control_sheet(wb: Workbook, locale: str, workbook_name: str) -> None:
-    """Add the VBA project and the Control sheet (call it first: it becomes the first sheet)."""
-    project = vba_projects.workbook_vba_project(locale, workbook_name)
-    wb.add_vba_project(io.BytesIO(project.data), is_stream=True)
-    wb.set_vba_name("ThisWorkbook")
+    """Add the Control sheet (call it first: it becomes the first sheet)."""
+    functions = udf_wrappers(vba_projects.UDF_MODULE, workbook_name).functions
     text = labels(locale)
     ws = wb.add_worksheet(CONTROL_SHEET)
     title = wb.add_format({"bold": True, "font_size": 16, "font_color": "#1F4E78"})
@@ -84,7 +99,7 @@ def add_control_sheet(wb: Workbook, locale: str, workbook_name: str) -> None:
     ws.write_string(row, 1, text["functions_title"], heading)
     ws.write_string(row + 1, 1, text["functions_note"])
     row += 2
-    for function in project.functions:  # the formula, then its description, in one cell
+    for function in functions:  # the formula, then its description, in one cell
         if function.doc:
             ws.write_rich_string(row, 1, code, function.formula(), note, "   " + function.doc)
         else:
