@@ -25,10 +25,12 @@ from tests.libreoffice import convert
 from xl_addin.cli import main
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import rep_books
+from xl_addin.sheets.description import COLOURS
 from xl_addin.sheets.labels import label
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -141,3 +143,19 @@ def test_the_actual_line_stops_at_the_last_week_with_actuals(files, saved_by):
                 assert all(v in (None, "#N/A") for v in column[latest:]), f"{label_}: {column}"
                 checked += 1
     assert checked >= 2  # the team's and at least one region's, or the rep's line
+
+
+@pytest.mark.parametrize("saved_by", ["salesplan", "openpyxl", "LibreOffice"])
+def test_the_status_chart_is_coloured_by_status(files, saved_by):
+    """Each bar of the Dashboard's status counts in its status's colour, as its cell is."""
+    path = next(f[1] for f in files if f[0] == saved_by and f[2] == "Dashboard")
+    charts = [c for c in charts_of(path, "Dashboard") if c.find(f".//{{{C}}}barChart") is not None]
+    assert len(charts) == 1
+    points = {
+        int(pt.find(f"{{{C}}}idx").get("val")): pt.find(f".//{{{A}}}solidFill/{{{A}}}srgbClr")
+        .get("val")
+        .upper()
+        for pt in charts[0].iter(f"{{{C}}}dPt")
+    }
+    want = [COLOURS[k]["bg_color"].lstrip("#").upper() for k in ("red", "amber", "green", "grey")]
+    assert [points.get(i) for i in range(4)] == want, saved_by
