@@ -581,3 +581,15 @@ def test_a_workbook_whose_sheets_cannot_be_read_is_refused_and_the_rest_go_on(re
     assert code == 0
     assert f"  refused {broken.name}: its sheets cannot be read (" in said
     assert "files refused: 1" in said and "rows added to tblActuals: 4" in said  # S002's 2 not
+
+
+def test_a_workbook_with_a_value_typed_far_away_is_refused_naming_the_cell(returned):
+    """A value at XFD1048576 would make the Actuals sheet a grid of 17 billion cells (the
+    process aborted); the file is refused, naming the cell, and the others are collected."""
+    plan, folder = returned
+    stray = rep_file(folder, "S002")
+    stray.write_bytes(edit_parts(stray.read_bytes(), {ACTUALS_PART: {(1048576, 16384): 1}}))
+    code, said, _ = say("collect", folder, plan)
+    assert code == 0
+    assert f"  refused {stray.name}: it has a value at XFD1048576, far from the workbook's" in said
+    assert "files refused: 1" in said and "rows added to tblActuals: 4" in said

@@ -9,12 +9,15 @@ temporary file and a rename, keeping a `.bak` of the previous version.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
+import openpyxl
 from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
+from xl_addin.workbook.extent import SPARE_CELLS, far_cells
 from xl_addin.workbook.package import (
     TableRef,
     check_package,
@@ -39,6 +42,7 @@ class FileBook:
         check_package(str(self.path))
         self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
         self._values = None
+        self._extents: dict[str, bool] = {}  # sheet part -> may be read as one grid
         # the user's sheets whose formulas read the sheets written last (write_sheets)
         self.formulas_over: list[str] = []
 
@@ -54,14 +58,29 @@ class FileBook:
         ref = self._tables.get(name.casefold())
         if ref is None:
             return None
-        if self._values is None:
-            self._values = CalamineWorkbook.from_path(str(self.path))
         min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
-        grid = self._values.get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
         width = max_col - min_col + 1
-        rows = [tuple(r[min_col - 1 : max_col]) for r in grid[min_row - 1 : max_row]]
+        if self._one_grid(ref):
+            if self._values is None:
+                self._values = CalamineWorkbook.from_path(str(self.path))
+            grid = self._values.get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
+            rows = [tuple(r[min_col - 1 : max_col]) for r in grid[min_row - 1 : max_row]]
+        else:
+            rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
         rows = [r + (None,) * (width - len(r)) for r in rows] or [(None,) * width]
         return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:])
+
+    def _one_grid(self, ref: TableRef) -> bool:
+        """Whether calamine may read the table's sheet as one grid: no cells far beyond the
+        sheet's tables (extent.py), which would make that grid too large to hold."""
+        part = ref.sheet_part
+        if part not in self._extents:
+            boxes = [range_boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
+            rows, cols = max(b[3] for b in boxes), max(b[2] for b in boxes)
+            with zipfile.ZipFile(self.path) as z:
+                extent = far_cells(z, part, rows, cols)
+            self._extents[part] = extent.cells - rows * cols <= SPARE_CELLS
+        return self._extents[part]
 
     def close(self) -> None:
         if self._values is not None:
@@ -91,6 +110,19 @@ class FileBook:
         check_not_input(
             self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
         )
+
+
+def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):
+    """A table's cells read row by row (openpyxl's read-only mode streams the sheet and stops
+    after the table's last row): for a sheet with cells far beyond its tables, whose grid
+    calamine could not hold. Slower than calamine, bounded by the table's size."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet]
+        ws.reset_dimensions()  # its <dimension> may be as far off as its cells
+        return list(ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True))
+    finally:
+        wb.close()
 
 
 def check_writable(path: Path) -> None:

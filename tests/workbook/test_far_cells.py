@@ -1,0 +1,117 @@
+"""A stray cell far from the tables costs nothing and kills nothing (issue 17, item 1).
+
+calamine reads a sheet as one dense grid to its furthest cell: a value at XFD1048576 made it
+allocate 512 GiB and abort the process. The reader now finds such cells first (extent.py,
+streamed, by their references) and reads that sheet's tables row by row instead.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter
+
+from xl_addin.cli import main
+from xl_addin.workbook.extent import beyond, far_cells
+from xl_addin.workbook.filebook import FileBook
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@pytest.mark.parametrize("limit", [1, 6, 26, 27, 52, 702, 703, 16383])
+def test_the_column_pattern_matches_exactly_the_columns_beyond(limit):
+    pattern = re.compile(beyond(get_column_letter(limit), LETTERS, 3))
+    matched = [c for c in range(1, 16385) if pattern.fullmatch(get_column_letter(c))]
+    assert matched == list(range(limit + 1, 16385))
+
+
+@pytest.mark.parametrize("limit", [1, 9, 10, 25, 99, 100, 1000, 1048575])
+def test_the_row_pattern_matches_exactly_the_rows_beyond(limit):
+    pattern = re.compile(beyond(str(limit), "0123456789", 7))
+    rows = [*range(1, 3000), *range(limit - 50, limit + 50), 99_999, 100_000, 1_048_576]
+    rows = sorted({r for r in rows if 1 <= r <= 1_048_576})
+    assert [r for r in rows if pattern.fullmatch(str(r))] == [r for r in rows if r > limit]
+    assert not pattern.fullmatch("0" + str(limit + 1))  # no leading zeros in a reference
+
+
+def with_cells(path, sheet_part: str, edit) -> None:
+    """Rewrite one sheet part of the package at `path` with `edit(xml text) -> xml text`."""
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z,
+    ):
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == sheet_part:
+                body = edit(body.decode()).encode()
+            z.writestr(info, body)
+    path.write_bytes(out.getvalue())
+
+
+def stray_at_the_end(xml: str) -> str:
+    cell = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return xml.replace("</sheetData>", cell + "</sheetData>")
+
+
+def stray_in_row_one(xml: str) -> str:
+    cell = '<c r="XFD1" t="inlineStr"><is><t>note</t></is></c>'
+    return xml.replace("</row>", cell + "</row>", 1)
+
+
+def sheet_part(path, table: str) -> str:
+    return FileBook(path).table_ref(table).sheet_part
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    path = tmp_path_factory.mktemp("far") / "clean.xlsx"
+    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    original = path.read_bytes()
+    assert main(["decompose", str(path)]) == 0
+    return original, values(path, "Targets")
+
+
+def values(path, sheet: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(
+    ("table", "edit", "far"),
+    [("tblReps", stray_at_the_end, "XFD1048576"), ("tblHistory", stray_in_row_one, "XFD1")],
+)
+def test_a_plan_with_a_stray_far_cell_decomposes_as_without_it(clean, tmp_path, table, edit, far):
+    original, targets = clean
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(original)
+    part = sheet_part(path, table)
+    with_cells(path, part, edit)
+    with zipfile.ZipFile(path) as z:
+        ref = FileBook(path).table_ref(table).ref
+        rows, cols = (
+            openpyxl.utils.range_boundaries(ref)[3],
+            openpyxl.utils.range_boundaries(ref)[2],
+        )
+        extent = far_cells(z, part, rows, cols)
+    assert extent.far == (far,) and extent.cols == 16384
+    assert main(["decompose", str(path)]) == 0  # before: SIGABRT, allocating 512 GiB
+    assert values(path, "Targets") == targets
+
+
+def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(clean[0])
+    ref = FileBook(path).table_ref("tblReps")
+    _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
+    with zipfile.ZipFile(path) as z:
+        extent = far_cells(z, ref.sheet_part, rows, cols)
+        assert (extent.rows, extent.cols, extent.far) == (rows, cols, ())
+        # one column and one row short of the table: its last cells are beyond
+        smaller = far_cells(z, ref.sheet_part, rows - 1, cols - 1)
+    assert (smaller.rows, smaller.cols) == (rows, cols)

@@ -1,0 +1,88 @@
+"""How far a sheet's cells really reach, found before calamine is asked for the sheet.
+
+calamine hands a sheet over as one dense grid from its first to its last cell: one stray
+value at XFD1048576 makes that grid 17 billion cells, and the process aborts allocating
+512 GiB (no message, no exit code). Real workbooks carry such cells (a note typed far away,
+a paste gone wrong). So before a sheet is read, its XML is scanned, streamed, for cells
+right of or below the box its tables cover; each is found by its reference alone, with a
+pattern that matches only references beyond that box, so a sheet that holds only its tables
+costs one pass of decompression and a scan without a match. `far_cells` says where the sheet
+really ends; the caller reads a sheet whose grid would be far larger than its tables
+another way (filebook.py).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+CHUNK = 1 << 24  # bytes of XML scanned at a time
+OVERLAP = 64  # a reference split between two chunks is found in the next
+# A sheet may be read as one grid while it holds at most this many cells beyond its tables'
+# box (a few notes beside a table); a grid of 32 bytes a cell: 8 million cells are 256 MiB.
+SPARE_CELLS = 8_000_000
+
+
+@dataclass(frozen=True)
+class Extent:
+    rows: int  # the last row with a cell, 1-based
+    cols: int  # the last column with a cell, 1-based
+    far: tuple[str, ...] = ()  # the cells that reach furthest beyond the box, furthest first
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.cols
+
+
+def beyond(limit: str, alphabet: str, longest: int) -> str:
+    """A pattern for the strings of `alphabet` (ordered) greater than `limit` in that order,
+    where a longer string is greater (column letters, or row digits without leading zeros)."""
+    first = alphabet[1:] if alphabet[0] == "0" else alphabet  # no leading zero
+    options = (
+        [f"[{first}][{alphabet}]{{{len(limit)},{longest - 1}}}"] if len(limit) < longest else []
+    )
+    for i, ch in enumerate(limit):
+        higher = alphabet[alphabet.index(ch) + 1 :]
+        if higher:
+            rest = len(limit) - i - 1
+            options.append(
+                re.escape(limit[:i]) + f"[{higher}]" + (f"[{alphabet}]{{{rest}}}" if rest else "")
+            )
+    return "|".join(f"(?:{o})" for o in options) or "(?!)"
+
+
+def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
+    """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
+    `cols`: the furthest cell (or row) beyond that box, or the box itself when none is."""
+    letters = get_column_letter(cols)
+    col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
+    row_beyond = beyond(str(rows), "0123456789", 7)
+    pattern = re.compile(
+        rb'\sr="(?:(%s)(\d+)|([A-Z]{1,3})(%s))"' % (col_beyond.encode(), row_beyond.encode())
+        + rb'|<(?:\w+:)?row\s[^>]*?\br="(%s)"' % row_beyond.encode()
+    )
+    last_row, last_col, far = rows, cols, []
+    tail = b""
+    with z.open(part) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            data = tail + chunk
+            for m in pattern.finditer(data):
+                col_text, row_text, col2, row2, row_only = m.groups()
+                if row_only:
+                    row, col = int(row_only), cols
+                elif col_text:
+                    row, col = int(row_text), column_index_from_string(col_text.decode())
+                else:
+                    row, col = int(row2), column_index_from_string(col2.decode())
+                if row > last_row or col > last_col:
+                    last_row, last_col = max(last_row, row), max(last_col, col)
+                    if not row_only:
+                        far = [*far[-2:], f"{get_column_letter(col)}{row}"]
+            if not chunk:
+                break
+            tail = data[-OVERLAP:]
+    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))))
