@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-CHUNK = 1 << 24  # bytes of XML scanned at a time
+CHUNK = 1 << 20  # bytes of XML scanned at a time
 OVERLAP = 64  # a reference split between two chunks is found in the next
 # A sheet may be read as one grid while it holds at most this many cells beyond its tables'
 # box (a few notes beside a table); a grid of 32 bytes a cell: 8 million cells are 256 MiB.
@@ -60,9 +60,10 @@ def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
     letters = get_column_letter(cols)
     col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
     row_beyond = beyond(str(rows), "0123456789", 7)
+    # a cell's reference (r="XFD1048576") or a row's (r="1048576": no letters); the pattern
+    # starts with a literal, which the regular-expression engine scans for quickly
     pattern = re.compile(
-        rb'\sr="(?:(%s)(\d+)|([A-Z]{1,3})(%s))"' % (col_beyond.encode(), row_beyond.encode())
-        + rb'|<(?:\w+:)?row\s[^>]*?\br="(%s)"' % row_beyond.encode()
+        rb'r="(?:(%s)(\d+)|([A-Z]{0,3})(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
     last_row, last_col, far = rows, cols, []
     tail = b""
@@ -71,13 +72,13 @@ def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
             chunk = stream.read(CHUNK)
             data = tail + chunk
             for m in pattern.finditer(data):
-                col_text, row_text, col2, row2, row_only = m.groups()
-                if row_only:
-                    row, col = int(row_only), cols
-                elif col_text:
+                col_text, row_text, col2, row2 = m.groups()
+                row_only = col_text is None and not col2
+                if col_text:
                     row, col = int(row_text), column_index_from_string(col_text.decode())
                 else:
-                    row, col = int(row2), column_index_from_string(col2.decode())
+                    row = int(row2)
+                    col = column_index_from_string(col2.decode()) if col2 else cols
                 if row > last_row or col > last_col:
                     last_row, last_col = max(last_row, row), max(last_col, col)
                     if not row_only:
