@@ -16,7 +16,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from xl_addin.cli import main
-from xl_addin.workbook.extent import beyond, far_cells
+from xl_addin.workbook.extent import beyond, scan_sheet
 from xl_addin.workbook.filebook import FileBook
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -98,7 +98,7 @@ def test_a_plan_with_a_stray_far_cell_decomposes_as_without_it(clean, tmp_path, 
             openpyxl.utils.range_boundaries(ref)[3],
             openpyxl.utils.range_boundaries(ref)[2],
         )
-        extent = far_cells(z, part, rows, cols)
+        extent = scan_sheet(z, part, rows, cols)
     assert extent.far == (far,) and extent.cols == 16384
     assert main(["decompose", str(path)]) == 0  # before: SIGABRT, allocating 512 GiB
     assert values(path, "Targets") == targets
@@ -110,8 +110,8 @@ def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
     ref = FileBook(path).table_ref("tblReps")
     _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
     with zipfile.ZipFile(path) as z:
-        extent = far_cells(z, ref.sheet_part, rows, cols)
+        extent = scan_sheet(z, ref.sheet_part, rows, cols)
         assert (extent.rows, extent.cols, extent.far) == (rows, cols, ())
         # one column and one row short of the table: its last cells are beyond
-        smaller = far_cells(z, ref.sheet_part, rows - 1, cols - 1)
+        smaller = scan_sheet(z, ref.sheet_part, rows - 1, cols - 1)
     assert (smaller.rows, smaller.cols) == (rows, cols)

@@ -47,7 +47,7 @@ from xl_addin.repbook.responsibility import (
 from xl_addin.sheets.labels import label
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
-from xl_addin.workbook.extent import SPARE_CELLS, far_cells
+from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import check_package
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook
@@ -227,7 +227,7 @@ def _far_cell(z: zipfile.ZipFile) -> str | None:
     `XFD1048576`; None when every sheet is of a size to read."""
     for part in z.namelist():
         if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
-            extent = far_cells(z, part, 1, 1)
+            extent = scan_sheet(z, part, 1, 1)
             if extent.cells > SPARE_CELLS:
                 return extent.far[0] if extent.far else f"{extent.rows}"
     return None

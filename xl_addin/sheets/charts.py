@@ -9,7 +9,7 @@ from __future__ import annotations
 import xlsxwriter
 
 from xl_addin.sheets.description import COLOURS, Chart, OutputSheet, Series
-from xl_addin.sheets.layout import Placed, chart_anchors, check_chart, series_cells
+from xl_addin.sheets.layout import Placed, chart_anchors, check_chart, plain, series_cells
 
 LEGEND = {"position": "bottom"}
 
@@ -43,6 +43,10 @@ def _chart(book: xlsxwriter.Workbook, sheet: OutputSheet, chart: Chart, placed: 
 def _series(sheet: OutputSheet, chart: Chart, series: Series, placed: dict[str, Placed]) -> dict:
     cells = series_cells(sheet, chart, series, placed)
     options = {"name": series.name, **{role: [sheet.name, *c] for role, c in cells.items()}}
+    # the chart's own copy of its numbers (what a preview draws, and what openpyxl keeps): a
+    # blank week has no point there, a gap, where XlsxWriter would copy a formatted blank as 0
+    block = next(b for b in sheet.blocks if b.table == series.table)
+    options["values_data"] = [plain(v) for v in block.frame[series.values].tolist()]
     if series.colour and chart.kind == "line":
         options["line"] = {"color": series.colour}
     elif series.colour and chart.kind != "pie":  # one fill would make every slice alike

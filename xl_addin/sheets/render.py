@@ -93,7 +93,6 @@ def header_style(numeric: bool, row: int) -> dict:
 
 def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
     placed = place(sheet)
-    charted = {(s.table, s.values) for chart in sheet.charts for s in chart.series}
     for block, at in zip(sheet.blocks, placed, strict=True):
         if at.title is not None:
             ws.write_string(
@@ -102,11 +101,7 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
         frame = block.frame
         for j, col in enumerate(block.columns, at.col):
             style = {"num_format": col.fmt} if col.fmt else {}
-            # a chart's values: a week without a number is no cell at all, so the chart's own
-            # copy of its data (what a preview shows, and what openpyxl keeps) has a gap there,
-            # where XlsxWriter would copy a formatted blank as 0
-            blanks = (block.table, col.key) not in charted
-            write_column(ws, at.first, j, frame[col.key].tolist(), formats, style, blanks)
+            write_column(ws, at.first, j, frame[col.key].tolist(), formats, style)
             if col.row_fmt:
                 _row_formats(ws, at.first, j, frame[col.key].tolist(), frame[col.row_fmt], formats)
         columns = [
@@ -220,21 +215,18 @@ def _rules(ws, block: Block, at: Placed, formats: Formats) -> None:
         )
 
 
-def write_column(
-    ws, row0: int, j: int, values: list, formats: Formats, style: dict, blanks: bool = True
-) -> None:
+def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: dict) -> None:
     """Cells by their type, from row `row0` down; text is always text, never a formula.
 
     `style` holds format properties for the column (num_format for numbers); a date without
     a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). Blanks are written only
-    when the column has a style (and `blanks`), so an input column stays coloured where it is
-    empty.
+    when the column has a style, so an input column stays coloured where it is empty.
     """
     fmt = formats.get(**style)
     for i, raw in enumerate(values, row0):
         v = plain(raw)
         if v is None:
-            if fmt is not None and blanks:
+            if fmt is not None:
                 ws.write_blank(i, j, None, fmt)
         elif isinstance(v, str):
             ws.write_string(i, j, v, fmt)

@@ -17,6 +17,9 @@ import pandas as pd
 
 from engine.settings import choice_value
 
+LARGEST = 10**15  # beyond any plan's number, and where a float stops holding cents
+_THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+FIRST_DAY, LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")  # dates read
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -61,8 +64,13 @@ def number(
     if odd.any():
         cleaned = values[odd].astype(str).str.translate(_FULL_WIDTH).str.strip()
         pct[odd] = cleaned.str.endswith("%")
-        parsed = pd.to_numeric(cleaned.str.replace(r"[,\s%]", "", regex=True), errors="coerce")
+        plain = cleaned.str.replace(r"[\s%]", "", regex=True)
+        # a comma only between thousands (1,200,000.5): 12,5 and 1,2,3 are not numbers here
+        grouped = plain.str.fullmatch(_THOUSANDS) | ~plain.str.contains(",", regex=False)
+        parsed = pd.to_numeric(plain.str.replace(",", "").where(grouped), errors="coerce")
         nums[odd] = parsed.where(~pct[odd], parsed / 100)
+    # beyond any plan, or not a number at all (inf, 1e309, nan): never silently read
+    nums = nums.where(nums.isna() | (nums.abs() < LARGEST), np.nan)
     bad = nums.isna() & ~blank
     over = pd.Series(False, index=values.index)
     if percent_over_one:
@@ -72,8 +80,10 @@ def number(
 
 
 _SCALES = {"万": 10_000, "亿": 100_000_000}
-_LARGEST = Decimal(10) ** 15  # beyond any plan, and where a float stops holding cents
-_AMOUNT = re.compile(r"([-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(万|亿)?\s*元?")
+_LARGEST = Decimal(LARGEST)
+_AMOUNT = re.compile(
+    r"([-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(万|亿)?\s*元?"
+)
 
 
 def amount_value(typed) -> Decimal | None:
@@ -85,6 +95,17 @@ def amount_value(typed) -> Decimal | None:
         return None
     value = Decimal(match[1].replace(",", "")) * _SCALES.get(match[2] or "", 1)
     return value if abs(value) < _LARGEST else None
+
+
+def decimal_comma(value) -> bool:
+    """Text with a comma that is not between thousands (12,5 or 1,2,3): a decimal comma, or a
+    list, where a number was meant."""
+    if not isinstance(value, str):
+        return False
+    plain = re.sub(r"[\s%万亿元]", "", value.translate(_FULL_WIDTH))
+    if "," not in plain:
+        return False
+    return re.fullmatch(_THOUSANDS, plain) is None
 
 
 def amount(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -111,11 +132,21 @@ def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     real = kind.isin([dt.date, dt.datetime, pd.Timestamp])
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if real.any():
-        out[real] = pd.to_datetime(values[real].map(pd.Timestamp)).dt.normalize()
+        out[real] = pd.to_datetime(values[real].map(_within), errors="coerce").dt.normalize()
     odd = ~real & ~blank
     if odd.any():
-        out[odd] = pd.to_datetime(values[odd].map(_one_date), errors="coerce")
+        parsed = values[odd].map(lambda v: _within(_one_date(v)))
+        out[odd] = pd.to_datetime(parsed, errors="coerce")
     return out, out.isna() & ~blank
+
+
+def _within(v):
+    """A date as a Timestamp when it is within 1900–2199 (anything else is a typo, and
+    pandas holds no day before 1677 or after 2262); NaT otherwise."""
+    if v is pd.NaT or v is None:
+        return pd.NaT
+    day = v.date() if isinstance(v, dt.datetime) else v
+    return pd.Timestamp(v) if FIRST_DAY.date() <= day <= LAST_DAY.date() else pd.NaT
 
 
 def _one_date(v):
@@ -129,7 +160,7 @@ def _one_date(v):
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}( .*)?", s):
             try:
                 return pd.Timestamp(s).normalize()
-            except ValueError:
+            except (ValueError, OverflowError):
                 return pd.NaT
     return pd.NaT
 

@@ -1,4 +1,5 @@
-"""How far a sheet's cells really reach, found before calamine is asked for the sheet.
+"""How far a sheet's cells really reach, and which of its cells hold no value calamine can
+give, found before calamine is asked for the sheet.
 
 calamine hands a sheet over as one dense grid from its first to its last cell: one stray
 value at XFD1048576 makes that grid 17 billion cells, and the process aborts allocating
@@ -6,21 +7,28 @@ value at XFD1048576 makes that grid 17 billion cells, and the process aborts all
 a paste gone wrong). So before a sheet is read, its XML is scanned, streamed, for cells
 right of or below the box its tables cover; each is found by its reference alone, with a
 pattern that matches only references beyond that box, so a sheet that holds only its tables
-costs one pass of decompression and a scan without a match. `far_cells` says where the sheet
+costs one pass of decompression and a scan without a match. `scan_sheet` says where the sheet
 really ends; the caller reads a sheet whose grid would be far larger than its tables
 another way (filebook.py).
+
+The same pass finds the cells calamine reads as empty text though they are not empty: an
+error value (`#N/A`, `#REF!`: calamine gives ""), and a formula without a stored result (as
+openpyxl saves one: nothing to read until Excel has calculated and saved the file). Both are
+rare literals in the XML (`t="e"`, `</f>` or `<f …/>` right before the cell's end), found by a
+plain search; the reader reports them at their cells.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
-OVERLAP = 64  # a reference split between two chunks is found in the next
+OVERLAP = 20_000  # a cell split between two chunks is found whole in the next (a formula is
+# at most 8,192 characters)
 # A sheet may be read as one grid while it holds at most this many cells beyond its tables'
 # box (a few notes beside a table); a grid of 32 bytes a cell: 8 million cells are 256 MiB.
 SPARE_CELLS = 8_000_000
@@ -31,6 +39,9 @@ class Extent:
     rows: int  # the last row with a cell, 1-based
     cols: int  # the last column with a cell, 1-based
     far: tuple[str, ...] = ()  # the cells that reach furthest beyond the box, furthest first
+    # cells without a value to read: reference -> the error (#N/A), or "" for a formula
+    # whose result was never stored
+    unread: dict[str, str] = field(default_factory=dict)
 
     @property
     def cells(self) -> int:
@@ -54,7 +65,7 @@ def beyond(limit: str, alphabet: str, longest: int) -> str:
     return "|".join(f"(?:{o})" for o in options) or "(?!)"
 
 
-def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
+def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
     """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
     `cols`: the furthest cell (or row) beyond that box, or the box itself when none is."""
     letters = get_column_letter(cols)
@@ -65,12 +76,13 @@ def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
     pattern = re.compile(
         rb'r="(?:(%s)(\d+)|([A-Z]{0,3})(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
-    last_row, last_col, far = rows, cols, []
+    last_row, last_col, far, unread = rows, cols, [], {}
     tail = b""
     with z.open(part) as stream:
         while True:
             chunk = stream.read(CHUNK)
             data = tail + chunk
+            unread.update(_unread(data))
             for m in pattern.finditer(data):
                 col_text, row_text, col2, row2 = m.groups()
                 row_only = col_text is None and not col2
@@ -86,4 +98,31 @@ def far_cells(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
             if not chunk:
                 break
             tail = data[-OVERLAP:]
-    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))))
+    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), unread)
+
+
+ERROR_TYPE = re.compile(rb't="e"')
+NO_RESULT = (  # each from a literal, which the engine finds quickly
+    re.compile(rb"</f>(?:<v\s*/>|<v></v>)?</c>"),
+    re.compile(rb"<f\s[^>]*/>(?:<v\s*/>|<v></v>)?</c>"),
+)
+CELL_START = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>')
+VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _unread(data: bytes) -> dict[str, str]:
+    """The error cells and formulas without a stored result in this piece of sheet XML."""
+    out = {}
+    for found, error in ((ERROR_TYPE, True), *((pattern, False) for pattern in NO_RESULT)):
+        for m in found.finditer(data):
+            start = data.rfind(b"<c", 0, m.start() + 1)
+            cell = CELL_START.match(data, start) if start >= 0 else None
+            if cell is None or (error and m.start() >= cell.end()):
+                continue
+            if error:
+                end = data.find(b"</c>", cell.end())
+                value = VALUE.search(data, cell.end(), end if end >= 0 else len(data))
+                out[cell[1].decode()] = value[1].decode() if value else "#N/A"
+            else:
+                out[cell[1].decode()] = ""
+    return out

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
-from xl_addin.workbook.extent import SPARE_CELLS, far_cells
+from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
     TableRef,
     check_package,
@@ -28,7 +29,7 @@ from xl_addin.workbook.package import (
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
-from xl_addin.workbook.tablesource import RawTable
+from xl_addin.workbook.tablesource import CellError, RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 
 
@@ -42,7 +43,7 @@ class FileBook:
         check_package(str(self.path))
         self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
         self._values = None
-        self._extents: dict[str, bool] = {}  # sheet part -> may be read as one grid
+        self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
         # the user's sheets whose formulas read the sheets written last (write_sheets)
         self.formulas_over: list[str] = []
 
@@ -60,7 +61,8 @@ class FileBook:
             return None
         min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
         width = max_col - min_col + 1
-        if self._one_grid(ref):
+        one_grid, unread = self._scan(ref)
+        if one_grid:
             if self._values is None:
                 self._values = CalamineWorkbook.from_path(str(self.path))
             grid = self._values.get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
@@ -68,18 +70,28 @@ class FileBook:
         else:
             rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
         rows = [r + (None,) * (width - len(r)) for r in rows] or [(None,) * width]
+        for cell, text in unread.items():  # what calamine reads as "", said as it is
+            row, col = coordinate_to_tuple(cell)
+            if min_row <= row <= max_row and min_col <= col <= max_col:
+                i = row - min_row
+                rows[i] = (
+                    *rows[i][: col - min_col],
+                    CellError(text),
+                    *rows[i][col - min_col + 1 :],
+                )
         return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:])
 
-    def _one_grid(self, ref: TableRef) -> bool:
-        """Whether calamine may read the table's sheet as one grid: no cells far beyond the
-        sheet's tables (extent.py), which would make that grid too large to hold."""
+    def _scan(self, ref: TableRef) -> tuple[bool, dict[str, str]]:
+        """Whether calamine may read the table's sheet as one grid (no cells far beyond the
+        sheet's tables, which would make that grid too large to hold), and the sheet's cells
+        without a value to read (errors, formulas never calculated): extent.py."""
         part = ref.sheet_part
         if part not in self._extents:
             boxes = [range_boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
             rows, cols = max(b[3] for b in boxes), max(b[2] for b in boxes)
             with zipfile.ZipFile(self.path) as z:
-                extent = far_cells(z, part, rows, cols)
-            self._extents[part] = extent.cells - rows * cols <= SPARE_CELLS
+                extent = scan_sheet(z, part, rows, cols)
+            self._extents[part] = (extent.cells - rows * cols <= SPARE_CELLS, extent.unread)
         return self._extents[part]
 
     def close(self) -> None:

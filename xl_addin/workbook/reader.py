@@ -43,7 +43,7 @@ from xl_addin.workbook.sources import (
     source_rows,
     unreadable,
 )
-from xl_addin.workbook.tablesource import RawTable, TableSource
+from xl_addin.workbook.tablesource import CellError, RawTable, TableSource
 
 # (table, column) must be one of (table, column); blank values are not checked
 FOREIGN_KEYS = (
@@ -79,8 +79,24 @@ POSITIVE = {  # a column whose values must be above 0, and the hint when one is 
     "resource": "hint_coefficient",
     "conversion": "hint_conversion",
 }
+# Where a column's values make sense (a number outside is a typo the engine would carry
+# into overflowing or absurd targets): a conversion of 1e-300 needs 10³⁰⁰ visits.
+BETWEEN = {
+    "conversion": (0.001, 1.0),
+    "capability": (0.0, 100.0),
+    "resource": (0.0, 100.0),
+    "rate": (0.0, 1.0),
+    "weeks": (0.0, 106.0),
+    "visits": (0.0, 1e9),
+    "demos": (0.0, 1e9),
+    "deals": (0.0, 1e9),
+    "new_customers": (0.0, 1e9),
+}
 WEIGHTED = ("regions", "products", "customer_types")
-BLANK_MEANS_DEFAULT = {("settings", "value")}  # `init` leaves TeamTarget, AvgDealSize … blank
+BLANK_MEANS_DEFAULT = {("settings", "value")}
+NEVER_READ = {
+    ("settings", "description")
+}  # the user's own words beside each setting  # `init` leaves TeamTarget, AvgDealSize … blank
 
 
 class Reader:
@@ -393,16 +409,22 @@ class Reader:
                 continue
             j = found[col.key]
             name = _typed_header(raw.headers[j], col)  # the problems name it as the user does
-            values, bad = self.coerce(col, data.loc[keep, j], name)
+            cells, unread = data.loc[keep, j], pd.Series(False, index=data.index[keep])
+            if (spec.key, col.key) not in NEVER_READ:
+                cells, unread = self.unreadable(raw, cells, j, name)
+            values, bad = self.coerce(col, cells, name)
             for i in values.index[bad]:
                 self.add(
                     raw.sheet,
                     raw.cell(i, j),
                     self.bad_message(col, data.at[i, j], name),
-                    self.bad_hint(col),
+                    said("hint_decimal_comma")
+                    if col.kind in (NUMBER, AMOUNT, FRACTION, INTEGER)
+                    and coerce.decimal_comma(data.at[i, j])
+                    else self.bad_hint(col),
                 )
             if col.required and (spec.key, col.key) not in BLANK_MEANS_DEFAULT:
-                empty = values.isna() & ~bad
+                empty = values.isna() & ~bad & ~unread
                 for i in values.index[empty]:
                     self.add(
                         raw.sheet,
@@ -426,6 +448,23 @@ class Reader:
                         said("value_not_positive", column=name, value=shown(data.at[i, j])),
                         said(POSITIVE[col.key]),
                     )
+            if col.key in BETWEEN:
+                low, high = BETWEEN[col.key]
+                shown_already = (values < 0) if col.key in NON_NEGATIVE else (values <= 0)
+                outside = (values < low) | (values > high)
+                for i in values.index[values.notna() & outside & ~shown_already]:
+                    self.add(
+                        raw.sheet,
+                        raw.cell(i, j),
+                        said(
+                            "value_between",
+                            column=name,
+                            value=shown(data.at[i, j]),
+                            low=shown(low),
+                            high=shown(high),
+                        ),
+                        said("range_at_most_hint"),
+                    )
             out[col.key] = values
         if "amount" in out:
             out["amount_cents"] = to_cents(out["amount"].fillna(0))
@@ -440,6 +479,22 @@ class Reader:
             k: _typed_header(raw.headers[j], spec.column(k)) for k, j in found.items()
         }
         return out
+
+    def unreadable(self, raw: RawTable, cells: pd.Series, j: int, name: str):
+        """The cells holding an error value or a formula never calculated (CellError), each a
+        problem at its cell: the column without them (read as blanks), and where they were."""
+        flagged = cells.map(type, na_action="ignore").eq(CellError)
+        for i in cells.index[flagged]:
+            error = str(cells[i])
+            self.add(
+                raw.sheet,
+                raw.cell(i, j),
+                said("value_error_cell", column=name, error=error)
+                if error
+                else said("value_formula_unsaved", column=name),
+                said("value_error_cell_hint" if error else "value_formula_unsaved_hint"),
+            )
+        return (cells.where(~flagged, None) if flagged.any() else cells), flagged
 
     def coerce(self, col, values: pd.Series, name: str):
         if col.kind == AMOUNT:
@@ -728,6 +783,28 @@ class Reader:
 
 
 # fraction settings that cannot exceed 100 %: a floor above target, more than all reps in the top
+# The largest value a setting can sensibly take: beyond it, a typo (10⁹ weeks, 1e308 growth)
+# that would only make the engine overflow or run out of memory.
+LARGEST_SENSIBLE = {
+    "PeriodWeeks": 106,  # two years of weeks
+    "ShareWindow": 520,  # ten years of history
+    "Unit": 100_000_000,
+    "RoundTo": 100_000_000,
+    "MarketGrowth": Decimal(10),  # +1000 %
+    "ChallengePct": Decimal(10),
+    "PoolThreshold": Decimal(10),
+    "CapabilityTop": Decimal(100),
+    "CapabilityMid": Decimal(100),
+    "CapabilityBottom": Decimal(100),
+    "ResourceCore": Decimal(100),
+    "ResourceStandard": Decimal(100),
+    "ResourceSuburb": Decimal(100),
+    "RecalibrationCap": Decimal(10),
+    "FlexReserve": Decimal(1),
+    "RedBelow": Decimal(1),
+    "Version": 1_000_000,
+}
+
 AT_MOST_ALL = {
     "FloorPct",
     "NewRepTargetPct",
@@ -746,6 +823,19 @@ def out_of_range(name: str, value) -> tuple[Message, Message] | None:
         return said("range_above_zero", value=shown(value)), said(
             "hint_whole_like", example=SPECS[name][1]
         )
+    if name in LARGEST_SENSIBLE and value > LARGEST_SENSIBLE[name]:
+        most = LARGEST_SENSIBLE[name]
+        if kind in ("fraction",):
+            return said("range_at_most_pct", pct=float(value) * 100, most=float(most) * 100), said(
+                "range_at_most_hint"
+            )
+        return said("range_at_most", value=shown(value), most=shown(most)), said(
+            "range_at_most_hint"
+        )
+    if name == "FloorPct" and value <= 0:
+        return said("range_above_zero", value=shown(value)), said("range_share_hint")
+    if name == "ChallengePct" and value < 1:  # challenge below target: the tiers upside down
+        return said("range_challenge", value=shown(value)), said("range_challenge_hint")
     if kind == "fraction":
         pct = float(value) * 100
         if name == "MarketGrowth":

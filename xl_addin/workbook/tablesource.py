@@ -15,6 +15,11 @@ from typing import Protocol
 from openpyxl.utils import get_column_letter
 
 
+class CellError(str):
+    """A cell that holds no value to read: an error value (its text, `#N/A`), or a formula
+    whose result was never stored (""). The reader reports it at its cell."""
+
+
 @dataclass(frozen=True)
 class RawTable:
     name: str
