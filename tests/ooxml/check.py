@@ -25,6 +25,7 @@ The schema set is compiled once per process (about 0.1 s).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import posixpath
@@ -61,6 +62,12 @@ MAX_SHEET_NAME = 31
 RESERVED_SHEET_NAMES = {"history"}  # Excel keeps its change history under this name
 FIRST_CUSTOM_NUMFMT = 164  # ids below are built in (ECMA-376 Part 1 §18.8.30)
 MAX_SCHEMA_ERRORS = 5  # per part; the rest are counted
+# A large part (a long history) that recurs byte for byte in the packages checked by one
+# process (the splice copies the user's sheets unchanged) is validated once: what was found
+# is kept by the part's digest, and a sound sheet with the strings and styles it was read with.
+LARGE_PART = 1 << 18
+_SCHEMA_FOUND: dict[bytes, list[str]] = {}
+_SHEET_SOUND: dict[tuple, tuple[tuple[str, ...], _Styles]] = {}
 
 # What a relationship of this type must point at (a wrong content type is a repair in Excel).
 EXPECTED_CONTENT_TYPE = {
@@ -200,6 +207,8 @@ class _Package:
     parts: dict[str, str]  # lower-case part name (no leading slash) -> name in the zip
     content_types: dict[str, str] = field(default_factory=dict)  # zip name -> content type
     trees: dict[str, etree._Element] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=dict)  # large parts not parsed yet
+    digests: dict[str, bytes] = field(default_factory=dict)  # of the large parts
     found: list[str] = field(default_factory=list)
     tables: list[_Table] = field(default_factory=list)
 
@@ -212,6 +221,8 @@ class _Package:
     def tree(self, name: str) -> etree._Element | None:
         """The part parsed (markup compatibility processed), or None if absent or not XML."""
         name = self.parts.get(name.lower(), name)
+        if name not in self.trees and name in self.raw:
+            _parsed(self, name, self.raw.pop(name))
         return self.trees.get(name)
 
 
@@ -277,13 +288,17 @@ def _parse_and_validate(package: _Package, name: str) -> None:
     if not _is_xml(package, name):
         return
     raw = package.zip.read(name)
-    try:
-        root = etree.fromstring(raw, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        package.say(name, "well-formed", str(exc))
+    digest = hashlib.sha1(raw).digest() if len(raw) > LARGE_PART else None
+    if digest is not None:
+        package.digests[name] = digest
+    if digest in _SCHEMA_FOUND:  # the same large part in an earlier package: parsed when needed
+        package.raw[name] = raw
+        package.found.extend(f"{name}: {what}" for what in _SCHEMA_FOUND[digest])
         return
-    process_markup_compatibility(root, raw)
-    package.trees[name] = root
+    root = _parsed(package, name, raw)
+    if root is None:
+        return
+    before = len(package.found)
     namespace = etree.QName(root).namespace
     if namespace in CUSTOMUI:
         targets, schema = [root], _customui_schema(namespace)
@@ -299,6 +314,18 @@ def _parse_and_validate(package: _Package, name: str) -> None:
         package.say(name, "schema", f"line {error.line}: {_shorten(error.message)}")
     if len(errors) > MAX_SCHEMA_ERRORS:
         package.say(name, "schema", f"… and {len(errors) - MAX_SCHEMA_ERRORS} more")
+    if digest is not None:
+        _SCHEMA_FOUND[digest] = [line.split(": ", 1)[1] for line in package.found[before:]]
+
+
+def _parsed(package: _Package, name: str, raw: bytes) -> etree._Element | None:
+    try:
+        root = etree.fromstring(raw, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        package.say(name, "well-formed", str(exc))
+        return None
+    package.trees[name] = process_markup_compatibility(root, raw)
+    return root
 
 
 def _shorten(message: str) -> str:
@@ -407,7 +434,7 @@ def _text(element: etree._Element | None) -> str:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Styles:
     cell_xfs: int = 0
     dxfs: int = 0
@@ -531,9 +558,6 @@ def _worksheet(
     strings: list[str],
     styles: _Styles,
 ) -> None:
-    root = package.tree(part)
-    if root is None:
-        return
     headers: dict[str, tuple[str, str]] = {}  # header cell -> (table part, column name)
     mine: list[_Table] = []
     for relation in _related(rels, part, "table"):
@@ -547,6 +571,42 @@ def _worksheet(
                     one.part, "table-overlap", f"{one.name} overlaps {other.name} on {title!r}"
                 )
     package.tables.extend(mine)
+    key = None
+    if part in package.digests:
+        key = (package.digests[part], part, title, tuple(headers.items()))
+        if _sheet_sound_before(key, strings, styles):
+            return
+    root = package.tree(part)
+    if root is None:
+        return
+    before = len(package.found)
+    _sheet_rules(package, part, root, title, strings, styles, headers)
+    if key is not None and len(package.found) == before:
+        _SHEET_SOUND[key] = (tuple(strings), styles)
+
+
+def _sheet_sound_before(key: tuple, strings: list[str], styles: _Styles) -> bool:
+    """Whether the same sheet was sound with fewer styles and strings (the splice appends its
+    own to the user's): then it is sound now."""
+    if key not in _SHEET_SOUND:
+        return False
+    old_strings, old_styles = _SHEET_SOUND[key]
+    return (
+        tuple(strings[: len(old_strings)]) == old_strings
+        and old_styles.cell_xfs <= styles.cell_xfs
+        and old_styles.dxfs <= styles.dxfs
+    )
+
+
+def _sheet_rules(
+    package: _Package,
+    part: str,
+    root: etree._Element,
+    title: str,
+    strings: list[str],
+    styles: _Styles,
+    headers: dict[str, tuple[str, str]],
+) -> None:
     _cells(package, part, root, strings, styles, headers)
     for cell, (table_part, column) in headers.items():
         package.say(
@@ -720,11 +780,16 @@ def _app_properties(
             f"HeadingPairs count {sum(counts)} titles, TitlesOfParts has {len(titles)}",
         )
     leading = list(_running_sums(counts))
-    if titles[: len(sheets)] != sheets or len(sheets) not in leading:
+    n = len(sheets)
+    listed = titles[:n] if n in leading else titles[: leading[0] if leading else 0]
+    missing = [sheet for sheet in sheets if sheet.lower() not in {t.lower() for t in listed}]
+    extra = [title for title in listed if title.lower() not in {s.lower() for s in sheets}]
+    if missing or extra or n not in leading:
         package.say(
             part,
             "app-properties",
-            f"TitlesOfParts lists {titles[: max(leading, default=0)]}, the workbook's sheets are {sheets}",
+            f"HeadingPairs/TitlesOfParts list {len(listed)} sheets, the workbook has {n}"
+            f" (not listed: {missing}; no such sheet: {extra})",
         )
 
 
