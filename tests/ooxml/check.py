@@ -222,7 +222,7 @@ class _Package:
         """The part parsed (markup compatibility processed), or None if absent or not XML."""
         name = self.parts.get(name.lower(), name)
         if name not in self.trees and name in self.raw:
-            _parsed(self, name, self.raw.pop(name))
+            _parsed(self, name, self.raw.pop(name), report=False)  # reported when first seen
         return self.trees.get(name)
 
 
@@ -295,10 +295,10 @@ def _parse_and_validate(package: _Package, name: str) -> None:
         package.raw[name] = raw
         package.found.extend(f"{name}: {what}" for what in _SCHEMA_FOUND[digest])
         return
+    before = len(package.found)
     root = _parsed(package, name, raw)
     if root is None:
         return
-    before = len(package.found)
     namespace = etree.QName(root).namespace
     if namespace in CUSTOMUI:
         targets, schema = [root], _customui_schema(namespace)
@@ -318,11 +318,12 @@ def _parse_and_validate(package: _Package, name: str) -> None:
         _SCHEMA_FOUND[digest] = [line.split(": ", 1)[1] for line in package.found[before:]]
 
 
-def _parsed(package: _Package, name: str, raw: bytes) -> etree._Element | None:
+def _parsed(package: _Package, name: str, raw: bytes, report: bool = True) -> etree._Element | None:
     try:
         root = etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:
-        package.say(name, "well-formed", str(exc))
+        if report:
+            package.say(name, "well-formed", str(exc))
         return None
     package.trees[name] = process_markup_compatibility(root, raw)
     return root
