@@ -38,7 +38,7 @@ def make(folder: Path, orders: int) -> int:
     assert main(["init", str(plan), "--example", "--locale", "en"]) == 0
     import openpyxl
 
-    ws = openpyxl.load_workbook(plan, read_only=True)["History"]
+    ws = openpyxl.load_workbook(plan, read_only=True)["SalesHistory"]
     rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] is not None]
     con = duckdb.connect()
     con.execute(

@@ -35,7 +35,7 @@ def _decompose(plan: Plan) -> Decomposition:
         raise PlanError(
             [
                 Problem(
-                    "History",
+                    plan.history.attrs.get("sheet", "SalesHistory"),
                     "",
                     said("history_empty"),
                     said("history_empty_hint"),

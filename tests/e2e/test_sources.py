@@ -65,7 +65,7 @@ def made(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sources")
     assert main(["init", str(folder / "plan.xlsx"), "--example", "--locale", "en"]) == 0
     wb = openpyxl.load_workbook(folder / "plan.xlsx")
-    header, rows = table_rows(wb["History"], "tblHistory")
+    header, rows = table_rows(wb["SalesHistory"], "tblHistory")
     wb.save(folder / "pasted.xlsx")
     write_csv(folder / "orders.csv", header, rows)
     (folder / "monthly").mkdir()
@@ -82,8 +82,8 @@ def made(tmp_path_factory):
             f"INSERT INTO orders VALUES ({', '.join('?' * len(header))})",
             [(f"{r[0]:%Y-%m-%d}", *r[1:]) for r in rows],
         )
-    replace_rows(wb["History"], "tblHistory", header, [])  # an empty table
-    wb["History"].delete_rows(3, len(rows))  # and no empty cells left to save 9 times
+    replace_rows(wb["SalesHistory"], "tblHistory", header, [])  # an empty table
+    wb["SalesHistory"].delete_rows(3, len(rows))  # and no empty cells left to save 9 times
     query = "SELECT * FROM orders ORDER BY rowid"
     variants = {
         "csv": ("tblHistory", "orders.csv", None, MAP),

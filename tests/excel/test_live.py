@@ -63,7 +63,7 @@ xw = require("xlwings")
 engine_module = require("tests.xlwings_openpyxl")
 
 NOW = dt.datetime(2026, 10, 20, 9, 30)
-INPUT_SHEETS = ("Settings", "History", "Reps", "Regions", "Actuals", "ChangeLog")
+INPUT_SHEETS = ("Settings", "SalesHistory", "Reps", "Regions", "Actuals", "ChangeLog")
 
 
 @pytest.fixture
@@ -1146,7 +1146,7 @@ def test_the_live_book_reads_a_source_beside_the_open_plan(plan, engine):
     import openpyxl
 
     wb = openpyxl.load_workbook(plan)
-    ws = wb["History"]
+    ws = wb["SalesHistory"]
     rows = [[c.value for c in r] for r in ws[ws.tables["tblHistory"].ref]]
     with open(plan.with_name("history.csv"), "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)

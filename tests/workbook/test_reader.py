@@ -306,7 +306,7 @@ CASES = [
         "a required column must exist, and a misspelt header is pointed at",
         lambda b: b.rename("tblHistory", "Amount", "Amout"),
         (
-            'History!B1: tblHistory has no column "Amount" (销售额) '
+            'SalesHistory!B1: tblHistory has no column "Amount" (销售额) '
             '— rename "Amout" to Amount, or add a column headed Amount',
         ),
     ),
@@ -352,13 +352,15 @@ CASES = [
         "an amount is a number",
         lambda b: b.set_at("tblHistory", "Amount", 2, "abc"),
         (
-            'History!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
+            'SalesHistory!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
         ),
     ),
     Case(
         "an amount is not negative",
         lambda b: b.set_at("tblHistory", "Amount", 3, -500),
-        ("History!B3: Amount -500 is negative — amounts, weights and counts must be 0 or more",),
+        (
+            "SalesHistory!B3: Amount -500 is negative — amounts, weights and counts must be 0 or more",
+        ),
     ),
     Case(
         "the weights of a table do not add up to zero",
@@ -394,7 +396,7 @@ CASES = [
     Case(
         "history has rows",
         lambda b: b.clear("tblHistory"),
-        ("History: tblHistory has no rows — fill in tblHistory",),
+        ("SalesHistory: tblHistory has no rows — fill in tblHistory",),
     ),
     Case(
         "PeriodStart is given",
@@ -517,7 +519,7 @@ CASES = [
         "there is history before PeriodStart",
         lambda b: b.setting("PeriodStart", dt.datetime(2026, 1, 5)),
         (
-            "History: tblHistory has no rows before PeriodStart — paste the sales history of at least one period",
+            "SalesHistory: tblHistory has no rows before PeriodStart — paste the sales history of at least one period",
         ),
     ),
     Case(
@@ -598,7 +600,7 @@ def test_an_unknown_history_region_is_reported_once_at_its_first_row(plan, capsy
     rows = [i + 2 for i, r in enumerate(regions) if r == "West"]
     assert len(rows) > 100
     assert decompose_rejects(plan, capsys) == [
-        f'History!C{rows[0]}: Region "Western" ({len(rows)} rows, first here) is not in tblRegions '
+        f'SalesHistory!C{rows[0]}: Region "Western" ({len(rows)} rows, first here) is not in tblRegions '
         '(did you mean "West"?) — correct them or add it to tblRegions'
     ]
 
@@ -622,7 +624,7 @@ def test_every_problem_of_a_run_is_reported_together(plan, capsys):
             'Reps!E2: Level "senoir" is not one of senior, standard, new '
             '(or in Chinese 资深、标准、新人) (did you mean "senior"?) — pick a value from the list',
             "Reps!H2: EndDate 2010-01-01 is before StartDate 2016-03-14 — correct one of the dates",
-            'History!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
+            'SalesHistory!B2: Amount "abc" is not an amount — type an amount in yuan like 125000.50, 125,000 or 12.5万',
             'Coverage!B2: Product "Smart Device" is not in tblProducts (did you mean "Smart Devices"?) '
             "— correct it or add it to tblProducts",
         ]
@@ -648,7 +650,7 @@ def test_a_chinese_plan_is_told_its_problems_in_chinese_at_their_cells(plan, cap
             "Reps!C7: Region“Nroth”不在 tblRegions 中（您是否想填“North”？） — 请更正，或将其加入 tblRegions",
             "Reps!E2: Level“senoir”不是可选值之一：资深、标准、新人（或英文 senior, standard, new）"
             "（您是否想填“senior”？） — 请从列表中选择一个值",
-            "History!B3: Amount -500 为负数 — 金额、权重和数量必须为 0 或以上",
+            "SalesHistory!B3: Amount -500 为负数 — 金额、权重和数量必须为 0 或以上",
         ]
     )
 

@@ -338,6 +338,7 @@ ALLOWED = {
     "[Content_Types].xml",
     "xl/styles.xml",
     "xl/calcChain.xml",
+    "docProps/app.xml",  # its list of sheets and names (HeadingPairs, TitlesOfParts)
 }
 
 
@@ -373,7 +374,9 @@ def test_the_users_comment_chart_image_and_vba_are_still_there(results):
     kept = [
         n
         for n in before
-        if n in inputs or n.startswith(("xl/media/", "xl/charts/", "xl/vbaProject", "docProps/"))
+        if n in inputs
+        or n.startswith(("xl/media/", "xl/charts/", "xl/vbaProject", "docProps/"))
+        and n != "docProps/app.xml"
     ]
     assert (
         any("comments" in n for n in kept)
@@ -385,6 +388,40 @@ def test_the_users_comment_chart_image_and_vba_are_still_there(results):
     assert after["xl/vbaProject.bin"] == VBA
     types = after["[Content_Types].xml"].decode()
     assert "sheet.main.macroEnabled" in types or "macroEnabled.main" in types
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_app_properties_list_the_sheets_the_workbook_has(results, kind):
+    """docProps/app.xml, which file browsers show without opening the workbook, lists every
+    sheet after the splice, under the workbook's own label, and names only sheets it has."""
+    original, _, twice = results[kind]
+    before, after = members(original), members(twice)
+    if b"TitlesOfParts" not in before.get("docProps/app.xml", b""):  # openpyxl writes none
+        assert after.get("docProps/app.xml") == before.get("docProps/app.xml")
+        return
+    extended = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+    vt = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+    sheets = [
+        s.get("name") for s in ET.fromstring(after["xl/workbook.xml"]).iter(f"{{{MAIN}}}sheet")
+    ]
+    assert set(EXPECTED_TABLES) <= set(sheets)
+
+    def listed(data: bytes) -> tuple[list[str], list[int], list[str]]:
+        app = ET.fromstring(data)
+        pairs = app.find(f"{extended}HeadingPairs")
+        labels = [e.text for e in pairs.iter(f"{vt}lpstr")]
+        counts = [int(e.text) for e in pairs.iter(f"{vt}i4")]
+        return (
+            labels,
+            counts,
+            [e.text for e in app.find(f"{extended}TitlesOfParts").iter(f"{vt}lpstr")],
+        )
+
+    old_labels, _, _ = listed(before["docProps/app.xml"])
+    labels, counts, titles = listed(after["docProps/app.xml"])
+    assert labels[0] == old_labels[0] and counts[0] == len(sheets)
+    assert titles[: len(sheets)] == sheets and sum(counts) == len(titles)
+    assert all(t.split("!")[0].strip("'") in sheets for t in titles[len(sheets) :] if "!" in t)
 
 
 @pytest.mark.parametrize("kind", KINDS)

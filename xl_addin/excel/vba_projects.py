@@ -336,6 +336,7 @@ def _with_ribbon(package: bytes, ribbon: bytes, documents: Mapping[str, str]) ->
             "[Content_Types].xml": _types_with(src.read("[Content_Types].xml"), RIBBON_PART),
             "xl/workbook.xml": _renamed_conf_sheet(src.read("xl/workbook.xml")),
             "xl/vbaProject.bin": compiled_from_source(src.read("xl/vbaProject.bin"), documents),
+            "docProps/core.xml": _core_properties(src.read("docProps/core.xml")),
         }
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
@@ -345,6 +346,14 @@ def _with_ribbon(package: bytes, ribbon: bytes, documents: Mapping[str, str]) ->
                 dst.writestr(_entry(info.filename, info.compress_type), data)
             dst.writestr(_entry(RIBBON_PART, zipfile.ZIP_DEFLATED), ribbon)
     return out.getvalue()
+
+
+def _core_properties(data: bytes) -> bytes:
+    """The template's core properties without the <cp:contentType/> that ECMA-376 Part 2's
+    later editions dropped (the OPC schema no longer allows it; the template has it empty)."""
+    return re.sub(
+        rb"<(\w+:)?contentType(?:\s[^>]*)?(?:/>|>[^<]*</\1contentType>)", b"", data, count=1
+    )
 
 
 def _entry(name: str, compress_type: int) -> zipfile.ZipInfo:

@@ -77,7 +77,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "tblHistory",
-        "History",
+        "SalesHistory",  # not History: Excel reserves that name for its change history
         "history",
         (
             C("period", "Period", "日期", DATE, True, aliases=("期间", "时间")),

@@ -25,6 +25,7 @@ from typing import BinaryIO
 from engine.problems import said
 from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render
+from xl_addin.workbook.appprops import app_properties, app_properties_part
 from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
@@ -198,6 +199,11 @@ def _plan(user: Package, made: Package, filename: str) -> tuple[dict[str, bytes]
     xml = _edit_workbook(workbook_xml, len(sheets), appended, renamed, replaced, names)
     if xml != workbook_xml:
         written[workbook_part] = xml
+    app_part = app_properties_part(user)
+    if app_part is not None:  # the sheets and names listed for file browsers
+        app_xml = app_properties(user.read(user.actual(app_part)), xml, new_rels)
+        if app_xml != user.read(user.actual(app_part)):
+            written[user.actual(app_part)] = app_xml
     if new_rels != workbook_rels:
         written[user.actual(rels_name(workbook_part))] = rels_xml(new_rels)
     if not any(ext.casefold() == "rels" for ext, _ in types.defaults):
