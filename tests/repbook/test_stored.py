@@ -249,3 +249,29 @@ def test_libreoffice_shows_the_stored_results_without_recalculating(issued, tmp_
     assert {s for _, s, _ in reached} >= {"RED", "AMBER", "GREEN"}
     assert len({t for _, _, t in reached}) >= 2
     assert np.all([loc in {x[0] for x in reached} for loc in ("en", "zh-CN")])
+
+
+def test_every_roll_up_total_stores_what_a_spreadsheet_computes(issued, tmp_path):
+    """The region roll-ups' Total rows (SUBTOTAL over the reps, the pace of the totals) store
+    the value IronCalc computes from the cells above them."""
+    from openpyxl.utils import column_index_from_string
+
+    from tests.repbook.formula_cases import ironcalc
+    from xl_addin.repbook.rollup import rollup_sheets
+    from xl_addin.sheets.render import render
+
+    checked = 0
+    for v, plan, p, _ in issued[:2]:
+        for region, sheets in rollup_sheets(p, plan).items():
+            path = tmp_path / f"{v[0]}_{region}.xlsx"
+            path.write_bytes(render(sheets))
+            model = ironcalc().load_from_xlsx(str(path))
+            model.evaluate()
+            for k in range(len(sheets)):
+                for ref, got in stored(path.read_bytes(), f"xl/worksheets/sheet{k + 1}.xml").items():
+                    letters = re.match(r"[A-Z]+", ref)[0]
+                    row, col = int(ref[len(letters) :]), column_index_from_string(letters)
+                    want = model.get_cell_value(k, row, col)
+                    assert same(got, want), f"{path.name} sheet {k + 1} {ref}: {got} != {want}"
+                    checked += 1
+    assert checked >= 40
