@@ -496,10 +496,27 @@ def _summary_formulas(b: RepBook, cell: dict, at: dict, col) -> dict[str, str]:
     }
 
 
+HEADER_LIMIT = 255  # characters Excel allows in a page header (XlsxWriter drops a longer one)
+
+
+def header_text(text: str, room: int) -> str:
+    """User text for a page header: its & doubled (a lone & starts a header code), shortened
+    with … to `room` characters, never cut inside a doubled &."""
+    escaped = text.replace("&", "&&")
+    if len(escaped) <= room:
+        return escaped
+    cut = escaped[: room - 1]
+    if (len(cut) - len(cut.rstrip("&"))) % 2:  # an odd run of & at the end: half a pair
+        cut = cut[:-1]
+    return cut + "…"
+
+
 def _print_setup(ws, b: RepBook) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    who = f"{b.name} ({b.rep_id})".replace("&", "&&")
-    ws.set_header(f"&L{who}&R{b.period_start:%Y-%m-%d} – {b.period_end:%Y-%m-%d}")
+    period = f"&R{b.period_start:%Y-%m-%d} – {b.period_end:%Y-%m-%d}"
+    rep = header_text(f" ({b.rep_id})", HEADER_LIMIT // 2)
+    name = header_text(b.name, HEADER_LIMIT - len("&L") - len(rep) - len(period))
+    ws.set_header(f"&L{name}{rep}{period}")  # a name too long is shortened, the RepID kept
     ws.set_footer("&C&P / &N")
