@@ -268,7 +268,9 @@ def test_every_roll_up_total_stores_what_a_spreadsheet_computes(issued, tmp_path
             model = ironcalc().load_from_xlsx(str(path))
             model.evaluate()
             for k in range(len(sheets)):
-                for ref, got in stored(path.read_bytes(), f"xl/worksheets/sheet{k + 1}.xml").items():
+                for ref, got in stored(
+                    path.read_bytes(), f"xl/worksheets/sheet{k + 1}.xml"
+                ).items():
                     letters = re.match(r"[A-Z]+", ref)[0]
                     row, col = int(ref[len(letters) :]), column_index_from_string(letters)
                     want = model.get_cell_value(k, row, col)
