@@ -132,13 +132,22 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
     ws = wb["Reps"]
     header = [c.value for c in ws[1]]
     name_col = header.index("Name") + 1
-    evil = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)"]
+    email_col = header.index("Email") + 1
+    evil = [
+        '=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0", "|calc",
+        "'=1+2",
+    ]  # fmt: skip
+    emails = {0: "=s001@example.com", 5: "+s006@example.com", 6: "|s007@example.com"}
     for k, text in enumerate(evil):
         ws.cell(2 + k, name_col).value = text
         ws.cell(2 + k, name_col).data_type = "s"
+    for k, email in emails.items():
+        ws.cell(2 + k, email_col).value = email
+        ws.cell(2 + k, email_col).data_type = "s"
     wb.save(path)
     out = tmp_path / "books"
     assert main(["issue", str(path), "--out", str(out)]) == 0
+    _manifest_runs_nothing_and_reads_back_as_typed(out, evil, emails)
     for text in evil:
         (book,) = [p for p in out.iterdir() if p.name.startswith("S00") and safe(text) in p.name]
         cover = openpyxl.load_workbook(book).worksheets[0]
@@ -151,6 +160,33 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
         assert "HYPERLINK" not in re.sub(
             r"<(?!f[ >]).*?>", "", "".join(re.findall(r"<f>.*?</f>", sheets))
         )
+
+
+def _manifest_runs_nothing_and_reads_back_as_typed(out, names, emails) -> None:
+    """manifest.csv: no text cell starts like a formula (an apostrophe before it), numbers are
+    numbers; `send` reads every name, address and file back exactly as typed."""
+    import csv
+
+    from xl_addin.repbook.manifest import check_files, read_manifest
+
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    starts = ("=", "+", "-", "@", "|", "\t", "\r")
+    assert not [c for row in rows for c in row if c.startswith(starts)]
+    reps = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "rep"]
+    for k, name in enumerate(names):
+        written = "'" + name if name[0] != "'" else "''" + name[1:]
+        assert reps[k]["Name"] == written
+        assert reps[k]["File"] == f"S{k + 1:03d}_{safe(name)}_2026-10-05.xlsx"
+    assert [reps[k]["Email"] for k in emails] == ["'" + e for e in emails.values()]
+    assert all(int(row[header.index(c)]) > 0 for row in rows for c in ("Floor", "Target"))
+    recipients = read_manifest(out)
+    by_rep = {r.rep_id: r for r in recipients}
+    for k, name in enumerate(names):
+        r = by_rep[f"S{k + 1:03d}"]
+        assert r.name == name and r.file == reps[k]["File"]
+    assert [by_rep[f"S{k + 1:03d}"].email for k in emails] == list(emails.values())
+    check_files(out, recipients)  # every file where the manifest says, its SHA-256 as written
 
 
 def safe(text: str) -> str:

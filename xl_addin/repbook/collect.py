@@ -33,6 +33,7 @@ from engine.collect import ACTIVITY, Merge, merge_actuals
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
+from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST
 from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import (
@@ -257,11 +258,12 @@ def _passwords(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
-            password = row.get("Password") or ""
-            if row.get("File"):
-                out[row["File"]] = password
-            if row.get("RepID"):
-                out[f"rep:{row['RepID'].lstrip(chr(39))}"] = password
+            password = row.get("Password") or ""  # written as it is (never like a formula)
+            file, rep_id = original(row.get("File") or ""), original(row.get("RepID") or "")
+            if file:
+                out[file] = password
+            if rep_id:
+                out[f"rep:{rep_id}"] = password
     return out
 
 
@@ -270,7 +272,11 @@ def _roll_ups(path: Path) -> set[str]:
     if not path.is_file():
         return set()
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["File"] for row in csv.DictReader(fh) if row.get("Kind") == "region"}
+        return {
+            original(row.get("File") or "")
+            for row in csv.DictReader(fh)
+            if original(row.get("Kind") or "") == "region"
+        }
 
 
 def _marker(z: zipfile.ZipFile) -> dict[str, str]:

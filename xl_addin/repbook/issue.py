@@ -22,6 +22,7 @@ from tqdm import tqdm
 from engine.plan import Plan
 from engine.problems import at_row
 from engine.progress import progress
+from xl_addin.repbook.csvtext import neutral
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import RepBook, rep_books, text
 from xl_addin.repbook.rollup import rollup_file_name, rollup_sheets
@@ -34,6 +35,7 @@ MANIFEST_COLUMNS = (
     "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
     "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
 )  # fmt: skip
+MANIFEST_NUMBERS = ("Version", "Unit", "Floor", "Target", "Challenge")  # written as numbers
 FIRST_WEEKS = 4  # the weeks of plan an e-mail shows  # fewer workbooks render faster in this process than through a pool
 
 
@@ -119,7 +121,8 @@ def write_manifest(
     path: Path, plan: Plan, books: list[RepBook], rollups: dict, folder: Path
 ) -> None:
     """One row per workbook for `salesplan send`: who receives it, where their address was
-    typed (so a bad one is reported at its cell), the file and its SHA-256."""
+    typed (so a bad one is reported at its cell), the file and its SHA-256. Text that a
+    spreadsheet would run is neutralised (csvtext); `send` reads it back as it was."""
     s = plan.settings
     rows = []
     for b in books:
@@ -157,6 +160,9 @@ def write_manifest(
         ],
         columns=list(MANIFEST_COLUMNS),
     )
+    for column in MANIFEST_COLUMNS:
+        if column not in MANIFEST_NUMBERS:  # text, much of it typed by the user
+            frame[column] = frame[column].map(neutral)
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
