@@ -228,6 +228,12 @@ def issue_summary(result: Issued, folder: Path, seconds: float, locale: str) -> 
     ]  # fmt: skip
     if result.passwords:
         lines.append(say("issued_passwords", locale, passwords=result.passwords))
+    for clash in result.clashes:  # recipients whose file names had to be told apart
+        files = say("list_separator", locale).join(
+            say(f"issued_clash_{kind}", locale, ident=ident, name=name, file=file)
+            for kind, ident, name, file in clash.files
+        )
+        lines.append(say("issued_clash", locale, wanted=clash.wanted, files=files))
     return lines
 
 

@@ -1,7 +1,10 @@
 """`salesplan issue`: the files, what they hold, and that nothing of another rep leaks into them."""
 
+import contextlib
 import hashlib
+import io
 import re
+import shutil
 import zipfile
 
 import pandas as pd
@@ -123,22 +126,63 @@ def test_a_roll_up_holds_only_its_region(issued):
             assert inside == (rep.region == region), f"{rep.rep_id} in the roll-up of {region}"
 
 
-def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
+# names typed for S001–S007, and e-mails for three of them
+EVIL = [
+    '=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0", "|calc", "'=1+2",
+]  # fmt: skip
+EVIL_EMAILS = {0: "=s001@example.com", 5: "+s006@example.com", 6: "|s007@example.com"}
+# reps added to the example whose file names would be one on Windows or macOS: a character a
+# file name cannot hold, a trailing dot, case; and a rep named like North's roll-up
+CLASHING = [
+    ("N/01", "Li Lei"), ("N:01", "Li Lei"), ("S030", "Ava Stone"), ("S030.", "Ava Stone"),
+    ("K7", "Mia Chen"), ("k7", "MIA CHEN"), ("Region", "North"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The example with names and e-mails typed like formulas, and reps whose file names
+    clash; issued once (the summary printed kept)."""
     import openpyxl
 
-    path = tmp_path / "plan.xlsx"
+    root = tmp_path_factory.mktemp("hostile")
+    path = root / "plan.xlsx"
     assert main(["init", str(path), "--example", "--locale", "en"]) == 0
     wb = openpyxl.load_workbook(path)
     ws = wb["Reps"]
     header = [c.value for c in ws[1]]
     name_col = header.index("Name") + 1
-    evil = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)"]
-    for k, text in enumerate(evil):
+    email_col = header.index("Email") + 1
+    for k, text in enumerate(EVIL):
         ws.cell(2 + k, name_col).value = text
         ws.cell(2 + k, name_col).data_type = "s"
+    for k, email in EVIL_EMAILS.items():
+        ws.cell(2 + k, email_col).value = email
+        ws.cell(2 + k, email_col).data_type = "s"
+    table = ws.tables["tblReps"]
+    first, last = table.ref.split(":")
+    end = ws.max_row
+    for k, (rep_id, name) in enumerate(CLASHING, start=end + 1):
+        values = {"RepID": rep_id, "Name": name, "Region": "North", "Level": "standard"}
+        values["Email"] = f"rep{k}@example.com"
+        for column, value in values.items():
+            ws.cell(k, header.index(column) + 1).value = value
+    table.ref = f"{first}:{re.sub(r'[0-9]+', '', last)}{end + len(CLASHING)}"
+    table.autoFilter.ref = table.ref
     wb.save(path)
-    out = tmp_path / "books"
-    assert main(["issue", str(path), "--out", str(out)]) == 0
+    out = root / "books"
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert main(["issue", str(path), "--out", str(out)]) == 0
+    return path, out, said.getvalue()
+
+
+def test_user_text_that_looks_like_a_formula_stays_text(hostile):
+    import openpyxl
+
+    _, out, _ = hostile
+    evil, emails = EVIL, EVIL_EMAILS
+    _manifest_runs_nothing_and_reads_back_as_typed(out, evil, emails)
     for text in evil:
         (book,) = [p for p in out.iterdir() if p.name.startswith("S00") and safe(text) in p.name]
         cover = openpyxl.load_workbook(book).worksheets[0]
@@ -151,6 +195,33 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
         assert "HYPERLINK" not in re.sub(
             r"<(?!f[ >]).*?>", "", "".join(re.findall(r"<f>.*?</f>", sheets))
         )
+
+
+def _manifest_runs_nothing_and_reads_back_as_typed(out, names, emails) -> None:
+    """manifest.csv: no text cell starts like a formula (an apostrophe before it), numbers are
+    numbers; `send` reads every name, address and file back exactly as typed."""
+    import csv
+
+    from xl_addin.repbook.manifest import check_files, read_manifest
+
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    starts = ("=", "+", "-", "@", "|", "\t", "\r")
+    assert not [c for row in rows for c in row if c.startswith(starts)]
+    reps = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "rep"]
+    for k, name in enumerate(names):
+        written = "'" + name if name[0] != "'" else "''" + name[1:]
+        assert reps[k]["Name"] == written
+        assert reps[k]["File"] == f"S{k + 1:03d}_{safe(name)}_2026-10-05.xlsx"
+    assert [reps[k]["Email"] for k in emails] == ["'" + e for e in emails.values()]
+    assert all(int(row[header.index(c)]) > 0 for row in rows for c in ("Floor", "Target"))
+    recipients = read_manifest(out)
+    by_rep = {r.rep_id: r for r in recipients}
+    for k, name in enumerate(names):
+        r = by_rep[f"S{k + 1:03d}"]
+        assert r.name == name and r.file == reps[k]["File"]
+    assert [by_rep[f"S{k + 1:03d}"].email for k in emails] == list(emails.values())
+    check_files(out, recipients)  # every file where the manifest says, its SHA-256 as written
 
 
 def safe(text: str) -> str:
@@ -286,3 +357,68 @@ def test_send_without_smtp_writes_the_outbox_once(tmp_path, monkeypatch, capsys)
     assert main(["send", str(out)]) == 0  # a second run sends nothing again
     assert len(list((out / "outbox").glob("*.eml"))) == len(mails)
     capsys.readouterr()
+
+
+def test_reps_whose_file_names_would_clash_each_get_a_file_of_their_own(hostile, tmp_path):
+    """`N/01` and `N:01`, `S030` and `S030.` (one name), `K7` and `k7` (names in other case),
+    a rep named like North's roll-up: each file ends with a code from its RepID (the first
+    hex digits of its SHA-256), the summary says so, and collect takes each one back."""
+    from tests.e2e.test_collect import type_into
+
+    plan_path, out, said = hostile
+    start = "2026-10-05"
+
+    def code(ident: str) -> str:
+        return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:6]
+
+    expected = {
+        "N/01": f"N_01_Li Lei_{start}_{code('N/01')}.xlsx",
+        "N:01": f"N_01_Li Lei_{start}_{code('N:01')}.xlsx",
+        "S030": f"S030_Ava Stone_{start}_{code('S030')}.xlsx",
+        "S030.": f"S030_Ava Stone_{start}_{code('S030.')}.xlsx",
+        "K7": f"K7_Mia Chen_{start}_{code('K7')}.xlsx",
+        "k7": f"k7_MIA CHEN_{start}_{code('k7')}.xlsx",
+        "Region": f"Region_North_{start}_{code('Region')}.xlsx",
+        "S008": f"S008_Lucas Hall_{start}.xlsx",  # no clash, no code
+    }
+    north = f"Region_North_{start}_{code('North')}.xlsx"
+    files = sorted(p.name for p in out.glob("*.xlsx"))
+    assert len(files) == 24 + len(CLASHING) + 4
+    assert len({f.casefold() for f in files}) == len(files)  # also where case is ignored
+    assert {*expected.values(), north, f"Region_East_{start}.xlsx"} <= set(files)
+    manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", dtype=str)
+    reps = manifest[manifest["Kind"] == "rep"].set_index("RepID")["File"]
+    for rep_id, file in expected.items():
+        assert reps[rep_id] == file
+    assert manifest[manifest["Region"] == "North"]["File"].tolist().count(north) == 1
+    for rep_id, file in reps.items():  # each file is its rep's own, by the marker inside
+        with zipfile.ZipFile(out / file) as z:
+            custom = z.read("docProps/custom.xml").decode()
+        marker = re.search(r'name="salesplan.rep"[^>]*>\s*<vt:lpwstr>([^<]*)<', custom)
+        assert marker and marker.group(1) == rep_id, (file, rep_id)
+    assert (
+        "  note: these would have had one file name, N_01_Li Lei_2026-10-05.xlsx (a file name"
+        " cannot hold some of their characters, and Windows and macOS ignore case), so each name"
+        " ends with a code of its own: "
+        f"rep N/01 (Li Lei) → {expected['N/01']}, rep N:01 (Li Lei) → {expected['N:01']}\n"
+    ) in said
+    assert f"the roll-up of North → {north}, rep Region (North) → {expected['Region']}\n" in said
+    assert said.count("  note: these would have had one file name") == 4
+    # collect: each of them types week 7 into their own file and the plan takes every one
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(plan_path, plan)
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    typed = {r: 1000.0 + k for k, r in enumerate(expected) if r != "S008"}
+    for name in [*(expected[r] for r in typed), north, "manifest.csv"]:
+        shutil.copy(out / name, folder / name)
+    for rep_id, amount in typed.items():
+        type_into(folder / expected[rep_id], {7: (amount, 1, 1, 1, 1)})
+    collected = io.StringIO()
+    with contextlib.redirect_stdout(collected):
+        assert main(["collect", str(folder), str(plan)]) == 0
+    summary = collected.getvalue()
+    assert "rows added to tblActuals: 7, conflicts: 0, files refused: 0" in summary, summary
+    rows = read_plan(FileBook(plan)).actuals
+    week7 = rows[rows["week"] == 7].set_index("rep_id")
+    assert {r: float(week7.at[r, "amount"]) for r in typed} == typed

@@ -3,7 +3,7 @@
 
 Every file of the folder is read and checked first: its marker (the custom document
 properties `issue` wrote: plan, rep, period, version) must be this plan's, a rep of this
-plan and this period, and the rep named by the file's name must be the marker's; an
+plan and this period, and a rep named by the file's name (FileClaims) must be the marker's; an
 encrypted file is opened with its password from the folder's passwords.csv. A file that
 fails is refused by name and why; the others are merged (engine/collect.py) and written in
 one atomic write of the plan: rows appended to tblActuals (a conflicting week is reported,
@@ -33,7 +33,8 @@ from engine.collect import ACTIVITY, Merge, merge_actuals
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
-from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST
+from xl_addin.repbook.csvtext import original
+from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST, file_names
 from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import (
     ACCEPTED_NAME,
@@ -41,6 +42,7 @@ from xl_addin.repbook.responsibility import (
     MARKER_PLAN,
     MARKER_REP,
     MARKER_VERSION,
+    file_key,
     period_marker,
     safe_name,
 )
@@ -142,8 +144,7 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
         and not p.name.startswith(("~$", ".~"))  # Excel's lock files, our temporary files
         and p.name not in skip
     )
-    reps = [str(r) for r in plan.reps["rep_id"]]
-    names = {safe_name(r): r for r in reps}  # how a file's name starts -> its RepID
+    names = FileClaims(plan)
     returned: list[Returned] = []
     refused: list[Refused] = []
     for path in files:
@@ -163,6 +164,38 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
     return returned, refused
 
 
+class FileClaims:
+    """Which rep a returned file's name says it belongs to: the name `issue` gave the rep's
+    file (ignoring case), else a name that starts with the rep's RepID as a file name holds
+    it (`S001_…`, the longest that fits; none for a RepID that two reps' make). The marker
+    inside the file decides whose it is; a name that says another rep only raises a doubt."""
+
+    def __init__(self, plan: Plan):
+        reps = plan.reps.reset_index(drop=True)
+        ids = [str(r) for r in reps["rep_id"]]
+        self.reps = set(ids)
+        issued = file_names(
+            zip(ids, (str(n) for n in reps["name"]), strict=True),
+            reps["region"].astype(str).unique(),
+            plan.settings,
+        )
+        self.files = {file_key(f): r for r, f in issued.reps.items()}
+        starts: dict[str, set[str]] = {}
+        for r in ids:
+            starts.setdefault(file_key(safe_name(r)) + "_", set()).add(r)
+        self.starts = sorted(
+            ((start, next(iter(r))) for start, r in starts.items() if len(r) == 1),
+            key=lambda pair: -len(pair[0]),
+        )
+
+    def rep(self, file: str) -> str | None:
+        """The RepID `file`'s name says, or None."""
+        key = file_key(file)
+        if key in self.files:
+            return self.files[key]
+        return next((r for start, r in self.starts if key.startswith(start)), None)
+
+
 class _Refusal(Exception):
     def __init__(self, reason: Message):
         super().__init__(str(reason))
@@ -170,13 +203,14 @@ class _Refusal(Exception):
 
 
 def read_returned(
-    path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: dict[str, str]
+    path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: FileClaims
 ) -> Returned:
     """One returned workbook, checked against the plan; a _Refusal says why not. `names`:
-    how a rep's file name starts (their RepID made safe for a file name) -> the RepID."""
+    the rep a file's name says it is of."""
+    named = names.rep(path.name)  # None: a name that says no rep
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
-        data = _decrypted(path.name, data, passwords)
+        data = _decrypted(path.name, named, data, passwords)
     package = io.BytesIO(data)
     try:
         check_package(package)
@@ -199,9 +233,8 @@ def read_returned(
             said("collect_other_period", period=marker.get(MARKER_PERIOD, ""), ours=period)
         )
     rep_id = marker[MARKER_REP]
-    if names.get(safe_name(rep_id)) != rep_id:
+    if rep_id not in names.reps:
         raise _Refusal(said("collect_rep_unknown", rep_id=rep_id))
-    named = names.get(path.name.split("_", 1)[0])  # None: a name that says no rep
     if named is not None and named != rep_id:
         raise _Refusal(said("collect_name_not_marker", named=named, rep_id=rep_id))
     try:
@@ -233,12 +266,13 @@ def _far_cell(z: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _decrypted(name: str, data: bytes, passwords: dict[str, str]) -> bytes:
+def _decrypted(name: str, rep: str | None, data: bytes, passwords: dict[str, str]) -> bytes:
+    """The package inside an encrypted file: its password listed by its name, else by the rep
+    its name says (a file renamed on its way back)."""
     from xl_addin.repbook.encrypt import decrypt  # msoffcrypto only for encrypted files
 
     password = passwords.get(name)
-    if password is None:
-        rep = name.split("_", 1)[0]
+    if password is None and rep is not None:
         password = passwords.get(f"rep:{rep}")
     if not password:
         raise _Refusal(said("collect_no_password", passwords=PASSWORD_LIST))
@@ -257,11 +291,12 @@ def _passwords(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
-            password = row.get("Password") or ""
-            if row.get("File"):
-                out[row["File"]] = password
-            if row.get("RepID"):
-                out[f"rep:{row['RepID'].lstrip(chr(39))}"] = password
+            password = row.get("Password") or ""  # written as it is (never like a formula)
+            file, rep_id = original(row.get("File") or ""), original(row.get("RepID") or "")
+            if file:
+                out[file] = password
+            if rep_id:
+                out[f"rep:{rep_id}"] = password
     return out
 
 
@@ -270,7 +305,11 @@ def _roll_ups(path: Path) -> set[str]:
     if not path.is_file():
         return set()
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["File"] for row in csv.DictReader(fh) if row.get("Kind") == "region"}
+        return {
+            original(row.get("File") or "")
+            for row in csv.DictReader(fh)
+            if original(row.get("Kind") or "") == "region"
+        }
 
 
 def _marker(z: zipfile.ZipFile) -> dict[str, str]:

@@ -21,6 +21,7 @@ import pandas as pd
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from engine.problems import PlanError, Problem, at_row, said
+from xl_addin.repbook.csvtext import FORMULA_STARTS, neutral
 from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.coerce import text
 
@@ -31,8 +32,6 @@ UPPER = "".join(c for c in string.ascii_uppercase if c not in LOOK_ALIKES)
 LOWER = "".join(c for c in string.ascii_lowercase if c not in LOOK_ALIKES)
 DIGITS = "".join(c for c in string.digits if c not in LOOK_ALIKES)
 ALPHABET = UPPER + LOWER + DIGITS
-# A cell starting with one of these is read as a formula when Excel opens a CSV file.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PASSWORD_LIST_COLUMNS = ("RepID", "Name", "File", "Password")
 
 
@@ -135,12 +134,5 @@ def write_password_list(path: str | os.PathLike[str], rows: list[dict]) -> None:
             writer = csv.DictWriter(fh, fieldnames=PASSWORD_LIST_COLUMNS)
             writer.writeheader()
             writer.writerows(
-                {k: v if k == "Password" else _as_text(v) for k, v in row.items()} for row in rows
+                {k: v if k == "Password" else neutral(v) for k, v in row.items()} for row in rows
             )
-
-
-def _as_text(value) -> str:
-    """A value from user data that Excel never runs as a formula (SPEC §13): an apostrophe
-    goes before one that starts like a formula (Excel shows it when it opens the CSV)."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value

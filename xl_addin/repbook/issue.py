@@ -4,6 +4,8 @@ the roll-up is rollup.py's).
 Workbooks are rendered on all cores (each from its own RepBook, which holds nothing about
 any other rep), with a progress bar, into a temporary folder inside the output folder and
 moved into place only when every one of them is written: a failed run leaves no partial set.
+Every recipient gets a file of their own, on file systems that ignore case too (`file_names`):
+names that would be one get a code from the RepID (or region), and the summary says so.
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ from tqdm import tqdm
 from engine.plan import Plan
 from engine.problems import at_row
 from engine.progress import progress
+from engine.settings import Settings
+from xl_addin.repbook.csvtext import neutral
 from xl_addin.repbook.render import render_repbook
-from xl_addin.repbook.responsibility import RepBook, rep_books, text
+from xl_addin.repbook.responsibility import (
+    Clash,
+    RepBook,
+    rep_books,
+    rep_file_name,
+    text,
+    unique_file_names,
+)
 from xl_addin.repbook.rollup import rollup_file_name, rollup_sheets
 from xl_addin.sheets.render import render
 
@@ -34,6 +45,7 @@ MANIFEST_COLUMNS = (
     "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
     "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
 )  # fmt: skip
+MANIFEST_NUMBERS = ("Version", "Unit", "Floor", "Target", "Challenge")  # written as numbers
 FIRST_WEEKS = 4  # the weeks of plan an e-mail shows  # fewer workbooks render faster in this process than through a pool
 
 
@@ -43,6 +55,31 @@ class Issued:
     files: list[Path]  # per rep, in the order of books
     rollups: dict[str, Path]  # region -> file
     passwords: Path | None  # the manager's password list, with --encrypt
+    clashes: tuple[Clash, ...] = ()  # recipients whose file names had to be told apart
+
+
+@dataclasses.dataclass(frozen=True)
+class FileNames:
+    """The name of every file `issue` writes for a plan, one per recipient."""
+
+    reps: dict[str, str]  # RepID -> file
+    rollups: dict[str, str]  # region -> file
+    clashes: tuple[Clash, ...]
+
+
+def file_names(reps, regions, settings: Settings) -> FileNames:
+    """Each rep's file (`reps`: (RepID, name) pairs) and each region's roll-up, unique on any
+    file system, Windows' and macOS's that ignore case too (responsibility.unique_file_names)."""
+    wanted = {
+        ("rep", str(r)): (str(n), rep_file_name(r, n, settings.period_start)) for r, n in reps
+    }
+    wanted.update({("region", str(g)): (str(g), rollup_file_name(g, settings)) for g in regions})
+    names, clashes = unique_file_names(wanted)
+    return FileNames(
+        {i: f for (kind, i), f in names.items() if kind == "rep"},
+        {i: f for (kind, i), f in names.items() if kind == "region"},
+        tuple(clashes),
+    )
 
 
 def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = None) -> Issued:
@@ -58,24 +95,26 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
         passwords = {ids[k]: by_rep.iloc[k] for k in range(len(ids))}
         by_region = passwords_for(plan.regions)
         region_passwords = dict(zip(plan.regions["region"], by_region, strict=True))
+    regional = rollup_sheets(p, plan)
+    names = file_names(((b.rep_id, b.name) for b in books), regional, plan.settings)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".salesplan-issue-", dir=out))
     try:
         jobs = [
-            (b, str(staging / b.file_name), passwords.get(b.rep_id) if passwords else None)
+            (b, str(staging / names.reps[b.rep_id]), passwords.get(b.rep_id) if passwords else None)
             for b in books
         ]
         _render_all(jobs, workers)
         rollups = {}
-        for region, sheets in rollup_sheets(p, plan).items():
-            name = rollup_file_name(region, plan.settings)
+        for region, sheets in regional.items():
+            name = names.rollups[region]
             data = render(sheets)
             if region_passwords:
                 data = locked(data, region_passwords[region])
             (staging / name).write_bytes(data)
             rollups[region] = out / name
-        files = [out / b.file_name for b in books]
-        write_manifest(staging / MANIFEST, plan, books, rollups, staging)
+        files = [out / names.reps[b.rep_id] for b in books]
+        write_manifest(staging / MANIFEST, plan, books, names.reps, rollups, staging)
         for made in staging.iterdir():
             os.replace(made, out / made.name)
         listing = None
@@ -89,7 +128,7 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
                     {
                         "RepID": b.rep_id,
                         "Name": b.name,
-                        "File": b.file_name,
+                        "File": names.reps[b.rep_id],
                         "Password": passwords[b.rep_id],
                     }
                     for b in books
@@ -104,7 +143,7 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
                     for region, file in rollups.items()
                 ],
             )
-        return Issued(books, files, rollups, listing)
+        return Issued(books, files, rollups, listing, names.clashes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -116,16 +155,17 @@ def _manager(plan: Plan, region: str) -> str:
 
 
 def write_manifest(
-    path: Path, plan: Plan, books: list[RepBook], rollups: dict, folder: Path
+    path: Path, plan: Plan, books: list[RepBook], files: dict, rollups: dict, folder: Path
 ) -> None:
     """One row per workbook for `salesplan send`: who receives it, where their address was
-    typed (so a bad one is reported at its cell), the file and its SHA-256."""
+    typed (so a bad one is reported at its cell), the file and its SHA-256. Text that a
+    spreadsheet would run is neutralised (csvtext); `send` reads it back as it was."""
     s = plan.settings
     rows = []
     for b in books:
         rows.append(
             ("rep", b.rep_id, b.name, b.email, _cell(plan.reps, b.rep_id, "rep_id", "email"),
-             b.region, b.file_name, b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan))
+             b.region, files[b.rep_id], b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan))
         )  # fmt: skip
     regions = plan.regions
     for region, file in rollups.items():
@@ -157,6 +197,9 @@ def write_manifest(
         ],
         columns=list(MANIFEST_COLUMNS),
     )
+    for column in MANIFEST_COLUMNS:
+        if column not in MANIFEST_NUMBERS:  # text, much of it typed by the user
+            frame[column] = frame[column].map(neutral)
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 

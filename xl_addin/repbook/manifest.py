@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
+from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS, PASSWORD_LIST
 
 NOT_MAILED = (MANIFEST, PASSWORD_LIST)  # files that must never become an attachment
@@ -69,7 +70,7 @@ def manifest_locale(folder: Path) -> str:
         return "en"
     if row is None:
         return "en"
-    return "en" if (row.get("Locale") or "").strip() == "en" else "zh-CN"
+    return "en" if original(row.get("Locale") or "").strip() == "en" else "zh-CN"
 
 
 def read_manifest(folder: Path) -> list[Recipient]:
@@ -182,7 +183,7 @@ def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | Non
         where = said("manifest_row", manifest=MANIFEST, line=line)
         problems.append(Problem(where, "", message, ISSUE_AGAIN))
 
-    value = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
+    value = {k: original(row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
     kind = value["Kind"]
     if kind not in TABLE:
         bad(said("manifest_kind", kind=kind))

@@ -8,7 +8,9 @@ it (render.py). The region roll-ups are rollup.py's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -100,7 +102,9 @@ class RepBook:
 
     @property
     def file_name(self) -> str:
-        return f"{safe_name(self.rep_id)}_{safe_name(self.name)}_{self.period}.xlsx"
+        """The name wanted for the rep's file; `issue` makes it unique among the files it
+        writes (`unique_file_names`)."""
+        return rep_file_name(self.rep_id, self.name, self.period_start)
 
 
 def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
@@ -266,3 +270,58 @@ def safe_name(name: str) -> str:
     """A name usable in a file name on Windows, macOS and Linux (Chinese kept)."""
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(name)).strip(" .")
     return cleaned[:60] or "_"
+
+
+def rep_file_name(rep_id: str, name: str, period_start: dt.date) -> str:
+    """`S001_Zhang Wei_2026-10-05.xlsx`: the RepID first, so a folder lists reps in order."""
+    return f"{safe_name(rep_id)}_{safe_name(name)}_{period_start:%Y-%m-%d}.xlsx"
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Recipients whose files would have had one name (`wanted`) on Windows or macOS: a file
+    name cannot hold some of their characters (`N/01`, `N:01`), or differs only in case. Each
+    file's name got a code from its RepID (or region) instead; `files` says which."""
+
+    wanted: str
+    files: tuple[tuple[str, str, str, str], ...]  # (kind, RepID or region, name, file)
+
+
+def file_key(name: str) -> str:
+    """What a file system that ignores case (Windows, macOS) sees of a file name."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def unique_file_names(
+    wanted: dict[tuple[str, str], tuple[str, str]],
+) -> tuple[dict[tuple[str, str], str], list[Clash]]:
+    """Every recipient's own file name, and the clashes resolved.
+
+    `wanted`: (kind, RepID or region) -> (its name, the file name it wants). Files whose names
+    are one ignoring case (and Unicode normal form) all end in `_` and the first hex digits of
+    the SHA-256 of their RepID or region, at least six, as many as tell them apart; the same
+    recipients always get the same names, whatever their order.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for key, (_, file) in wanted.items():
+        groups.setdefault(file_key(file), []).append(key)
+    out = {key: file for key, (_, file) in wanted.items()}
+    clashes = []
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        keys = sorted(keys)
+        digests = {k: hashlib.sha256(k[1].encode("utf-8")).hexdigest() for k in keys}
+        for n in range(6, 65):
+            if len({digests[k][:n] for k in keys}) == len(keys):
+                break
+        for position, k in enumerate(keys):
+            stem, dot, suffix = wanted[k][1].rpartition(".")
+            code = digests[k][:n]
+            if sum(digests[o][:n] == code for o in keys) > 1:  # one ident for two kinds
+                code += f"-{position + 1}"
+            out[k] = f"{stem}_{code}{dot}{suffix}"
+        clashes.append(Clash(wanted[keys[0]][1], tuple((*k, wanted[k][0], out[k]) for k in keys)))
+    if len({file_key(f) for f in out.values()}) != len(out):  # every wanted name ends _date.xlsx
+        raise AssertionError(f"file names still clash: {sorted(out.values())}")
+    return out, clashes

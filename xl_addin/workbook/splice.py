@@ -15,7 +15,6 @@ import functools
 import io
 import posixpath
 import re
-import shutil
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from engine.problems import said
 from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render
 from xl_addin.workbook.appprops import app_properties, app_properties_part
-from xl_addin.workbook.atomic import replacing
+from xl_addin.workbook.atomic import backup_copy, backup_name, keep_backup, replacing
 from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
     CT_RELS,
@@ -72,8 +71,11 @@ def replace_sheets(
     one goes after the user's sheets. `edited` holds parts of the user's sheets that change in
     the same write (rows appended to tblChangeLog, see tablewrite.py); `created` the tables
     the plan lacks, each added on a new sheet before any new output sheet (the caller checks
-    that no sheet has its name). Atomic: a temporary file beside the workbook is renamed
-    over it, after a copy of the previous version is kept as `<name>.bak`.
+    that no sheet has its name). Atomic: a temporary file beside the workbook is renamed over
+    it, after a copy of the previous version is kept as `<name>.bak`; that copy is made
+    before anything is written, so a backup that cannot be written stops the run with the
+    workbook as it was. A workbook that is a symbolic link stays one: the file it links to
+    is written, its `.bak` beside it.
     """
     path = Path(path)
     if not sheets and not created and not edited:
@@ -85,12 +87,25 @@ def replace_sheets(
         else None  # only cells of the user's sheets change (rows appended, a setting set)
     )
     try:
+        copy = backup_copy(path)  # before anything is written
+    except OSError as exc:
+        kept = backup_name(path)
+        if kept.is_dir() and not kept.is_symlink():
+            message = said("backup_in_the_way", backup=str(kept))
+            hint = said("backup_in_the_way_hint", backup=kept.name)
+        else:
+            message = said("backup_not_written", backup=str(kept), error=exc.strerror or str(exc))
+            hint = said("backup_not_written_hint", folder=str(kept.parent))
+        raise problem(path.name, message, hint) from None
+    try:
         with replacing(path) as temporary:
             with temporary.open("wb") as out:
                 splice(path, rendered, out, edited or {})
-            shutil.copy2(path, path.with_name(path.name + ".bak"))
+            keep_backup(copy, path)
     except PermissionError:
         raise problem(path.name, said("cannot_replace"), said("close_and_run_again")) from None
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 def _add_table(table: NewTable, book, formats) -> None:
