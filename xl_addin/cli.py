@@ -30,7 +30,7 @@ from xl_addin.commands import (
 from xl_addin.excel import cli as excel_cli
 from xl_addin.messages import problems_text, say
 from xl_addin.recalibration import recalibrate
-from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.filebook import FileBook, plan_book
 from xl_addin.workbook.init import write_plan
 from xl_addin.workbook.reader import plan_locale
 
@@ -42,30 +42,32 @@ ENGLISH = "en"
 FIELDS = {field: f"--{field}" for field in REQUEST_FIELDS}
 
 
-def run_decompose(path: Path, out=None, lang=None) -> int:
+def run_decompose(path: Path, out=None, lang=None, password_env=None) -> int:
     started = time.perf_counter()
-    book = FileBook(path)
-    result = decompose_book(book)
+    with plan_book(path, password_env) as book:
+        result = decompose_book(book)
     seconds = time.perf_counter() - started
     lang = lang or result.settings["Locale"]
     _print(decompose_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
 
-def run_track(path: Path, week=None, out=None, lang=None) -> int:
+def run_track(path: Path, week=None, out=None, lang=None, password_env=None) -> int:
     started = time.perf_counter()
-    lang = lang or language(path)
-    book = FileBook(path)
-    result = track_book(book, week, "--week", lang)
+    with plan_book(path, password_env) as book:
+        lang = lang or book_language(book)
+        result = track_book(book, week, "--week", lang)
     seconds = time.perf_counter() - started
     _print(track_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
 
-def run_recalibrate(path: Path, change: Request, now=None, out=None, lang=None) -> int:
-    book = FileBook(path)
-    result = recalibrate(book, change, now or dt.datetime.now(), FIELDS)
-    lang = lang or language(path)
+def run_recalibrate(
+    path: Path, change: Request, now=None, out=None, lang=None, password_env=None
+) -> int:
+    with plan_book(path, password_env) as book:
+        result = recalibrate(book, change, now or dt.datetime.now(), FIELDS)
+        lang = lang or book_language(book)
     _print(recalibrate_summary(result, path, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
@@ -79,30 +81,47 @@ def refresh_note(book: FileBook, lang: str) -> list[str]:
     return [say("formulas_refresh", lang, sheets=", ".join(book.formulas_over))]
 
 
-def run_issue(path: Path, folder: Path, encrypt=False, locale=None, out=None, lang=None) -> int:
+def run_issue(
+    path: Path, folder: Path, encrypt=False, locale=None, out=None, lang=None, password_env=None
+) -> int:
     started = time.perf_counter()
-    result = issue_book(FileBook(path), folder, encrypt=encrypt, locale=locale)
+    with plan_book(path, password_env) as book:
+        result = issue_book(book, folder, encrypt=encrypt, locale=locale)
+        lang = lang or book_language(book)
     seconds = time.perf_counter() - started
-    _print(issue_summary(result, folder, seconds, lang or language(path)), out)
+    _print(issue_summary(result, folder, seconds, lang), out)
     return EXIT_OK
 
 
-def run_collect(folder: Path, path=None, prefer=None, now=None, out=None, lang=None) -> int:
+def run_collect(
+    folder: Path, path=None, prefer=None, now=None, out=None, lang=None, password_env=None
+) -> int:
     started = time.perf_counter()
     path = path or plan_of_folder(folder)
-    lang = lang or language(path)
-    result = collect_book(FileBook(path), folder, prefer == "returned", now)
+    with plan_book(path, password_env) as book:
+        lang = lang or book_language(book)
+        result = collect_book(book, folder, prefer == "returned", now)
     seconds = time.perf_counter() - started
     option = "--prefer returned"
     _print(collect_summary(result, folder, path, seconds, lang, option), out)
     return EXIT_OK
 
 
-def language(path: Path | None) -> str:
+def language(path: Path | None, password_env: str | None = None) -> str:
     """The plan's Locale, which the command line speaks; English when there is no plan to
     ask (a file that is missing or cannot be opened is reported in English)."""
+    if path is None:
+        return ENGLISH
     try:
-        return plan_locale(FileBook(path)) if path is not None else ENGLISH
+        with plan_book(path, password_env) as book:
+            return book_language(book)
+    except Exception:
+        return ENGLISH
+
+
+def book_language(book: FileBook) -> str:
+    try:
+        return plan_locale(book)
     except Exception:
         return ENGLISH
 
@@ -181,11 +200,13 @@ def parser() -> argparse.ArgumentParser:
     dec = sub.add_parser("decompose", help="set and split the targets into the output sheets")
     dec.add_argument("plan", type=Path)
     _lang(dec)
+    _password_env(dec)
     trk = sub.add_parser(
         "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
     )
     trk.add_argument("plan", type=Path)
     _lang(trk)
+    _password_env(trk)
     trk.add_argument(
         "--week",
         metavar="N",
@@ -197,6 +218,7 @@ def parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("plan", type=Path)
     _lang(rec)
+    _password_env(rec)
     who = rec.add_mutually_exclusive_group(required=True)
     who.add_argument("--rep", metavar="ID", help="the rep's RepID")
     who.add_argument("--region", metavar="NAME", help="a region: its reps move in proportion")
@@ -209,6 +231,7 @@ def parser() -> argparse.ArgumentParser:
     )
     iss.add_argument("plan", type=Path)
     _lang(iss)
+    _password_env(iss)
     iss.add_argument("--out", type=Path, required=True, help="the folder for the workbooks")
     iss.add_argument(
         "--encrypt",
@@ -239,6 +262,7 @@ def parser() -> argparse.ArgumentParser:
         help="the plan (default: the one beside the folder, as `<plan> workbooks` is named)",
     )
     _lang(col)
+    _password_env(col)
     col.add_argument(
         "--prefer",
         choices=("returned",),
@@ -258,18 +282,28 @@ def _lang(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _password_env(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--password-env",
+        metavar="VARIABLE",
+        help="for a plan encrypted with a password: the environment variable that holds it "
+        "(the password itself never goes on the command line)",
+    )
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     lang = getattr(args, "lang", None)
+    password_env = getattr(args, "password_env", None)
     try:
         if args.command == "init":
             run_init(args.plan, example=args.example, locale=args.locale)
             print(say("init_wrote", args.locale, plan=args.plan))
             return EXIT_OK
         if args.command == "decompose":
-            return run_decompose(args.plan, lang=lang)
+            return run_decompose(args.plan, lang=lang, password_env=password_env)
         if args.command == "track":
-            return run_track(args.plan, args.week, lang=lang)
+            return run_track(args.plan, args.week, lang=lang, password_env=password_env)
         if args.command == "recalibrate":
             scope, key = (
                 ("rep", args.rep)
@@ -279,13 +313,17 @@ def main(argv=None) -> int:
                 else ("team", "")
             )
             change = Request(scope, key, args.target, args.reason, args.approver)
-            return run_recalibrate(args.plan, change, lang=lang)
+            return run_recalibrate(args.plan, change, lang=lang, password_env=password_env)
         if args.command == "issue":
-            return run_issue(args.plan, args.out, args.encrypt, args.locale, lang=lang)
+            return run_issue(
+                args.plan, args.out, args.encrypt, args.locale, lang=lang, password_env=password_env
+            )
         if args.command == "send":
             return run_send(args.folder, args.only, args.dry_run, args.rate, args.resend)
         if args.command == "collect":
-            return run_collect(args.folder, args.plan, args.prefer, lang=lang)
+            return run_collect(
+                args.folder, args.plan, args.prefer, lang=lang, password_env=password_env
+            )
         if args.command == "excel":
             return excel_cli.run(args)
         if args.command == "demo":
@@ -295,7 +333,7 @@ def main(argv=None) -> int:
             from xl_addin.repbook.manifest import manifest_locale
 
             lang = manifest_locale(args.folder)
-        lang = lang or language(getattr(args, "plan", None))
+        lang = lang or language(getattr(args, "plan", None), password_env)
         print(f"salesplan: {say('problems', lang, n=len(exc.problems))}", file=sys.stderr)
         print(problems_text(exc.problems, lang), file=sys.stderr)
         return EXIT_BAD_INPUT

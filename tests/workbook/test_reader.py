@@ -697,8 +697,8 @@ def test_a_file_that_is_not_a_workbook_is_rejected(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
     path.write_text("RepID,Name,Region\nS001,Emma Wilson,North\n")
     assert decompose_rejects(path, capsys) == [
-        f"{path}: not an Excel workbook (.xlsx/.xlsm): File is not a zip file "
-        "— save it from Excel as .xlsx"
+        f"{path}: a text or CSV file, not an Excel workbook — open it in Excel and save it as "
+        "Excel Workbook (.xlsx); a CSV export of history or actuals can also be named in tblSources"
     ]
 
 

@@ -22,6 +22,7 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
@@ -218,7 +219,7 @@ def read_returned(
             marker = _marker(z)
             accepted_ref = _defined_name(z, ACCEPTED_NAME)
             far = _far_cell(z)
-    except (PlanError, zipfile.BadZipFile, KeyError, ValueError):
+    except (PlanError, zipfile.BadZipFile, KeyError, ValueError, ParseError):
         raise _Refusal(said("collect_not_ours")) from None
     if far:
         raise _Refusal(said("collect_far_cell", cell=far))

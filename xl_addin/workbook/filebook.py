@@ -8,8 +8,14 @@ temporary file and a rename, keeping a `.bak` of the previous version.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import io
 import os
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -18,12 +24,15 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
+from xl_addin.workbook.atomic import replacing
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
     TableRef,
     check_package,
     find_tables,
     formulas_over,
+    is_encrypted,
+    reading,
     sheet_names,
 )
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
@@ -34,23 +43,27 @@ from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 
 
 class FileBook:
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, folder: str | os.PathLike | None = None):
+        """`folder`: where the plan is, when `path` is a decrypted copy of it (plan_book)."""
         self.path = Path(path)
         if not self.path.exists():
             raise PlanError(
                 [Problem(str(self.path), "", said("file_not_found"), said("file_not_found_hint"))]
             )
-        check_package(str(self.path))
-        self._tables = {t.name.casefold(): t for t in find_tables(str(self.path))}
+        with reading(self.path):
+            check_package(str(self.path))
+            tables = find_tables(str(self.path))
+        self._tables = {t.name.casefold(): t for t in tables}  # names unique ignoring case
         self._values = None
         self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
+        self._folder = Path(folder) if folder is not None else None
         # the user's sheets whose formulas read the sheets written last (write_sheets)
         self.formulas_over: list[str] = []
 
     @property
     def folder(self) -> Path:
         """Where the plan is: tblSources' file paths are relative to it."""
-        return self.path.resolve().parent
+        return self._folder or self.path.resolve().parent
 
     def table_names(self) -> list[str]:
         return [t.name for t in self._tables.values()]
@@ -151,3 +164,107 @@ def check_writable(path: Path) -> None:
                 )
             ]
         )
+
+
+@contextlib.contextmanager
+def plan_book(
+    path: str | os.PathLike, password_env: str | None = None, environ=None
+) -> Iterator[FileBook]:
+    """The plan at `path` as a FileBook for one command; any third-party reader's failure
+    inside is a problem at the part it concerns (exit 2), never a traceback.
+
+    An encrypted plan (Excel's "Encrypt with Password") is opened with the password held in
+    the environment variable `password_env` (never on a command line): decrypted into a
+    private temporary folder that is removed afterwards, and, when the command changed the
+    plan, encrypted again with the same password and put in its place in one step (the
+    previous, encrypted version kept as `.bak`): nothing of it is ever left in the clear.
+    """
+    path = Path(path)
+    if not path.exists() or not is_encrypted(path):
+        book = FileBook(path)
+        try:
+            with reading(path):
+                yield book
+        finally:
+            book.close()
+        return
+    password = _password(path, password_env, os.environ if environ is None else environ)
+    sealed = path.read_bytes()
+    plain = _decrypted(path, sealed, password, password_env or "")
+    with tempfile.TemporaryDirectory(prefix="salesplan-") as private:  # mode 0700
+        copy = Path(private) / path.name  # messages name the plan's own file
+        descriptor = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as fh:
+            fh.write(plain)
+        try:
+            book = FileBook(copy, folder=path.resolve().parent)
+            try:
+                with reading(copy):
+                    yield book
+            finally:
+                book.close()
+        except PlanError as exc:  # said of the plan, never of its private copy
+            raise PlanError([_of_plan(p, copy, path) for p in exc.problems]) from None
+        changed = copy.read_bytes()
+    if changed != plain:
+        _replace_encrypted(path, changed, password)
+
+
+def _of_plan(problem: Problem, copy: Path, path: Path) -> Problem:
+    if problem.sheet == str(copy):
+        return dataclasses.replace(problem, sheet=str(path))
+    return problem
+
+
+def _password(path: Path, variable: str | None, environ) -> str:
+    if not variable:
+        raise PlanError(
+            [Problem(str(path), "", said("plan_encrypted"), said("plan_encrypted_hint"))]
+        )
+    password = environ.get(variable) or ""
+    if not password:
+        message = said("password_env_unset", variable=variable)
+        hint = said("password_env_unset_hint")
+        raise PlanError([Problem("--password-env", "", message, hint)])
+    return password
+
+
+def _decrypted(path: Path, sealed: bytes, password: str, variable: str) -> bytes:
+    """The package inside an encrypted plan; a wrong password or a damaged file is bad input."""
+    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    try:
+        office = OOXMLFile(io.BytesIO(sealed))
+        office.load_key(password=password, verify_password=True)
+        office.decrypt(out, verify_integrity=True)
+    except msoffcrypto.exceptions.InvalidKeyError:
+        message = said("plan_wrong_password", variable=variable)
+        hint = said("plan_wrong_password_hint", variable=variable)
+        raise PlanError([Problem(str(path), "", message, hint)]) from None
+    except Exception as exc:  # noqa: BLE001 - msoffcrypto on a damaged file raises many kinds
+        error = f"{type(exc).__name__}: {exc}"
+        message = said("plan_cannot_decrypt", error=error)
+        raise PlanError([Problem(str(path), "", message, said("zip_damaged_hint"))]) from None
+    return out.getvalue()
+
+
+def _replace_encrypted(path: Path, plain: bytes, password: str) -> None:
+    """`plain` encrypted with `password` (Office agile encryption, as Excel writes it) in
+    place of the plan, once it is known to decrypt to `plain` again."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    check_writable(path)
+    sealed = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain)).encrypt(password, sealed)
+    if _decrypted(path, sealed.getvalue(), password, "") != plain:
+        raise RuntimeError("the plan encrypted again does not decrypt to what was written")
+    try:
+        with replacing(path) as temporary:
+            temporary.write_bytes(sealed.getvalue())
+            shutil.copy2(path, path.with_name(path.name + ".bak"))
+    except PermissionError:
+        raise PlanError(
+            [Problem(path.name, "", said("cannot_replace"), said("close_and_run_again"))]
+        ) from None

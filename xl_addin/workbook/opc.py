@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import ErrorString
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -33,6 +34,9 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
 REL_OFFICE_DOCUMENT = DOC_RELS + "/officeDocument"
+
+
+REL_STRICT_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 
 
 REL_WORKSHEET = DOC_RELS + "/worksheet"
@@ -161,9 +165,17 @@ def rels_xml(rels: list[Rel]) -> bytes:
 
 
 def parse(data: bytes, part: str) -> Element:
+    """A part's XML, parsed without resolving any entity; one that is not well-formed or
+    declares entities is refused as a part Excel never writes."""
     try:
         return fromstring(data)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
+    except ParseError as exc:
+        line, column = exc.position
+        error = said("xml_error_at", line=line, column=column + 1, error=ErrorString(exc.code))
+        raise problem(part, said("part_not_xml", error=error), said("resave_in_excel")) from None
+    except DefusedXmlException:
+        raise problem(part, said("part_dtd"), said("resave_in_excel")) from None
+    except ValueError as exc:
         message = said("part_unreadable", error=str(exc))
         raise problem(part, message, said("part_unreadable_hint")) from None
 
@@ -211,7 +223,7 @@ def office_document(package: Package, filename: str) -> str:
     for rel in package.rels(""):
         if rel.type == REL_OFFICE_DOCUMENT and rel.part and package.has(rel.part):
             return rel.part
-    if any(r.type.endswith("/officeDocument") for r in package.rels("")):
+    if any(r.type == REL_STRICT_DOCUMENT for r in package.rels("")):
         raise problem(filename, STRICT, STRICT_HINT)
     raise problem(filename, said("no_workbook_part"), said("save_as_xlsx"))
 
