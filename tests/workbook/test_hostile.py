@@ -590,3 +590,16 @@ def test_a_returned_workbook_that_is_not_well_formed_is_refused_by_name(example,
             "(it has no readable marker)" in out.splitlines()
         ), out
     assert plan.read_bytes() == before
+
+
+def test_a_chinese_plan_hears_it_in_chinese(example, tmp_path, capsys):
+    plan = tmp_path / "plan.xlsx"
+    plan.write_bytes(package(edit("xl/styles.xml", with_dtd)(members(example))))
+    lines = refused(
+        plan, ["issue", str(plan), "--out", str(tmp_path / "o"), "--lang", "zh-CN"], capsys
+    )
+    assert lines == [
+        "salesplan: 输入中有 1 个问题；未做任何改动。",
+        "xl/styles.xml: 此部件声明了 DTD（实体声明：可能藏有 XML 炸弹），Excel 从不这样写："
+        "为安全起见拒绝读取该工作簿 — 请在 Excel 中打开并保存（文件 ▸ 另存为 ▸ Excel 工作簿）后再运行",
+    ]

@@ -180,7 +180,7 @@ def plan_book(
     previous, encrypted version kept as `.bak`): nothing of it is ever left in the clear.
     """
     path = Path(path)
-    if not path.exists() or not is_encrypted(path):
+    if not path.is_file() or not is_encrypted(path):
         book = FileBook(path)
         try:
             with reading(path):

@@ -92,7 +92,8 @@ def package_problems(path: Source, whole: bool = False) -> list[Problem]:
     try:
         head = _head(path)
     except OSError as exc:
-        return [Problem(where, "", said("not_a_workbook", error=exc.strerror or exc), RESAVE)]
+        message = said("not_a_workbook", error=exc.strerror or exc)
+        return [Problem(where, "", message, said("save_as_xlsx"))]
     kind = _kind_by_magic(path, head)
     if kind is not None:
         return [Problem(where, "", *kind)]
@@ -198,9 +199,10 @@ def _kind_of_ole(path: Source) -> tuple[Message, Message]:
 
 def _kind_of_zip(z: zipfile.ZipFile) -> tuple[Message, Message] | None:
     """What a zip is that is not an Excel package (None: it may be one)."""
-    names = {n.casefold() for n in z.namelist()}
+    stored = {n.casefold(): n for n in z.namelist()}
+    names = set(stored)
     if "mimetype" in names:
-        mimetype = z.read(z.getinfo("mimetype"))[:100].decode("ascii", "replace").strip()
+        mimetype = z.read(stored["mimetype"])[:100].decode("ascii", "replace").strip()
         if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
             return said("kind_ods"), said("kind_ods_hint")
         if mimetype.startswith("application/vnd.oasis.opendocument"):
