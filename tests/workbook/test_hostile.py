@@ -603,3 +603,19 @@ def test_a_chinese_plan_hears_it_in_chinese(example, tmp_path, capsys):
         "xl/styles.xml: 此部件声明了 DTD（实体声明：可能藏有 XML 炸弹），Excel 从不这样写："
         "为安全起见拒绝读取该工作簿 — 请在 Excel 中打开并保存（文件 ▸ 另存为 ▸ Excel 工作簿）后再运行",
     ]
+
+
+def test_a_part_that_is_not_utf8_is_named_when_the_splice_reads_it(example, tmp_path, capsys):
+    """docProps/app.xml is read only to be rewritten; a byte that is no UTF-8 there is found
+    then (after the engine's work, before anything is written), and named."""
+    plan = tmp_path / "plan.xlsx"
+    broken = edit(
+        "docProps/app.xml", lambda d: d.replace(b"<Application>", b"<Application>\xcd", 1)
+    )
+    plan.write_bytes(package(broken(members(example))))
+    lines = refused(plan, ["decompose", str(plan)], capsys)
+    assert pattern(
+        "docProps/app.xml: "
+        + NOT_XML.format("line {}, column {}: not well-formed (invalid token)"),
+        plan,
+    ).fullmatch(lines[1].split(" — ")[0]), lines

@@ -526,6 +526,7 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
         expat.ExpatError,
         ParseError,
         DefusedXmlException,
+        UnicodeDecodeError,  # a part decoded as UTF-8 text (xmltext.decode) that is not UTF-8
     )
 
 
