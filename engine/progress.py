@@ -1,4 +1,5 @@
-"""Progress in the period (SPEC §5–§6): tracking, commission and the team pool, in one call.
+"""Progress in the period (SPEC §5–§6, §17): tracking, commission, the team pool and the forecast
+to period end (engine/forecast.py), in one call.
 
 The Track button and `salesplan track` both call `progress(plan, week)`; front ends only render
 it. The week is tracking's (engine/tracking.py): by default the latest week most reps have
@@ -17,10 +18,11 @@ from engine import actuals_columns
 from engine import commission as pay
 from engine.decompose import decompose
 from engine.decomposition import Decomposition
+from engine.forecast import Forecast, forecast, pay_terms
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
-from engine.tracking import through_week, track, validate_actuals, weekly_actuals
+from engine.tracking import reported_by, through_week, track, validate_actuals, weekly_actuals
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Progress:
     weekly_actuals: pd.DataFrame  # cents, reps × W1..Wn
     kpi: Scorecard | None  # None when the plan has no tblKPIs
     notes: tuple[Message, ...] = ()  # the run log: tblActuals columns and Funnel stages unmatched
+    forecast: Forecast | None = None  # to period end at the pace so far, and what it earns
 
 
 def progress(plan: Plan, week: int | None = None) -> Progress:
@@ -83,4 +86,16 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
             plan_to_date=through_week(weekly, week),
             plan_total=weekly.sum(axis=1),
         )
-    return Progress(d, t, earned, bands, pool, shares, weeks, kpi, actuals_columns.notes(plan))
+    ids = d.targets["rep_id"].to_numpy()
+    ahead = forecast(
+        d.targets,
+        d.weekly.to_numpy(dtype=np.int64) * 100,
+        t["to_date"].to_numpy(dtype=np.int64),
+        week,
+        reported_by(plan, ids, week),
+        d.regions,
+        d.team,
+        pay_terms(s, plan.commission),
+    )
+    notes = actuals_columns.notes(plan)
+    return Progress(d, t, earned, bands, pool, shares, weeks, kpi, notes, ahead)

@@ -133,6 +133,14 @@ def last_reports(actuals: pd.DataFrame, ids) -> np.ndarray:
     return latest.reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
 
 
+def reported_by(plan: Plan, ids, week: int) -> np.ndarray:
+    """True for each rep (in the order of `ids`) with a usable actuals row in weeks 1..week:
+    what their ToDate counts (a forecast projects the plan for the others)."""
+    ids = np.asarray(ids)
+    usable = _usable(plan.actuals, ids, plan.settings.weeks)
+    return np.isin(ids, usable.loc[usable["week"].to_numpy() <= week, "rep_id"].unique())
+
+
 def _employed(plan: Plan, ids, n_weeks: int) -> np.ndarray:
     """reps (in the order of `ids`) × weeks: employed on at least one day of the week."""
     reps = plan.reps
