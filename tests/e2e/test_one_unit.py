@@ -45,18 +45,25 @@ AMOUNTS = {
     "tblNotes": {},
     "tblTracking": {
         "to_date": UNIT, "plan_to_date": UNIT, "floor_to_date": UNIT, "remaining": UNIT,
+        "projected": UNIT, "gap_to_floor": UNIT, "gap_to_target": UNIT, "gap_to_challenge": UNIT,
     },
     "tblKPIScorecard": {},
     "tblKPINotes": {},
     "tblCommissionEarned": {
         "sales": YUAN_CENTS, "commission": YUAN_CENTS, "pool_share": YUAN_CENTS,
         "to_next_tier": YUAN_CENTS, "commission_at_next_tier": YUAN_CENTS,
+        "projected": YUAN_CENTS, "projected_commission": YUAN_CENTS,
+        "projected_pool_share": YUAN_CENTS,
     },
     "tblCommissionStatement": {
         "from": YUAN_CENTS, "to": YUAN_CENTS, "sales": YUAN_CENTS, "amount": YUAN_CENTS,
     },
     "tblCommissionNotes": {},
-    "tblDashboardSummary": {"floor": UNIT, "target": UNIT, "plan_to_date": UNIT, "to_date": UNIT},
+    "tblForecastNotes": {},
+    "tblDashboardSummary": {
+        "floor": UNIT, "target": UNIT, "plan_to_date": UNIT, "to_date": UNIT, "projected": UNIT,
+        "gap_to_floor": UNIT, "gap_to_target": UNIT, "gap_to_challenge": UNIT,
+    },
     "tblDashboardStatus": {},
     "tblDashboardWeekly": "all but the week",
     "tblDashboardRanking": {"to_date": UNIT, "plan_to_date": UNIT},

@@ -1,6 +1,6 @@
-"""Describe the Dashboard sheet (SPEC §1.2, §6): the team and its regions against plan,
-status counts (reps who have not reported the tracked week counted apart, never as RED), the
-ranking with the period's top performer, and native charts over them. Every amount is shown in
+"""Describe the Dashboard sheet (SPEC §1.2, §6, §17): the team and its regions against plan and
+where they land at the pace so far, status counts (reps who have not reported the tracked week
+counted apart, never as RED), the ranking with the period's top performer, and native charts over them. Every amount is shown in
 the plan's Unit, its header naming it (SPEC §15).
 
 Totals are summed in integer cents and only then shown in yuan, so the team row equals the
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engine.forecast import GAPS
 from engine.progress import Progress
 from engine.settings import Settings
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED, STATUSES
@@ -19,7 +20,7 @@ from xl_addin.sheets.description import Block, Chart, Col, OutputSheet, Rule, Se
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.units import money_format, with_unit
 
-PLAN_COLOUR, ACTUAL_COLOUR = "#1F4E78", "#C55A11"
+PLAN_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#1F4E78", "#C55A11", "#7F7F7F"
 # each status: its count's column (and label), and its colour
 STATUS_KEYS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "no_report"}
 STATUS_COLOURS = {RED: "red", AMBER: "amber", GREEN: "green", NO_REPORT: "grey"}
@@ -44,6 +45,12 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
 
     regions = list(d.regions["region"])
     summary = _summary(frame, regions, team)
+    ahead = p.forecast.scopes
+    summary = summary.assign(
+        projected=ahead["projected"].to_numpy() / 100,
+        projected_tier=[label(v, loc) if v else "" for v in ahead["tier"]],
+        **{k: ahead[k].to_numpy() / 100 for k in GAPS},
+    )
     summary_block = Block(
         "tblDashboardSummary",
         cols(
@@ -59,6 +66,9 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
             ("amber", None, "int"),
             ("green", None, "int"),
             ("no_report", None, "int"),
+            ("projected", None, "money"),
+            ("projected_tier", None, "text"),
+            *((k, None, "money") for k in GAPS),
         ),
         summary,
         title=label("team_and_regions", loc),
@@ -117,6 +127,11 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
                 with_unit(f"{scope} {label('actual_cumulative', loc)}", unit, loc),
                 money,
             ),
+            Col(
+                f"projected{k}",
+                with_unit(f"{scope} {label('projected_cumulative', loc)}", unit, loc),
+                money,
+            ),
         ]
     weekly_block = Block(  # below the status counts: the charts' numbers, out of the way
         "tblDashboardWeekly", tuple(weekly_cols), cumulative, title=label("cumulative", loc)
@@ -158,6 +173,13 @@ def describe_dashboard(p: Progress, settings: Settings) -> OutputSheet:
                         f"actual{k}",
                         "week",
                         ACTUAL_COLOUR,
+                    ),
+                    Series(
+                        label("projected_cumulative", loc),
+                        "tblDashboardWeekly",
+                        f"projected{k}",
+                        "week",
+                        PROJECTED_COLOUR,
                     ),
                 ),
                 size=(480, 288),
@@ -213,8 +235,9 @@ def _ranking(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cumulative(p: Progress, regions: list, team: str) -> tuple[pd.DataFrame, list[str]]:
-    """Week by week, cumulative plan and actual for the team and each region (actual blank
-    after the latest week with actuals, so the chart's line stops there)."""
+    """Week by week, cumulative plan, actual and projected for the team and each region (actual
+    blank after the tracked week, so the chart's line stops there; projected blank before it,
+    so its line starts there: the fan)."""
     d = p.decomposition
     region_of = d.targets["region"].to_numpy()
     plan = d.weekly.to_numpy(dtype=np.int64) * 100  # cents
@@ -227,4 +250,9 @@ def _cumulative(p: Progress, regions: list, team: str) -> tuple[pd.DataFrame, li
         out[f"plan{k}"] = plan[rows].sum(axis=0).cumsum() / 100
         cum = actual[rows].sum(axis=0).cumsum() / 100
         out[f"actual{k}"] = np.where(np.arange(len(cum)) < week, cum, np.nan)
+        # the forecast from the tracked week to the period end (blank before it: a gap)
+        projected = np.full(len(cum), np.nan)
+        path = p.forecast.path[k] / 100  # cumulative at weeks week … n
+        projected[max(week, 1) - 1 :] = path[max(week, 1) - week :]
+        out[f"projected{k}"] = projected
     return pd.DataFrame(out), scopes

@@ -31,7 +31,7 @@ OUTPUT_TABLES = {
     for name in (
         "tblTargets", "tblRegionTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
-        "tblKPIScorecard", "tblKPINotes", "tblTrackingNotes", "tblDashboardSummary", "tblDashboardStatus",
+        "tblKPIScorecard", "tblKPINotes", "tblTrackingNotes", "tblForecastNotes", "tblDashboardSummary", "tblDashboardStatus",
         "tblDashboardWeekly", "tblDashboardRanking",
     )
 }  # fmt: skip
@@ -239,13 +239,18 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
     stages = [c for c in t.columns if c not in _TRACKING_KEYS]
     if p.kpi is not None:
         t = t.assign(kpi_score=p.kpi.scores["score"].to_numpy())
+    ahead = _forecast_columns(p, loc)
+    t = t.assign(**{k: ahead[k].to_numpy() for k in _FORECAST_KEYS})
     tracking = t.assign(
         name=t["rep_id"].map(reps["name"]),
         region=t["rep_id"].map(reps["region"]),
         reason=t["reason"].map(lambda r: label(r, loc) if r else ""),
         status=t["status"].map(lambda v: status_label(v, loc)),
         last_report=t["last_report"].where(t["last_report"] > 0),  # blank: nothing reported
-        **{k: yuan(t[k]) for k in ("to_date", "plan_to_date", "floor_to_date", "remaining")},
+        **{
+            k: yuan(t[k])
+            for k in ("to_date", "plan_to_date", "floor_to_date", "remaining", *_FORECAST_MONEY)
+        },
     )
     track_block = Block(
         "tblTracking",
@@ -262,6 +267,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("status", None, "text"),
             ("reason", None, "text"),
             ("remaining", None, "money"),
+            *_forecast_cols("money"),
             *((st, st, "int") for st in stages),
             *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
@@ -270,8 +276,19 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         rules=status_rules(settings["RedBelow"], loc),
     )
     c = p.commission.merge(p.pool_shares, on="rep_id", how="left")
-    money = ("sales", "commission", "pool_share", "to_next_tier", "commission_at_next_tier")
+    f = p.forecast.reps
     c = c.assign(
+        projected=f["projected"].to_numpy(),
+        projected_tier=f["tier"].to_numpy(),
+        projected_commission=f["commission"].to_numpy(),
+        projected_pool_share=f["pool_share"].to_numpy(),
+    )
+    money = (
+        "sales", "commission", "pool_share", "to_next_tier", "commission_at_next_tier",
+        "projected", "projected_commission", "projected_pool_share",
+    )  # fmt: skip
+    c = c.assign(
+        projected_tier=c["projected_tier"].map(lambda v: label(v, loc) if v else ""),
         tier=c["tier"].map(lambda v: label(v, loc) if v else ""),
         next_tier=c["next_tier"].map(lambda v: label(v, loc) if v else ""),
         rate=c["rate"].astype(float),
@@ -289,6 +306,10 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("next_tier", None, "text"),
             ("to_next_tier", None, "cents"),
             ("commission_at_next_tier", None, "cents"),
+            ("projected", None, "cents"),
+            ("projected_tier", None, "text"),
+            ("projected_commission", None, "cents"),
+            ("projected_pool_share", None, "cents"),
         ),
         c,
         title=label("commission_title", loc),
@@ -320,6 +341,9 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
                 f"{label('CommissionMode', loc)}: {label(mode, loc)}",
                 f"{label('pool', loc)}: {spoken(Decimal(p.pool_cents) / 100, YUAN, loc, 2)}",
                 label(POOL_RULE, loc),
+                f"{label('forecast_pool', loc)}: "
+                f"{spoken(Decimal(p.forecast.pool_cents) / 100, YUAN, loc, 2)}",
+                label("forecast_method", loc),
             ]
         }
     )
@@ -334,7 +358,12 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         OutputSheet(
             "Tracking",
             "Tracking",
-            (track_block, *_tracking_notes(p, settings), *_scorecard(p, settings)),
+            (
+                track_block,
+                *_tracking_notes(p, settings),
+                _forecast_notes(settings),
+                *_scorecard(p, settings),
+            ),
             freeze_cols=1,
         ),
         OutputSheet("Commission", "Commission", (pay_block, bands, notes), freeze_cols=1),
@@ -411,6 +440,39 @@ def _rate_formats(rows: pd.DataFrame) -> pd.Series:
     return (rate & fraction).map({True: FORMATS["pct"], False: ""})
 
 
+_FORECAST_MONEY = ("projected", "gap_to_floor", "gap_to_target", "gap_to_challenge")
+_FORECAST_KEYS = ("projected", "projected_tier", *_FORECAST_MONEY[1:])
+
+
+def _forecast_columns(p: Progress, locale: str) -> pd.DataFrame:
+    """Each rep's forecast (cents) and projected tier in the plan's language, rows as tracking's."""
+    f = p.forecast.reps
+    return f.assign(projected_tier=f["tier"].map(lambda v: label(v, locale) if v else ""))
+
+
+def _forecast_cols(money: str) -> tuple:
+    """The forecast's columns (as `cols` takes them): Projected, ProjectedTier and the three
+    gaps, amounts as `money`."""
+    return (
+        ("projected", None, money),
+        ("projected_tier", None, "text"),
+        *((k, None, money) for k in _FORECAST_MONEY[1:]),
+    )
+
+
+def _forecast_notes(settings: Settings) -> Block:
+    """How the forecast is made, in the plan's language, beside the tracking table."""
+    loc = settings.locale
+    return Block(
+        "tblForecastNotes",
+        columns(settings)(("note", None, "text")),
+        pd.DataFrame({"note": [label("forecast_method", loc)]}),
+        title=label("forecast_title", loc),
+        beside=True,
+    )
+
+
 _TRACKING_KEYS = {
+    *_FORECAST_KEYS,
     "kpi_score", "rep_id", "week", "last_report", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
 }  # fmt: skip
