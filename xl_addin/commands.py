@@ -197,8 +197,35 @@ def track_summary(result: Progress, where, seconds: float, locale: str) -> list[
         *([say("tracked_later", locale, week=week, n=later)] if later else []),
         say("tracked_money", locale, commission=_yuan(int(result.commission["commission"].sum())),
             pool=_yuan(result.pool_cents)),
+        *_forecast_line(result, locale),
         *(say("note", locale, note=text(note, locale)) for note in result.notes),
         say("wrote", locale, sheets=", ".join(TRACKED_SHEETS)),
+    ]  # fmt: skip
+
+
+def _forecast_line(result: Progress, locale: str) -> list[str]:
+    """Where the team lands at the pace so far, against its tiers, and what that would pay."""
+    if result.forecast is None:
+        return []
+    f = result.forecast
+    team = f.scopes.iloc[0]
+    tier = team["tier"]
+    if tier == "challenge":
+        where = say("tracked_forecast_top", locale)
+    elif not tier:
+        where = say("tracked_forecast_below", locale, gap=_yuan(int(team["gap_to_floor"])))
+    else:
+        up = {"floor": "target", "target": "challenge"}[tier]
+        where = say(
+            "tracked_forecast_reached",
+            locale,
+            tier=label(tier, locale).lower(),
+            next=label(up, locale).lower(),
+            gap=_yuan(int(team[f"gap_to_{up}"])),
+        )
+    return [
+        say("tracked_forecast", locale, projected=_yuan(int(team["projected"])), where=where,
+            commission=_yuan(int(f.reps["commission"].sum())), pool=_yuan(f.pool_cents)),
     ]  # fmt: skip
 
 
