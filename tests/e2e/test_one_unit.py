@@ -87,6 +87,8 @@ REPBOOK_AMOUNTS = {
         "floor": UNIT, "target": UNIT, "challenge": UNIT,
         "commission": YUAN_CENTS, "to_next_tier": YUAN_CENTS,
         "commission_at_next_tier": YUAN_CENTS, "cap": YUAN_CENTS,
+        "projected": UNIT, "projected_commission": YUAN_CENTS, "projected_to_next_tier": YUAN_CENTS,
+        "projected_commission_at_next_tier": YUAN_CENTS,
     },
 }  # fmt: skip
 LABEL_COLUMN = 13  # Actuals: column M labels the value to its right

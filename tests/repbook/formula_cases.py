@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 
 from engine.commission import commission, rates_from_table
+from engine.forecast import project
 from engine.progress import progress
 from engine.tracking import track
 from tests.builders import STATUS_WORDS
-from xl_addin.repbook.render import FIRST
+from xl_addin.repbook.render import FIRST, FORECAST, FORECAST_ROW
 from xl_addin.repbook.responsibility import RepBook, rep_books
 from xl_addin.sheets.labels import label
 
@@ -42,9 +43,12 @@ SUMMARY = (
 )  # fmt: skip
 CENTS = (
     "to_date", "plan_to_date", "floor_to_date", "commission", "to_next_tier",
-    "commission_at_next_tier",
+    "commission_at_next_tier", "projected", "projected_commission", "projected_to_next_tier",
+    "projected_commission_at_next_tier",
 )  # fmt: skip
-WORDS = ("status", "tier", "next_tier")
+WORDS = ("status", "tier", "next_tier", "projected_tier", "projected_next_tier")
+# the forecast (at the rep's pace so far) in column N from row FORECAST_ROW + 1 (1-based)
+FORECAST_FIRST = FORECAST_ROW + 1
 # Actuals sheet, 1-based as spreadsheets count: the summary in column N from row FIRST + 1,
 # the typed amounts in column E and the cumulative actual in column K from row FIRST + 1
 SUMMARY_COLUMN, AMOUNT_COLUMN, CUMULATIVE_COLUMN = 14, 5, 11
@@ -130,10 +134,24 @@ def engine_values(plan, d, typed: list[tuple[RepBook, list[int | None]]]) -> lis
         s["CommissionMode"],
         int(cap * 100) if cap is not None else None,
     ).set_index("rep_id")
+    # the forecast at the rep's own latest week: engine.forecast, paid by engine.commission
+    rows = d.targets["rep_id"].reset_index(drop=True)
+    rows = pd.Index(rows).get_indexer(ids)
+    weekly = d.weekly.to_numpy(dtype=np.int64)[rows] * 100
+    projected, _, _ = project(
+        weekly, t["to_date"].to_numpy(dtype=np.int64), latest, np.full(len(ids), latest > 0)
+    )
+    ahead = commission(
+        d.targets,
+        pd.Series(projected, index=ids),
+        rates_from_table(plan.commission),
+        s["CommissionMode"],
+        int(cap * 100) if cap is not None else None,
+    ).set_index("rep_id")
     loc = s.locale
     out = []
     for book, cents in typed:
-        r, p = t.loc[book.rep_id], pay.loc[book.rep_id]
+        r, p, f = t.loc[book.rep_id], pay.loc[book.rep_id], ahead.loc[book.rep_id]
         cumulative = np.cumsum([c or 0 for c in cents]).tolist()
         assert not cents or cents[-1] is not None  # the rep's latest week is `latest`
         assert int(r["to_date"]) == sum(c or 0 for c in cents)
@@ -152,6 +170,12 @@ def engine_values(plan, d, typed: list[tuple[RepBook, list[int | None]]]) -> lis
                 "next_tier": label(p["next_tier"], loc) if p["next_tier"] else "",
                 "to_next_tier": int(p["to_next_tier"]),
                 "commission_at_next_tier": int(p["commission_at_next_tier"]),
+                "projected": int(f["sales"]),
+                "projected_tier": label(f["tier"], loc) if f["tier"] else "",
+                "projected_commission": int(f["commission"]),
+                "projected_next_tier": label(f["next_tier"], loc) if f["next_tier"] else "",
+                "projected_to_next_tier": int(f["to_next_tier"]),
+                "projected_commission_at_next_tier": int(f["commission_at_next_tier"]),
                 # in cents to the latest week, #N/A after it (a gap in the chart)
                 "cumulative": cumulative + ["#N/A"] * (len(book.weeks) - latest),
             }
@@ -183,6 +207,40 @@ def generate(books_of_variants, rng: random.Random, rounds: int, reps: int | Non
             typed = [(b, weekly_cents(totals_to_try(b, rng, weeks), weeks, rng, b)) for b in chosen]
             for (book, cents), want in zip(typed, engine_values(plan, d, typed), strict=True):
                 name = f"{plan.settings.locale}_{plan.settings['CommissionMode']}_{v}_{k:03d}"
+                cases.append(Case(f"{name}_{book.rep_id}", v, book, cents, want))
+    return cases
+
+
+def projection_on(book, weeks: int, amount: int) -> int | None:
+    """A total to date (cents) at week `weeks` whose projection is exactly `amount` cents:
+    to date T projects T + round(T × remaining ÷ plan to date), half up; None if no T does."""
+    due = sum(book.plan[:weeks]) * 100
+    left = sum(book.plan[weeks:]) * 100
+    if due == 0:
+        return None
+
+    def projected(t: int) -> int:
+        return t + (2 * t * left + due) // (2 * due)
+
+    start = amount * due // (due + left)
+    return next((t for t in range(start - 3, start + 4) if t >= 0 and projected(t) == amount), None)
+
+
+def generate_forecast_boundaries(books_of_variants, rng: random.Random, reps: int) -> list[Case]:
+    """Per variant, `reps` random reps (all if 0) each typing up to a random week a total whose
+    projection lands exactly on one of their tiers or one cent below it."""
+    cases = []
+    for v, (plan, d, books) in enumerate(books_of_variants):
+        chosen = rng.sample(books, reps) if reps else books
+        for weeks in (rng.choice((1, 2, 5, 6, 9, 12)),):
+            typed = []
+            for b in chosen:
+                tier = rng.choice((b.floor, b.target, b.challenge)) * 100 - rng.randrange(2)
+                total = projection_on(b, weeks, tier)
+                if total is not None:
+                    typed.append((b, weekly_cents(total, weeks, rng, b)))
+            for (book, cents), want in zip(typed, engine_values(plan, d, typed), strict=True):
+                name = f"{plan.settings.locale}_{plan.settings['CommissionMode']}_{v}_forecast"
                 cases.append(Case(f"{name}_{book.rep_id}", v, book, cents, want))
     return cases
 
@@ -265,9 +323,13 @@ class IronCalcBook:
         m.evaluate()
 
     def summary(self) -> dict:
+        """The summary cells and the forecast cells, by key."""
         get = self.model.get_cell_value
         return {
             key: get(ACTUALS_SHEET, FIRST + 1 + k, SUMMARY_COLUMN) for k, key in enumerate(SUMMARY)
+        } | {
+            key: get(ACTUALS_SHEET, FORECAST_FIRST + k, SUMMARY_COLUMN)
+            for k, key in enumerate(FORECAST)
         }
 
     def cumulative(self, weeks: int) -> list:

@@ -19,12 +19,15 @@ from tests.libreoffice import recalculate_many
 from tests.repbook.formula_cases import (
     ACTUALS_SHEET,
     CUMULATIVE_COLUMN,
+    FORECAST,
+    FORECAST_FIRST,
     SUMMARY,
     SUMMARY_COLUMN,
     IronCalcBook,
     assert_agrees,
     assert_cases_cover,
     generate,
+    generate_forecast_boundaries,
     typed_cells,
 )
 from xl_addin.repbook.render import FIRST, render_repbook
@@ -50,6 +53,8 @@ def test_live_formulas_equal_the_engine_in_libreoffice_and_ironcalc(books_of_var
     cases = generate(books_of_variants, random.Random(20261123), ROUNDS, REPS)
     assert len(cases) >= 100
     assert_cases_cover(cases)
+    # and projections exactly on a tier or one cent below it, 3 reps a variant
+    cases += generate_forecast_boundaries(books_of_variants, random.Random(20261206), 3)
     paths = []
     for case in cases:
         path = tmp_path / f"{case.name}.xlsx"
@@ -61,6 +66,8 @@ def test_live_formulas_equal_the_engine_in_libreoffice_and_ironcalc(books_of_var
         ws = computed[path].worksheets[ACTUALS_SHEET]
         office = {
             key: ws.cell(FIRST + 1 + k, SUMMARY_COLUMN).value for k, key in enumerate(SUMMARY)
+        } | {
+            key: ws.cell(FORECAST_FIRST + k, SUMMARY_COLUMN).value for k, key in enumerate(FORECAST)
         }
         office_cumulative = [ws.cell(FIRST + 1 + w, CUMULATIVE_COLUMN).value for w in range(weeks)]
         assert_agrees(office, office_cumulative, case.want, f"LibreOffice, {path.name}")

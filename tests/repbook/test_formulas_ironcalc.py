@@ -18,12 +18,15 @@ import numpy as np
 from tests.repbook.formula_cases import (
     ACTUALS_SHEET,
     CUMULATIVE_COLUMN,
+    FORECAST,
+    FORECAST_FIRST,
     SUMMARY,
     SUMMARY_COLUMN,
     IronCalcBook,
     assert_agrees,
     assert_cases_cover,
     generate,
+    generate_forecast_boundaries,
 )
 from xl_addin.repbook.render import FIRST, render_repbook
 
@@ -39,6 +42,7 @@ def checked_formulas(weeks: int, months: int) -> set[tuple[int, int, int]]:
     month totals (constants of the workbook, checked once)."""
     rows = range(FIRST + 1, FIRST + 1 + weeks)
     actuals = {(ACTUALS_SHEET, FIRST + 1 + k, SUMMARY_COLUMN) for k in range(len(SUMMARY))}
+    actuals |= {(ACTUALS_SHEET, FORECAST_FIRST + k, SUMMARY_COLUMN) for k in range(len(FORECAST))}
     actuals |= {
         (ACTUALS_SHEET, r, c) for r in rows for c in (CUMULATIVE_COLUMN, CUMULATIVE_PLAN_COLUMN)
     }
@@ -78,7 +82,16 @@ def test_live_formulas_equal_the_engine_in_ironcalc_on_2000_cases(books_of_varia
     cases = generate(books_of_variants, random.Random(20261206), ROUNDS, None)
     assert len(cases) >= 2000
     assert_cases_cover(cases)
-    for case in cases:
+    # every rep's projection exactly on a tier or one cent below it
+    boundaries = generate_forecast_boundaries(books_of_variants, random.Random(7), 0)
+    tiers = {c.name: (c.book.floor, c.book.target, c.book.challenge) for c in boundaries}
+    on_tier = [
+        c
+        for c in boundaries
+        if c.want["projected"] in {x * 100 - d for x in tiers[c.name] for d in (0, 1)}
+    ]
+    assert len(on_tier) == len(boundaries) >= 50
+    for case in cases + boundaries:
         iron = loaded[case.variant, case.book.rep_id]
         weeks = len(case.book.weeks)
         iron.type_actuals(case.cents, weeks)

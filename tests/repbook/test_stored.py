@@ -24,12 +24,13 @@ import pytest
 
 from engine import decompose
 from engine.commission import commission, rates_from_table
+from engine.forecast import project
 from engine.progress import progress
 from engine.tracking import track
 from tests.builders import STATUS_WORDS
 from tests.libreoffice import convert, recalculate_many
 from xl_addin.cli import main
-from xl_addin.repbook.render import FIRST, render_repbook
+from xl_addin.repbook.render import FIRST, FORECAST, FORECAST_ROW, render_repbook
 from xl_addin.repbook.responsibility import rep_books
 from xl_addin.sheets.labels import label
 from xl_addin.workbook.filebook import FileBook
@@ -130,6 +131,21 @@ def engine_summary(plan, p, book) -> dict:
         .set_index("rep_id")
         .loc[book.rep_id]
     )
+    # at the rep's pace so far (engine.forecast), paid by engine.commission
+    row = list(p.decomposition.targets["rep_id"]).index(book.rep_id)
+    weekly = p.decomposition.weekly.to_numpy(dtype=np.int64)[[row]] * 100
+    projected, _, _ = project(weekly, np.array([int(t["to_date"])]), latest, np.array([latest > 0]))
+    ahead = (
+        commission(
+            p.decomposition.targets,
+            pd.Series(projected, index=[book.rep_id]),
+            rates_from_table(plan.commission),
+            s["CommissionMode"],
+            int(cap * 100) if cap is not None else None,
+        )
+        .set_index("rep_id")
+        .loc[book.rep_id]
+    )
     loc = s.locale
     to_date, plan_to = int(t["to_date"]), int(t["plan_to_date"])
     weekly = mine.groupby("week")["amount_cents"].sum().reindex(range(1, s.weeks + 1))
@@ -147,6 +163,12 @@ def engine_summary(plan, p, book) -> dict:
         "next_tier": label(pay["next_tier"], loc) if pay["next_tier"] else "",
         "to_next_tier": int(pay["to_next_tier"]) / 100,
         "commission_at_next_tier": int(pay["commission_at_next_tier"]) / 100,
+        "projected": int(projected[0]) / 100,
+        "projected_tier": label(ahead["tier"], loc) if ahead["tier"] else "",
+        "projected_commission": int(ahead["commission"]) / 100,
+        "projected_next_tier": label(ahead["next_tier"], loc) if ahead["next_tier"] else "",
+        "projected_to_next_tier": int(ahead["to_next_tier"]) / 100,
+        "projected_commission_at_next_tier": int(ahead["commission_at_next_tier"]) / 100,
         "cumulative": [
             int(weekly.iloc[:w].fillna(0).sum()) / 100 if w <= latest else "#N/A"
             for w in range(1, s.weeks + 1)
@@ -166,13 +188,16 @@ def same(got: tuple[str, str], want) -> bool:
 
 
 def test_every_formula_stores_the_engines_value(issued):
-    statuses, tiers = set(), set()
+    statuses, tiers, projected_tiers = set(), set(), set()
     for v, plan, p, books in issued:
         for book, data in books:
             want = engine_summary(plan, p, book)
             actuals = stored(data, "xl/worksheets/sheet3.xml")
             for k, key in enumerate(SUMMARY):
                 got = actuals[f"N{FIRST + 1 + k}"]
+                assert same(got, want[key]), f"{v} {book.rep_id} {key}: {got} != {want[key]}"
+            for k, key in enumerate(FORECAST):
+                got = actuals[f"N{FORECAST_ROW + 1 + k}"]
                 assert same(got, want[key]), f"{v} {book.rep_id} {key}: {got} != {want[key]}"
             for w, cum in enumerate(want["cumulative"]):
                 got = actuals[f"K{FIRST + 1 + w}"]
@@ -191,9 +216,11 @@ def test_every_formula_stores_the_engines_value(issued):
                 assert same(weekly_plan[f"B{4 + len(book.weeks) + 2 + k}"], total)
             statuses.add(want["status"])
             tiers.add(want["tier"])
+            projected_tiers.add(want["projected_tier"])
     # the sample reaches every status and tier in both languages, and before any actuals
     assert {"RED", "AMBER", "GREEN", "红", "黄", "绿"} <= statuses
     assert {"", "Floor", "Target", "Challenge", "保底", "目标", "挑战"} <= tiers
+    assert {"", "Floor", "Target", "Challenge", "保底", "目标", "挑战"} <= projected_tiers
 
 
 def sample(issued) -> list[tuple]:

@@ -25,10 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
+import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from engine import commission as pay_rules
 from engine import tracking
+from engine.forecast import project
 from xl_addin.repbook.responsibility import ACCEPTED_NAME, RepBook
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
@@ -40,6 +44,12 @@ PCT = "0.0%"
 RATE = "0.00%"
 FIRST = 4  # 0-based row of the first week on the Actuals sheet (Excel row 5)
 ACTIVITY = ("visits", "demos", "deals", "new_customers")
+# the forecast at the rep's pace so far (engine/forecast.py), below the terms: 0-based rows
+FORECAST_ROW = 31  # its first value; its title on the row above
+FORECAST = (
+    "projected", "projected_tier", "projected_commission", "projected_next_tier",
+    "projected_to_next_tier", "projected_commission_at_next_tier",
+)  # fmt: skip
 
 
 def render_repbook(book: RepBook) -> bytes:
@@ -318,6 +328,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     ws.write_string(
         terms_row + len(terms), 12, f"{label('CommissionMode', loc)}: {label(b.mode, loc)}"
     )
+    assert terms_row + len(terms) < FORECAST_ROW - 2
 
     summary = (
         ("latest_week", f.int),
@@ -345,6 +356,7 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     for k, (key, fmt) in enumerate(summary):
         ws.write_string(FIRST + k, 12, f.header_for(key, fmt), f.label)
         ws.write_formula(FIRST + k, 13, formulas[key], fmt, stored[key])
+    _forecast(ws, b, f, cell, at, col)
     status = cell["status"].replace("$", "")
     for word, colour in (
         (tracking.RED, "red"),
@@ -431,6 +443,73 @@ def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:
     ws.set_column(12, 12, 22)
     ws.set_column(13, 13, 16)
     ws.freeze_panes(FIRST, 0)
+
+
+def _forecast(ws, b: RepBook, f: _Formats, cell: dict, at: dict, col) -> None:
+    """Where the rep lands at the pace so far and what that pays, as live formulas over the
+    summary, with the values the engine computes for the actuals issued."""
+    loc = b.locale
+    kinds = (f.money, None, f.cents, None, f.cents, f.cents)
+    ws.write_string(FORECAST_ROW - 1, 12, label("forecast_rep_title", loc), f.header)
+    ws.write_string(FORECAST_ROW - 1, 13, "", f.header)
+    here = {
+        key: xl_rowcol_to_cell(FORECAST_ROW + k, 13, row_abs=True, col_abs=True)
+        for k, key in enumerate(FORECAST)
+    }
+    formulas, stored = _forecast_formulas(b, cell, here, at, col), _forecast_stored(b)
+    for k, (key, fmt) in enumerate(zip(FORECAST, kinds, strict=True)):
+        ws.write_string(FORECAST_ROW + k, 12, f.header_for(key, fmt), f.label)
+        ws.write_formula(FORECAST_ROW + k, 13, formulas[key], fmt, stored[key])
+    ws.write_string(FORECAST_ROW + len(FORECAST), 12, label("forecast_rep_method", loc))
+
+
+def _forecast_formulas(b: RepBook, cell: dict, here: dict, at: dict, col) -> dict[str, str]:
+    """projected = to date + ROUND(remaining plan × to date ÷ plan to date, 2) (the plan when
+    nothing is typed yet, to date + the remaining plan while the plan to date is 0), then the
+    tier, the commission and the next tier at the projection, as the summary's formulas."""
+    week, plan = col("A"), col("C")
+    s, latest, due = cell["to_date"], cell["latest_week"], cell["plan_to_date"]
+    left = f"SUMPRODUCT(({week}>{latest})*{plan})"
+    paced = f"ROUND({s}+ROUND(ROUND({left}*{s}/{due},6),2),2)"
+    projected = f"=IF(OR({latest}=0,{due}=0),ROUND({s}+{left},2),{paced})"
+    at_projection = _summary_formulas(b, {**cell, "to_date": here["projected"]}, at, col)
+    return {
+        "projected": projected,
+        "projected_tier": at_projection["tier"],
+        # the rate at the projection is inline: the summary's rate cell is the rate to date
+        "projected_commission": at_projection["commission"].replace(
+            cell["rate"], "(" + at_projection["rate"][1:] + ")"
+        ),
+        "projected_next_tier": at_projection["next_tier"],
+        "projected_to_next_tier": at_projection["to_next_tier"],
+        "projected_commission_at_next_tier": at_projection["commission_at_next_tier"].replace(
+            cell["commission"], here["projected_commission"]
+        ),
+    }
+
+
+def _forecast_stored(b: RepBook) -> dict[str, object]:
+    """The forecast cells' values with the actuals issued: engine.forecast.project at the
+    rep's own latest week, paid by engine.commission."""
+    st, loc = b.standing, b.locale
+    latest = st.latest_week
+    weekly = np.array([b.plan], dtype=np.int64) * 100
+    projected, _, _ = project(weekly, np.array([st.to_date]), latest, np.array([latest > 0]))
+    targets = pd.DataFrame(
+        {"rep_id": [b.rep_id], "floor": b.floor, "target": b.target, "challenge": b.challenge}
+    )
+    cap = int(b.cap * 100) if b.cap is not None else None
+    paid = pay_rules.commission(
+        targets, pd.Series(projected, index=[b.rep_id]), dict(b.rates), b.mode, cap
+    ).iloc[0]
+    return {
+        "projected": int(projected[0]) / 100,
+        "projected_tier": label(paid["tier"], loc) if paid["tier"] else "",
+        "projected_commission": int(paid["commission"]) / 100,
+        "projected_next_tier": label(paid["next_tier"], loc) if paid["next_tier"] else "",
+        "projected_to_next_tier": int(paid["to_next_tier"]) / 100,
+        "projected_commission_at_next_tier": int(paid["commission_at_next_tier"]) / 100,
+    }
 
 
 def _stored(b: RepBook) -> dict[str, object]:
