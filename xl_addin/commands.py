@@ -204,16 +204,22 @@ def track_summary(result: Progress, where, seconds: float, locale: str) -> list[
 
 
 def _forecast_line(result: Progress, locale: str) -> list[str]:
-    """Where the team lands at the pace so far, against its tiers, and what that would pay."""
+    """Where the team lands at the pace so far, against its tiers (in the plan's Unit, as every
+    amount the summary speaks of), and what that would pay (money to the cent, in yuan)."""
     if result.forecast is None:
         return []
     f = result.forecast
+    unit = int(result.decomposition.settings["Unit"])
     team = f.scopes.iloc[0]
     tier = team["tier"]
+
+    def sales(cents) -> str:
+        return spoken(int(cents) / 100, unit, locale)
+
     if tier == "challenge":
         where = say("tracked_forecast_top", locale)
     elif not tier:
-        where = say("tracked_forecast_below", locale, gap=_yuan(int(team["gap_to_floor"])))
+        where = say("tracked_forecast_below", locale, gap=sales(team["gap_to_floor"]))
     else:
         up = {"floor": "target", "target": "challenge"}[tier]
         where = say(
@@ -221,10 +227,10 @@ def _forecast_line(result: Progress, locale: str) -> list[str]:
             locale,
             tier=label(tier, locale).lower(),
             next=label(up, locale).lower(),
-            gap=_yuan(int(team[f"gap_to_{up}"])),
+            gap=sales(team[f"gap_to_{up}"]),
         )
     return [
-        say("tracked_forecast", locale, projected=_yuan(int(team["projected"])), where=where,
+        say("tracked_forecast", locale, projected=sales(team["projected"]), where=where,
             commission=_yuan(int(f.reps["commission"].sum())), pool=_yuan(f.pool_cents)),
     ]  # fmt: skip
 

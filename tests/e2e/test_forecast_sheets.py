@@ -16,7 +16,7 @@ from engine.progress import progress
 from tests.e2e.test_chart_gaps import C, charts_of, series_named
 from xl_addin.cli import main
 from xl_addin.commands import track_summary
-from xl_addin.sheets.units import without_unit
+from xl_addin.sheets.units import spoken, without_unit
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
@@ -189,11 +189,12 @@ def test_the_track_summary_says_where_the_team_lands(tracked, progressed, locale
     earned = sum(cents(r["CommissionAtProjected"]) for r in table(wb, "tblCommissionEarned"))
     lines = track_summary(progressed, "plan.xlsx", 0.5, locale)
     line = next(x for x in lines if "forecast" in x or "预测" in x)
-    shown = f"{Decimal(landing) / 100:,.2f}"
+    unit = int(progressed.decomposition.settings["Unit"])  # sales in the plan's Unit
+    shown = spoken(landing / 100, unit, locale)
     tier = team["ProjectedTier"]
     assert tier in ("Floor", "Target")  # the example lands between floor and challenge
     up = "Target" if tier == "Floor" else "Challenge"
-    gap = f"{Decimal(cents(team[f'GapTo{up}'])) / 100:,.2f}"
+    gap = spoken(cents(team[f"GapTo{up}"]) / 100, unit, locale)
     words = {"Floor": "保底", "Target": "目标", "Challenge": "挑战"}
     if locale == "en":
         assert line.startswith(f"  forecast at the pace so far: the team lands at {shown} (")
