@@ -38,8 +38,14 @@ def test_a_wheel_install_carries_every_template_and_runs_the_demo(tmp_path):
         for p in (ROOT / "templates").rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
+    code = {  # every module of the two packages, sub-packages (the wings) included
+        p.relative_to(ROOT).as_posix()
+        for folder in ("engine", "xl_addin")
+        for p in (ROOT / folder).rglob("*.py")
+    }
     with zipfile.ZipFile(wheel) as z:
         assert sources - set(z.namelist()) == set()
+        assert code - set(z.namelist()) == set()
 
     target = tmp_path / "site"
     installed = subprocess.run(
@@ -61,7 +67,11 @@ def test_a_wheel_install_carries_every_template_and_runs_the_demo(tmp_path):
     run = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "import xl_addin; assert xl_addin.__file__.startswith(sys.argv[1]), xl_addin.__file__;"
-        "from xl_addin.cli import main; sys.exit(main(['demo', sys.argv[2]]))"
+        "from xl_addin.cli import main; code = main(['demo', sys.argv[2]]);"
+        "elsewhere = [m for m, x in list(sys.modules.items()) if m.split('.')[0] in"
+        " ('engine', 'xl_addin') and getattr(x, '__file__', None)"
+        " and not x.__file__.startswith(sys.argv[1])];"
+        "assert not elsewhere, elsewhere; sys.exit(code)"
     )
     demo = tmp_path / "demo"
     done = subprocess.run(
