@@ -16,6 +16,7 @@ import pytest
 
 from engine import decompose
 from engine.scenarios import compare
+from tests.ooxml.check import problems
 from xl_addin.cli import main, run_adopt, run_scenarios
 from xl_addin.commands import scenarios_summary
 from xl_addin.workbook.example_company import PERIOD_START, example_tables
@@ -145,6 +146,7 @@ def test_scenarios_leaves_every_other_part_of_the_plan_as_it_was(written):
     assert scenarios in added
     assert all(n.startswith(("xl/worksheets/", "xl/tables/", "xl/charts/", "xl/drawings/")) for n in added), added  # fmt: skip
     assert any(n.startswith("xl/charts/") for n in added)  # the team target per scenario
+    assert problems(plan) == []  # a sound package, by the ECMA-376 schemas and package rules
 
 
 def test_adopting_a_scenario_writes_what_typing_its_settings_would(written, tmp_path):
