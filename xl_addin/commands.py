@@ -401,9 +401,19 @@ def adopt_scenario_book(
     created = log_edits(book, plan, pd.DataFrame([row], columns=list(LOG_COLUMNS)), edits)
     for setting, typed in scenario.typed.items():
         if typed is not None or plan.settings.where(setting)[1]:
-            set_setting(book, plan, setting, typed, edits)
+            set_setting(book, plan, setting, _as_cell(typed), edits)
     book.write_sheets(describe(result, chosen.settings, plan.sign_offs), edits)
     return Adopted(scenario, result, new_version, created)
+
+
+def _as_cell(typed):
+    """A scenario's Value as a cell of tblSettings holds it: a date as its serial number (the
+    Value cell keeps its date format), anything else as typed."""
+    if isinstance(typed, dt.datetime):
+        typed = typed.date()
+    if isinstance(typed, dt.date):
+        return (typed - dt.date(1899, 12, 30)).days
+    return typed
 
 
 def scenarios_summary(result: Compared, where, seconds: float, locale: str) -> list[str]:

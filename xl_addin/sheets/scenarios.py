@@ -5,6 +5,8 @@ the team target per scenario. Amounts in the plan's Unit, the header naming it (
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from engine.scenarios import Compared, Scenario
@@ -90,7 +92,7 @@ def settings_text(scenario: Scenario) -> str:
 def _shown(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         return f"{value:%Y-%m-%d}"
     return str(value).strip()
 
