@@ -32,4 +32,5 @@ class Plan:
     change_log: pd.DataFrame | None = None
     sign_offs: pd.DataFrame | None = None  # reps' acceptances, written by `collect`
     kpi_actuals: pd.DataFrame | None = None  # long: rep_id, week, kpi, value (from tblActuals)
+    scenarios: tuple = ()  # engine.scenarios.Scenario each, from tblScenarios, in its order
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -15,6 +15,8 @@ from engine.problems import PlanError
 from engine.recalibrate import REQUEST_FIELDS, Request
 from engine.settings import LOCALES
 from xl_addin.commands import (
+    adopt_scenario_book,
+    adopt_summary,
     collect_book,
     collect_summary,
     decompose_book,
@@ -24,6 +26,8 @@ from xl_addin.commands import (
     parse_amount,
     plan_of_folder,
     recalibrate_summary,
+    scenarios_book,
+    scenarios_summary,
     track_book,
     track_summary,
 )
@@ -49,6 +53,26 @@ def run_decompose(path: Path, out=None, lang=None, password_env=None) -> int:
     seconds = time.perf_counter() - started
     lang = lang or result.settings["Locale"]
     _print(decompose_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
+    return EXIT_OK
+
+
+def run_scenarios(path: Path, out=None, lang=None, password_env=None) -> int:
+    started = time.perf_counter()
+    with plan_book(path, password_env) as book:
+        lang = lang or book_language(book)
+        result = scenarios_book(book)
+    seconds = time.perf_counter() - started
+    _print(scenarios_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
+    return EXIT_OK
+
+
+def run_adopt(path: Path, name: str, now=None, out=None, lang=None, password_env=None) -> int:
+    started = time.perf_counter()
+    with plan_book(path, password_env) as book:
+        result = adopt_scenario_book(book, name, now or dt.datetime.now())
+    seconds = time.perf_counter() - started
+    lang = lang or result.decomposition.settings["Locale"]
+    _print(adopt_summary(result, path, seconds, lang) + refresh_note(book, lang), out)
     return EXIT_OK
 
 
@@ -201,6 +225,20 @@ def parser() -> argparse.ArgumentParser:
     dec.add_argument("plan", type=Path)
     _lang(dec)
     _password_env(dec)
+    dec.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="adopt scenario NAME of tblScenarios: decompose with its settings and write them "
+        "into tblSettings (recorded in tblChangeLog)",
+    )
+    scn = sub.add_parser(
+        "scenarios",
+        help="decompose each scenario of tblScenarios beside the plan into a Scenarios sheet "
+        "(the plan's targets unchanged)",
+    )
+    scn.add_argument("plan", type=Path)
+    _lang(scn)
+    _password_env(scn)
     trk = sub.add_parser(
         "track", help="actuals to date: Tracking (red/amber/green) and Commission sheets"
     )
@@ -300,8 +338,12 @@ def main(argv=None) -> int:
             run_init(args.plan, example=args.example, locale=args.locale)
             print(say("init_wrote", args.locale, plan=args.plan))
             return EXIT_OK
+        if args.command == "decompose" and args.scenario is not None:
+            return run_adopt(args.plan, args.scenario, lang=lang, password_env=password_env)
         if args.command == "decompose":
             return run_decompose(args.plan, lang=lang, password_env=password_env)
+        if args.command == "scenarios":
+            return run_scenarios(args.plan, lang=lang, password_env=password_env)
         if args.command == "track":
             return run_track(args.plan, args.week, lang=lang, password_env=password_env)
         if args.command == "recalibrate":

@@ -19,16 +19,20 @@ from engine import decompose
 from engine.collect import KEPT
 from engine.decomposition import Decomposition
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, said
+from engine.problems import PlanError, Problem, did_you_mean, said
 from engine.progress import Progress, progress
+from engine.recalibrate import LOG_COLUMNS, version
+from engine.scenarios import Compared, Scenario, compare, find, scenario_plan
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say, text
-from xl_addin.recalibration import Recalibrated, set_setting
+from xl_addin.recalibration import Recalibrated, log_edits, set_setting
 from xl_addin.repbook.collect import Collected, collect
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import target_text
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.sheets.scenarios import SHEET as SCENARIOS_SHEET
+from xl_addin.sheets.scenarios import describe_scenarios, settings_text
 from xl_addin.sheets.units import amount, spoken
 from xl_addin.workbook.coerce import amount_value
 from xl_addin.workbook.columns import BY_KEY
@@ -354,3 +358,131 @@ def _value(key: str, value) -> str:
 
 def _yuan(cents: int) -> str:
     return f"{Decimal(cents) / 100:,.2f}"
+
+
+# -- scenarios (SPEC §17) -------------------------------------------------------------------
+SCENARIO_FIELD = "Scenario"  # the Field of a change-log row that records an adopted scenario
+
+
+@dataclasses.dataclass(frozen=True)
+class Adopted:
+    scenario: Scenario
+    decomposition: Decomposition  # the plan decomposed with the scenario's settings
+    version: int  # the plan's Version now
+    created: bool  # the plan had no tblChangeLog: its sheet and table were added
+
+
+def scenarios_book(book: PlanBook) -> Compared:
+    """Every scenario of tblScenarios decomposed beside the plan into the Scenarios sheet; the
+    plan's own sheets and tables are not touched."""
+    plan = read_plan(book)
+    if not plan.scenarios:
+        raw = book.table(BY_KEY["scenarios"].name)
+        sheet = raw.sheet if raw is not None else BY_KEY["scenarios"].sheet
+        raise PlanError(
+            [Problem(sheet, "", said("scenarios_none"), said("scenarios_none_hint", sheet=sheet))]
+        )
+    result = compare(plan)
+    book.write_sheets(describe_scenarios(result, plan.settings))
+    return result
+
+
+def adopt_scenario_book(
+    book: PlanBook, name: str, now: dt.datetime, where: str = "--scenario"
+) -> Adopted:
+    """Decompose with the settings of scenario `name` and make them the plan's: written into
+    tblSettings, a row in tblChangeLog (the team target before and after), Version raised by
+    one, the output sheets written — one atomic write. An unknown name is a problem at `where`."""
+    plan = read_plan(book)
+    scenario = find(plan, name)
+    if scenario is None:
+        names = [s.name for s in plan.scenarios]
+        raise PlanError(
+            [
+                Problem(
+                    where,
+                    "",
+                    said("scenario_unknown", name=name, suggestion=did_you_mean(name, names)),
+                    said("scenario_unknown_hint", names=", ".join(names) or "—"),
+                )
+            ]
+        )
+    chosen = scenario_plan(plan, scenario)
+    result = decompose(chosen)
+    words = settings_text(scenario)
+    note = said("note_scenario_adopted", scenario=scenario.name, settings=words)
+    result = dataclasses.replace(result, notes=(*result.notes, note))
+    try:
+        before = int(decompose(plan).team["target"])
+    except PlanError:  # the plan's own settings do not decompose; the scenario's do
+        before = None
+    new_version = version(plan) + 1
+    row = {
+        "timestamp": now.strftime("%Y-%m-%d %H:%M:%S"),
+        "rep_id": None,
+        "field": SCENARIO_FIELD,
+        "old": before,
+        "new": int(result.team["target"]),
+        "reason": say(
+            "scenario_log_reason", plan.settings.locale, scenario=scenario.name, settings=words
+        ),
+        "approver": None,
+        "version": new_version,
+        "from_week": None,
+    }
+    edits = TableEdits()
+    created = log_edits(book, plan, pd.DataFrame([row], columns=list(LOG_COLUMNS)), edits)
+    for setting, typed in scenario.typed.items():
+        if typed is not None or plan.settings.where(setting)[1]:
+            set_setting(book, plan, setting, _as_cell(typed), edits)
+    book.write_sheets(describe(result, chosen.settings, plan.sign_offs), edits)
+    return Adopted(scenario, result, new_version, created)
+
+
+def _as_cell(typed):
+    """A scenario's Value as a cell of tblSettings holds it: a date as its serial number (the
+    Value cell keeps its date format), anything else as typed."""
+    if isinstance(typed, dt.datetime):
+        typed = typed.date()
+    if isinstance(typed, dt.date):
+        return (typed - dt.date(1899, 12, 30)).days
+    return typed
+
+
+def scenarios_summary(result: Compared, where, seconds: float, locale: str) -> list[str]:
+    """The plan's team numbers, then each scenario's with the difference and what it sets."""
+    unit = int(result.plan.settings["Unit"])
+    team = result.team
+
+    def money(v) -> str:
+        return spoken(int(v), unit, locale)
+
+    plan = team.iloc[0]
+    lines = [
+        say("scenarios_compared", locale, n=len(result.scenarios), where=where, seconds=seconds),
+        say("scenarios_plan_line", locale, target=money(plan.target), floor=amount(plan.floor, unit),
+            challenge=amount(plan.challenge, unit), gap=money(plan.gap)),
+    ]  # fmt: skip
+    for (scenario, _), r in zip(result.scenarios, team.iloc[1:].itertuples(), strict=True):
+        sign = "+" if r.target_diff > 0 else "−" if r.target_diff < 0 else "±"
+        lines.append(
+            say("scenarios_line", locale, scenario=scenario.name, target=money(r.target),
+                diff=sign + money(abs(r.target_diff)), change=f"{r.target_change:+.1%}",
+                gap=money(r.gap), settings=settings_text(scenario))
+        )  # fmt: skip
+    lines.append(say("wrote", locale, sheets=SCENARIOS_SHEET))
+    return lines
+
+
+def adopt_summary(result: Adopted, where, seconds: float, locale: str) -> list[str]:
+    """What decompose says, then which scenario was adopted and what was recorded."""
+    lines = decompose_summary(result.decomposition, where, seconds, locale)
+    lines[-1:-1] = [
+        say("scenario_adopted", locale, scenario=result.scenario.name,
+            settings=settings_text(result.scenario)),
+        say("scenario_adopted_written", locale, version=result.version),
+    ]  # fmt: skip
+    if result.created:
+        spec = BY_KEY["change_log"]
+        lines.insert(-1, say("recalibrated_created", locale, sheet=spec.sheet, table=spec.name))
+    return lines

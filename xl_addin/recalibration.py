@@ -66,17 +66,31 @@ def recalibrate(
     if tracked:
         sheets += describe_progress(progress(changed), plan.settings)
     version = int(rows["version"].iat[0])
-    cells = [{k: _cell(row[k]) for k in LOG_COLUMNS} for row in rows.to_dict("records")]
-    if letters is None:
-        frame = pd.DataFrame(cells, columns=list(LOG_COLUMNS), dtype=object)
-        edits = TableEdits(creates=[NewTable(BY_KEY["change_log"], frame, plan.settings.locale)])
-    else:
-        edits = TableEdits(
-            appends={CHANGE_LOG: [{letters[k]: v for k, v in row.items()} for row in cells]}
-        )
+    edits = TableEdits()
+    _append_log(rows, letters, plan.settings.locale, edits)
     _set_version(book, plan, version, edits)
     book.write_sheets(sheets, edits)
     return Recalibrated(rows, result, tracked, created=letters is None)
+
+
+def log_edits(book: TableSource, plan: Plan, rows: pd.DataFrame, edits: TableEdits) -> bool:
+    """`rows` (LOG_COLUMNS) appended to tblChangeLog as edits, with the plan's Version set to
+    theirs; True when the plan has no tblChangeLog and the write adds it."""
+    letters = _log_letters(book, plan)
+    _append_log(rows, letters, plan.settings.locale, edits)
+    _set_version(book, plan, int(rows["version"].iat[0]), edits)
+    return letters is None
+
+
+def _append_log(rows: pd.DataFrame, letters, locale: str, edits: TableEdits) -> None:
+    cells = [{k: _cell(row[k]) for k in LOG_COLUMNS} for row in rows.to_dict("records")]
+    if letters is None:
+        frame = pd.DataFrame(cells, columns=list(LOG_COLUMNS), dtype=object)
+        edits.creates.append(NewTable(BY_KEY["change_log"], frame, locale))
+    else:
+        edits.appends.setdefault(CHANGE_LOG, []).extend(
+            {letters[k]: v for k, v in row.items()} for row in cells
+        )
 
 
 def _named(problem: Problem, fields: Mapping[str, str]) -> Problem:

@@ -38,6 +38,10 @@ Public Sub SalesplanCollect()
     RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.collect()"
 End Sub
 
+Public Sub SalesplanScenarios()
+    RunPython "import xl_addin.excel.buttons; xl_addin.excel.buttons.scenarios()"
+End Sub
+
 ' Help needs no Python, so it still answers when Python cannot be started.
 Public Sub SalesplanHelp()
     MsgBox SalesplanHelpText(), vbInformation, "salesplan"
@@ -66,6 +70,10 @@ End Sub
 
 Public Sub SalesplanRibbonCollect(control As IRibbonControl)
     SalesplanCollect
+End Sub
+
+Public Sub SalesplanRibbonScenarios(control As IRibbonControl)
+    SalesplanScenarios
 End Sub
 
 Public Sub SalesplanRibbonHelp(control As IRibbonControl)

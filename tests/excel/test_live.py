@@ -63,6 +63,7 @@ xw = require("xlwings")
 engine_module = require("tests.xlwings_openpyxl")
 
 NOW = dt.datetime(2026, 10, 20, 9, 30)
+WRITTEN = (*OUTPUT_SHEETS, "Scenarios")  # by decompose, track and scenarios
 INPUT_SHEETS = ("Settings", "SalesHistory", "Reps", "Regions", "Actuals", "ChangeLog")
 
 
@@ -310,11 +311,13 @@ def both(example, tmp_path_factory):
     live.write_bytes(example.read_bytes())
     assert main(["decompose", str(cli)]) == 0
     assert main(["track", str(cli)]) == 0
+    assert main(["scenarios", str(cli)]) == 0
     said = Recorder([Recorder.ENTER])  # the week most reps have reported, as the CLI tracks
     with engine_module.activated():
         book = xw.Book(live)
         buttons.decompose(book, alert=said.alert)
         buttons.track(book, alert=said.alert, prompt=said.prompt)
+        buttons.scenarios(book, alert=said.alert)
         book.save()
     return Both(cli, live, said, example)
 
@@ -330,13 +333,13 @@ class Both:
 # What the buttons say, per locale: titles, the first and last summary lines, the status line.
 REPORTS = {
     "en": (
-        ("salesplan — Decompose", "salesplan — Track"),
+        ("salesplan — Decompose", "salesplan — Track", "salesplan — Scenarios"),
         "Decomposed live.xlsx in ",
         "  wrote sheets: Targets, Breakdown, Phasing, Reconciliation",
         "  status: RED 5, AMBER 10, GREEN 9",
     ),
     "zh-CN": (
-        ("salesplan — 分解", "salesplan — 跟踪"),
+        ("salesplan — 分解", "salesplan — 跟踪", "salesplan — 方案比较"),
         "已分解 live.xlsx，用时 ",
         "  已写入工作表：Targets, Breakdown, Phasing, Reconciliation",
         "  状态：红 5，黄 10，绿 9",
@@ -349,8 +352,13 @@ def test_the_buttons_report_like_the_cli_in_the_plans_locale(both):
     titles, first, wrote, status = REPORTS[locale]
     said = both.said
     assert [(title, mode) for _, title, mode in said.alerts] == [(t, "info") for t in titles]
-    decomposed, tracked = (m for m, _, _ in said.alerts)
+    decomposed, tracked, compared = (m for m, _, _ in said.alerts)
     assert decomposed.startswith(first) and decomposed.endswith(wrote)
+    # the example's three scenarios, said as the command line says them
+    assert compared.splitlines()[0].startswith(
+        {"en": "Compared 3 scenarios of live.xlsx", "zh-CN": "已将 live.xlsx 的 3 个方案"}[locale]
+    )
+    assert len(compared.splitlines()) == 6  # the plan, three scenarios, the sheet written
     assert tracked.splitlines()[1] == status
     d = decompose(read_plan(FileBook(both.example)))
     unit = int(d.settings["Unit"])  # the summary speaks the plan's Unit: 3,011.7万元
@@ -360,13 +368,13 @@ def test_the_buttons_report_like_the_cli_in_the_plans_locale(both):
 def test_every_output_cell_has_the_same_value_kind_and_number_format(both):
     a, b = both.a, both.b
     assert a.sheetnames == b.sheetnames
-    for name in OUTPUT_SHEETS:
+    for name in WRITTEN:
         assert same_cells(a[name], b[name]) == [], name
 
 
 def test_the_tables_have_the_same_names_refs_columns_and_style(both):
     a, b = both.a, both.b
-    for name in OUTPUT_SHEETS:
+    for name in WRITTEN:
         assert tables(a[name]) == tables(b[name]), name
     assert tables(b["Targets"])["tblTargets"][2] == "TableStyleMedium2"
 
@@ -375,12 +383,16 @@ def test_titles_and_headers_have_the_same_style(both):
     plan = read_plan(FileBook(both.cli))
     from engine import decompose
     from engine.progress import progress
+    from engine.scenarios import compare
     from xl_addin.sheets.outputs import describe_progress
+    from xl_addin.sheets.scenarios import describe_scenarios
 
     sheets = describe(decompose(plan), plan.settings) + describe_progress(
         progress(plan), plan.settings
     )
     a, b = both.a, both.b
+    for sheet in describe_scenarios(compare(plan), plan.settings):
+        assert styles(a[sheet.name], sheet) == styles(b[sheet.name], sheet), sheet.name
     for sheet in sheets:
         assert styles(a[sheet.name], sheet) == styles(b[sheet.name], sheet), sheet.name
     title = (True, 12, None, None, "center", None)
@@ -394,7 +406,7 @@ def test_titles_and_headers_have_the_same_style(both):
 
 def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
     a, b = both.a, both.b
-    for name in OUTPUT_SHEETS:
+    for name in WRITTEN:
         assert rules(a[name]) == rules(b[name]), name
     tracking = rules(b["Tracking"])
     # no report (grey, by the status cell itself), then red, green, amber by the numbers
@@ -407,7 +419,7 @@ def test_status_colours_are_the_same_native_rules_in_the_same_order(both):
 
 def test_panes_and_column_widths_are_the_same(both):
     a, b = both.a, both.b
-    for name in OUTPUT_SHEETS:
+    for name in WRITTEN:
         assert a[name].freeze_panes == b[name].freeze_panes, name
         assert widths(a[name], padded=True) == widths(b[name], padded=False), name
     assert b["Targets"].freeze_panes == "C3"  # the title and header rows, RepID and Name
@@ -416,6 +428,8 @@ def test_panes_and_column_widths_are_the_same(both):
 def test_the_dashboard_charts_read_the_same_cells(both):
     made = charts(both.live, "Dashboard")
     assert made == charts(both.cli, "Dashboard")
+    assert charts(both.live, "Scenarios") == charts(both.cli, "Scenarios")
+    assert [c[1] for c in charts(both.cli, "Scenarios")] == ["barChart"]
     assert [c[1] for c in made] == ["barChart"] + ["lineChart"] * (len(made) - 1)
     assert made[1][6][0][3] == "1F4E78"  # the plan line's colour
 

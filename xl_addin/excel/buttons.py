@@ -42,6 +42,8 @@ from xl_addin.commands import (
     issue_summary,
     parse_amount,
     recalibrate_summary,
+    scenarios_book,
+    scenarios_summary,
     track_plan,
     track_summary,
     workbooks_folder,
@@ -92,6 +94,17 @@ def decompose(book=None, alert: Alert | None = None) -> None:
         result = decompose_book(LiveBook(book))
         seconds = time.perf_counter() - started
         box.show(decompose_summary(result, book.name, seconds, box.locale))
+
+
+def scenarios(book=None, alert: Alert | None = None) -> None:
+    """Scenarios: each scenario of tblScenarios beside the plan, into the Scenarios sheet
+    (SPEC §17); the plan's own targets and sheets are not changed."""
+    book = book or _caller()
+    with _reported(book, alert, "scenarios") as box:
+        started = time.perf_counter()
+        result = scenarios_book(LiveBook(book))
+        seconds = time.perf_counter() - started
+        box.show(scenarios_summary(result, book.name, seconds, box.locale))
 
 
 def track(book=None, alert: Alert | None = None, prompt: Prompt | None = None) -> None:

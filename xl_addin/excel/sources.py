@@ -29,6 +29,7 @@ BUTTONS: tuple[tuple[str, str, str | None], ...] = (
     ("send", "SalesplanSend", "send"),
     ("recalibrate", "SalesplanRecalibrate", "recalibrate"),
     ("collect", "SalesplanCollect", "collect"),
+    ("scenarios", "SalesplanScenarios", "scenarios"),
     ("help", "SalesplanHelp", None),
 )
 VBA_MODULE = "Salesplan"  # the module name inside the VBA project

@@ -287,6 +287,24 @@ TABLES: tuple[TableSpec, ...] = (
         help_zh="从收回的责任书中读取的销售对计划的确认（只追加），由 salesplan collect 写入；"
         "Targets 的“签收”列显示最近一次。",
     ),
+    TableSpec(
+        "tblScenarios",
+        # not "Scenarios": that is the output sheet `salesplan scenarios` writes
+        "ScenarioSettings",
+        "scenarios",
+        (
+            C("scenario", "Scenario", "方案", TEXT, True, aliases=("方案名称", "情景")),
+            C("setting", "Setting", "参数", TEXT, True, aliases=("设置项",)),
+            C("value", "Value", "取值", TEXT, aliases=("值", "数值")),
+        ),
+        help_en="Optional what-if variants of tblSettings: each row sets one setting (any of "
+        "tblSettings, typed as there) in a named scenario; a blank Value is the setting's "
+        "default. salesplan scenarios shows every scenario beside the plan on the Scenarios "
+        "sheet; salesplan decompose --scenario NAME adopts one.",
+        help_zh="可选：参数设置的假设方案。每行在一个方案中设定一项参数（参数设置中的任一项，写法相同）；"
+        "取值留空即为默认值。salesplan scenarios 在 Scenarios 工作表中把各方案与当前计划并列比较；"
+        "salesplan decompose --scenario 方案名 采用其中一个方案。",
+    ),
 )
 del C
 

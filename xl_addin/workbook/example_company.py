@@ -169,6 +169,7 @@ def example_tables(locale: str = "zh-CN") -> dict[str, pd.DataFrame]:
         "change_log": pd.DataFrame(columns=[c.key for c in BY_KEY["change_log"].columns]),
         "sources": pd.DataFrame(columns=[c.key for c in BY_KEY["sources"].columns]),
         "sign_offs": pd.DataFrame(columns=[c.key for c in BY_KEY["sign_offs"].columns]),
+        "scenarios": _scenarios(locale),
     }
     return {
         k: t[[c.key for c in BY_KEY[k].columns if c.key in t.columns]] for k, t in tables.items()
@@ -197,6 +198,19 @@ def _settings(locale: str) -> pd.DataFrame:
     return pd.DataFrame(
         {"setting": list(values), "value": list(values.values()), "description": None}
     )
+
+
+def _scenarios(locale: str) -> pd.DataFrame:
+    """What a director would set beside the plan (growth 8 %, buffer 3 %): a bolder market, a
+    cautious one that keeps more buffer, and the number the board asked for."""
+    en = locale == "en"
+    rows = [
+        ("Growth 12%" if en else "增长12%", "MarketGrowth", "12%"),
+        ("Growth 20%" if en else "增长20%", "MarketGrowth", "20%"),
+        ("Growth 20%" if en else "增长20%", "Buffer", "5%"),
+        ("Board 32M" if en else "董事会3200万", "TeamTarget", 32_000_000),
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "setting", "value"])
 
 
 def _history(rng, names, region_of, starts, covered) -> tuple[pd.DataFrame, np.ndarray]:

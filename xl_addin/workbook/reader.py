@@ -19,6 +19,7 @@ from engine.calendar import week_index
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said, where
+from engine.scenarios import Scenario
 from engine.settings import LOCALES, SPECS, Settings, choice_value, choice_word, choices
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
@@ -93,6 +94,7 @@ BETWEEN = {
     "new_customers": (0.0, 1e9),
 }
 WEIGHTED = ("regions", "products", "customer_types")
+KEPT_SETTINGS = ("Version", "PlanID")  # salesplan keeps them: no scenario changes them
 BLANK_MEANS_DEFAULT = {("settings", "value")}
 NEVER_READ = {
     ("settings", "description")
@@ -120,7 +122,7 @@ class Reader:
             if spec.key in self.unsourced
             else self.table(spec)
             for spec in TABLES
-            if spec.key not in ("settings", "sources")
+            if spec.key not in ("settings", "sources", "scenarios")
         }
         for key in ("history", "reps", "products", "regions"):
             if frames[key] is not None and frames[key].empty:
@@ -137,9 +139,82 @@ class Reader:
         self.departed(frames)
         self.headers(frames)
         kpi_actuals = self.kpi_actuals(frames)
+        scenarios = self.scenarios()
         if self.problems:
             raise PlanError(self.problems)
-        return Plan(settings=settings, notes=tuple(self.notes), kpi_actuals=kpi_actuals, **frames)
+        return Plan(
+            settings=settings,
+            notes=tuple(self.notes),
+            kpi_actuals=kpi_actuals,
+            scenarios=scenarios,
+            **frames,
+        )
+
+    # -- what-if variants of the settings (SPEC §17) -----------------------------------------
+    def scenarios(self) -> tuple[Scenario, ...]:
+        """tblScenarios' rows, grouped by scenario in the order they first appear: each Value
+        read and checked as tblSettings reads that setting, every problem at its cell."""
+        frame = self.table(BY_KEY["scenarios"])
+        if frame is None or frame.empty:
+            return ()
+        raw, found, data = self.raw["scenarios"]
+        sheet, letters = frame.attrs["sheet"], frame.attrs["columns"]
+        names = {normalise_header(k): k for k in SPECS}
+        grouped: dict[str, Scenario] = {}
+        rows: dict[tuple[str, str], int] = {}
+        for i in frame.index:
+            r = int(frame.at[i, "_row"])
+            scenario, typed_name = frame.at[i, "scenario"], frame.at[i, "setting"]
+            if pd.isna(scenario) or pd.isna(typed_name):
+                continue  # reported as an empty cell
+            setting_cell = f"{letters['setting']}{r}"
+            name = names.get(normalise_header(typed_name))
+            if name is None or name in KEPT_SETTINGS:
+                self.add(
+                    sheet,
+                    setting_cell,
+                    said(
+                        "setting_unknown",
+                        setting=typed_name,
+                        suggestion=did_you_mean(typed_name, SPECS),
+                    )
+                    if name is None
+                    else said("scenario_setting_kept", name=name),
+                    said("setting_unknown_hint" if name is None else "scenario_setting_kept_hint"),
+                )
+                continue
+            key = str(scenario).strip()
+            s = grouped.setdefault(key.casefold(), Scenario(key, {}, {}, {}))
+            if (key.casefold(), name) in rows:
+                self.add(
+                    sheet,
+                    setting_cell,
+                    said("scenario_setting_twice", scenario=key, name=name,
+                         row=rows[(key.casefold(), name)]),
+                    said("setting_twice_hint"),
+                )  # fmt: skip
+                continue
+            rows[(key.casefold(), name)] = r
+            cell = f"{letters['value']}{r}" if "value" in letters else setting_cell
+            typed = data.at[r - raw.first_row - 1, found["value"]] if "value" in found else None
+            value = None
+            if not pd.isna(frame.at[i, "value"]):
+                value = self.setting_value(name, frame.at[i, "value"], sheet, cell)
+                if value is None:
+                    continue  # not of its kind: reported at its cell
+                wrong = out_of_range(name, value)
+                if wrong:
+                    self.add(
+                        sheet, cell, said("setting_wrong", name=name, wrong=wrong[0]), wrong[1]
+                    )
+                    continue
+            elif name == "PeriodStart":
+                self.add(sheet, cell, said("period_start_empty"), said("period_start_empty_hint"))
+                continue
+            s.values[name] = value
+            s.typed[name] = None if value is None else typed
+            s.cells[name] = (sheet, cell)
+        return tuple(grouped.values())
 
     # -- tables read from tblSources (SPEC §16) --------------------------------------------
     def sources(self, settings: Settings) -> dict[str, Source]:
