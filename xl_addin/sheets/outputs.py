@@ -32,7 +32,7 @@ OUTPUT_TABLES = {
         "tblTargets", "tblRegionTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
         "tblKPIScorecard", "tblKPINotes", "tblTrackingNotes", "tblForecastNotes", "tblDashboardSummary", "tblDashboardStatus",
-        "tblDashboardWeekly", "tblDashboardRanking",
+        "tblDashboardWeekly", "tblDashboardRanking", "tblScenarioTeam", "tblScenarioRegions", "tblScenarioReps",
     )
 }  # fmt: skip
 OUTPUT_SHEETS = (
