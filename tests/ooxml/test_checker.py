@@ -236,8 +236,8 @@ CASES = {
     ),
     "app.xml missing a sheet": (
         {"docProps/app.xml": xml(_titles_without_last_sheet)},
-        "docProps/app.xml: app-properties: HeadingPairs/TitlesOfParts list 15 sheets, the "
-        "workbook has 16 (not listed: ['SignOffs']",
+        "docProps/app.xml: app-properties: HeadingPairs/TitlesOfParts list 16 sheets, the "
+        "workbook has 17 (not listed: ['ScenarioSettings']",
     ),
     "a core property the OPC schema does not allow": (
         {

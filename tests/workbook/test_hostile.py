@@ -191,7 +191,7 @@ CASES = {
     # parts that are not well-formed XML, read by calamine or by defusedxml
     "cut-shared-strings": (
         edit("xl/sharedStrings.xml", cut),
-        "xl/sharedStrings.xml: " + NOT_XML.format("line 2, column {}: no element found"),
+        "xl/sharedStrings.xml: " + NOT_XML.format("line 2, column {}: {}"),
     ),
     "cut-sheet": (edit(REPS_SHEET, cut), f"{REPS}: " + NOT_XML.format("line 2, column {}: {}")),
     "cut-styles": (
