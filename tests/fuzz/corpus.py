@@ -232,7 +232,7 @@ def cell_xml(ref: str, value) -> str:
 def set_cell(xml: str, ref: str, value) -> str:
     """The cell `ref` replaced (or added at the end of its row) with `value`."""
     new = cell_xml(ref, value)
-    cell = re.compile(rf'<c r="{ref}"(?:\s[^>]*)?(?:/>|>.*?</c>)', re.S)
+    cell = re.compile(rf'<c r="{ref}"(?:\s[^>]*?)?/>|<c r="{ref}"(?:\s[^>]*)?>.*?</c>', re.S)
     if cell.search(xml):
         return cell.sub(lambda _: new, xml, count=1)
     row = int(re.sub(r"\D", "", ref))

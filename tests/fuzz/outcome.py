@@ -13,12 +13,9 @@ from tests.fuzz.corpus import Mutation
 OK, REFUSED, OTHER = "ok", "exit 2", "other"
 CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?")
 PART = re.compile(r"^(?:\[Content_Types\]\.xml|_rels/|xl/|docProps/|customXml/)")
-SHEETS = {  # the example's sheet names, both locales (a place must be one of them, or a part)
-    "en": None,
-    "zh-CN": None,
-}
 # How well a place is named, worst first (make fuzz lists the worst messages by it).
 NOWHERE, FILE, SHEET, PART_OR_TABLE, CELL_LEVEL = range(5)
+LONGEST = 1000  # characters in one problem: a person reads it in a message box
 LEVELS = ("nowhere", "the file only", "a sheet", "a part or table", "a sheet and cell")
 
 
@@ -108,6 +105,8 @@ def check_levels(out: Outcome, mutation: Mutation) -> None:
     for message, lv in zip(out.messages, out.levels, strict=False):
         if lv < least:
             out.defects.append(f"names {LEVELS[lv]}: {message}")
+        if len(message) > LONGEST:
+            out.defects.append(f"a message of {len(message):,} characters: {message[:200]}…")
 
 
 def sheet_names(locale: str) -> set[str]:

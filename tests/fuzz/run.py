@@ -97,6 +97,8 @@ def main(argv=None) -> int:
                     results[i] = future.result()
                 except concurrent.futures.process.BrokenProcessPool:
                     broken.append(i)
+                if len(results) % 50 == 0:
+                    print(f"  {len(results)} of {len(indices)} mutations", file=sys.stderr)
         if len(broken) == len(pending):  # each alone, to find which one kills its process
             for i in broken:
                 with concurrent.futures.ProcessPoolExecutor(1, initializer=_limit) as pool:

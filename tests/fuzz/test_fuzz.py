@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz.corpus import corpus, sample
+from tests.fuzz.corpus import base, corpus, sample, set_cell
 from tests.fuzz.outcome import OK, REFUSED, read_in_process, sheet_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,25 @@ def test_the_corpus_is_seeded_and_large():
     assert len(mutations) >= 400
     assert {m.kind for m in mutations} == {"structure", "keys", "settings", "values", "packages"}
     assert {m.locale for m in mutations} == {"en", "zh-CN"}
+    bases = {m.locale: base(m.locale).data for m in mutations}
+    unchanged = [m.name for m in mutations if m.data() == bases[m.locale]]
+    assert not unchanged, unchanged  # every mutation changes something
     some = sample(mutations, 5)
     assert [m.data() for m in some] == [m.data() for m in sample(corpus(), 5)]  # same bytes
+
+
+def test_a_cell_is_set_whether_it_was_written_in_full_or_empty():
+    row = '<row r="6"><c r="A6" t="s"><v>1</v></c><c r="B6" s="9"/><c r="C6" s="9"/></row>'
+    xml = f"<sheetData>{row}</sheetData>"
+    assert set_cell(xml, "B6", "x") == xml.replace(
+        '<c r="B6" s="9"/>', '<c r="B6" t="inlineStr"><is><t>x</t></is></c>'
+    )
+    assert set_cell(xml, "A6", ("error", "#N/A")) == xml.replace(
+        '<c r="A6" t="s"><v>1</v></c>', '<c r="A6" t="e"><f>NA()</f><v>#N/A</v></c>'
+    )
+    assert set_cell(xml, "D6", ("number", "-5")) == xml.replace(
+        "</row>", '<c r="D6"><v>-5</v></c></row>'
+    )
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
