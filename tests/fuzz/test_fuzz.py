@@ -184,3 +184,16 @@ def test_cells_far_beyond_the_tables_cost_no_memory(tmp_path):
         (name, OK, []) for name, _, _ in report["done"]
     ]
     assert report["rss"] < RSS_LIMIT, report["rss"]
+
+
+def test_a_plan_without_its_commission_rates_is_told_on_which_sheet(tmp_path, capsys):
+    """Found by `make fuzz`: track named the output sheet Commission, which the plan lacks."""
+    from xl_addin.cli import main
+
+    removed = next(m for m in corpus() if m.name.startswith("structure: tblCommission removed"))
+    plan = tmp_path / "plan.xlsx"
+    plan.write_bytes(removed.data())
+    assert main(["track", str(plan)]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "Rates: table tblCommission is missing or empty — add the floor, target and challenge rates"
+    ]
