@@ -39,7 +39,7 @@ def level(where: str, sheets: set[str], file_names: set[str]) -> int:
     where = where.strip()
     if not where:
         return NOWHERE
-    if PART.match(where):
+    if PART.match(where) or re.search(r"\.(?:xml|rels)\b", where):  # a part, maybe as damaged
         return PART_OR_TABLE
     if where in file_names or Path(where).name in file_names:
         return FILE

@@ -50,8 +50,7 @@ def test_the_corpus_is_seeded_and_large():
     bases = {m.locale: base(m.locale).data for m in mutations}
     unchanged = [m.name for m in mutations if m.data() == bases[m.locale]]
     assert not unchanged, unchanged  # every mutation changes something
-    some = sample(mutations, 5)
-    assert [m.data() for m in some] == [m.data() for m in sample(corpus(), 5)]  # same bytes
+    assert base.__wrapped__("en").data == base("en").data  # made again, the same bytes
 
 
 def test_a_cell_is_set_whether_it_was_written_in_full_or_empty():
