@@ -48,7 +48,7 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
     if plan.commission is None or plan.commission.empty:
         problems.append(
             Problem(
-                "Commission",
+                "Rates",  # where init puts tblCommission; Commission is an output sheet
                 "",
                 said("rates_missing"),
                 said("rates_missing_hint"),

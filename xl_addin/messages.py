@@ -40,7 +40,17 @@ def text(words: str | Message | Choice, locale: str) -> str:
         return say("list_separator", locale).join(text(w, locale) for w in words)
     if not isinstance(words, Message):
         return words
-    return say(words.key, locale, **{k: text(v, locale) for k, v in words.fields})
+    return say(words.key, locale, **{k: _field(v, locale) for k, v in words.fields})
+
+
+LONGEST_FIELD = 300  # a value echoed in a message (a cell's text may hold 32,767 characters)
+
+
+def _field(value, locale: str):
+    """A field of a message; text the user typed, shown in full only when it is short."""
+    if isinstance(value, str) and len(value) > LONGEST_FIELD:
+        return value[: LONGEST_FIELD // 2] + "…"
+    return text(value, locale) if isinstance(value, str | Message | Choice | tuple) else value
 
 
 def problem_text(p: Problem, locale: str) -> str:
