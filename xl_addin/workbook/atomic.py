@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from engine.problems import PlanError, Problem, said
+
 PREFIX = ".~salesplan-"
 
 
@@ -84,6 +86,35 @@ def keep_backup(copy: Path, path: str | os.PathLike) -> Path:
     kept = backup_name(path)
     os.replace(copy, kept)
     return kept
+
+
+@contextlib.contextmanager
+def replacing_kept(path: str | os.PathLike) -> Iterator[Path]:
+    """`replacing(path)`, keeping the previous version as `<name>.bak`: copied before anything
+    is written (a copy that cannot be made is a problem at the file: a folder in the way, a
+    folder that cannot be written to), kept once the new version is ready. A file another
+    program holds is a problem at the file too."""
+    path = Path(path)
+    try:
+        copy = backup_copy(path)
+    except OSError as exc:
+        kept = backup_name(path)
+        if kept.is_dir() and not kept.is_symlink():
+            message = said("backup_in_the_way", backup=str(kept))
+            hint = said("backup_in_the_way_hint", backup=kept.name)
+        else:
+            message = said("backup_not_written", backup=str(kept), error=exc.strerror or str(exc))
+            hint = said("backup_not_written_hint", folder=str(kept.parent))
+        raise PlanError([Problem(path.name, "", message, hint)]) from None
+    try:
+        with replacing(path) as temporary:
+            yield temporary
+            keep_backup(copy, path)
+    except PermissionError:
+        message, hint = said("cannot_replace"), said("close_and_run_again")
+        raise PlanError([Problem(path.name, "", message, hint)]) from None
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 def backup(path: str | os.PathLike) -> Path:

@@ -23,7 +23,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
-from xl_addin.workbook.atomic import backup_copy, backup_name, keep_backup, replacing
+from xl_addin.workbook.atomic import replacing_kept
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
     TableRef,
@@ -259,24 +259,5 @@ def _replace_encrypted(path: Path, plain: bytes, password: str) -> None:
     OOXMLFile(io.BytesIO(plain)).encrypt(password, sealed)
     if _decrypted(path, sealed.getvalue(), password, "") != plain:
         raise RuntimeError("the plan encrypted again does not decrypt to what was written")
-    try:
-        copy = backup_copy(path)  # before anything is written, as splice.replace_sheets does
-    except OSError as exc:
-        kept = backup_name(path)
-        if kept.is_dir() and not kept.is_symlink():
-            message = said("backup_in_the_way", backup=str(kept))
-            hint = said("backup_in_the_way_hint", backup=kept.name)
-        else:
-            message = said("backup_not_written", backup=str(kept), error=exc.strerror or str(exc))
-            hint = said("backup_not_written_hint", folder=str(kept.parent))
-        raise PlanError([Problem(path.name, "", message, hint)]) from None
-    try:
-        with replacing(path) as temporary:
-            temporary.write_bytes(sealed.getvalue())
-            keep_backup(copy, path)
-    except PermissionError:
-        raise PlanError(
-            [Problem(path.name, "", said("cannot_replace"), said("close_and_run_again"))]
-        ) from None
-    finally:
-        copy.unlink(missing_ok=True)
+    with replacing_kept(path) as temporary:  # the .bak as splice.replace_sheets keeps it
+        temporary.write_bytes(sealed.getvalue())

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.problems import said
 from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render
 from xl_addin.workbook.appprops import app_properties, app_properties_part
-from xl_addin.workbook.atomic import backup_copy, backup_name, keep_backup, replacing
+from xl_addin.workbook.atomic import replacing_kept
 from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
     CT_RELS,
@@ -86,26 +85,8 @@ def replace_sheets(
         if sheets or created
         else None  # only cells of the user's sheets change (rows appended, a setting set)
     )
-    try:
-        copy = backup_copy(path)  # before anything is written
-    except OSError as exc:
-        kept = backup_name(path)
-        if kept.is_dir() and not kept.is_symlink():
-            message = said("backup_in_the_way", backup=str(kept))
-            hint = said("backup_in_the_way_hint", backup=kept.name)
-        else:
-            message = said("backup_not_written", backup=str(kept), error=exc.strerror or str(exc))
-            hint = said("backup_not_written_hint", folder=str(kept.parent))
-        raise problem(path.name, message, hint) from None
-    try:
-        with replacing(path) as temporary:
-            with temporary.open("wb") as out:
-                splice(path, rendered, out, edited or {})
-            keep_backup(copy, path)
-    except PermissionError:
-        raise problem(path.name, said("cannot_replace"), said("close_and_run_again")) from None
-    finally:
-        copy.unlink(missing_ok=True)
+    with replacing_kept(path) as temporary, temporary.open("wb") as out:
+        splice(path, rendered, out, edited or {})
 
 
 def _add_table(table: NewTable, book, formats) -> None:
