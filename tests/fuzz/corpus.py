@@ -19,12 +19,13 @@ import functools
 import io
 import random
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.rawzip import raw_zip
 
 SEED = 17
 LOCALES = ("en", "zh-CN")
@@ -158,23 +159,8 @@ Members = list[list]
 
 
 def package(b: Base, items: Members) -> bytes:
-    """A zip written field by field, so that it can hold what zipfile would refuse to write: a
-    wrong CRC, a cut deflate stream, one name twice."""
-    out, central = bytearray(), bytearray()
-    for name, data, method, crc, raw in items:
-        n = name.encode()
-        if raw is None:
-            raw = b.deflated(name, data) if method else data
-        crc = zlib.crc32(data) if crc is None else crc
-        offset = len(out)
-        fields = (20, 0x800, method, 0, 0x21, crc, len(raw), len(data), len(n))
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + n + raw
-        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + n
-    start = len(out)
-    out += central + struct.pack(
-        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(items), len(items), len(central), start, 0
-    )
-    return bytes(out)
+    """The members as a zip written field by field (tests/rawzip.py)."""
+    return raw_zip(items, b.deflated)
 
 
 def members(b: Base) -> Members:

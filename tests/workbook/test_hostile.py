@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import struct
 import tempfile
 import zipfile
 import zlib
@@ -23,6 +22,7 @@ import pandas as pd
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from tests.rawzip import raw_zip
 from xl_addin.cli import main
 from xl_addin.workbook import example_company, init
 
@@ -78,22 +78,8 @@ def deflated(data: bytes) -> bytes:
 
 
 def package(items: list[list]) -> bytes:
-    """A zip written field by field, so that it can say what zipfile would refuse to write: a
-    wrong CRC, a cut deflate stream, one name twice."""
-    out, central = bytearray(), bytearray()
-    for name, data, method, crc, raw in items:
-        n = name.encode()
-        raw = raw if raw is not None else deflated(data) if method else data
-        crc = zlib.crc32(data) if crc is None else crc
-        offset = len(out)
-        fields = (20, 0, method, 0, 0x21, crc, len(raw), len(data), len(n))
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + n + raw
-        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + n
-    start = len(out)
-    out += central + struct.pack(
-        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(items), len(items), len(central), start, 0
-    )
-    return bytes(out)
+    """The members as a zip written field by field (tests/rawzip.py)."""
+    return raw_zip(items, lambda _, data: deflated(data))
 
 
 def edit(part: str, change):
