@@ -100,10 +100,9 @@ def refresh_note(book: FileBook, lang: str) -> list[str]:
     """When the user's own formulas read the sheets just written: Excel recalculates them on
     opening the plan (the workbook asks it to); LibreOffice keeps what the file stores until
     told, and says nothing (it honours no setting in the file for this)."""
-    sheets = book.formulas_over_written()
-    if not sheets:
+    if not book.formulas_over:
         return []
-    return [say("formulas_refresh", lang, sheets=", ".join(sheets))]
+    return [say("formulas_refresh", lang, sheets=", ".join(book.formulas_over))]
 
 
 def run_issue(

@@ -56,7 +56,8 @@ class FileBook:
         self._values = None
         self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
         self._folder = Path(folder) if folder is not None else None
-        self.written: list[str] = []  # the sheets the last write_sheets wrote
+        # the user's sheets whose formulas read the sheets written last (write_sheets)
+        self.formulas_over: list[str] = []
 
     @property
     def folder(self) -> Path:
@@ -123,11 +124,7 @@ class FileBook:
         check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
         replace_sheets(self.path, sheets, edited, created)
-        self.written = [s.name for s in sheets]
-
-    def formulas_over_written(self) -> list[str]:
-        """The user's sheets whose formulas read the sheets written last (write_sheets)."""
-        return formulas_over(str(self.path), self.written) if self.written else []
+        self.formulas_over = formulas_over(str(self.path), [s.name for s in sheets])
 
     def table_ref(self, name: str) -> TableRef | None:
         return self._tables.get(name.casefold())
