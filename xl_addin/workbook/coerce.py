@@ -22,13 +22,16 @@ _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 FIRST_DAY, LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")  # dates read
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_FIRST, _LAST = np.datetime64(FIRST_DAY.date(), "D"), np.datetime64(LAST_DAY.date(), "D")
 
 
-def is_blank(values: pd.Series) -> pd.Series:
-    text = (
-        values.where(values.map(type, na_action="ignore").eq(str), None) if len(values) else values
-    )
-    return values.isna() | text.str.strip().eq("").fillna(False).astype(bool)
+def is_blank(values: pd.Series, is_str: pd.Series | None = None) -> pd.Series:
+    """Empty cells and cells of nothing but spaces (`is_str`: _is_str(values), when known)."""
+    is_str = _is_str(values) if is_str is None else is_str
+    blank = values.isna()
+    if is_str.any():
+        blank[is_str] = values[is_str].str.strip().eq("")
+    return blank
 
 
 def _is_str(values: pd.Series) -> pd.Series:
@@ -54,13 +57,14 @@ def number(
     values: pd.Series, percent_over_one: bool = False
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """-> (numbers, bad, read_as_percent). '30%' is 0.3; with percent_over_one 30 is 0.3 too."""
-    blank = is_blank(values)
-    is_bool = values.map(type, na_action="ignore").eq(bool)
+    kind = values.map(type, na_action="ignore")
+    is_str = kind.eq(str)
+    blank = is_blank(values, is_str)
     nums = pd.to_numeric(
-        values.where(~blank & ~is_bool & ~_is_str(values), None), errors="coerce"
+        values.where(~blank & ~kind.eq(bool) & ~is_str, None), errors="coerce"
     ).astype(float)
     pct = pd.Series(False, index=values.index)
-    odd = nums.isna() & ~blank & _is_str(values)
+    odd = nums.isna() & ~blank & is_str
     if odd.any():
         cleaned = values[odd].astype(str).str.translate(_FULL_WIDTH).str.strip()
         pct[odd] = cleaned.str.endswith("%")
@@ -127,12 +131,14 @@ def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates, datetimes, Excel serial numbers (as numbers or text) and date strings."""
-    blank = is_blank(values)
     kind = values.map(type, na_action="ignore")
+    blank = is_blank(values, kind.eq(str))
     real = kind.isin([dt.date, dt.datetime, pd.Timestamp])
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if real.any():
-        out[real] = pd.to_datetime(values[real].map(_within), errors="coerce").dt.normalize()
+    if real.any():  # as days first: numpy's days reach far beyond pandas' 1677–2262
+        days = np.array(values[real].tolist(), dtype="datetime64[D]")
+        inside = (days >= _FIRST) & (days <= _LAST)
+        out[real] = np.where(inside, days, np.datetime64("NaT")).astype("datetime64[ns]")
     odd = ~real & ~blank
     if odd.any():
         parsed = values[odd].map(lambda v: _within(_one_date(v)))
