@@ -167,9 +167,17 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
         ws.write_string(row, 0, f.money_header("original_target"), f.label)
         ws.write_number(row, 2, b.original_target, f.money)
         row += 1
+    if b.gross_profit is not None:  # under the target: Σ of its products' target × margin
+        ws.write_string(row, 0, f.money_header("gross_profit"), f.label)
+        ws.write_number(row, 2, b.gross_profit, f.money_bold)
+        if b.target:
+            ws.write_string(row, 3, label("margin_rate", loc), f.label)
+            ws.write_number(row, 4, b.gross_profit / b.target, f.pct)
+        row += 1
 
     row += 1
-    row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc)
+    gp = dict(b.product_gross_profit) if b.gross_profit is not None else None
+    row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc, gp)
     row = _parts_table(ws, row, label("customer_type", loc), b.customer_types, b.target, f, loc)
 
     if b.kpis:
@@ -226,17 +234,26 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
     return accepted
 
 
-def _parts_table(ws, row, title, parts, target, f, loc) -> int:
+def _parts_table(ws, row, title, parts, target, f, loc, gross_profit=None) -> int:
+    """Each part's target and share; with `gross_profit` (part -> yuan), its gross-profit
+    target and margin too."""
     if not parts:
         return row
     ws.write_string(row, 0, title, f.header)
     ws.write_string(row, 1, f.money_header("target"), f.header)
     ws.write_string(row, 2, label("share", loc), f.header)
+    if gross_profit is not None:
+        ws.write_string(row, 3, f.money_header("gross_profit"), f.header)
+        ws.write_string(row, 4, label("margin", loc), f.header)
     for name, amount in parts:
         row += 1
         ws.write_string(row, 0, name)
         ws.write_number(row, 1, amount, f.money)
         ws.write_number(row, 2, amount / target if target else 0, f.pct)
+        if gross_profit is not None:
+            gp = gross_profit.get(name, 0)
+            ws.write_number(row, 3, gp, f.money)
+            ws.write_number(row, 4, gp / amount if amount else 0, f.pct)
     return row + 2
 
 
