@@ -9,8 +9,12 @@ import pytest
 
 from engine import PlanError, decompose
 from engine.margin import below_floor, row_gross_profit
+from engine.progress import progress
 from engine.reconcile import reconcile_gross_profit
+from engine.tracking import track
 from tests import builders as b
+
+RATES = pd.DataFrame({"tier": ["floor", "target", "challenge"], "rate": [0.01, 0.015, 0.02]})
 
 
 def organisation(margins=(0.35, 0.1234525, 0.2), **settings):
@@ -207,3 +211,50 @@ def test_a_recalibration_recomputes_gross_profit_from_the_re_split_breakdown():
     # team 105,000 + 49,160 + 80,000 = 234,160, and every identity still holds
     assert d.team["gross_profit"] == 234_160
     assert (d.reconciliation["difference"] == 0).all()
+
+
+def test_gross_profit_is_tracked_against_its_target_phased_like_sales():
+    # PeriodWeeks 10, one rhythm phase of 10 weeks: every rep's plan is even over the weeks.
+    # GP targets R001 105,000, R002 44,691, R003 80,000 (above), phased like sales:
+    #   R001 10,500 a week → to week 4: 42,000
+    #   R002 44,691 / 10 = 4,469.1 → largest remainder: week 1 4,470, weeks 2–10 4,469
+    #        → to week 4: 4,470 + 3 × 4,469 = 17,877
+    #   R003 8,000 a week → 32,000
+    rhythm = pd.DataFrame({"phase": ["all"], "weeks": [10], "share": [1.0]})
+    plan = replace(organisation(PeriodWeeks=10), rhythm=rhythm)
+    actuals = pd.DataFrame(
+        {
+            "rep_id": ["R001"] * 5 + ["R002", "R003"],
+            "week": [1, 2, 3, 4, 5, 2, 4],
+            "amount_cents": [3_000_000] * 5 + [5_000_000, 9_000_000],
+            # R001 10,000.00 a week (week 5 is after the tracked week); R002 20,000.50 in
+            # week 2; R003 left GrossProfit blank
+            "gross_profit_cents": pd.array([1_000_000] * 5 + [2_000_050, None], dtype="Int64"),
+        }
+    )
+    plan = replace(plan, actuals=actuals)
+    t = track(plan, decompose(plan), week=4).set_index("rep_id")
+    assert t["gp_to_date"].to_dict() == {"R001": 4_000_000, "R002": 2_000_050, "R003": 0}
+    assert t["gp_plan_to_date"].to_dict() == {
+        "R001": 4_200_000,
+        "R002": 1_787_700,
+        "R003": 3_200_000,
+    }
+    # pace: 40,000 / 42,000 = 0.952381; 20,000.50 / 17,877 = 1.118784; 0 / 32,000 = 0
+    assert t["gp_pace"].to_numpy() == pytest.approx([0.952381, 1.118784, 0.0], abs=1e-6)
+
+
+def test_gross_profit_actuals_without_margins_are_said_not_tracked():
+    plan = organisation(margins=(np.nan, np.nan, np.nan))
+    actuals = pd.DataFrame(
+        {
+            "rep_id": ["R001"],
+            "week": [1],
+            "amount_cents": [3_000_000],
+            "gross_profit_cents": pd.array([1_000_000], dtype="Int64"),
+        }
+    )
+    plan = replace(plan, actuals=actuals, commission=RATES)
+    got = progress(plan, week=1)
+    assert "gp_to_date" not in got.tracking
+    assert [n.key for n in got.notes] == ["note_gross_profit_no_margin"]
