@@ -76,12 +76,19 @@ def test_the_letter_shows_the_gross_profit_target_and_each_products_part():
     assert book.product_gross_profit == (("B", 24_691), ("C", 20_000))
     ws = openpyxl.load_workbook(io.BytesIO(render_repbook(book)))["Letter"]
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
-    gp = next(
-        r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "GrossProfitTarget (CNY)"
-    )
-    assert ws.cell(gp - 1, 3).value == 300_000  # under the target, the row above
-    assert (ws.cell(gp, 3).value, ws.cell(gp, 4).value) == (44_691, "MarginRate")
-    assert ws.cell(gp, 5).value == 44_691 / 300_000
+    # beside Floor, Target, Challenge (B–D) on their header row: E and F
+    tiers = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "Target (CNY)")
+    heads = [ws.cell(tiers, j).value for j in range(2, 7)]
+    assert heads == [
+        "Floor (CNY)",
+        "Target (CNY)",
+        "Challenge (CNY)",
+        "GrossProfitTarget (CNY)",
+        "MarginRate",
+    ]
+    assert ws.cell(tiers + 1, 3).value == 300_000
+    assert ws.cell(tiers + 1, 5).value == 44_691
+    assert ws.cell(tiers + 1, 6).value == 44_691 / 300_000
     header = [c.value for c in ws[cells["Product"].row]]
     assert header[:5] == ["Product", "Target (CNY)", "Share", "GrossProfitTarget (CNY)", "Margin"]
     assert [ws.cell(cells["Product"].row + k, 4).value for k in (1, 2)] == [24_691, 20_000]

@@ -161,18 +161,16 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
         ws.write_string(row, 1 + j, f.money_header(tier), f.header)
     for j, (_, amount) in enumerate(tiers):
         ws.write_number(row + 1, 1 + j, amount, f.money_bold)
+    if b.gross_profit is not None:  # beside the tiers: Σ of its products' target × margin
+        ws.write_string(row, 4, f.money_header("gross_profit"), f.header)
+        ws.write_number(row + 1, 4, b.gross_profit, f.money_bold)
+        ws.write_string(row, 5, label("margin_rate", loc), f.header)
+        ws.write_number(row + 1, 5, b.gross_profit / b.target if b.target else 0, f.pct)
     ws.write_string(row + 1, 0, label("amount", loc), f.label)
     row += 2
     if b.original_target is not None:
         ws.write_string(row, 0, f.money_header("original_target"), f.label)
         ws.write_number(row, 2, b.original_target, f.money)
-        row += 1
-    if b.gross_profit is not None:  # under the target: Σ of its products' target × margin
-        ws.write_string(row, 0, f.money_header("gross_profit"), f.label)
-        ws.write_number(row, 2, b.gross_profit, f.money_bold)
-        if b.target:
-            ws.write_string(row, 3, label("margin_rate", loc), f.label)
-            ws.write_number(row, 4, b.gross_profit / b.target, f.pct)
         row += 1
 
     row += 1
