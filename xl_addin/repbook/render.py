@@ -135,6 +135,8 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
     loc = b.locale
     ws.set_column(0, 0, 22)
     ws.set_column(1, 6, 16)
+    if b.gross_profit is not None:  # "GrossProfitTarget (10k CNY)" shown whole, its unit too
+        ws.set_column(3, 4, 26)
     ws.write_string(0, 0, label("letter", loc), f.title)
     ws.write_string(
         1,
