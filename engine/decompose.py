@@ -10,6 +10,7 @@ import pandas as pd
 from engine import levels, phasing, split, targets
 from engine.calendar import activity
 from engine.decomposition import Decomposition
+from engine.margin import gross_profit
 from engine.matrix import fit, round_matrix, shortfall
 from engine.money import allocate, scale
 from engine.plan import Plan
@@ -162,7 +163,7 @@ def _decompose(plan: Plan) -> Decomposition:
     checks = reconcile(
         team, region_table, products, customer_types, table, breakdown, weekly, months
     )
-    return Decomposition(
+    plain = Decomposition(
         team,
         region_table,
         products,
@@ -175,6 +176,7 @@ def _decompose(plan: Plan) -> Decomposition:
         tuple(notes),
         s,
     )
+    return gross_profit(plan, plain)
 
 
 def _weeks(history: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:

@@ -22,7 +22,14 @@ from engine.forecast import Forecast, forecast, pay_terms
 from engine.kpi import Scorecard, scorecard, validate_kpis
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
-from engine.tracking import reported_by, through_week, track, validate_actuals, weekly_actuals
+from engine.tracking import (
+    gross_profit_typed,
+    reported_by,
+    through_week,
+    track,
+    validate_actuals,
+    weekly_actuals,
+)
 
 
 @dataclass(frozen=True)
@@ -98,4 +105,6 @@ def progress(plan: Plan, week: int | None = None) -> Progress:
         pay_terms(s, plan.commission),
     )
     notes = actuals_columns.notes(plan)
+    if gross_profit_typed(plan.actuals) and "gross_profit" not in d.targets:
+        notes += (said("note_gross_profit_no_margin"),)  # typed, but nothing to compare it to
     return Progress(d, t, earned, bands, pool, shares, weeks, kpi, notes, ahead)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from engine import levels
 from engine.decomposition import Decomposition
+from engine.margin import gross_profit
 from engine.money import allocate, allocate_rows, scale
 from engine.phasing import monthly, path_to_target
 from engine.plan import Plan
@@ -393,7 +394,7 @@ def replay(plan: Plan, d: Decomposition) -> Decomposition:
         target=team["target"],
         original=d.team["target"],
     )
-    return dataclasses.replace(
+    changed_d = dataclasses.replace(
         d,
         team=team,
         regions=regions,
@@ -406,6 +407,7 @@ def replay(plan: Plan, d: Decomposition) -> Decomposition:
         reconciliation=checks,
         notes=(*d.notes, note),
     )
+    return gross_profit(plan, changed_d)  # afresh, from the re-split breakdown
 
 
 _TARGET_COLUMNS = {

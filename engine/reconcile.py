@@ -105,3 +105,43 @@ def reconcile(
     for tier in ("floor", "target", "challenge"):
         rows.append(_row(said(f"check_team_{tier}"), team[tier], targets[tier].sum(), team_scope))
     return pd.DataFrame(rows)
+
+
+def reconcile_gross_profit(
+    team: dict,
+    regions: pd.DataFrame,
+    products: pd.DataFrame,
+    customer_types: pd.DataFrame,
+    targets: pd.DataFrame,
+    breakdown: pd.DataFrame,
+) -> pd.DataFrame:
+    """The gross-profit identities (engine/margin.py), each recomputed from its parts: the team
+    against the regions, the products and the customer types; each region against its reps;
+    each product against its breakdown rows; every rep against their breakdown rows."""
+    team_scope = said("check_scope_team")
+    gp = "gross_profit"
+    rows = [
+        _row(said("check_gp_team_regions"), team[gp], regions[gp].sum(), team_scope),
+        _row(said("check_gp_team_products"), team[gp], products[gp].sum(), team_scope),
+        _row(said("check_gp_team_customer_types"), team[gp], customer_types[gp].sum(), team_scope),
+    ]
+    rows += _each(
+        said("check_gp_region"),
+        regions.set_index("region")[gp],
+        targets.groupby("region")[gp].sum(),
+    )
+    rows += _each(
+        said("check_gp_product"),
+        products.set_index("product")[gp],
+        breakdown.groupby("product")[gp].sum(),
+    )
+    t = targets.set_index("rep_id")
+    rows.append(
+        _all(
+            said("check_gp_rep_breakdown"),
+            t[gp],
+            breakdown.groupby("rep_id")[gp].sum(),
+            pd.Series(t.index, index=t.index),
+        )
+    )
+    return pd.DataFrame(rows)

@@ -53,6 +53,8 @@ SPECS: dict[str, tuple[str, object]] = {
     "FlexReserve": ("fraction", Decimal("0.15")),
     "RecalibrationCap": ("fraction", Decimal("0.2")),
     "AvgDealSize": ("amount", None),
+    # the gross-margin rate (gross profit ÷ target) below which a rep's product mix is flagged
+    "MarginFloor": ("fraction", None),
     "Locale": ("choice:" + ",".join(LOCALES), LOCALES[0]),
     "Version": ("int", 1),
     # which plan an issued workbook belongs to; written by `init` (or the first `issue`) and

@@ -102,8 +102,35 @@ def track(plan: Plan, decomposition: Decomposition, week: int | None = None) -> 
             "remaining": remaining,
         }
     )
+    if "gross_profit" in targets and gross_profit_typed(plan.actuals):
+        out = pd.concat([out, _gross_profit(counted, targets, weekly, week)], axis=1)
     path = path_to_target(remaining / 100, plan, deal)
     return pd.concat([out, path.reset_index(drop=True)], axis=1)
+
+
+GROSS_PROFIT = ("gp_to_date", "gp_plan_to_date", "gp_pace")
+
+
+def gross_profit_typed(actuals: pd.DataFrame | None) -> bool:
+    """tblActuals has a GrossProfit column with something typed in it."""
+    return (
+        actuals is not None
+        and "gross_profit_cents" in actuals
+        and bool(actuals["gross_profit_cents"].notna().any())
+    )
+
+
+def _gross_profit(counted, targets, weekly, week: int) -> pd.DataFrame:
+    """Gross profit to date (cents) against its plan to date: the rep's gross-profit target
+    phased like their sales target (as the floor is, `phase_floor`: same weekly shares, summing
+    exactly), through the tracked week; the pace is their ratio."""
+    ids = targets["rep_id"].to_numpy()
+    gp = counted.groupby("rep_id")["gross_profit_cents"].sum()  # blanks count 0
+    to_date = gp.reindex(ids, fill_value=0).fillna(0).to_numpy(dtype=np.int64)
+    plan = floor_through_week(targets["gross_profit"].to_numpy(dtype=np.int64), weekly, week)
+    plan_cents = plan * 100
+    pace = np.divide(to_date, plan_cents, out=np.full(len(ids), np.nan), where=plan_cents > 0)
+    return pd.DataFrame({"gp_to_date": to_date, "gp_plan_to_date": plan_cents, "gp_pace": pace})
 
 
 def tracked_week(plan: Plan) -> int:

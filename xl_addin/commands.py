@@ -28,7 +28,7 @@ from xl_addin.messages import say, text
 from xl_addin.recalibration import Recalibrated, log_edits, set_setting
 from xl_addin.repbook.collect import Collected, collect
 from xl_addin.repbook.issue import Issued, issue
-from xl_addin.sheets.derivation import target_text
+from xl_addin.sheets.derivation import percent, target_text
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.sheets.scenarios import SHEET as SCENARIOS_SHEET
@@ -163,6 +163,10 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
             **{k: amount(team[k], unit) for k in ("floor", "challenge")}),
         say("derivation", locale,
             how=target_text(team["derivation"], result.settings.with_values(Locale=locale))),
+        *([say("decomposed_gross_profit", locale,
+               amount=spoken(team["gross_profit"], unit, locale),
+               rate=percent(Decimal(team["gross_profit"]) / team["target"]))]
+          if "gross_profit" in team and team["target"] else []),
         say("decomposed_counts", locale, regions=len(result.regions),
             products=len(result.products), reps=len(result.targets), rows=len(result.breakdown)),
         say("reconciled", locale, checks=len(result.reconciliation),

@@ -34,18 +34,25 @@ REGION_WORD = {"en": "Region", "zh-CN": "区域"}
 # month) are amounts as given: their block title names the unit.
 UNIT, YUAN_CENTS, YUAN_WHOLE = "unit", "cents", "yuan"
 AMOUNTS = {
-    "tblTargets": {"floor": UNIT, "target": UNIT, "challenge": UNIT, "history_rate": UNIT},
+    # the example's products have a Margin: gross-profit targets beside the targets
+    "tblTargets": {
+        "floor": UNIT, "target": UNIT, "challenge": UNIT, "history_rate": UNIT,
+        "gross_profit": UNIT,
+    },
     "tblRegionTargets": {
         "floor": UNIT, "target": UNIT, "challenge": UNIT, "capacity": UNIT, "gap": UNIT,
+        "gross_profit": UNIT,
     },
+    "tblProductTargets": {"target": UNIT, "gross_profit": UNIT},
     "tblTeamTarget": {"value": UNIT},
-    "tblBreakdown": {"target": UNIT},
+    "tblBreakdown": {"target": UNIT, "gross_profit": UNIT},
     "tblPhasing": None,
     "tblReconciliation": {"expected": UNIT, "actual": UNIT, "difference": YUAN_WHOLE},
     "tblNotes": {},
     "tblTracking": {
         "to_date": UNIT, "plan_to_date": UNIT, "floor_to_date": UNIT, "remaining": UNIT,
         "projected": UNIT, "gap_to_floor": UNIT, "gap_to_target": UNIT, "gap_to_challenge": UNIT,
+        "gp_to_date": UNIT, "gp_plan_to_date": UNIT,  # the example types GrossProfit
     },
     "tblKPIScorecard": {},
     "tblKPINotes": {},
@@ -78,7 +85,7 @@ ROLLUP_AMOUNTS = {
 # The responsibility workbook: each amount header (or label, in the Actuals sheet's summary
 # column) by sheet, and the unit it names.
 REPBOOK_AMOUNTS = {
-    0: {"floor": UNIT, "target": UNIT, "challenge": UNIT, "from": UNIT},  # the letter
+    0: {"floor": UNIT, "target": UNIT, "challenge": UNIT, "from": UNIT, "gross_profit": UNIT},
     1: {"plan": UNIT, "cumulative_plan": UNIT, "floor_plan": UNIT},  # the weekly plan
     2: {  # Actuals: the weeks, then the progress and the terms beside them
         "plan": UNIT, "floor_plan": UNIT, "cumulative_plan": UNIT, "cumulative_actual": UNIT,

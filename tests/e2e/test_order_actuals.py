@@ -57,17 +57,21 @@ def split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 
 def as_orders(header, rows, rng):
-    """Each rep-week row as 1 to 4 orders on days of its week; Week becomes Date."""
+    """Each rep-week row as 1 to 4 orders on days of its week; Week becomes Date. Amounts
+    (Amount, GrossProfit) are split to the cent, counts into whole numbers."""
+    money = [h in ("Amount", "GrossProfit") for h in header[2:]]
     out = []
     for row in rows:
-        week, rep, amount, *counts = row
+        week, rep, *values = row
         n = rng.randint(1, 4)
-        cents = split(round(amount * 100), n, rng)
-        count_parts = [split(int(c), n, rng) for c in counts]
+        parts = [
+            [c / 100 for c in split(round(v * 100), n, rng)] if is_money else split(int(v), n, rng)
+            for v, is_money in zip(values, money, strict=True)
+        ]
         first_day = PERIOD_START + dt.timedelta(weeks=week - 1)
         for k in range(n):
             day = dt.datetime.combine(first_day + dt.timedelta(days=rng.randint(0, 6)), dt.time())
-            out.append([day, rep, cents[k] / 100, *(p[k] for p in count_parts)])
+            out.append([day, rep, *(p[k] for p in parts)])
     rng.shuffle(out)  # orders come in any order
     return ["Date", *header[1:]], out
 

@@ -78,29 +78,33 @@ def test_titles_are_in_the_plans_language():
 
 def test_the_targets_sub_tables_stand_beside_it_with_widths_of_their_own(wb):
     ws = wb["Targets"]
-    # the example's 24 reps, 13 columns and the 3 funnel stages of the path to target: A–P,
-    # rows 3–26; one empty column (Q); the 4 regions in 9 columns R–Z; one empty column (AA);
-    # the team target's 6 rows in AB–AD. Every table's header on row 2, its title on row 1.
-    assert ws.tables["tblTargets"].ref == "A2:P26"
-    assert ws.tables["tblRegionTargets"].ref == "R2:Z6"
-    assert ws.tables["tblTeamTarget"].ref == "AB2:AD8"
-    assert (ws["R1"].value, ws["AB1"].value) == (
+    # the example's 24 reps, 13 columns, GrossProfitTarget and MarginRate (its products have a
+    # Margin) and the 3 funnel stages of the path to target: A–R, rows 3–26; one empty column
+    # (S); the 4 regions in 9 + 2 columns T–AD; one empty column (AE); the team target's 7
+    # rows (6 and the gross-profit target) in AF–AH; one empty column (AI); the 5 products in
+    # AJ–AM. Every table's header on row 2, its title on row 1.
+    assert ws.tables["tblTargets"].ref == "A2:R26"
+    assert ws.tables["tblRegionTargets"].ref == "T2:AD6"
+    assert ws.tables["tblTeamTarget"].ref == "AF2:AH9"
+    assert ws.tables["tblProductTargets"].ref == "AJ2:AM7"
+    assert (ws["T1"].value, ws["AF1"].value, ws["AJ1"].value) == (
         "Targets by region",
         "The team target and how it was reached",
+        "Products",
     )
-    assert all(ws.cell(r, column_index_from_string("Q")).value is None for r in range(1, 30))
+    assert all(ws.cell(r, column_index_from_string("S")).value is None for r in range(1, 30))
 
     def width(column: str) -> float:
         return ws.column_dimensions[column].width - PADDING
 
     # Region columns: "Region" (6) + 2 = 8, the region names are shorter; the team target's
-    # long "How it was reached" sentences stop at 60 and stay in their own column (AD), so
-    # neither the reps' Region (C) nor the regions' (R) is stretched by them.
-    assert width("C") == width("R") == 8
-    assert width("AD") == 60
-    # the regions' Weight (S) as it shows, 21.8%: the header "Weight" (6) + 2 = 8, at least
+    # long "How it was reached" sentences stop at 60 and stay in their own column (AH), so
+    # neither the reps' Region (C) nor the regions' (T) is stretched by them.
+    assert width("C") == width("T") == 8
+    assert width("AH") == 60
+    # the regions' Weight (U) as it shows, 21.8%: the header "Weight" (6) + 2 = 8, at least
     # 11 for a number; not the 18 digits of the fraction behind it
-    assert width("S") == 11
+    assert width("U") == 11
 
 
 def test_headers_stand_right_over_numbers_and_left_over_text(wb):
@@ -149,7 +153,7 @@ def test_every_output_sheet_prints_its_tables_landscape_one_page_wide_with_its_h
         assert areas[: len(expected)] == expected, sheet
         assert len(areas) == len(expected) + (sheet == "Dashboard"), sheet  # + its charts
     assert wb["Targets"].print_area == (
-        "'Targets'!$A$1:$P$26,'Targets'!$R$1:$Z$6,'Targets'!$AB$1:$AD$8"
+        "'Targets'!$A$1:$R$26,'Targets'!$T$1:$AD$6,'Targets'!$AF$1:$AH$9,'Targets'!$AJ$1:$AM$7"
     )
 
 

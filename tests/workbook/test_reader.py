@@ -927,3 +927,31 @@ def test_a_baseline_may_be_typed_by_its_chinese_name(plan, typed, meant):
         b.setting("Trend", "无")
     settings = read_workbook(plan).settings
     assert (settings["Baseline"], settings["Trend"]) == (meant, "none")
+
+
+def test_a_product_left_without_margin_is_a_problem_at_its_cell(plan, capsys):
+    with editing(plan) as b:
+        b.set_at("tblProducts", "Margin", 3, None)  # the second product, row 3
+        b.set_at("tblProducts", "Margin", 4, "135%")
+    # a margin over 100 % is a typo, reported by the reader before any target is made
+    assert decompose_rejects(plan, capsys) == [
+        "Products!D4: Margin 135% is not between 0 and 1 — check for a typo (a digit too many, "
+        "a percent typed as a whole number)"
+    ]
+    with editing(plan) as b:
+        b.set_at("tblProducts", "Margin", 4, "38%")
+    (line,) = decompose_rejects(plan, capsys)
+    assert line.startswith(
+        'Products!D3: product "Enterprise Software" has no Margin, but 4 of the products have one'
+    )
+
+
+def test_gross_profit_is_read_under_its_chinese_header_in_any_form_of_amount(plan):
+    with editing(plan) as b:
+        b.rename("tblActuals", "GrossProfit", "毛利额")
+        b.set_at("tblActuals", "毛利额", 2, "1.2万")
+        b.set_at("tblActuals", "毛利额", 3, "３,４５６.７８")
+        b.set_at("tblActuals", "毛利额", 4, None)
+    cents = read_workbook(plan).actuals["gross_profit_cents"]
+    assert cents.iloc[:2].tolist() == [1_200_000, 345_678]  # 12,000.00 and 3,456.78 yuan
+    assert pd.isna(cents.iloc[2])  # blank stays blank

@@ -310,7 +310,7 @@ def test_every_example_on_the_readme_is_read_as_a_valid_value(plans, locale, tmp
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_the_readme_says_what_each_level_changes_and_that_margin_is_not_used_yet(plans, locale):
+def test_the_readme_says_what_each_level_changes_and_what_margin_does(plans, locale):
     rows = readme_rows(plans[locale], locale)
     named = {"en": ("senior", "standard", "new"), "zh-CN": ("资深", "标准", "新人")}[locale]
     levels = {r[0]: r[4] for r in rows if r[0] in named}
@@ -322,11 +322,11 @@ def test_the_readme_says_what_each_level_changes_and_that_margin_is_not_used_yet
     assert "CapabilityTopShare" in levels["standard"]
     text = "\n".join(str(c) for r in rows for c in r if c)
     if locale == "en":
-        assert "Margin column is not used yet" in text and "gross-margin target" in text
+        assert "every rep, region, product and the team also gets a gross-profit target" in text
         assert "The Description column is yours to edit" in text
         assert "去年同期 = same_period_last_year" in text
     else:
-        assert "毛利率列暂未使用" in text and "毛利目标" in text
+        assert "每位销售、区域、产品线和团队都另有毛利目标" in text
         assert "“说明”列供您自由编辑" in text
 
 

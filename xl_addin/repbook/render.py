@@ -135,6 +135,8 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
     loc = b.locale
     ws.set_column(0, 0, 22)
     ws.set_column(1, 6, 16)
+    if b.gross_profit is not None:  # "GrossProfitTarget (10k CNY)" shown whole, its unit too
+        ws.set_column(3, 4, 26)
     ws.write_string(0, 0, label("letter", loc), f.title)
     ws.write_string(
         1,
@@ -161,6 +163,11 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
         ws.write_string(row, 1 + j, f.money_header(tier), f.header)
     for j, (_, amount) in enumerate(tiers):
         ws.write_number(row + 1, 1 + j, amount, f.money_bold)
+    if b.gross_profit is not None:  # beside the tiers: Σ of its products' target × margin
+        ws.write_string(row, 4, f.money_header("gross_profit"), f.header)
+        ws.write_number(row + 1, 4, b.gross_profit, f.money_bold)
+        ws.write_string(row, 5, label("margin_rate", loc), f.header)
+        ws.write_number(row + 1, 5, b.gross_profit / b.target if b.target else 0, f.pct)
     ws.write_string(row + 1, 0, label("amount", loc), f.label)
     row += 2
     if b.original_target is not None:
@@ -169,7 +176,8 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
         row += 1
 
     row += 1
-    row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc)
+    gp = dict(b.product_gross_profit) if b.gross_profit is not None else None
+    row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc, gp)
     row = _parts_table(ws, row, label("customer_type", loc), b.customer_types, b.target, f, loc)
 
     if b.kpis:
@@ -226,17 +234,26 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
     return accepted
 
 
-def _parts_table(ws, row, title, parts, target, f, loc) -> int:
+def _parts_table(ws, row, title, parts, target, f, loc, gross_profit=None) -> int:
+    """Each part's target and share; with `gross_profit` (part -> yuan), its gross-profit
+    target and margin too."""
     if not parts:
         return row
     ws.write_string(row, 0, title, f.header)
     ws.write_string(row, 1, f.money_header("target"), f.header)
     ws.write_string(row, 2, label("share", loc), f.header)
+    if gross_profit is not None:
+        ws.write_string(row, 3, f.money_header("gross_profit"), f.header)
+        ws.write_string(row, 4, label("margin", loc), f.header)
     for name, amount in parts:
         row += 1
         ws.write_string(row, 0, name)
         ws.write_number(row, 1, amount, f.money)
         ws.write_number(row, 2, amount / target if target else 0, f.pct)
+        if gross_profit is not None:
+            gp = gross_profit.get(name, 0)
+            ws.write_number(row, 3, gp, f.money)
+            ws.write_number(row, 4, gp / amount if amount else 0, f.pct)
     return row + 2
 
 

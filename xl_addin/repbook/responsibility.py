@@ -85,6 +85,10 @@ class RepBook:
     # new customers), None where tblActuals has nothing; () when the rep has no rows yet
     plan_id: str = ""  # the plan's PlanID, in the workbook's marker (see marker())
     standing: Standing | None = None  # with `actuals` (rep_books always sets it)
+    # the gross-profit target (whole yuan) and each product's part of it, when the plan has a
+    # Margin (engine/margin.py); None and () otherwise
+    gross_profit: int | None = None
+    product_gross_profit: tuple[tuple[str, int], ...] = ()
 
     @property
     def period(self) -> str:
@@ -119,6 +123,8 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     months = tuple(week_months(s.period_start, s.weeks))
     products = _parts(d.breakdown, "product")
     customer_types = _parts(d.breakdown, "customer_type")
+    margin = "gross_profit" in t
+    product_gp = _parts(d.breakdown, "product", "gross_profit") if margin else {}
     rates = rates_from_table(plan.commission)
     rate_rows = tuple((tier, rates[tier]) for tier in ("floor", "target", "challenge"))
     kpis = _kpis(plan)
@@ -161,6 +167,8 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 actuals=_cells(typed[i]),
                 plan_id=text(s["PlanID"]),
                 standing=standings[i],
+                gross_profit=int(rep.gross_profit) if margin else None,
+                product_gross_profit=product_gp.get(rep.rep_id, ()),
             )
         )
     return out
@@ -236,8 +244,10 @@ def _cells(typed: np.ndarray) -> tuple[tuple, ...]:
     return tuple(tuple(None if np.isnan(v) else int(v) for v in week) for week in typed)
 
 
-def _parts(breakdown: pd.DataFrame, key: str) -> dict[str, tuple[tuple[str, int], ...]]:
-    sums = breakdown.groupby(["rep_id", key], sort=False)["target"].sum()
+def _parts(
+    breakdown: pd.DataFrame, key: str, amount: str = "target"
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    sums = breakdown.groupby(["rep_id", key], sort=False)[amount].sum()
     out: dict[str, list] = {}
     for (rep, part), amount in sums.items():
         out.setdefault(rep, []).append((str(part), int(amount)))

@@ -114,4 +114,8 @@ def team_rows(result: Decomposition, settings: Settings) -> pd.DataFrame:
     )
     gap = int(result.regions["gap"].sum())
     rows.append((word("gap", loc), gap, word("gap_how", loc, weeks=settings.weeks)))
+    if "gross_profit" in team:  # the plan has a Margin (engine/margin.py)
+        gp = team["gross_profit"]
+        rate = percent(Decimal(gp) / team["target"]) if team["target"] else "—"
+        rows.append((word("team_gross_profit", loc), gp, word("gross_profit_how", loc, rate=rate)))
     return pd.DataFrame(rows, columns=["item", "value", "how"])

@@ -18,7 +18,7 @@ from engine.kpi import PERCENT_SIGNS, PHASE_RULE, SCORE_RULE
 from engine.problems import Problem
 from engine.progress import Progress
 from engine.settings import Settings, choice_word
-from engine.tracking import NO_REPORT
+from engine.tracking import GROSS_PROFIT, NO_REPORT
 from xl_addin.messages import say, text
 from xl_addin.sheets.dashboard import describe_dashboard
 from xl_addin.sheets.derivation import team_rows
@@ -29,7 +29,7 @@ from xl_addin.sheets.units import YUAN, spoken, with_unit
 OUTPUT_TABLES = {
     name.casefold()
     for name in (
-        "tblTargets", "tblRegionTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
+        "tblTargets", "tblRegionTargets", "tblProductTargets", "tblTeamTarget", "tblBreakdown", "tblPhasing", "tblReconciliation", "tblNotes",
         "tblTracking", "tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes",
         "tblKPIScorecard", "tblKPINotes", "tblTrackingNotes", "tblForecastNotes", "tblDashboardSummary", "tblDashboardStatus",
         "tblDashboardWeekly", "tblDashboardRanking", "tblScenarioTeam", "tblScenarioRegions", "tblScenarioReps",
@@ -74,6 +74,12 @@ def describe(
             lambda v: choice_word("Territory", v, loc), na_action="ignore"
         ),
     )
+    margin = "gross_profit" in t  # gross-profit targets: the plan has a Margin (engine/margin.py)
+    floor_flag = "below_margin_floor" in t
+    if floor_flag:
+        t = t.assign(
+            below_margin_floor=t["below_margin_floor"].map({True: label("yes", loc), False: ""})
+        )
     signed = latest_sign_offs(sign_offs)
     if len(signed):
         shown = {
@@ -99,6 +105,8 @@ def describe(
             ("target", None, "money"),
             *((("original_target", None, "money"),) if "original_target" in t else ()),
             ("challenge", None, "money"),
+            *_gross_profit_cols(margin),
+            *((("below_margin_floor", None, "flag"),) if floor_flag else ()),
             ("capability", None, "coef"),
             ("resource", None, "coef"),
             ("active_weeks", None, "weeks"),
@@ -109,6 +117,9 @@ def describe(
         ),
         t,
         title=label("targets_title", loc),
+        rules=(Rule("below_margin_floor", "LEN({below_margin_floor})>0", "amber"),)
+        if floor_flag
+        else (),
     )
     regions = Block(
         "tblRegionTargets",
@@ -122,6 +133,7 @@ def describe(
             ("capacity", None, "money"),
             ("gap", None, "money"),
             ("extra_headcount", None, "int"),
+            *_gross_profit_cols(margin),
         ),
         d.regions,
         title=label("region_targets_title", loc),
@@ -134,6 +146,18 @@ def describe(
         title=label("team_target_title", loc),
         beside=True,
     )
+    products = Block(
+        "tblProductTargets",
+        cols(
+            ("product", None, "text"),
+            ("margin", None, "pct"),
+            ("target", None, "money"),
+            ("gross_profit", None, "money"),
+        ),
+        d.products,
+        title=label("product_targets_title", loc),
+        beside=True,
+    )
     breakdown = Block(
         "tblBreakdown",
         cols(
@@ -142,6 +166,7 @@ def describe(
             ("product", None, "text"),
             ("customer_type", None, "text"),
             ("target", None, "money"),
+            *((("gross_profit", None, "money"),) if margin else ()),
         ),
         d.breakdown,
         title=label("breakdown_title", loc),
@@ -184,14 +209,27 @@ def describe(
         beside=True,
     )
     return [
-        OutputSheet("Targets", "Targets", (targets, regions, team), freeze_cols=2),
+        OutputSheet(
+            "Targets",
+            "Targets",
+            (targets, regions, team, *((products,) if margin else ())),
+            freeze_cols=2,
+        ),
         OutputSheet("Breakdown", "Breakdown", (breakdown,)),
         OutputSheet("Phasing", "Phasing", (phasing,)),
         OutputSheet("Reconciliation", "Reconciliation", (recon, notes), freeze_cols=0),
     ]
 
 
+def _gross_profit_cols(margin: bool) -> tuple:
+    """GrossProfitTarget and the margin rate it makes (as `cols` takes them), when there is one."""
+    return (("gross_profit", None, "money"), ("margin_rate", None, "pct")) if margin else ()
+
+
 _TARGET_KEYS = {
+    "gross_profit",
+    "margin_rate",
+    "below_margin_floor",
     "original_target",
     "signed_off",
     "rep_id",
@@ -237,6 +275,7 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
     t = p.tracking
     reps = p.decomposition.targets.set_index("rep_id")
     stages = [c for c in t.columns if c not in _TRACKING_KEYS]
+    gp = "gp_to_date" in t  # gross profit typed in tblActuals, against its target
     if p.kpi is not None:
         t = t.assign(kpi_score=p.kpi.scores["score"].to_numpy())
     ahead = _forecast_columns(p, loc)
@@ -249,8 +288,15 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
         last_report=t["last_report"].where(t["last_report"] > 0),  # blank: nothing reported
         **{
             k: yuan(t[k])
-            for k in ("to_date", "plan_to_date", "floor_to_date", "remaining", *_FORECAST_MONEY)
-        },
+            for k in (
+                "to_date",
+                "plan_to_date",
+                "floor_to_date",
+                "remaining",
+                *_FORECAST_MONEY,
+                *(("gp_to_date", "gp_plan_to_date") if gp else ()),
+            )
+        },  # fmt: skip
     )
     track_block = Block(
         "tblTracking",
@@ -268,6 +314,12 @@ def describe_progress(p: Progress, settings: Settings) -> list[OutputSheet]:
             ("reason", None, "text"),
             ("remaining", None, "money"),
             *_forecast_cols("money"),
+            *(
+                (("gp_to_date", None, "money"), ("gp_plan_to_date", None, "money"))
+                + (("gp_pace", None, "pct"),)
+                if gp
+                else ()
+            ),
             *((st, st, "int") for st in stages),
             *((("kpi_score", None, "pct"),) if p.kpi is not None else ()),
         ),
@@ -474,5 +526,5 @@ def _forecast_notes(settings: Settings) -> Block:
 
 _TRACKING_KEYS = {
     *_FORECAST_KEYS,
-    "kpi_score", "rep_id", "week", "last_report", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
+    *GROSS_PROFIT, "kpi_score", "rep_id", "week", "last_report", "to_date", "plan_to_date", "floor_to_date", "pace", "status", "reason", "remaining",
 }  # fmt: skip

@@ -228,6 +228,9 @@ TABLES: tuple[TableSpec, ...] = (
             C("demos", "Demos", "演示", INTEGER),
             C("deals", "Deals", "成交", INTEGER),
             C("new_customers", "NewCustomers", "新客户", INTEGER),
+            # gross profit on the sales of the row, typed as Amount is; tracked when the plan
+            # has gross-profit targets (a Margin in tblProducts)
+            C("gross_profit", "GrossProfit", "毛利", AMOUNT, aliases=("毛利额",)),
         ),
         help_en="Actuals, filled in during the period: one row per rep and week (Week), or per "
         "order (Date, any day; rows of one rep and week are summed).",

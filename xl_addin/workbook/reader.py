@@ -74,6 +74,7 @@ NON_NEGATIVE = {
     "rate",
     "weeks",
     "share",
+    "margin",
 }
 POSITIVE = {  # a column whose values must be above 0, and the hint when one is not
     "capability": "hint_coefficient",
@@ -92,6 +93,7 @@ BETWEEN = {
     "demos": (0.0, 1e9),
     "deals": (0.0, 1e9),
     "new_customers": (0.0, 1e9),
+    "margin": (0.0, 1.0),  # gross profit cannot exceed the sales it is made on
 }
 WEIGHTED = ("regions", "products", "customer_types")
 KEPT_SETTINGS = ("Version", "PlanID")  # salesplan keeps them: no scenario changes them
@@ -543,6 +545,10 @@ class Reader:
             out[col.key] = values
         if "amount" in out:
             out["amount_cents"] = to_cents(out["amount"].fillna(0))
+        if "gross_profit" in out:  # blank stays blank: a column left empty is not tracked
+            typed = out["gross_profit"].notna()
+            cents = pd.Series(to_cents(out["gross_profit"].fillna(0)), index=out.index)
+            out["gross_profit_cents"] = cents.astype("Int64").where(typed, pd.NA)
         out["_row"] = out.index + raw.first_row + 1
         out = out.reset_index(drop=True)
         out.attrs["sheet"] = raw.sheet
@@ -887,6 +893,7 @@ AT_MOST_ALL = {
     "CapabilityTopShare",
     "CapabilityBottomShare",
     "PoolRate",
+    "MarginFloor",
 }
 
 

@@ -54,6 +54,7 @@ EXAMPLES: dict[str, str] = {
     "FlexReserve": "10%",
     "RecalibrationCap": "25%",
     "AvgDealSize": "30000",
+    "MarginFloor": "25%",
     "Locale": "en",
     "Version": "3",
     "PlanID": "3f9c2a71b0de",
