@@ -17,8 +17,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from engine.calendar import week_months, week_starts
+from engine.calendar import week_months, week_quarters, week_starts
 from engine.commission import commission, rates_from_table
+from engine.phasing import is_annual
 from engine.plan import Plan
 from engine.progress import Progress
 from engine.tracking import alert_status, phase_floor
@@ -85,6 +86,10 @@ class RepBook:
     # new customers), None where tblActuals has nothing; () when the rep has no rows yet
     plan_id: str = ""  # the plan's PlanID, in the workbook's marker (see marker())
     standing: Standing | None = None  # with `actuals` (rep_books always sets it)
+    # each week's quarter (2027-Q1) in an annual plan, whose Plan sheet sums the months into
+    # quarters; () in a shorter plan
+    quarters: tuple[str, ...] = ()
+    phase_by: str = "weeks"  # PhaseBy: quarters puts year → quarter → month on the letter
 
     @property
     def period(self) -> str:
@@ -117,6 +122,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     floors = phase_floor(t["floor"].to_numpy(dtype=np.int64), weekly)
     starts = tuple(x.date() for x in week_starts(s.period_start, s.weeks))
     months = tuple(week_months(s.period_start, s.weeks))
+    quarters = tuple(week_quarters(s.period_start, s.weeks)) if is_annual(s.weeks) else ()
     products = _parts(d.breakdown, "product")
     customer_types = _parts(d.breakdown, "customer_type")
     rates = rates_from_table(plan.commission)
@@ -161,6 +167,8 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 actuals=_cells(typed[i]),
                 plan_id=text(s["PlanID"]),
                 standing=standings[i],
+                quarters=quarters,
+                phase_by=s["PhaseBy"],
             )
         )
     return out
