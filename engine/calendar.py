@@ -24,6 +24,17 @@ def week_months(start: dt.date, weeks: int) -> list[str]:
     return [f"{d.year:04d}-{d.month:02d}" for d in thursdays]
 
 
+def quarter_of(month: str) -> str:
+    """The calendar quarter of a month label: '2027-02' is '2027-Q1'."""
+    year, number = month.split("-")
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+def week_quarters(start: dt.date, weeks: int) -> list[str]:
+    """'2027-Q1' for every week: the quarter of the week's month (its Thursday's)."""
+    return [quarter_of(m) for m in week_months(start, weeks)]
+
+
 def activity(reps: pd.DataFrame, start: dt.date, weeks: int) -> np.ndarray:
     """reps × weeks: the share of each week's 7 days the rep is employed (StartDate..EndDate)."""
     ws = week_starts(start, weeks).values.astype("datetime64[D]").astype(np.int64)

@@ -31,6 +31,9 @@ def _decompose(plan: Plan) -> Decomposition:
     s = plan.settings
     unit = s.round_to
     notes: list[str | Message] = list(plan.notes)
+    wrong = phasing.phase_by_problems(s)
+    if wrong:
+        raise PlanError(wrong)
     history = targets.weekly_history(plan)
     if history.empty:
         raise PlanError(

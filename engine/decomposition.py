@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from engine.phasing import quarterly
 from engine.problems import Message
 from engine.settings import Settings
 
@@ -25,3 +26,9 @@ class Decomposition:
     reconciliation: pd.DataFrame
     notes: tuple[str | Message, ...]  # the run log: catalogue messages, or English text
     settings: Settings  # what it was decomposed with (its Unit and Locale show it)
+
+    @property
+    def quarters(self) -> pd.DataFrame:
+        """reps × 2027-Q1 …, the sums of their months, for an annual plan (none otherwise):
+        derived, so a recalibration's months give its quarters too."""
+        return quarterly(self.months, self.settings.weeks)

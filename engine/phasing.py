@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.calendar import week_months
+from engine.calendar import quarter_of, week_months
 from engine.money import allocate_rows
 from engine.plan import Plan
-from engine.problems import PlanError, Problem, said
+from engine.problems import Choice, PlanError, Problem, said
+from engine.settings import Settings
 
 
 def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.ndarray, np.ndarray]:
@@ -104,6 +105,41 @@ def weekly_plan(
 def monthly(plan_weeks: pd.DataFrame, start, weeks: int) -> pd.DataFrame:
     months = week_months(start, weeks)
     return plan_weeks.T.groupby(months, sort=False).sum().T
+
+
+# The fewest weeks of a plan phased by quarter: a year. A shorter plan (13 weeks) is about one
+# quarter, or straddles two without filling either, so quarter columns would only repeat its
+# months or its total.
+ANNUAL_WEEKS = 52
+
+
+def is_annual(weeks: int) -> bool:
+    """A plan of a year (52 or 53 weeks) or more: phased year → quarter → month (SPEC §4)."""
+    return weeks >= ANNUAL_WEEKS
+
+
+def phase_by_problems(settings: Settings) -> list[Problem]:
+    """PhaseBy quarters on a plan shorter than a year, at the setting's cell: the letter asked
+    for cannot be made, and a rep must not get another one than the manager chose."""
+    if settings["PhaseBy"] != "quarters" or is_annual(settings.weeks):
+        return []
+    quarters, weeks = Choice("PhaseBy", "quarters"), Choice("PhaseBy", "weeks")
+    return [
+        Problem(
+            *settings.where("PhaseBy"),
+            said("phase_by_not_annual", quarters=quarters, weeks=settings.weeks),
+            said("phase_by_not_annual_hint", by_weeks=weeks, least=ANNUAL_WEEKS),
+        )
+    ]
+
+
+def quarterly(months: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """reps × quarters (2027-Q1 …): each quarter the exact sum of its months' columns, in
+    the months' order; no columns for a plan shorter than a year."""
+    if not is_annual(weeks):
+        return months.iloc[:, :0]
+    labels = [quarter_of(str(m)) for m in months.columns]
+    return months.T.groupby(labels, sort=False).sum().T
 
 
 def funnel_need(remaining, deal_size: float, conversions) -> list[np.ndarray]:

@@ -19,6 +19,8 @@ SPECS: dict[str, tuple[str, object]] = {
     "Baseline": ("choice:last_period,same_period_last_year,trailing_mean", "last_period"),
     "Trend": ("choice:none,trailing", "none"),
     "ShareWindow": ("int", None),
+    # how an annual plan's letter splits the target: by weeks, or year → quarter → month
+    "PhaseBy": ("choice:weeks,quarters", "weeks"),
     "MarketGrowth": ("fraction", Decimal("0")),
     "Buffer": ("fraction", Decimal("0.05")),
     "TeamTarget": ("amount", None),
@@ -72,6 +74,7 @@ CHOICE_WORDS_ZH = {
         "trailing_mean": "近三期均值",
     },
     "Trend": {"none": "无", "trailing": "近期趋势"},
+    "PhaseBy": {"weeks": "按周", "quarters": "按季度"},
     "CommissionMode": {"retroactive": "全额累进", "marginal": "超额分段"},
     "Locale": {"zh-CN": "中文", "en": "英文"},
 }
@@ -79,6 +82,13 @@ CHOICE_WORDS_ZH = {
 # The other names people type for a choice, each meaning its English value.
 OTHER_NAMES = {
     "Trend": {"不考虑": "none", "趋势": "trailing"},
+    "PhaseBy": {
+        "周": "weeks",
+        "每周": "weeks",
+        "季度": "quarters",
+        "按季": "quarters",
+        "季": "quarters",
+    },
     "CommissionMode": {
         "追溯": "retroactive",
         "全额": "retroactive",

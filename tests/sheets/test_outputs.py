@@ -91,3 +91,22 @@ def test_no_report_is_written_grey_in_the_locale_and_counted_apart_everywhere():
             Rule("status", f'{{status}}="{green}"', "green"),
             Rule("status", f'{{status}}="{word}"', "grey"),
         )
+
+
+def test_an_annual_plans_phasing_has_quarter_columns_after_the_months_that_sum_them():
+    r = b.reps(3)
+    d = decompose(b.plan(r, b.history(r, 10_000.0, weeks=53), PeriodWeeks=52, Locale="en"))
+    phasing = next(s for s in describe(d, d.settings) if s.key == "Phasing").blocks[0]
+    headers = [c.header for c in phasing.columns]
+    # 2026-01-05 + 52 weeks: twelve months of 2026, then its four quarters, each in the Unit
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    quarters = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert headers == ["RepID", *(f"W{w}" for w in range(1, 53)), *months, *quarters]
+    assert {c.fmt for c in phasing.columns[-4:]} == {c.fmt for c in phasing.columns[1:-4]}
+    frame = phasing.frame
+    for k, quarter in enumerate(quarters):  # Q1 = 2026-01 + 02 + 03, …
+        assert frame[quarter].tolist() == frame[months[3 * k : 3 * k + 3]].sum(axis=1).tolist()
+    assert frame[quarters].sum(axis=1).tolist() == d.targets["target"].tolist()
+    quarterly = decompose(b.plan(b.reps(3), PeriodWeeks=13))
+    short = next(s for s in describe(quarterly, quarterly.settings) if s.key == "Phasing")
+    assert short.blocks[0].columns[-1].header == "2026-04"  # a 13-week plan: months last

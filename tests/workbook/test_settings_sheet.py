@@ -32,12 +32,14 @@ LISTS = {
     "en": {
         "Baseline": ["last_period", "same_period_last_year", "trailing_mean"],
         "Trend": ["none", "trailing"],
+        "PhaseBy": ["weeks", "quarters"],
         "CommissionMode": ["retroactive", "marginal"],
         "Locale": ["zh-CN", "en"],
     },
     "zh-CN": {
         "Baseline": ["上期", "去年同期", "近三期均值"],
         "Trend": ["无", "近期趋势"],
+        "PhaseBy": ["按周", "按季度"],
         "CommissionMode": ["全额累进", "超额分段"],
         "Locale": ["中文", "英文"],
     },
@@ -110,6 +112,7 @@ def test_each_choice_has_a_list_in_the_plans_language_on_its_value_cell(plans, l
     assert [rows[n][1][0] for n in LISTS[locale]] == [
         LISTS[locale]["Baseline"][0],  # last_period
         LISTS[locale]["Trend"][0],  # none
+        LISTS[locale]["PhaseBy"][0],  # weeks
         LISTS[locale]["CommissionMode"][0],  # retroactive
         {"en": "en", "zh-CN": "中文"}[locale],  # the plan's own
     ]
@@ -161,7 +164,13 @@ def test_a_chinese_plan_reads_its_chinese_choices_as_the_english_settings(plans,
     path = typed(plans["zh-CN"], tmp_path / "zh.xlsx", PeriodStart=dt.datetime(2026, 7, 6))
     settings, problems = read_settings(path)
     assert problems == []
-    assert [settings[n] for n in LISTS["en"]] == ["last_period", "none", "retroactive", "zh-CN"]
+    assert [settings[n] for n in LISTS["en"]] == [
+        "last_period",
+        "none",
+        "weeks",
+        "retroactive",
+        "zh-CN",
+    ]
     assert plan_locale(FileBook(path)) == "zh-CN"
 
 
@@ -173,6 +182,10 @@ def test_a_chinese_plan_reads_its_chinese_choices_as_the_english_settings(plans,
         ("Baseline", "Same_Period_Last_Year", "same_period_last_year"),  # case is ignored
         ("Trend", "近期趋势", "trailing"),
         ("Trend", "无", "none"),
+        ("PhaseBy", "按季度", "quarters"),
+        ("PhaseBy", "季度", "quarters"),
+        ("PhaseBy", "Quarters", "quarters"),
+        ("PhaseBy", "周", "weeks"),
         ("CommissionMode", "超额分段", "marginal"),
         ("CommissionMode", "超额累进", "marginal"),
         ("CommissionMode", "全额累进", "retroactive"),
@@ -294,6 +307,12 @@ def test_the_readme_lists_every_setting_with_its_meaning_default_and_example(pla
     assert on_readme["Baseline"][1] == LISTS[locale]["Baseline"][1]  # same_period_last_year
     assert on_readme["Version"][0] == "1"
     assert on_readme["MarketGrowth"][0] == "0" and on_readme["CapabilityMid"][0] == "1"
+    assert on_readme["PhaseBy"][:2] == LISTS[locale]["PhaseBy"]  # weeks; the example quarters
+    phase_by = on_readme["PhaseBy"][2]
+    if locale == "en":
+        assert "year, each quarter and its months" in phase_by and "52 or 53 weeks" in phase_by
+    else:
+        assert "全年、各季度及其各月" in phase_by and "52 或 53 周" in phase_by
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -306,6 +325,7 @@ def test_every_example_on_the_readme_is_read_as_a_valid_value(plans, locale, tmp
     assert settings["PeriodStart"] == dt.date(2026, 7, 6)
     assert settings["MarketGrowth"] == Decimal("0.08") and settings["TeamTarget"] == 12_000_000
     assert settings["Baseline"] == "same_period_last_year" and settings["Locale"] == "en"
+    assert settings["PhaseBy"] == "quarters"
     assert settings["RegionBlend"] == (Decimal("0.6"), Decimal("0.2"), Decimal("0.2"))
 
 

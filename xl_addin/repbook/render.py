@@ -1,7 +1,9 @@
 """Render one rep's target responsibility workbook (SPEC §8) with XlsxWriter.
 
 Three sheets: a Cover that reads as a signable letter, the weekly Plan, and Actuals, where
-the rep types weekly numbers and live formulas recompute progress by the engine's rules:
+the rep types weekly numbers and live formulas recompute progress by the engine's rules.
+An annual plan's Plan sheet sums the months into quarters and the year (SUMPRODUCT, SUM);
+with PhaseBy quarters the letter shows the year, each quarter and its months. On Actuals:
 
   LatestWeek  = the last week with an amount typed (0 before the first)
   ToDate      = ROUND(Σ amounts, 2)                         (cents, as the engine's integers)
@@ -112,6 +114,7 @@ class _Formats:
         self.input_int = add({**INPUT, "num_format": "#,##0"})
         self.input_date = add({**INPUT, "num_format": "yyyy-mm-dd"})
         self.line = add({"bottom": 1})
+        self.indent = add({"indent": 2})
         self.colours = {k: add(v) for k, v in COLOURS.items()}
         self.muted = add({"font_color": "#BFBFBF"})
         self.red = add(RED)
@@ -176,6 +179,8 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
         row += 1
 
     row += 1
+    if b.phase_by == "quarters" and b.quarters:
+        row = _phase_split(ws, row, b, f)
     gp = dict(b.product_gross_profit) if b.gross_profit is not None else None
     row = _parts_table(ws, row, label("product", loc), b.products, b.target, f, loc, gp)
     row = _parts_table(ws, row, label("customer_type", loc), b.customer_types, b.target, f, loc)
@@ -234,6 +239,37 @@ def _cover(ws, b: RepBook, f: _Formats) -> str:
     return accepted
 
 
+def _phase_split(ws, row: int, b: RepBook, f: _Formats) -> int:
+    """PhaseBy quarters: the year (the target), each quarter and, indented below it, its
+    months, with their shares of the target; the row after the table and a blank one."""
+    loc = b.locale
+    months = _sums(b.months, b.plan)
+    quarter_of = dict(zip(b.months, b.quarters, strict=True))
+    ws.write_string(row, 0, label("phase_split", loc), f.subtitle)
+    row += 1
+    ws.write_string(row, 0, label("period", loc), f.header)
+    ws.write_string(row, 1, f.money_header("target"), f.header)
+    ws.write_string(row, 2, label("share", loc), f.header)
+    lines = [(label("full_year", loc), b.target, f.label)]
+    for quarter, amount in _sums(b.quarters, b.plan).items():
+        lines.append((quarter, amount, f.label))
+        lines += [(m, a, f.indent) for m, a in months.items() if quarter_of[m] == quarter]
+    for name, amount, fmt in lines:
+        row += 1
+        ws.write_string(row, 0, name, fmt)
+        ws.write_number(row, 1, amount, f.money_bold if fmt is f.label else f.money)
+        ws.write_number(row, 2, amount / b.target if b.target else 0, f.pct)
+    return row + 2
+
+
+def _sums(keys, amounts) -> dict[str, int]:
+    """The amounts summed by key (a week's month or quarter), in the keys' order."""
+    out: dict[str, int] = {}
+    for key, amount in zip(keys, amounts, strict=True):
+        out[key] = out.get(key, 0) + amount
+    return out
+
+
 def _parts_table(ws, row, title, parts, target, f, loc, gross_profit=None) -> int:
     """Each part's target and share; with `gross_profit` (part -> yuan), its gross-profit
     target and margin too."""
@@ -277,9 +313,9 @@ def _plan(ws, b: RepBook, f: _Formats) -> None:
     last = first + len(b.weeks) - 1
     ws.write_string(last + 2, 0, label("month", loc), f.header)
     ws.write_string(last + 2, 1, f.money_header("plan"), f.header)
-    for k, month in enumerate(dict.fromkeys(b.months)):
+    months = _sums(b.months, b.plan)
+    for k, (month, total) in enumerate(months.items()):
         r = last + 3 + k
-        total = sum(a for a, m in zip(b.plan, b.months, strict=True) if m == month)
         ws.write_string(r, 0, month)
         ws.write_formula(
             r,
@@ -288,9 +324,39 @@ def _plan(ws, b: RepBook, f: _Formats) -> None:
             f.money,
             total,
         )
+    if b.quarters:
+        _quarter_table(ws, b, f, last + 2, len(months))
     ws.set_column(0, 0, 8)
     ws.set_column(1, 5, 15)
     ws.freeze_panes(3, 0)
+
+
+def _quarter_table(ws, b: RepBook, f: _Formats, head: int, n_months: int) -> None:
+    """An annual plan's quarters below its months (the month table's header at row `head`):
+    each month's quarter beside it, each quarter the SUMPRODUCT of its months, and the full
+    year the sum of the quarters, each with the value it computes stored."""
+    loc = b.locale
+    quarter_of = dict(zip(b.months, b.quarters, strict=True))
+    first, last = head + 2, head + 1 + n_months  # the months, 1-based as Excel counts
+    ws.write_string(head, 2, label("quarter", loc), f.header)
+    for k, month in enumerate(dict.fromkeys(b.months)):
+        ws.write_string(head + 1 + k, 2, quarter_of[month], f.indent)
+    top = head + n_months + 2  # the quarter table's header, a blank row below the months
+    ws.write_string(top, 0, label("quarter", loc), f.header)
+    ws.write_string(top, 1, f.money_header("plan"), f.header)
+    quarters = _sums(b.quarters, b.plan)
+    for k, (quarter, total) in enumerate(quarters.items()):
+        ws.write_string(top + 1 + k, 0, quarter)
+        ws.write_formula(
+            top + 1 + k,
+            1,
+            f'=SUMPRODUCT(($C${first}:$C${last}="{quarter}")*$B${first}:$B${last})',
+            f.money,
+            total,
+        )
+    year = top + 1 + len(quarters)
+    ws.write_string(year, 0, label("full_year", loc), f.label)
+    ws.write_formula(year, 1, f"=SUM(B{top + 2}:B{year})", f.money_bold, sum(quarters.values()))
 
 
 def _actuals(wb, ws, b: RepBook, f: _Formats) -> None:

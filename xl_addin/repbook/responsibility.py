@@ -17,8 +17,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from engine.calendar import week_months, week_starts
+from engine.calendar import week_months, week_quarters, week_starts
 from engine.commission import commission, rates_from_table
+from engine.phasing import is_annual
 from engine.plan import Plan
 from engine.progress import Progress
 from engine.tracking import alert_status, phase_floor
@@ -89,6 +90,10 @@ class RepBook:
     # Margin (engine/margin.py); None and () otherwise
     gross_profit: int | None = None
     product_gross_profit: tuple[tuple[str, int], ...] = ()
+    # each week's quarter (2027-Q1) in an annual plan, whose Plan sheet sums the months into
+    # quarters; () in a shorter plan
+    quarters: tuple[str, ...] = ()
+    phase_by: str = "weeks"  # PhaseBy: quarters puts year → quarter → month on the letter
 
     @property
     def period(self) -> str:
@@ -121,6 +126,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     floors = phase_floor(t["floor"].to_numpy(dtype=np.int64), weekly)
     starts = tuple(x.date() for x in week_starts(s.period_start, s.weeks))
     months = tuple(week_months(s.period_start, s.weeks))
+    quarters = tuple(week_quarters(s.period_start, s.weeks)) if is_annual(s.weeks) else ()
     products = _parts(d.breakdown, "product")
     customer_types = _parts(d.breakdown, "customer_type")
     margin = "gross_profit" in t
@@ -169,6 +175,8 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 standing=standings[i],
                 gross_profit=int(rep.gross_profit) if margin else None,
                 product_gross_profit=product_gp.get(rep.rep_id, ()),
+                quarters=quarters,
+                phase_by=s["PhaseBy"],
             )
         )
     return out

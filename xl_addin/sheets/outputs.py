@@ -173,13 +173,15 @@ def describe(
     )
     weeks = list(d.weekly.columns)
     months = list(d.months.columns)
-    phasing_frame = pd.concat([t[["rep_id"]], d.weekly, d.months], axis=1)
+    quarters = d.quarters  # an annual plan's: after the months (SPEC §17)
+    phasing_frame = pd.concat([t[["rep_id"]], d.weekly, d.months, quarters], axis=1)
     phasing = Block(
         "tblPhasing",
         cols(
             ("rep_id", None, "text"),
             *((w, w, "money") for w in weeks),
             *((m, m, "money") for m in months),
+            *((q, q, "money") for q in quarters.columns),
         ),
         phasing_frame,
         title=with_unit(label("weekly_plan", loc), int(settings["Unit"]), loc),

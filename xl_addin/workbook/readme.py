@@ -28,6 +28,7 @@ EXAMPLES: dict[str, str] = {
     "Baseline": "same_period_last_year",
     "Trend": "trailing",
     "ShareWindow": "26",
+    "PhaseBy": "quarters",
     "MarketGrowth": "8%",
     "Buffer": "3%",
     "TeamTarget": "1200万",
