@@ -11,12 +11,14 @@ import io
 import os
 import shutil
 import sqlite3
+import string
 from email import policy
 from pathlib import Path
 
 from tests.delivery.folders import make_folder, read_rows, write_manifest
 from xl_addin.cli import main
 from xl_addin.delivery.journal import JOURNAL, Journal
+from xl_addin.delivery.mail import TEMPLATES
 from xl_addin.delivery.send import send
 from xl_addin.messages import say
 from xl_addin.sheets.units import spoken
@@ -232,3 +234,16 @@ def test_a_journal_without_the_numbers_column_is_read_migrated_and_still_asks_fo
     with Journal(folder / JOURNAL) as journal:
         (latest,) = [e for e in journal.rows() if e.state == "sent" and e.version == "2"]
     assert (latest.numbers, latest.target) == ("e" * 64, 1_000_002)  # now recorded
+
+
+def test_every_mail_template_exists_in_both_locales_with_the_same_fields():
+    en, zh = TEMPLATES / "en", TEMPLATES / "zh-CN"
+    names = sorted(p.name for p in en.iterdir())
+    assert {"subject_revision.txt", "body_revision.txt", "body_revision.html"} <= set(names)
+    assert names == sorted(p.name for p in zh.iterdir())
+    for name in names:
+        fields = [
+            {m[1] or m[2] for m in string.Template.pattern.findall(f.read_text("utf-8"))}
+            for f in (en / name, zh / name)
+        ]
+        assert fields[0] == fields[1], name
