@@ -457,6 +457,31 @@ def _resplit(
     return out[out["target"] > 0].reset_index(drop=True)
 
 
+CHANGE_COLUMNS = ("rep_id", "old", "new", "reason", "version", "from_week")
+
+
+def latest_changes(plan: Plan) -> pd.DataFrame:
+    """Each rep's latest target change in tblChangeLog (CHANGE_COLUMNS, one row per rep whose
+    target a recalibration changed): what a revision of their letter says changed, and why."""
+    log = _target_log(plan)
+    last = log.drop_duplicates("rep_id", keep="last").reset_index(drop=True)  # sorted by version
+    return pd.DataFrame(
+        {
+            "rep_id": last["rep_id"].astype(str),
+            "old": pd.to_numeric(last["old"], errors="coerce").round().astype("Int64"),
+            "new": last["new"].astype(np.int64),
+            "reason": last["reason"].map(_words).astype(object),
+            "version": last["version"].astype(np.int64),
+            "from_week": last["from_week"].astype(np.int64),
+        },
+        columns=list(CHANGE_COLUMNS),
+    )
+
+
+def _words(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _target_log(plan: Plan) -> pd.DataFrame:
     """The change log's target rows, checked; `_pos` is each row's position in the table."""
     log = plan.change_log

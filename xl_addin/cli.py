@@ -286,7 +286,9 @@ def parser() -> argparse.ArgumentParser:
     snd.add_argument("--dry-run", action="store_true", help="check and list, send nothing")
     snd.add_argument("--rate", type=float, default=30.0, help="messages per minute (default 30)")
     snd.add_argument(
-        "--resend", action="store_true", help="send again workbooks that changed since sent"
+        "--resend",
+        action="store_true",
+        help="send again workbooks issued anew since sent, even with the same numbers",
     )
     col = sub.add_parser(
         "collect",

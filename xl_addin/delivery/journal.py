@@ -9,6 +9,10 @@ One row per message, keyed by recipient (kind and id), file and SHA-256:
 `sending` is committed before the SMTP transaction and `sent` after it, so a row found in
 `sending` by the next run was in flight when a process died: it is sent again with the same
 Message-ID. Only what the server said is stored, never a credential.
+
+Each row also keeps the digest of the numbers its workbook gave (manifest `Numbers`) and the
+target it showed, so that a workbook issued again is told apart from a revision. A journal
+written before these columns existed gets them, blank, when it is opened for writing.
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ CREATE TABLE IF NOT EXISTS messages (
     created TEXT NOT NULL,
     updated TEXT NOT NULL,
     sent TEXT,
+    numbers TEXT NOT NULL DEFAULT '',
+    target INTEGER,
     PRIMARY KEY (kind, recipient, file, sha256)
 )
 """
+# Columns added since the first journals: (name, declaration), added by Journal when missing.
+ADDED = (("numbers", "TEXT NOT NULL DEFAULT ''"), ("target", "INTEGER"))
 
 Key = tuple[str, str, str, str]  # kind, recipient, file, sha256
 
@@ -62,6 +70,8 @@ class Entry:
     created: str
     updated: str
     sent: str | None
+    numbers: str = ""  # the digest of the numbers mailed; "" in a journal from before it
+    target: int | None = None  # the target the message showed
 
 
 def key(r: Recipient) -> Key:
@@ -88,7 +98,15 @@ class Journal:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute(SCHEMA)
-        self.db.row_factory = lambda cursor, row: Entry(*row)
+            self._migrate()
+        self.db.row_factory = _entry
+
+    def _migrate(self) -> None:
+        """Add the columns a journal written by an earlier salesplan lacks."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(messages)")}
+        for name, declaration in ADDED:
+            if name not in have:
+                self.db.execute(f"ALTER TABLE messages ADD COLUMN {name} {declaration}")
 
     @classmethod
     def open_existing(cls, folder: Path) -> Journal | None:
@@ -128,10 +146,11 @@ class Journal:
             for r, mid in items:
                 self.db.execute(
                     "INSERT INTO messages (kind, recipient, file, sha256, period, version, email, "
-                    "message_id, state, created, updated) VALUES (?,?,?,?,?,?,?,?,'pending',?,?) "
-                    "ON CONFLICT (kind, recipient, file, sha256) DO UPDATE SET email=excluded.email "
-                    "WHERE state != 'sent'",
-                    (*key(r), r.period, r.version, r.email, mid, at, at),
+                    "message_id, state, created, updated, numbers, target) "
+                    "VALUES (?,?,?,?,?,?,?,?,'pending',?,?,?,?) "
+                    "ON CONFLICT (kind, recipient, file, sha256) DO UPDATE SET email=excluded.email, "
+                    "numbers=excluded.numbers, target=excluded.target WHERE state != 'sent'",
+                    (*key(r), r.period, r.version, r.email, mid, at, at, r.numbers, r.target),
                 )
 
     def sending(self, k: Key, now: float) -> None:
@@ -155,3 +174,9 @@ class Journal:
         return self.db.execute(
             "SELECT * FROM messages ORDER BY created, kind, recipient"
         ).fetchall()
+
+
+def _entry(cursor: sqlite3.Cursor, row: tuple) -> Entry:
+    """A row as an Entry by column name, so that a journal read without migrating it (a dry
+    run opens it read-only) gives the columns it lacks their defaults."""
+    return Entry(**{d[0]: v for d, v in zip(cursor.description, row, strict=True)})

@@ -1,7 +1,9 @@
 """The e-mail that carries a rep's workbook (SPEC §11): templates, amounts, MIME, Message-ID.
 
-Subject and bodies come from `templates/mail/<locale>/`; every value from the plan is escaped
-in the HTML part. Messages use the SMTP policy without SMTPUTF8, so every header and part is
+Subject and bodies come from `templates/mail/<locale>/`: `subject.txt`, `body.txt` and
+`body.html` for the first message, `*_revision.*` for a revision (the recipient's numbers
+changed since their last message: old → new target, why, and the plan of the weeks still
+ahead). Every value from the plan is escaped in the HTML part. Messages use the SMTP policy without SMTPUTF8, so every header and part is
 7-bit: names and subjects as RFC 2047 words, the attachment's file name per RFC 2231.
 A workbook's password is never an input here, so it can never be in a message.
 """
@@ -14,6 +16,7 @@ import hashlib
 import html
 import re
 import string
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,6 +33,16 @@ XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE file
 DEFAULT_DOMAIN = "salesplan.invalid"
 DEFAULT_SENDER = Address("salesplan", "salesplan", DEFAULT_DOMAIN)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What changed since the recipient's last message (send.py finds it in the journal)."""
+
+    old_target: int | None  # the target that message showed (None: not known)
+    sent: str  # the day it was sent, 2026-10-05
+    sent_version: str  # the plan version it was sent for
+    reason: str = ""  # of the recalibration since; "" when the numbers changed without one
 
 
 def sender_address(text: str | None) -> Address | None:
@@ -57,20 +70,22 @@ def compose(
     date: dt.datetime | None = None,
     msgid: str | None = None,
     templates: Path = TEMPLATES,
+    revision: Revision | None = None,
 ) -> EmailMessage:
     """The message for one recipient, with the workbook attached byte for byte; `msgid` is the
-    Message-ID the journal holds for it, when it has one."""
+    Message-ID the journal holds for it, when it has one; `revision` makes it a revision of
+    the message sent before."""
     values = _values(r, encrypted=workbook.startswith(OLE_MAGIC))
+    if revision is not None:
+        values |= _revised(r, revision)
     folder = templates / r.locale
     escaped = {k: html.escape(v, quote=True) for k, v in values.items()}
-    escaped["weeks"] = "\n".join(
-        f'<tr><td style="padding: 2px 16px 2px 0;">{html.escape(start)}</td>'
-        f'<td style="text-align: right;">{html.escape(spoken(a, r.unit, r.locale))}</td></tr>'
-        for start, a in r.first_weeks
-    )
-    subject = _render(folder / "subject.txt", values)
-    text = _render(folder / "body.txt", values)
-    page = _render(folder / "body.html", escaped)
+    escaped["weeks"] = _rows(r.first_weeks, r)
+    escaped["weeks_ahead"] = _rows(r.weeks_ahead, r)
+    kind = "" if revision is None else "_revision"
+    subject = _render(folder / f"subject{kind}.txt", values)
+    text = _render(folder / f"body{kind}.txt", values)
+    page = _render(folder / f"body{kind}.html", escaped)
 
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = _one_line(subject)
@@ -106,6 +121,31 @@ def _values(r: Recipient, encrypted: bool) -> dict[str, str]:
         "weeks": weeks,
         "note": note.strip(),
     }
+
+
+def _revised(r: Recipient, revision: Revision) -> dict[str, str]:
+    """The values only a revision's templates use."""
+    loc = r.locale
+    old = revision.old_target
+    return {
+        "old_target": "—" if old is None else spoken(old, r.unit, loc),
+        "reason": revision.reason or say("mail_revision_no_reason", loc),
+        "sent": revision.sent,
+        "sent_version": revision.sent_version,
+        "from_week": str(r.from_week or ""),
+        "weeks_ahead": "\n".join(
+            f"  {start}  {spoken(a, r.unit, loc)}" for start, a in r.weeks_ahead
+        ),
+    }
+
+
+def _rows(weeks, r: Recipient) -> str:
+    """Weeks of plan as rows of the HTML part's table."""
+    return "\n".join(
+        f'<tr><td style="padding: 2px 16px 2px 0;">{html.escape(start)}</td>'
+        f'<td style="text-align: right;">{html.escape(spoken(a, r.unit, r.locale))}</td></tr>'
+        for start, a in weeks
+    )
 
 
 def _render(path: Path, values: dict[str, str]) -> str:

@@ -7,6 +7,12 @@ so a run after a crash or a refusal sends only what is left. Retry policy: a 4xx
 dropped connection is tried again after 2, 4, 8 and 16 s (5 attempts, reconnecting when the
 session dropped); a 5xx refusal of a recipient is final for that message only; a refused
 login, sender or TLS handshake stops the run at once.
+
+A workbook issued again after it was sent (a recalibration re-issues every one) is mailed
+again only when the recipient's numbers changed (the manifest's Numbers digest against the
+journal's): then as a revision, without --resend. One with the same numbers is already sent.
+A journal or manifest from before the digest cannot tell: such a workbook is `changed` and
+needs --resend, as before.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from engine.problems import Message, PlanError, Problem, said
-from xl_addin.delivery.journal import JOURNAL, LOCK, Journal, key
-from xl_addin.delivery.mail import compose, message_id
+from xl_addin.delivery.journal import JOURNAL, LOCK, Entry, Journal, key
+from xl_addin.delivery.mail import Revision, compose, message_id
 from xl_addin.delivery.runlock import Busy, exclusive
 from xl_addin.delivery.transport import (
     OUTBOX_NAME,
@@ -42,11 +48,13 @@ from xl_addin.delivery.transport import (
 )
 from xl_addin.messages import columns, pad, say, text
 from xl_addin.repbook.manifest import Recipient, check_files, read_manifest, select
+from xl_addin.sheets.units import spoken
 
 MAX_ATTEMPTS = 5
 BACKOFF = 2.0  # seconds before the second attempt; doubles for each one after
 NOT_SENT = ("refused", "failed", "pending", "changed")
 NOT_TRIED = said("send_not_tried")
+LISTED = 20  # recipients listed by name under a heading of the report; then "… and N more"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ class Outcome:
     message_id: str = ""
     subject: str = ""
     in_flight: bool = False  # found in `sending`: a run died during its transaction
+    revision: Revision | None = None  # mailed as a revision of the message sent before
+    same_numbers: bool = False  # already sent: issued again, but with the numbers sent
 
 
 @dataclass
@@ -173,28 +183,42 @@ def send(
             for r in selected:
                 mid = message_id(r, sender.domain)
                 row = journal.get(key(r)) if journal else None
-                before = journal.sent_before(r) if journal and row is None else None
+                before = journal.sent_before(r) if journal else None
+                known = before is not None and bool(r.numbers and before.numbers)
+                same = known and r.numbers == before.numbers
+                revision = _revision(r, before) if known and not same else None
                 if row is not None and row.state == "sent":
                     report.outcomes.append(Outcome(r, "already sent", row.reply, row.message_id))
-                elif before is not None and not resend:
+                elif row is None and same and not resend:
+                    reply = said(
+                        "send_same_numbers",
+                        date=before.sent[:10],
+                        sent_version=before.version,
+                        version=r.version,
+                    )
+                    report.outcomes.append(
+                        Outcome(r, "already sent", reply, before.message_id, same_numbers=True)
+                    )
+                elif row is None and before is not None and not known and not resend:
                     reply = said("send_changed_since", date=before.sent[:10])
                     report.outcomes.append(Outcome(r, "changed", reply, before.message_id))
                 else:
                     in_flight = row is not None and row.state == "sending"
-                    todo.append((r, row.message_id if row else mid, in_flight))
+                    todo.append((r, row.message_id if row else mid, in_flight, revision))
             chosen = {x.ident for x in selected}
             for r in recipients:
                 if r.ident not in chosen:
                     row = journal.get(key(r)) if journal else None
                     report.not_selected += row is None or row.state != "sent"
             if dry_run:
-                for r, mid, in_flight in todo:
-                    msg = compose(r, (folder / r.file).read_bytes(), sender, msgid=mid)
+                for r, mid, in_flight, revision in todo:
+                    data = (folder / r.file).read_bytes()
+                    msg = compose(r, data, sender, msgid=mid, revision=revision)
                     report.outcomes.append(
-                        Outcome(r, "would send", "", mid, str(msg["Subject"]), in_flight)
+                        Outcome(r, "would send", "", mid, str(msg["Subject"]), in_flight, revision)
                     )
             elif todo:
-                journal.add([(r, mid) for r, mid, _ in todo], clock())
+                journal.add([(r, mid) for r, mid, _, _ in todo], clock())
                 throttle = Throttle(rate if settings else math.inf, clock, sleep)  # not an outbox
                 delivery = _Delivery(
                     folder, transport, journal, sender, throttle, clock, sleep, locale
@@ -205,6 +229,22 @@ def send(
                 journal.close()
     print_report(report, out, locale)
     return report
+
+
+def _revision(r: Recipient, before: Entry) -> Revision:
+    """How `r`'s numbers changed since `before`, the last message sent to them: the target it
+    showed, and the reason of the recalibration since (none when it was already mailed: then
+    the numbers changed in another way)."""
+    old = before.target if before.target is not None else r.old_target
+    recalibrated = r.change_version is not None and r.change_version > _whole(before.version)
+    return Revision(old, before.sent[:10], before.version, r.reason if recalibrated else "")
+
+
+def _whole(version: str) -> int:
+    try:
+        return int(version)
+    except ValueError:
+        return 0
 
 
 class _Stopped(Exception):
@@ -227,7 +267,7 @@ class _Delivery:
     sleep: Callable[[float], None]
     locale: str = "en"  # of the journal's replies and the progress bar
 
-    def run(self, todo: list[tuple[Recipient, str, bool]], report: SendReport) -> None:
+    def run(self, todo: list[tuple[Recipient, str, bool, Revision | None]], report) -> None:
         bar = tqdm(
             total=len(todo),
             unit=say("send_progress_unit", self.locale),
@@ -236,14 +276,14 @@ class _Delivery:
             disable=None,
         )
         try:
-            for n, (r, mid, in_flight) in enumerate(todo):
+            for n, (r, mid, in_flight, revision) in enumerate(todo):
                 try:
-                    report.outcomes.append(self.one(r, mid, in_flight))
+                    report.outcomes.append(self.one(r, mid, in_flight, revision))
                 except _Stopped as e:
                     report.stopped = e.reason
                     report.outcomes.append(e.outcome)
                     report.outcomes += [
-                        Outcome(x, "pending", NOT_TRIED, m) for x, m, _ in todo[n + 1 :]
+                        Outcome(x, "pending", NOT_TRIED, m) for x, m, _, _ in todo[n + 1 :]
                     ]
                     return
                 bar.update()
@@ -251,17 +291,19 @@ class _Delivery:
             bar.close()
             self.transport.close()
 
-    def one(self, r: Recipient, mid: str, in_flight: bool) -> Outcome:
+    def one(self, r: Recipient, mid: str, in_flight: bool, revision: Revision | None) -> Outcome:
         """Send one message, trying temporary failures again; its Outcome. Raises _Stopped."""
         k = key(r)
-        outcome = functools.partial(Outcome, r, message_id=mid, in_flight=in_flight)
+        outcome = functools.partial(
+            Outcome, r, message_id=mid, in_flight=in_flight, revision=revision
+        )
         data = (self.folder / r.file).read_bytes()
         if hashlib.sha256(data).hexdigest() != r.sha256:
             reply = said("send_file_changed")
             self.finish(k, "failed", reply)
             return outcome("failed", reply)
         date = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
-        msg = compose(r, data, self.sender, date=date, msgid=mid)
+        msg = compose(r, data, self.sender, date=date, msgid=mid, revision=revision)
         name = f"{Path(r.file).stem}.{r.sha256[:8]}"
         last = outcome("pending", NOT_TRIED)
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -351,6 +393,23 @@ def print_report(report: SendReport, out, locale: str = "en") -> None:
         for o in problems:
             who = f"{_who(o.recipient)}  {o.recipient.file}  {text(o.reply, locale)}"
             print(f"  {pad(names[o.state], width)}  {who}", file=out)
+    revised = [o for o in report.outcomes if o.revision and o.state in ("sent", "would send")]
+    if revised:
+        say_("send_revisions_dry" if report.dry_run else "send_revisions", n=len(revised))
+        for o in revised[:LISTED]:
+            r, old = o.recipient, o.revision.old_target
+            was = "—" if old is None else spoken(old, r.unit, locale)
+            now = spoken(r.target, r.unit, locale)
+            print(f"  {_who(r)}  {r.file}  {was} → {now}", file=out)
+        if len(revised) > LISTED:
+            say_("send_more", n=len(revised) - LISTED)
+    same = [o for o in report.outcomes if o.same_numbers]
+    if same:
+        say_("send_same_numbers_head", n=len(same))
+        for o in same[:LISTED]:
+            print(f"  {_who(o.recipient)}  {o.recipient.file}  {text(o.reply, locale)}", file=out)
+        if len(same) > LISTED:
+            say_("send_more", n=len(same) - LISTED)
     if report.in_flight:
         say_("send_in_flight_dry" if report.dry_run else "send_in_flight")
         for o in report.in_flight:

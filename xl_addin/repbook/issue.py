@@ -24,7 +24,9 @@ from tqdm import tqdm
 from engine.plan import Plan
 from engine.problems import at_row
 from engine.progress import progress
+from engine.recalibrate import latest_changes
 from engine.settings import Settings
+from engine.tracking import latest_week
 from xl_addin.repbook.csvtext import neutral
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import (
@@ -44,8 +46,13 @@ PASSWORD_LIST = "passwords.csv"  # with --encrypt: the director's list, never ma
 MANIFEST_COLUMNS = (
     "Kind", "RepID", "Name", "Email", "EmailCell", "Region", "File", "SHA256", "Period",
     "Version", "Locale", "Unit", "Floor", "Target", "Challenge", "FirstWeeks",
+    "Numbers", "OldTarget", "Reason", "ChangeVersion", "FromWeek", "WeeksAhead",
 )  # fmt: skip
-MANIFEST_NUMBERS = ("Version", "Unit", "Floor", "Target", "Challenge")  # written as numbers
+# What a revision needs (see write_manifest); a manifest written before they were may lack them.
+REVISION_COLUMNS = ("Numbers", "OldTarget", "Reason", "ChangeVersion", "FromWeek", "WeeksAhead")
+MANIFEST_NUMBERS = (
+    "Version", "Unit", "Floor", "Target", "Challenge", "OldTarget", "ChangeVersion", "FromWeek",
+)  # written as numbers  # fmt: skip
 FIRST_WEEKS = 4  # the weeks of plan an e-mail shows  # fewer workbooks render faster in this process than through a pool
 
 
@@ -159,13 +166,24 @@ def write_manifest(
 ) -> None:
     """One row per workbook for `salesplan send`: who receives it, where their address was
     typed (so a bad one is reported at its cell), the file and its SHA-256. Text that a
-    spreadsheet would run is neutralised (csvtext); `send` reads it back as it was."""
+    spreadsheet would run is neutralised (csvtext); `send` reads it back as it was.
+
+    For revisions (SPEC §7, §11): Numbers is a digest of the plan the workbook gives its
+    recipient (not the file, the version or a date), so `send` tells a workbook issued again
+    with the same numbers from a revised one; OldTarget, Reason and ChangeVersion are the
+    recipient's latest recalibration in tblChangeLog (blank when there was none); WeeksAhead
+    is the weekly plan from FromWeek on: the first week without actuals, or the change's
+    FromWeek if that is later."""
     s = plan.settings
+    ahead = latest_week(plan) + 1
+    changes = latest_changes(plan).set_index("rep_id")
     rows = []
     for b in books:
+        change = _change(changes, [b.rep_id], b.target, ahead)
         rows.append(
             ("rep", b.rep_id, b.name, b.email, _cell(plan.reps, b.rep_id, "rep_id", "email"),
-             b.region, files[b.rep_id], b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan))
+             b.region, files[b.rep_id], b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan),
+             numbers_digest(*_rep_numbers(b)), *change, _weeks(b.weeks, b.plan, change[3]))
         )  # fmt: skip
     regions = plan.regions
     for region, file in rollups.items():
@@ -174,11 +192,16 @@ def write_manifest(
         manager = regions.at[i[0], "manager"] if len(i) else None
         email = regions.at[i[0], "manager_email"] if len(i) else None
         plan_weeks = [sum(w) for w in zip(*(b.plan for b in mine), strict=True)] if mine else []
+        starts = books[0].weeks if books else ()
+        target = sum(b.target for b in mine)
+        change = _change(changes, [b.rep_id for b in mine], target, ahead)
         rows.append(
             ("region", "", text(manager), text(email),
              _cell(regions, region, "region", "manager_email"), region, file.name,
-             sum(b.floor for b in mine), sum(b.target for b in mine),
-             sum(b.challenge for b in mine), _weeks(books[0].weeks if books else (), plan_weeks))
+             sum(b.floor for b in mine), target, sum(b.challenge for b in mine),
+             _weeks(starts, plan_weeks),
+             numbers_digest(str(region), *(_region_numbers(b) for b in mine)), *change,
+             _weeks(starts, plan_weeks, change[3]))
         )  # fmt: skip
     version = books[0].version if books else int(s["Version"])
     period = f"{s.period_start:%Y-%m-%d}"
@@ -197,17 +220,56 @@ def write_manifest(
         ],
         columns=list(MANIFEST_COLUMNS),
     )
+    for column in ("OldTarget", "ChangeVersion"):  # blank where there is none, not 1699000.0
+        frame[column] = frame[column].astype("Int64")
     for column in MANIFEST_COLUMNS:
         if column not in MANIFEST_NUMBERS:  # text, much of it typed by the user
             frame[column] = frame[column].map(neutral)
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def _weeks(starts, amounts) -> str:
-    """The first weeks of plan as `2026-10-05=127425;…` (week start = whole yuan)."""
-    return ";".join(
-        f"{d:%Y-%m-%d}={a}" for d, a in list(zip(starts, amounts, strict=False))[:FIRST_WEEKS]
-    )
+def numbers_digest(*numbers) -> str:
+    """SHA-256 of a recipient's plan numbers, which `send` compares with those it mailed."""
+    return hashlib.sha256(repr(numbers).encode("utf-8")).hexdigest()
+
+
+def _rep_numbers(b: RepBook) -> tuple:
+    """What a rep's workbook commits them to: the tiers, the weekly plan, the products and
+    customer types, the KPI goals and the commission terms. Not the version, the file, the
+    names or the actuals typed so far."""
+    return (
+        b.period, len(b.weeks), b.floor, b.target, b.challenge, b.plan, b.floor_plan,
+        b.products, b.customer_types, b.kpis,
+        tuple((tier, str(rate.normalize())) for tier, rate in b.rates),
+        b.mode, None if b.cap is None else str(b.cap.normalize()),
+    )  # fmt: skip
+
+
+def _region_numbers(b: RepBook) -> tuple:
+    """A rep's numbers as the region's roll-up shows them: tiers and weekly plan."""
+    return (b.rep_id, b.period, b.floor, b.target, b.challenge, b.plan)
+
+
+def _change(changes: pd.DataFrame, reps: list[str], target: int, ahead: int) -> tuple:
+    """(old target, reason, version, from week) of the latest recalibration that moved any of
+    `reps`, whose target is now `target`; blanks when none did. The from week is the first
+    week without actuals (`ahead`), or the change's if later: the weeks still ahead."""
+    mine = changes[changes.index.isin(reps)]
+    if mine.empty:
+        return None, "", None, ahead
+    latest = int(mine["version"].max())
+    rows = mine[mine["version"] == latest]
+    moved = rows["new"] - rows["old"]  # the old target of a row typed blank is not known
+    old = None if moved.isna().any() else target - int(moved.sum())
+    return old, rows["reason"].iat[0], latest, max(ahead, int(rows["from_week"].max()))
+
+
+def _weeks(starts, amounts, from_week: int | None = None) -> str:
+    """Weeks of plan as `2026-10-05=127425;…` (week start = whole yuan): the first
+    FIRST_WEEKS, or every week from `from_week` (1 for the first) on."""
+    weeks = list(zip(starts, amounts, strict=False))
+    chosen = weeks[:FIRST_WEEKS] if from_week is None else weeks[max(from_week, 1) - 1 :]
+    return ";".join(f"{d:%Y-%m-%d}={a}" for d, a in chosen)
 
 
 def _cell(frame: pd.DataFrame, key_value, key: str, column: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
 from xl_addin.repbook.csvtext import original
-from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS, PASSWORD_LIST
+from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS, PASSWORD_LIST, REVISION_COLUMNS
 
 NOT_MAILED = (MANIFEST, PASSWORD_LIST)  # files that must never become an attachment
 TABLE = {"rep": ("tblReps", "Email", "Reps"), "region": ("tblRegions", "ManagerEmail", "Regions")}
@@ -45,6 +45,13 @@ class Recipient:
     target: int
     challenge: int
     first_weeks: tuple[tuple[str, int], ...]
+    # What a revision says (issue.write_manifest); blank in a manifest written without them.
+    numbers: str = ""  # digest of the plan's numbers for this recipient
+    old_target: int | None = None  # before the latest recalibration that moved them
+    reason: str = ""  # of that recalibration
+    change_version: int | None = None  # the plan version it made
+    from_week: int | None = None  # the first week still ahead
+    weeks_ahead: tuple[tuple[str, int], ...] = ()  # the weekly plan from from_week on
 
     @property
     def ident(self) -> str:
@@ -96,7 +103,7 @@ def read_manifest(folder: Path) -> list[Recipient]:
         raise PlanError(
             [Problem(MANIFEST, "", said("manifest_unreadable", error=str(e)), ISSUE_AGAIN)]
         ) from None
-    missing = [c for c in MANIFEST_COLUMNS if c not in header]
+    missing = [c for c in MANIFEST_COLUMNS if c not in header and c not in REVISION_COLUMNS]
     if missing:
         raise PlanError(
             [
@@ -231,13 +238,17 @@ def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | Non
             numbers[column] = int(value[column])
         except ValueError:
             bad(said("value_not_whole", column=column, value=value[column]))
-    weeks = []
-    for part in filter(None, value["FirstWeeks"].split(";")):
-        start, _, amount = part.partition("=")
+    optional = {}
+    for column in ("OldTarget", "ChangeVersion", "FromWeek"):
         try:
-            weeks.append((start.strip(), int(amount)))
+            optional[column] = int(value[column]) if value[column] else None
         except ValueError:
-            bad(said("manifest_first_weeks", value=part))
+            bad(said("value_not_whole", column=column, value=value[column]))
+    weeks = _weeks(value["FirstWeeks"], "manifest_first_weeks", bad)
+    ahead = _weeks(value["WeeksAhead"], "manifest_weeks_ahead", bad)
+    numbers_digest = value["Numbers"]
+    if numbers_digest and not re.fullmatch(r"[0-9a-f]{64}", numbers_digest):
+        bad(said("manifest_numbers", value=numbers_digest))
     if kind == "rep" and not value["RepID"]:
         bad(said("manifest_no_rep_id"))
     if kind == "region" and not value["Region"]:
@@ -260,5 +271,23 @@ def _recipient(row: dict, line: int, problems: list[Problem]) -> Recipient | Non
         floor=numbers["Floor"],
         target=numbers["Target"],
         challenge=numbers["Challenge"],
-        first_weeks=tuple(weeks),
+        first_weeks=weeks,
+        numbers=numbers_digest,
+        old_target=optional.get("OldTarget"),
+        reason=value["Reason"],
+        change_version=optional.get("ChangeVersion"),
+        from_week=optional.get("FromWeek"),
+        weeks_ahead=ahead,
     )
+
+
+def _weeks(cell: str, problem: str, bad) -> tuple[tuple[str, int], ...]:
+    """`2026-10-05=127425;…` as (week start, whole yuan) pairs."""
+    weeks = []
+    for part in filter(None, cell.split(";")):
+        start, _, amount = part.partition("=")
+        try:
+            weeks.append((start.strip(), int(amount)))
+        except ValueError:
+            bad(said(problem, value=part))
+    return tuple(weeks)
