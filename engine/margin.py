@@ -45,9 +45,10 @@ def margins(plan: Plan) -> pd.Series | None:
 def row_gross_profit(target, margin) -> np.ndarray:
     """target (whole yuan, ≥ 0) × margin (Decimal each, 0 to 1), half up to the yuan, exactly:
     with margin = p/q, ⌊(2·target·p + q) / 2q⌋, in Python integers (no overflow, no float)."""
-    ratios = [Decimal(m).as_integer_ratio() for m in margin]
-    p = np.array([r[0] for r in ratios], dtype=object)
-    q = np.array([r[1] for r in ratios], dtype=object)
+    margin = pd.Series(margin, dtype=object)  # a few distinct margins over many rows
+    ratios = {m: Decimal(m).as_integer_ratio() for m in margin.unique()}
+    p = margin.map({m: r[0] for m, r in ratios.items()}).to_numpy(dtype=object)
+    q = margin.map({m: r[1] for m, r in ratios.items()}).to_numpy(dtype=object)
     t = np.asarray(target, dtype=np.int64).astype(object)
     return ((2 * t * p + q) // (2 * q)).astype(np.int64)
 
