@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 
 START = 1_790_000_000.0  # 2026-09-21, seconds since the epoch
@@ -36,7 +37,7 @@ def fake_time() -> FakeTime:
 def issued_example(tmp_path_factory):
     """The example company (zh-CN) issued once: plan.xlsx and books/ with its manifest."""
     root = tmp_path_factory.mktemp("example")
-    assert main(["init", str(root / "plan.xlsx"), "--example"]) == 0
+    example_plan(root / "plan.xlsx", "zh-CN")
     assert main(["issue", str(root / "plan.xlsx"), "--out", str(root / "books")]) == 0
     return root / "books"
 

@@ -13,6 +13,7 @@ import pytest
 from engine.problems import PlanError
 from tests.builders import words
 from tests.delivery.folders import make_folder, read_rows, reissue, write_manifest
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.delivery.journal import JOURNAL, Journal
 from xl_addin.delivery.send import send
@@ -199,7 +200,7 @@ def test_a_message_in_flight_when_a_run_died_is_sent_again_with_its_message_id(
 
 
 def test_encrypted_workbooks_are_mailed_without_their_passwords(tmp_path):
-    assert main(["init", str(tmp_path / "plan.xlsx"), "--example"]) == 0
+    example_plan(tmp_path / "plan.xlsx", "zh-CN")
     assert (
         main(["issue", str(tmp_path / "plan.xlsx"), "--out", str(tmp_path / "b"), "--encrypt"]) == 0
     )

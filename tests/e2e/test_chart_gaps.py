@@ -21,8 +21,8 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from engine.progress import progress
+from tests.examples import example_plan
 from tests.libreoffice import convert
-from xl_addin.cli import main
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import rep_books
 from xl_addin.sheets.description import COLOURS
@@ -43,8 +43,7 @@ def files(tmp_path_factory):
     saved by openpyxl and saved by LibreOffice."""
     root = tmp_path_factory.mktemp("gaps")
     plan_path = root / "plan.xlsx"
-    assert main(["init", str(plan_path), "--example", "--locale", "en"]) == 0
-    assert main(["track", str(plan_path)]) == 0
+    example_plan(plan_path, "en", "track")
     plan = read_plan(FileBook(plan_path))
     p = progress(plan)
     week = int(p.tracking["week"].iat[0])

@@ -8,6 +8,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from engine import decompose
+from tests.examples import example_plan
 from tests.libreoffice import convert, opens_cleanly, recalculated
 from xl_addin.cli import main
 from xl_addin.sheets.units import money_format
@@ -18,7 +19,7 @@ from xl_addin.workbook.reader import read_plan
 @pytest.fixture
 def plan_path(tmp_path):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     return path
 
 
@@ -60,8 +61,7 @@ def test_decompose_writes_what_the_engine_computed(plan_path, capsys):
 
 def test_money_is_shown_in_the_plans_unit(tmp_path):
     path = tmp_path / "zh.xlsx"
-    main(["init", str(path), "--example"])  # zh-CN example: Unit 10000 (万元)
-    assert main(["decompose", str(path)]) == 0
+    example_plan(path, "zh-CN", "decompose")  # zh-CN example: Unit 10000 (万元)
     ws = openpyxl.load_workbook(path)["Targets"]
     header = [c.value for c in ws[2]]  # the title on row 1, the header on row 2
     target = ws.cell(row=3, column=header.index("目标（万元）") + 1)
@@ -126,7 +126,7 @@ def test_the_same_input_gives_byte_identical_output_sheets(tmp_path):
     parts = []
     for name in ("a", "b"):
         path = tmp_path / f"{name}.xlsx"
-        main(["init", str(path), "--example"])
+        main(["init", str(path), "--example"])  # two inits: two PlanIDs, the same sheets
         main(["decompose", str(path)])
         with zipfile.ZipFile(path) as z:
             parts.append(
@@ -164,7 +164,7 @@ def test_demo_prints_where_the_outputs_are(tmp_path, capsys):
 
 def test_the_command_line_speaks_the_plans_language_or_lang(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "zh-CN"]) == 0
+    example_plan(path, "zh-CN")
     capsys.readouterr()
     assert main(["decompose", str(path)]) == 0
     assert "核对：" in capsys.readouterr().out

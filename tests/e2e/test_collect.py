@@ -25,6 +25,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.examples import example_plan
 from tests.libreoffice import opens_cleanly
 from xl_addin.cli import main
 from xl_addin.repbook.encrypt import encrypt, write_password_list
@@ -142,7 +143,7 @@ def issued(tmp_path_factory):
     """The example plan and its issued workbooks (untouched), once per module."""
     root = tmp_path_factory.mktemp("collect")
     plan = root / "plan.xlsx"
-    assert say("init", plan, "--example", "--locale", "en")[0] == 0
+    example_plan(plan, "en", light=False)  # full: `strangers` moves its period a quarter back
     assert say("issue", plan, "--out", root / "books")[0] == 0
     return plan, root / "books"
 
@@ -492,7 +493,7 @@ def test_a_killed_collect_leaves_the_plan_intact(returned, when):
 
 def test_a_chinese_plan_is_told_in_chinese(tmp_path):
     plan = tmp_path / "plan.xlsx"
-    assert say("init", plan, "--example")[0] == 0
+    example_plan(plan, "zh-CN")
     assert say("issue", plan, "--out", tmp_path / "books")[0] == 0
     folder = tmp_path / "books"
     type_into(rep_file(folder, "S002"), {7: (1000.0, 1, 1, 1, 1), 2: (1.0, None, None, None, None)})

@@ -14,6 +14,7 @@ import pytest
 
 from engine.progress import progress
 from tests.e2e.test_chart_gaps import C, charts_of, series_named
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.commands import track_summary
 from xl_addin.sheets.units import spoken, without_unit
@@ -29,8 +30,7 @@ TIERS = ("Floor", "Target", "Challenge")
 def tracked(tmp_path_factory):
     """The written plan, and its tables as read back (by name, from the file's cells)."""
     path = tmp_path_factory.mktemp("forecast") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["decompose", str(path)]) == 0
+    example_plan(path, "en", "decompose")
     assert main(["track", str(path), "--week", str(WEEK)]) == 0
     return path, Tables(FileBook(path))
 

@@ -13,6 +13,7 @@ import pytest
 from engine import decompose
 from engine.progress import progress
 from tests.builders import STATUS_WORDS
+from tests.examples import example_plan
 from tests.libreoffice import convert
 from xl_addin.cli import main
 from xl_addin.repbook.responsibility import rep_books
@@ -24,7 +25,7 @@ from xl_addin.workbook.reader import read_plan
 def issued(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"issue-{request.param}")
     path = root / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", request.param]) == 0
+    example_plan(path, request.param)
     out = root / "books"
     assert main(["issue", str(path), "--out", str(out)]) == 0
     return path, out
@@ -147,7 +148,7 @@ def hostile(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("hostile")
     path = root / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     wb = openpyxl.load_workbook(path)
     ws = wb["Reps"]
     header = [c.value for c in ws[1]]
@@ -309,7 +310,7 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
     from xl_addin.repbook.encrypt import decrypt
 
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     plain, locked = tmp_path / "plain", tmp_path / "locked"
     assert main(["issue", str(path), "--out", str(plain)]) == 0
     assert main(["issue", str(path), "--out", str(locked), "--encrypt"]) == 0
@@ -345,7 +346,7 @@ def test_send_without_smtp_writes_the_outbox_once(tmp_path, monkeypatch, capsys)
     for name in ("SALESPLAN_SMTP_HOST", "SALESPLAN_SMTP_USER", "SALESPLAN_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     out = tmp_path / "books"
     assert main(["issue", str(path), "--out", str(out)]) == 0
     assert main(["send", str(out), "--dry-run"]) == 0

@@ -11,6 +11,7 @@ import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 
 # what a user adds, in each language: a column of their own and a funnel stage between the
@@ -86,7 +87,7 @@ def planned(request, tmp_path_factory):
     """A plan from `init --example` with a column and a stage added; where they sit."""
     locale = request.param
     path = tmp_path_factory.mktemp("notes") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", locale]) == 0
+    example_plan(path, locale)
     wb = openpyxl.load_workbook(path)
     added = ADDED[locale]
     where = {
@@ -138,8 +139,7 @@ def test_the_example_as_written_has_no_column_or_stage_notes(tmp_path, capsys):
     # stages Visit, Demo, Deal are counted by Visits, Demos, Deals; the KPI New customers by
     # NewCustomers: every column and stage is used
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["track", str(path)]) == 0
+    example_plan(path, "en", "track")
     out = capsys.readouterr().out.splitlines()
     assert [line for line in out if line.startswith(NOTE_PREFIX["en"])] == []
     assert "tblTrackingNotes" not in openpyxl.load_workbook(path)["Tracking"].tables

@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.sheetcells import set_cells
@@ -55,7 +56,7 @@ def _letters(col: int) -> str:
 @pytest.fixture(scope="module")
 def bad_plan(tmp_path_factory):
     path = tmp_path_factory.mktemp("bad") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     book = FileBook(path)
     typed = {  # (sheet part, Sheet!Cell, (row, col)) -> value typed as text or number
         where(book, "tblReps", "Capability", 0): "12,5",

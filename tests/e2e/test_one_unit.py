@@ -11,6 +11,7 @@ by hand below, not taken from the code that writes them.
 import openpyxl
 import pytest
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.sheets.labels import label
 
@@ -110,7 +111,7 @@ def written(request, tmp_path_factory):
     locale, unit = request.param
     root = tmp_path_factory.mktemp(f"unit-{locale}-{unit}")
     path = root / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", locale]) == 0
+    example_plan(path, locale)
     _settings(path, Unit=unit, CommissionCap=CAP)
     assert main(["decompose", str(path)]) == 0
     assert main(["track", str(path)]) == 0

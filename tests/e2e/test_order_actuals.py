@@ -13,6 +13,7 @@ import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook.example_company import PERIOD_START
 
@@ -90,7 +91,7 @@ def sheet_values(path):
 def plans(tmp_path_factory):
     folder = tmp_path_factory.mktemp("orders")
     weekly, orders = folder / "weekly.xlsx", folder / "orders.xlsx"
-    assert main(["init", str(weekly), "--example", "--locale", "en"]) == 0
+    example_plan(weekly, "en")
     wb = openpyxl.load_workbook(weekly)
     header, rows = table_rows(wb["Actuals"], "tblActuals")
     assert header[:3] == ["Week", "RepID", "Amount"]

@@ -13,6 +13,7 @@ import pytest
 
 from engine import decompose
 from tests.builders import CHANGE_LOG_HEADERS
+from tests.examples import example_plan
 from tests.libreoffice import opens_cleanly
 from tests.workbook.test_splice import sheet_parts
 from xl_addin.cli import main
@@ -27,8 +28,7 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 def example(request, tmp_path_factory):
     """The example company in one locale, decomposed (its 6 weeks of actuals included)."""
     path = tmp_path_factory.mktemp(f"plan-{request.param}") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", request.param]) == 0
-    assert main(["decompose", str(path)]) == 0
+    example_plan(path, request.param, "decompose")
     return request.param, path
 
 
@@ -159,7 +159,7 @@ def test_a_sheet_named_changelog_without_the_table_is_never_written_into(
     tmp_path, capsys, locale, said
 ):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", locale]) == 0
+    example_plan(path, locale)
     wb = openpyxl.load_workbook(path)
     ws = wb["ChangeLog"]
     del ws.tables["tblChangeLog"]
@@ -208,7 +208,7 @@ def test_rates_on_a_sheet_named_commission_are_refused_once_in_the_plans_languag
 
 def test_a_sheet_holding_several_of_the_users_tables_is_one_problem(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     wb = openpyxl.load_workbook(path)
     ws = wb["Rates"]
     ws.title = "Commission"

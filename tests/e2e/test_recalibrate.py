@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from engine import decompose
+from tests.examples import example_plan
 from tests.libreoffice import opens_cleanly
 from xl_addin.cli import main
 from xl_addin.sheets.units import without_unit
@@ -23,8 +24,7 @@ from xl_addin.workbook.reader import read_plan
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     path = tmp_path_factory.mktemp("plan") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["decompose", str(path)]) == 0
+    example_plan(path, "en", "decompose")
     return path
 
 
@@ -213,7 +213,7 @@ def test_bad_arguments(plan_path, capsys):
 
 def test_a_chinese_plan_hears_a_refused_change_in_chinese(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example"]) == 0  # the example plans in zh-CN
+    example_plan(path, "zh-CN")  # the example plans in zh-CN
     first = original(path)
     capsys.readouterr()
     before = path.read_bytes()

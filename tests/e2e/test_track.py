@@ -15,6 +15,7 @@ import pytest
 from engine.problems import PlanError
 from engine.progress import progress
 from engine.tracking import alert_status
+from tests.examples import example_plan
 from tests.libreoffice import convert
 from xl_addin.cli import main, run_track
 from xl_addin.commands import check_week, track_summary
@@ -28,9 +29,7 @@ COLOURS = {"#FFC7CE": "RED", "#FFEB9C": "AMBER", "#C6EFCE": "GREEN"}
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory):
     path = tmp_path_factory.mktemp("track") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["decompose", str(path)]) == 0
-    assert main(["track", str(path)]) == 0
+    example_plan(path, "en", "decompose", "track")
     return path
 
 
@@ -196,7 +195,7 @@ def move_week(path, rep: str, week: int, to: int) -> None:
 def late(tmp_path_factory):
     """The example with S001's week 6 typed as week 5: 23 of 24 reps have reported week 6."""
     path = tmp_path_factory.mktemp("late") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     move_week(path, "S001", 6, 5)
     assert main(["decompose", str(path)]) == 0
     said = io.StringIO()
@@ -256,8 +255,7 @@ def test_libreoffice_shows_no_report_in_grey(late, tmp_path):
 
 def test_week_n_tracks_week_n_and_leaves_later_actuals_out(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["decompose", str(path)]) == 0
+    example_plan(path, "en", "decompose")
     capsys.readouterr()
     assert main(["track", str(path), "--week", "4"]) == 0
     said = capsys.readouterr().out.splitlines()
@@ -306,7 +304,7 @@ def test_a_week_outside_the_period_is_said_in_both_locales():
 
 def test_a_chinese_plan_hears_its_tracking_problems_in_chinese_at_their_cells(tmp_path, capsys):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example"]) == 0  # the example plans in zh-CN
+    example_plan(path, "zh-CN")  # the example plans in zh-CN
     wb = openpyxl.load_workbook(path)
     wb["Rates"]["B3"] = 0.005  # target 0.5 %, below the floor's 1 %
     wb["Actuals"]["A3"] = 14  # a week after the 13 of the period

@@ -35,6 +35,7 @@ from engine.recalibrate import Request
 from tests.builders import CHANGE_LOG_HEADERS
 from tests.delivery.smtp_server import mail_server
 from tests.delivery.test_outbox import HOLD_LOCK
+from tests.examples import example_plan
 from tests.workbook.test_splice import description, openpyxl_book
 from xl_addin.cli import main, run_collect, run_recalibrate
 from xl_addin.delivery.journal import LOCK
@@ -74,9 +75,10 @@ def engine():
 
 
 def make_example(folder: Path, locale: str) -> Path:
-    path = folder / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", locale]) == 0
-    return path
+    """The light example company (tests/examples.py): what openpyxl, standing in for Excel,
+    reads and writes is what costs here, and the history weeks the plan does not read add
+    only to that."""
+    return example_plan(folder, locale)
 
 
 @pytest.fixture(scope="module", params=["en", "zh-CN"])

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from engine.progress import progress
-from xl_addin.cli import main
+from tests.examples import example_plan
 from xl_addin.repbook.render import HEADER_LIMIT, header_text, render_repbook
 from xl_addin.repbook.responsibility import rep_books
 from xl_addin.workbook.filebook import FileBook
@@ -35,7 +35,7 @@ def test_header_text_doubles_ampersands_and_shortens(text, room, want):
 
 def test_a_rep_with_a_270_character_name_keeps_a_page_header_with_the_repid(tmp_path):
     path = tmp_path / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     plan = read_plan(FileBook(path))
     book = rep_books(progress(plan), plan)[0]
     long = dataclasses.replace(book, name="Ángel & " + "N" * 262)

@@ -28,8 +28,8 @@ from engine.forecast import project
 from engine.progress import progress
 from engine.tracking import track
 from tests.builders import STATUS_WORDS
+from tests.examples import example_plan
 from tests.libreoffice import convert, recalculate_many
-from xl_addin.cli import main
 from xl_addin.repbook.render import FIRST, FORECAST, FORECAST_ROW, render_repbook
 from xl_addin.repbook.responsibility import rep_books
 from xl_addin.sheets.labels import label
@@ -53,7 +53,7 @@ CELL = re.compile(r"<c r=\"([A-Z]+)(\d+)\"([^>]*)>(?:<f>[^<]*</f>)<v>([^<]*)</v>
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     path = tmp_path_factory.mktemp("stored") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     return read_plan(FileBook(path))
 
 

@@ -16,9 +16,9 @@ import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from engine import decompose
+from tests.examples import example_plan
 from tests.libreoffice import convert
 from tests.sheets.test_outputs import late_progress
-from xl_addin.cli import main
 from xl_addin.sheets.description import Block, Col, OutputSheet
 from xl_addin.sheets.layout import place
 from xl_addin.sheets.outputs import describe, describe_progress
@@ -40,9 +40,7 @@ PADDING = 0.7109375  # a width as stored: the characters, plus the 5 px of paddi
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("readable") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
-    assert main(["decompose", str(path)]) == 0
-    assert main(["track", str(path)]) == 0
+    example_plan(path, "en", "decompose", "track")
     return path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook import atomic
 
@@ -122,7 +123,7 @@ def test_a_backup_with_a_folder_in_its_way_fails_and_changes_nothing(tmp_path):
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> bytes:
     path = tmp_path_factory.mktemp("example") / "plan.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     return path.read_bytes()
 
 

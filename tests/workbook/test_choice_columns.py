@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from engine import decompose
+from tests.examples import example_plan
 from tests.workbook.test_reader import (  # noqa: F401 (example_workbook: a fixture)
     decompose_rejects,
     editing,
@@ -172,9 +173,7 @@ def examples(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for locale in ("en", "zh-CN"):
         path = tmp_path_factory.mktemp(f"choices-{locale}") / "plan.xlsx"
-        assert main(["init", str(path), "--example", "--locale", locale]) == 0
-        assert main(["decompose", str(path)]) == 0
-        assert main(["track", str(path)]) == 0
+        example_plan(path, locale, "decompose", "track")
         out[locale] = path
     return out
 

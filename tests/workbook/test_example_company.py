@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from engine.settings import choice_value
+from tests.examples import example_plan
 from xl_addin.workbook.columns import BY_KEY, LEVELS, STAGES, TERRITORIES
 from xl_addin.workbook.example_company import example_tables
 
@@ -242,3 +244,22 @@ def test_small_tables(tables):
     assert 2 <= len(kpis) <= 3 and kpis["weight"].sum() == pytest.approx(1)
     assert (kpis["floor"] < kpis["target"]).all() and (kpis["target"] < kpis["challenge"]).all()
     assert tables["change_log"].empty
+
+
+def test_the_light_example_gives_the_very_sheets_of_the_full_one(tmp_path):
+    """tests/examples.py's light example (the history weeks the settings read) decomposes and
+    tracks to every output cell of the full example; only the history and the PlanID differ."""
+    full = example_plan(tmp_path / "full", "zh-CN", "decompose", "track", light=False)
+    light = example_plan(tmp_path / "light", "zh-CN", "decompose", "track")
+    a = openpyxl.load_workbook(full, read_only=True)
+    b = openpyxl.load_workbook(light, read_only=True)
+    assert a.sheetnames == b.sheetnames
+    history = {"SalesHistory", "History", "销售历史"} & set(a.sheetnames)
+    assert len(history) == 1
+    for name in set(a.sheetnames) - history:
+        cells = [list(a[name].values), list(b[name].values)]
+        if name == "Settings":  # init gave each its own PlanID
+            cells = [[row for row in sheet if "PlanID" not in row] for sheet in cells]
+        assert cells[0] == cells[1], name
+    (name,) = history
+    assert (a[name].max_row, b[name].max_row) == (32_692, 8_560)  # the header and the rows

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook.extent import beyond, scan_sheet
 from xl_addin.workbook.filebook import FileBook
@@ -71,7 +72,7 @@ def sheet_part(path, table: str) -> str:
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     path = tmp_path_factory.mktemp("far") / "clean.xlsx"
-    assert main(["init", str(path), "--example", "--locale", "en"]) == 0
+    example_plan(path, "en")
     original = path.read_bytes()
     assert main(["decompose", str(path)]) == 0
     return original, values(path, "Targets")

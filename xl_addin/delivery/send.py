@@ -227,7 +227,9 @@ def send(
         finally:
             if journal:
                 journal.close()
-    print_report(report, out, locale)
+        # under the lock, flushed: whoever sees the lock free reads the whole report
+        print_report(report, out, locale)
+        out.flush()
     return report
 
 
