@@ -143,7 +143,7 @@ def issued(tmp_path_factory):
     """The example plan and its issued workbooks (untouched), once per module."""
     root = tmp_path_factory.mktemp("collect")
     plan = root / "plan.xlsx"
-    example_plan(plan, "en", light=False)  # full: `strangers` moves its period a quarter back
+    example_plan(plan, "en")
     assert say("issue", plan, "--out", root / "books")[0] == 0
     return plan, root / "books"
 
@@ -328,8 +328,10 @@ def strangers(issued, tmp_path_factory):
     assert say("issue", other, "--out", tmp_path / "other")[0] == 0
     out["plan"] = rep_file(tmp_path / "other", "S004")
     # another period: this plan (same PlanID), its period moved by a quarter
-    moved = tmp_path / "moved.xlsx"
-    shutil.copy(plan, moved)
+    # (the full example: the light one has no history a quarter before its own)
+    moved = example_plan(tmp_path / "moved.xlsx", "en", light=False)
+    plan_id = {r[0]: r[1] for r in table_rows(plan, "tblSettings")}["PlanID"]
+    set_setting(moved, "PlanID", plan_id)
     set_setting(moved, "PeriodStart", (dt.date(2026, 7, 6) - EXCEL_EPOCH).days)
     assert say("issue", moved, "--out", tmp_path / "moved")[0] == 0
     out["period"] = rep_file(tmp_path / "moved", "S004")
