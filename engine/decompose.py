@@ -109,7 +109,8 @@ def _decompose(plan: Plan) -> Decomposition:
     breakdown = breakdown[breakdown["target"] > 0].reset_index(drop=True)
 
     rep_target = rep_units * unit
-    shares, phases = phasing.weekly_shares(plan, history, notes)
+    work = phasing.working_weeks(s)
+    shares, phases = phasing.weekly_shares(plan, history, notes, work)
     weekly = pd.DataFrame(
         phasing.weekly_plan(rep_target, shares, phases, effort),
         columns=[f"W{i + 1}" for i in range(s.weeks)],
@@ -178,6 +179,7 @@ def _decompose(plan: Plan) -> Decomposition:
         checks,
         tuple(notes),
         s,
+        phasing.week_table(s, shares, work),
     )
     return gross_profit(plan, plain)
 

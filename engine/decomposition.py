@@ -26,6 +26,8 @@ class Decomposition:
     reconciliation: pd.DataFrame
     notes: tuple[str | Message, ...]  # the run log: catalogue messages, or English text
     settings: Settings  # what it was decomposed with (its Unit and Locale show it)
+    # with a Holidays country: each week's start, month, working days, holidays and share
+    work_weeks: pd.DataFrame | None = None
 
     @property
     def quarters(self) -> pd.DataFrame:

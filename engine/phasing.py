@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from engine.calendar import quarter_of, week_months
+from engine.calendar import quarter_of, week_months, week_starts
 from engine.money import allocate_rows
 from engine.plan import Plan
-from engine.problems import Choice, PlanError, Problem, said
+from engine.problems import Choice, Message, PlanError, Problem, said
 from engine.settings import Settings
+from engine.workdays import NORMAL_WEEK, WorkWeeks, per_working_day, weighted, work_weeks
 
 
-def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.ndarray, np.ndarray]:
+def weekly_shares(
+    plan: Plan, history: pd.DataFrame, notes: list, work: WorkWeeks | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Share of the period in each week, and each week's phase number.
 
-    tblRhythm anchors (a phase's share spread evenly over its weeks), else the weekly
-    profile of history (each week its own phase).
+    tblRhythm anchors (a phase's share spread over its weeks), else the weekly profile of
+    history (each week its own phase), else every week alike. With a Holidays country, a
+    phase's share is spread by its weeks' working days, and history's profile is taken per
+    working day of its own weeks before this period's working days weight it (`work`: the
+    period's weeks, `working_weeks`).
     """
     n = plan.settings.weeks
+    days = work.days if work is not None else None
+    if work is not None:
+        notes.append(working_days_note(plan.settings, work))
     rhythm = plan.rhythm
     if rhythm is not None and not rhythm.empty:
         weeks = rhythm["weeks"].astype(int).to_numpy()
@@ -26,15 +37,63 @@ def weekly_shares(plan: Plan, history: pd.DataFrame, notes: list) -> tuple[np.nd
         problems = rhythm_problems(weeks, shares, n)
         if problems:
             raise PlanError(problems)
-        return rhythm_shares(weeks, shares)
+        shares, phases = rhythm_shares(weeks, shares)
+        return (shares if days is None else weighted(shares, phases, days)), phases
     by_week = history.groupby("week")["amount_cents"].sum()
     for lo, label in ((-52, "note_phasing_last_year"), (-n, "note_phasing_last_period")):
         profile = by_week.reindex(range(lo, lo + n)).fillna(0).to_numpy(dtype=float)
         if profile.sum() > 0 and by_week.index.min() <= lo:
             notes.append(said(label))
+            if days is not None:
+                first = plan.settings.period_start + dt.timedelta(weeks=lo)
+                then = work_weeks(plan.settings.holidays, first, n).days
+                weighted_profile = per_working_day(profile, then) * days / NORMAL_WEEK
+                if weighted_profile.sum() > 0:
+                    notes.append(said("note_working_days_history", country=work.country))
+                    profile = weighted_profile
             return profile / profile.sum(), np.arange(n)
     notes.append(said("note_phasing_even"))
-    return even_shares(n)
+    shares, phases = even_shares(n)
+    return (shares if days is None else weighted(shares, np.zeros(n, dtype=int), days)), phases
+
+
+def working_weeks(settings: Settings) -> WorkWeeks | None:
+    """The plan's weeks' working days and holidays, when Holidays names a country."""
+    if settings.holidays is None:
+        return None
+    return work_weeks(settings.holidays, settings.period_start, settings.weeks, settings.locale)
+
+
+def week_table(
+    settings: Settings, shares: np.ndarray, work: WorkWeeks | None
+) -> pd.DataFrame | None:
+    """The period's weeks as the Phasing sheet lists them when working days weight them:
+    W1, its Monday, month, working days, holidays and share of the period."""
+    if work is None:
+        return None
+    n = settings.weeks
+    return pd.DataFrame(
+        {
+            "week": [f"W{i + 1}" for i in range(n)],
+            "week_start": week_starts(settings.period_start, n),
+            "month": week_months(settings.period_start, n),
+            "working_days": work.days,
+            "holidays": list(work.holidays),
+            "share": np.asarray(shares, dtype=float),
+        }
+    )
+
+
+def working_days_note(settings: Settings, work: WorkWeeks) -> Message:
+    """The run log's line on the working days: which weeks have holidays."""
+    weeks = tuple(
+        said("note_working_days_week", week=i + 1, names=work.holidays[i], days=int(days))
+        for i, days in enumerate(work.days)
+        if work.holidays[i]
+    )
+    if not weeks:
+        return said("note_working_days_plain", country=work.country)
+    return said("note_working_days", country=work.country, weeks=weeks)
 
 
 def rhythm_shares(weeks, shares) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,9 @@ SPECS: dict[str, tuple[str, object]] = {
     "ShareWindow": ("int", None),
     # how an annual plan's letter splits the target: by weeks, or year → quarter → month
     "PhaseBy": ("choice:weeks,quarters", "weeks"),
+    # whose working days weight the weeks: a country code (CN), or none; blank: CN in a
+    # Chinese plan, none in an English one (`Settings.holidays`)
+    "Holidays": ("country", None),
     "MarketGrowth": ("fraction", Decimal("0")),
     "Buffer": ("fraction", Decimal("0.05")),
     "TeamTarget": ("amount", None),
@@ -194,6 +197,14 @@ class Settings:
     @property
     def locale(self) -> str:
         return self["Locale"]
+
+    @property
+    def holidays(self) -> str | None:
+        """The country whose working days weight the weeks, or None: every week alike."""
+        typed = self.values.get("Holidays")
+        if typed is None:
+            return "CN" if self.locale == "zh-CN" else None
+        return None if typed == "none" else typed
 
     def where(self, name: str) -> tuple[str, str]:
         return self.cells.get(name, ("Settings", ""))

@@ -73,10 +73,13 @@ def test_the_bodies_show_floor_target_challenge_and_first_weeks_in_the_plans_uni
     )
     text = msg.get_body(("plain",)).get_content()
     page = msg.get_body(("html",)).get_content()
-    # manifest: Floor 1529000, Target 1699000, Challenge 1954000, weeks of 127425; Unit 万
+    # manifest: Floor 1529000, Target 1699000, Challenge 1954000; Unit 万. The first phase
+    # (4 weeks, 30 % = 509,700) is spread by working days, 3 : 5 : 5 : 5 (National Day is
+    # 5–7 October 2026, Saturday the 10th a working day): 84,950, then 141,583.33 a week
     for part in (text, page):
         assert "152.9万元" in part and "169.9万元" in part and "195.4万元" in part
-        assert part.count("12.7万元") == 4 and "2026-10-26" in part
+        assert part.count("8.5万元") == 1 and part.count("14.2万元") == 3
+        assert "2026-10-26" in part
     assert "<td" in page and "刘洋" in page
 
 

@@ -38,6 +38,7 @@ README_OWN = {
 README_OWN |= {"zh", "CN", "en"}
 README_OWN |= {"CSV", "Parquet", "sqlite", "db"}  # file formats and a URL, as tblSources takes them
 README_OWN |= {"scenarios", "scenario", "Scenarios"}  # the command, its option, its sheet
+README_OWN |= {"HK", "US"}  # country codes, as Holidays takes them
 
 
 def said(*args) -> str:

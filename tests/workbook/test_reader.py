@@ -452,6 +452,14 @@ CASES = [
         ),
     ),
     Case(
+        "Holidays names a country the holidays package knows",
+        lambda b: b.append("tblSettings", ["Holidays", "Atlantis"]),
+        (
+            'Settings!B16: Holidays "Atlantis" is not a country code salesplan knows '
+            "— type a country code such as CN, HK, US or DE, or none to plan every week alike",
+        ),
+    ),
+    Case(
         "a whole-number setting is whole",
         lambda b: b.setting("PeriodWeeks", "13.5"),
         ('Settings!B3: PeriodWeeks "13.5" is not a whole number — type a whole number like 13',),
@@ -927,6 +935,16 @@ def test_a_baseline_may_be_typed_by_its_chinese_name(plan, typed, meant):
         b.setting("Trend", "无")
     settings = read_workbook(plan).settings
     assert (settings["Baseline"], settings["Trend"]) == (meant, "none")
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("cn", "CN"), (" HK ", "HK"), ("无", None), ("None", None), (None, None)],
+)
+def test_holidays_is_a_country_code_in_any_case_or_none_in_either_language(plan, typed, meant):
+    with editing(plan) as b:  # the example plan is English: blank means no holidays
+        b.append("tblSettings", ["Holidays", typed])
+    assert read_workbook(plan).settings.holidays == meant
 
 
 def test_a_product_left_without_margin_is_a_problem_at_its_cell(plan, capsys):

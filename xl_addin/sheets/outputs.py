@@ -186,6 +186,29 @@ def describe(
         phasing_frame,
         title=with_unit(label("weekly_plan", loc), int(settings["Unit"]), loc),
     )
+    # with a Holidays country: each week's working days and holidays, beside the plan
+    work_weeks = (
+        ()
+        if d.work_weeks is None
+        else (
+            Block(
+                "tblWorkWeeks",
+                cols(
+                    ("week", None, "text"),
+                    ("week_start", None, "text"),
+                    ("month", None, "text"),
+                    ("working_days", None, "int"),
+                    ("holidays", None, "text"),
+                    ("share", None, "pct2"),
+                ),
+                d.work_weeks.assign(
+                    week_start=d.work_weeks["week_start"].map(lambda t: f"{t:%Y-%m-%d}")
+                ),
+                title=f"{label('work_weeks_title', loc)} ({d.settings.holidays})",
+                beside=True,  # its long holiday names would widen the plan's week columns
+            ),
+        )
+    )
     recon = Block(
         "tblReconciliation",
         cols(
@@ -218,7 +241,7 @@ def describe(
             freeze_cols=2,
         ),
         OutputSheet("Breakdown", "Breakdown", (breakdown,)),
-        OutputSheet("Phasing", "Phasing", (phasing,)),
+        OutputSheet("Phasing", "Phasing", (phasing, *work_weeks)),
         OutputSheet("Reconciliation", "Reconciliation", (recon, notes), freeze_cols=0),
     ]
 

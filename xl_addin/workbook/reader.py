@@ -21,6 +21,7 @@ from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said, where
 from engine.scenarios import Scenario
 from engine.settings import LOCALES, SPECS, Settings, choice_value, choice_word, choices
+from engine.workdays import country_code
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
     AMOUNT,
@@ -62,6 +63,9 @@ UNIQUE = (
     ("products", "product"),
     ("customer_types", "customer_type"),
 )
+# Holidays typed as "none" in either language: every week a normal week
+NO_HOLIDAYS = {"none", "no", "无", "不考虑", "否", "-"}
+
 NON_NEGATIVE = {
     "amount",
     "potential",
@@ -740,6 +744,18 @@ class Reader:
             if match is None:
                 self.add(sheet, cell, not_a_choice(name, value), said("pick_from_list"))
             return match
+        if kind == "country":
+            if str(value).strip().casefold() in NO_HOLIDAYS:
+                return "none"
+            code = country_code(value)
+            if code is None:
+                self.add(
+                    sheet,
+                    cell,
+                    said("holidays_unknown", value=value),
+                    said("holidays_unknown_hint"),
+                )
+            return code
         if kind == "ratios":
             parts = [
                 p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()

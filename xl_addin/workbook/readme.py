@@ -29,6 +29,7 @@ EXAMPLES: dict[str, str] = {
     "Trend": "trailing",
     "ShareWindow": "26",
     "PhaseBy": "quarters",
+    "Holidays": "HK",
     "MarketGrowth": "8%",
     "Buffer": "3%",
     "TeamTarget": "1200万",
