@@ -5,8 +5,8 @@ history, and dozens of tests start from the same plan; `example_plan` makes each
 commands, weight) once in the process and copies it.
 
 A *light* example holds only the history weeks the example's settings read: the 13 weeks
-before the period (Baseline last_period, the share window, capability) and the same 13
-weeks a year earlier (the weekly phasing profile) — 8,559 rows instead of 32,691. It
+before the period (Baseline last_period, the share window, capability; its tblRhythm phases
+the weeks, so no weekly profile of last year is read) — 4,347 rows instead of 32,691. It
 decomposes, tracks and issues to the very same sheets
 (`test_the_light_example_gives_the_very_sheets_of_the_full_one`); tests that read the plan
 through the openpyxl stand-in for Excel, or compare plans cell by cell, use it because
@@ -27,8 +27,7 @@ import pandas as pd
 from xl_addin.cli import main
 from xl_addin.workbook import example_company, init
 
-LAST_YEAR = (-52, -40)  # the weeks of last year's same period, relative to PeriodStart
-LAST_PERIOD = (-13, -1)  # the example's baseline window (PeriodWeeks 13)
+LAST_PERIOD = (-13, -1)  # the example's baseline window (PeriodWeeks 13), from PeriodStart
 
 _made: dict[tuple, Path] = {}
 _folder: Path | None = None
@@ -39,8 +38,7 @@ def light_tables(locale: str) -> dict[str, pd.DataFrame]:
     tables = example_company.example_tables(locale)
     history = tables["history"]
     week = (history["period"] - pd.Timestamp(example_company.PERIOD_START)).dt.days // 7
-    keep = week.between(*LAST_YEAR) | week.between(*LAST_PERIOD)
-    tables["history"] = history[keep].reset_index(drop=True)
+    tables["history"] = history[week.between(*LAST_PERIOD)].reset_index(drop=True)
     return tables
 
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.e2e.test_order_actuals import TRACKED, as_orders, replace_rows, sheet_values, table_rows
+from tests.examples import example_plan
 from xl_addin.cli import main
 
 OUTPUTS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
@@ -121,10 +122,8 @@ def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, var
         assert got[sheet] == expected[sheet], sheet
 
 
-def test_actuals_by_order_from_a_csv_track_as_the_weekly_table(made, tmp_path):
-    folder, _, _ = made
-    weekly = tmp_path / "weekly.xlsx"
-    assert main(["init", str(weekly), "--example", "--locale", "en"]) == 0
+def test_actuals_by_order_from_a_csv_track_as_the_weekly_table(tmp_path):
+    weekly = example_plan(tmp_path / "weekly.xlsx", "en")  # actuals: the light example will do
     wb = openpyxl.load_workbook(weekly)
     header, rows = table_rows(wb["Actuals"], "tblActuals")
     import random

@@ -262,4 +262,4 @@ def test_the_light_example_gives_the_very_sheets_of_the_full_one(tmp_path):
             cells = [[row for row in sheet if "PlanID" not in row] for sheet in cells]
         assert cells[0] == cells[1], name
     (name,) = history
-    assert (a[name].max_row, b[name].max_row) == (32_692, 8_560)  # the header and the rows
+    assert (a[name].max_row, b[name].max_row) == (32_692, 4_348)  # the header and the rows
