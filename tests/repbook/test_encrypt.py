@@ -404,6 +404,23 @@ def test_a_password_shorter_than_8_characters_is_reported_at_its_cell():
     assert "abcde" not in b.english(caught.value)  # a password never appears in a message
 
 
+def test_a_password_longer_than_excel_opens_is_reported_at_its_cell():
+    """Excel's Open dialog takes at most 255 characters: 255 is used, 256 is refused."""
+    reps = _reps_table(["a" * 255, "b" * 256, "c" * 40_000])
+    with pytest.raises(PlanError) as caught:
+        passwords_for(reps)
+    assert b.english(caught.value).splitlines() == [
+        'Reps!M3: Password of rep "R002" has 256 characters; Excel opens a workbook with a'
+        " password of at most 255 — type a shorter one, or leave the cell blank to have one"
+        " generated",
+        'Reps!M4: Password of rep "R003" has 40,000 characters; Excel opens a workbook with a'
+        " password of at most 255 — type a shorter one, or leave the cell blank to have one"
+        " generated",
+    ]
+    assert "销售“R002”的密码有 256 个字符" in b.words(caught.value, "zh-CN")
+    assert passwords_for(_reps_table(["a" * 255])).iloc[0] == "a" * 255
+
+
 def test_a_region_rollups_password_is_its_own_and_a_short_one_is_reported_at_its_cell():
     regions = pd.DataFrame(
         {"region": ["North", "East", "West"], "password": ["North-Plan-26", None, "1234"]}

@@ -151,6 +151,9 @@ def table_attrs(change):
 
 
 REPS = f"{REPS_SHEET} (sheet Reps)"
+CUT_OUT = (
+    "this part is missing, though xl/_rels/workbook.xml.rels names it: it was cut out of the file"
+)
 CASES = {
     # a DTD, with an entity bomb, in every kind of part salesplan or its readers parse
     "dtd-shared-strings": (edit("xl/sharedStrings.xml", with_dtd), f"xl/sharedStrings.xml: {DTD}"),
@@ -215,6 +218,15 @@ CASES = {
         without("xl/workbook.xml"),
         "plan.xlsx: not an Excel workbook (no workbook part)",
     ),
+    # a part cut out of the package: named, never 15 "table missing" or a reader's words
+    "no-workbook-rels": (
+        without("xl/_rels/workbook.xml.rels"),
+        "xl/_rels/workbook.xml.rels: this part is missing: without it the workbook's sheets "
+        "cannot be found",
+    ),
+    "no-shared-strings": (without("xl/sharedStrings.xml"), "xl/sharedStrings.xml: " + CUT_OUT),
+    "no-theme": (without("xl/theme/theme1.xml"), "xl/theme/theme1.xml: " + CUT_OUT),
+    "no-sheet": (without(REPS_SHEET), f"{REPS}: " + CUT_OUT),
     "table-bogus-ref": (
         table_attrs(lambda t: re.sub(r' ref="[^"]*"', ' ref="ZZ$$"', t, count=1)),
         'Reps: table tblReps has no valid range (ref "ZZ$$"), which Excel never writes',

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from engine import decompose
 from engine.plan import Plan
+from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.sheets.units import without_unit
 from xl_addin.workbook import example_company, init
@@ -973,3 +974,17 @@ def test_gross_profit_is_read_under_its_chinese_header_in_any_form_of_amount(pla
     cents = read_workbook(plan).actuals["gross_profit_cents"]
     assert cents.iloc[:2].tolist() == [1_200_000, 345_678]  # 12,000.00 and 3,456.78 yuan
     assert pd.isna(cents.iloc[2])  # blank stays blank
+
+
+@pytest.mark.parametrize(
+    "locale, says", [("en", "table tblSettings is missing"), ("zh-CN", "缺少表 tblSettings")]
+)
+def test_a_plan_without_tblsettings_is_told_in_its_headers_language(tmp_path, capsys, locale, says):
+    """Without tblSettings there is no Locale to read: the headers of its tables say which
+    language the plan speaks (an English plan used to be told in Chinese)."""
+    path = example_plan(tmp_path, locale)
+    wb = openpyxl.load_workbook(path)
+    del wb["Settings"]
+    wb.save(path)
+    assert main(["decompose", str(path)]) == 2
+    assert says in capsys.readouterr().err

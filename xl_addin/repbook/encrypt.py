@@ -27,6 +27,7 @@ from xl_addin.workbook.coerce import text
 
 PASSWORD_LENGTH = 14
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 255  # the longest password Excel's Open dialog accepts
 LOOK_ALIKES = "0Oo1lI"
 UPPER = "".join(c for c in string.ascii_uppercase if c not in LOOK_ALIKES)
 LOWER = "".join(c for c in string.ascii_lowercase if c not in LOOK_ALIKES)
@@ -91,9 +92,10 @@ def passwords_for(reps: pd.DataFrame, rng: random.Random | None = None) -> pd.Se
     blank = given.isna()
     typed = given[~blank].astype(str)
     short = typed.str.len() < MIN_PASSWORD_LENGTH
+    long = typed.str.len() > MAX_PASSWORD_LENGTH
     formula = typed.str.startswith(FORMULA_STARTS)
     problems = []
-    for position in typed.index[short | formula]:  # positions: the index was reset
+    for position in typed.index[short | long | formula]:  # positions: the index was reset
         sheet, cell = at_row(reps, position, "password", "Reps")
         whose = (
             said("of_rep", rep_id=reps["rep_id"].iloc[position])
@@ -106,6 +108,9 @@ def passwords_for(reps: pd.DataFrame, rng: random.Random | None = None) -> pd.Se
         if short[position]:
             message = said("password_short", whose=whose, n=len(value), least=MIN_PASSWORD_LENGTH)
             hint = said("password_short_hint")
+        elif long[position]:  # it would encrypt, but nobody could type it into Excel
+            message = said("password_long", whose=whose, n=len(value), most=MAX_PASSWORD_LENGTH)
+            hint = said("password_long_hint")
         else:
             message = said("password_formula", whose=whose, first=value[0])
             hint = said("password_formula_hint")

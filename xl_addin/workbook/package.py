@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from engine.problems import Message, PlanError, Problem, said
-from xl_addin.workbook.opc import Package, office_document, parse
+from xl_addin.workbook.opc import Package, office_document, parse, rels_name
 
 MAX_UNPACKED = 1 << 31  # 2 GiB of XML is far beyond any real plan
 MAX_RATIO = 200  # a part that inflates more than this is a zip bomb
@@ -106,6 +106,8 @@ def package_problems(path: Source, whole: bool = False) -> list[Problem]:
             problems = _twice(infos) or _implausible(infos, where)
             if not problems:
                 problems = [p for info in infos for p in _part_problems(z, info, whole)]
+            if not problems:
+                problems = _missing_parts(z, _file_name(path))
             return _in_sheets(z, problems)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
         return [Problem(where, "", said("zip_damaged", error=exc), said("zip_damaged_hint"))]
@@ -332,6 +334,26 @@ def _expat(exc: expat.ExpatError) -> str:
     """expat's words without the place it appends (`not well-formed (invalid token): line 2,
     column 5`): the place is said apart."""
     return expat.ErrorString(exc.code) if exc.code else str(exc)
+
+
+def _missing_parts(z: zipfile.ZipFile, file_name: str) -> list[Problem]:
+    """The parts the workbook's relationships lead to, each present: without
+    xl/_rels/workbook.xml.rels no sheet can be found (every table would be "missing"), and a
+    part it names that the zip lacks (the shared strings, the styles, a sheet, the theme) was
+    cut out of the file."""
+    package = Package(z)
+    try:
+        workbook = office_document(package, file_name)
+    except PlanError as e:
+        return e.problems
+    rels = rels_name(workbook)
+    if not package.has(rels):
+        return [Problem(rels, "", said("part_missing"), RESAVE)]
+    return [
+        Problem(r.part, "", said("part_missing_named", by=rels), RESAVE)
+        for r in package.rels(workbook)
+        if not r.external and r.part and not package.has(r.part)
+    ]
 
 
 def _in_sheets(z: zipfile.ZipFile, problems: list[Problem]) -> list[Problem]:

@@ -1019,5 +1019,23 @@ def plan_locale(source: TableSource) -> str:
     """The plan's Locale, for words said before or without a clean read: the default when
     tblSettings, its Locale row or a valid value is missing (read_plan reports those)."""
     reader = Reader(source)
-    locale = reader.settings(reader.table(BY_KEY["settings"])).values.get("Locale")
+    frame = reader.table(BY_KEY["settings"])
+    if frame is None:  # no tblSettings: the language its tables' headers are written in
+        return headers_language(source) or LOCALES[0]
+    locale = reader.settings(frame).values.get("Locale")
     return locale if locale in LOCALES else LOCALES[0]
+
+
+def headers_language(source: TableSource) -> str | None:
+    """en or zh-CN when the input tables' headers are mostly one language's, else None."""
+    count = {"en": 0, "zh-CN": 0}
+    for spec in TABLES:
+        raw = source.table(spec.name)
+        if raw is None:
+            continue
+        typed = {normalise_header(h) for h in raw.headers}
+        count["en"] += sum(normalise_header(c.en) in typed for c in spec.columns)
+        count["zh-CN"] += sum(normalise_header(c.zh) in typed for c in spec.columns)
+    if count["en"] == count["zh-CN"]:
+        return None
+    return max(count, key=count.get)
