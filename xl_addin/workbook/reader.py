@@ -63,6 +63,8 @@ UNIQUE = (
     ("products", "product"),
     ("customer_types", "customer_type"),
 )
+CELL_TEXT_LIMIT = 32_767  # the most characters an Excel cell holds
+
 # Holidays typed as "none" in either language: every week a normal week
 NO_HOLIDAYS = {"none", "no", "无", "不考虑", "否", "-"}
 
@@ -494,6 +496,8 @@ class Reader:
             if (spec.key, col.key) not in NEVER_READ:
                 cells, unread = self.unreadable(raw, cells, j, name)
             values, bad = self.coerce(col, cells, name)
+            if col.kind == "text" and spec.key != "history" and len(values):
+                values = self.within_cell_limit(raw, values, j, name)
             for i in values.index[bad]:
                 self.add(
                     raw.sheet,
@@ -626,6 +630,23 @@ class Reader:
         return said(key) if key else ""
 
     # -- settings --------------------------------------------------------------------
+    def within_cell_limit(self, raw, values: pd.Series, j: int, name: str) -> pd.Series:
+        """Text longer than an Excel cell holds (only another program can write it) is cut
+        to 32,767 characters, so every sheet salesplan writes shows the same text; a note
+        names each cell."""
+        lengths = values.str.len()
+        long = lengths > CELL_TEXT_LIMIT
+        if not long.any():
+            return values
+        values = values.copy()
+        for i in values.index[long]:
+            at = where(raw.sheet, raw.cell(i, j))
+            self.notes.append(
+                said("note_text_cut", at=at, column=name, n=int(lengths[i]), most=CELL_TEXT_LIMIT)
+            )
+            values[i] = values[i][:CELL_TEXT_LIMIT]
+        return values
+
     def settings(self, frame: pd.DataFrame | None) -> Settings:
         values: dict = {}
         if frame is None:
