@@ -99,13 +99,15 @@ def _team_row(name: str, d: Decomposition) -> dict:
         "capacity": int(round(float(regions["capacity"].sum()))),
         "gap": int(round(float(regions["gap"].sum()))),
         "extra_headcount": int(regions["extra_headcount"].sum()),
+        # with a Margin in tblProducts: the team's gross-profit target (engine/margin.py)
+        **({"gross_profit": int(d.team["gross_profit"])} if "gross_profit" in d.team else {}),
     }
 
 
 def _team(current: Decomposition, done) -> pd.DataFrame:
     rows = [_team_row("", current)] + [_team_row(s.name, d) for s, d in done]
     team = pd.DataFrame(rows)
-    for k in (*LEVELS, "gap"):
+    for k in (*LEVELS, "gap", *(["gross_profit"] if "gross_profit" in team else [])):
         team[f"{k}_diff"] = team[k] - team.at[0, k]
     base = team.at[0, "target"]
     team["target_change"] = team["target_diff"] / base if base else np.nan

@@ -7,6 +7,7 @@ Four reps sell 10,000 a week each for the 13 weeks before the period: the baseli
 import dataclasses
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from engine.problems import PlanError
@@ -63,3 +64,18 @@ def test_a_scenario_is_found_by_its_name_in_any_case_and_a_blank_restores_the_de
     assert find(plan, "Growth 2%") is None
     settings = scenario_settings(plan.settings, plan.scenarios[0])
     assert settings["Buffer"] == Decimal("0.05")
+
+
+def test_with_a_margin_each_scenario_shows_its_gross_profit_target():
+    """One product at a 25 % margin: each scenario's gross-profit target is 25 % of its
+    target (468,000 → 117,000; 800,000 → 200,000), and without a Margin there is none."""
+    products = pd.DataFrame(
+        {"product": ["P1"], "stage": ["mature"], "weight": [float("nan")], "margin": [0.25]}
+    )
+    plan = with_scenarios(
+        builders.plan(products=products, Buffer=0.1), scenario("board", TeamTarget=800_000)
+    )
+    team = compare(plan).team.set_index("scenario")
+    assert team["gross_profit"].tolist() == [117_000, 200_000]
+    assert team["gross_profit_diff"].tolist() == [0, 83_000]
+    assert "gross_profit" not in compare(with_scenarios(builders.plan(), scenario("x"))).team

@@ -41,6 +41,11 @@ def describe_scenarios(c: Compared, settings: Settings) -> list[OutputSheet]:
             ("gap", None, "money"),
             ("gap_diff", None, "money"),
             ("extra_headcount", None, "int"),
+            *(
+                (("gross_profit", None, "money"), ("gross_profit_diff", None, "money"))
+                if "gross_profit" in team
+                else ()
+            ),
             ("settings", None, "text"),
         ),
         team,
