@@ -310,6 +310,11 @@ def _plan(ws, b: RepBook, f: _Formats) -> None:
         ws.write_number(r, 3, amount, f.money)
         ws.write_formula(r, 4, f"=SUM($D${first + 1}:D{r + 1})", f.money, sum(b.plan[: i + 1]))
         ws.write_number(r, 5, floor, f.money)
+        if b.holidays and b.holidays[i]:  # why a week's plan is low: its holidays
+            ws.write_string(r, 6, b.holidays[i])
+    if any(b.holidays):
+        ws.write_string(2, 6, label("holidays", loc), f.header)
+        ws.set_column(6, 6, 40)
     last = first + len(b.weeks) - 1
     ws.write_string(last + 2, 0, label("month", loc), f.header)
     ws.write_string(last + 2, 1, f.money_header("plan"), f.header)

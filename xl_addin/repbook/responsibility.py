@@ -93,6 +93,8 @@ class RepBook:
     # each week's quarter (2027-Q1) in an annual plan, whose Plan sheet sums the months into
     # quarters; () in a shorter plan
     quarters: tuple[str, ...] = ()
+    # with a Holidays country: the holidays in each week ("" for none), beside its plan
+    holidays: tuple[str, ...] = ()
     phase_by: str = "weeks"  # PhaseBy: quarters puts year → quarter → month on the letter
 
     @property
@@ -127,6 +129,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     starts = tuple(x.date() for x in week_starts(s.period_start, s.weeks))
     months = tuple(week_months(s.period_start, s.weeks))
     quarters = tuple(week_quarters(s.period_start, s.weeks)) if is_annual(s.weeks) else ()
+    holidays = () if d.work_weeks is None else tuple(d.work_weeks["holidays"])
     products = _parts(d.breakdown, "product")
     customer_types = _parts(d.breakdown, "customer_type")
     margin = "gross_profit" in t
@@ -176,6 +179,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 gross_profit=int(rep.gross_profit) if margin else None,
                 product_gross_profit=product_gp.get(rep.rep_id, ()),
                 quarters=quarters,
+                holidays=holidays,
                 phase_by=s["PhaseBy"],
             )
         )
