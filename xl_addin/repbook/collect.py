@@ -215,6 +215,12 @@ def read_returned(
     package = io.BytesIO(data)
     try:
         check_package(package)
+    except PlanError as e:  # a damaged package: said as the check says it, at its part
+        first = e.problems[0]
+        raise _Refusal(
+            said("collect_unreadable", error=said("at_part", part=first.sheet, what=first.message))
+        ) from None
+    try:
         with zipfile.ZipFile(package) as z:
             marker = _marker(z)
             accepted_ref = _defined_name(z, ACCEPTED_NAME)
