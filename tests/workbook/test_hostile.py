@@ -224,6 +224,16 @@ CASES = {
         "xl/_rels/workbook.xml.rels: this part is missing: without it the workbook's sheets "
         "cannot be found",
     ),
+    "no-content-types": (
+        without("[Content_Types].xml"),
+        "[Content_Types].xml: this part is missing: without it no program finds the workbook "
+        "in the package",
+    ),
+    "no-package-rels": (
+        without("_rels/.rels"),
+        "_rels/.rels: this part is missing: without it no program finds the workbook in the "
+        "package",
+    ),
     "no-shared-strings": (without("xl/sharedStrings.xml"), "xl/sharedStrings.xml: " + CUT_OUT),
     "no-theme": (without("xl/theme/theme1.xml"), "xl/theme/theme1.xml: " + CUT_OUT),
     "no-sheet": (without(REPS_SHEET), f"{REPS}: " + CUT_OUT),

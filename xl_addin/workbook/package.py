@@ -216,9 +216,9 @@ def _kind_of_zip(z: zipfile.ZipFile) -> tuple[Message, Message] | None:
             return said("kind_word"), said("kind_save_as_xlsx")
         if any(n.startswith("ppt/") for n in names):
             return said("kind_powerpoint"), said("kind_save_as_xlsx")
-        if "[content_types].xml" not in names:
+        if "[content_types].xml" not in names and "xl/workbook.xml" not in names:
             return said("kind_zip"), said("kind_save_as_xlsx")
-    return None
+    return None  # an Excel package, or one with a part cut out (_missing_parts names it)
 
 
 def _twice(infos: list[zipfile.ZipInfo]) -> list[Problem]:
@@ -342,6 +342,9 @@ def _missing_parts(z: zipfile.ZipFile, file_name: str) -> list[Problem]:
     part it names that the zip lacks (the shared strings, the styles, a sheet, the theme) was
     cut out of the file."""
     package = Package(z)
+    for part in ("[Content_Types].xml", "_rels/.rels"):  # what leads a reader to the workbook
+        if not package.has(part):
+            return [Problem(part, "", said("part_missing_package"), RESAVE)]
     try:
         workbook = office_document(package, file_name)
     except PlanError as e:
