@@ -46,7 +46,7 @@ def weekly_shares(
             notes.append(said(label))
             if days is not None:
                 first = plan.settings.period_start + dt.timedelta(weeks=lo)
-                then = work_weeks(plan.settings.holidays, first, n).days
+                then = work_weeks(work.country, first, n).days
                 weighted_profile = per_working_day(profile, then) * days / NORMAL_WEEK
                 if weighted_profile.sum() > 0:
                     notes.append(said("note_working_days_history", country=work.country))

@@ -68,6 +68,9 @@ SPECS: dict[str, tuple[str, object]] = {
 }
 
 
+# Holidays as the reader keeps a plan's "none" (in any of its words): every week alike
+HOLIDAYS_NONE = "none"
+
 # The word a Chinese plan writes for each choice (`init`, the Settings sheet's lists): each
 # means its English value, and either is accepted in a plan of any Locale.
 CHOICE_WORDS_ZH = {
@@ -204,7 +207,7 @@ class Settings:
         typed = self.values.get("Holidays")
         if typed is None:
             return "CN" if self.locale == "zh-CN" else None
-        return None if typed == "none" else typed
+        return None if typed == HOLIDAYS_NONE else typed
 
     def where(self, name: str) -> tuple[str, str]:
         return self.cells.get(name, ("Settings", ""))

@@ -15,7 +15,6 @@ import holidays
 import numpy as np
 
 NORMAL_WEEK = 5  # the working days of a week without holidays (Monday to Friday)
-NONE = "none"  # Holidays typed as none: every week is a normal week
 LANGUAGES = {"zh-CN": "zh_CN", "en": "en_US"}
 
 
@@ -38,10 +37,11 @@ def work_weeks(country: str, first: dt.date, weeks: int, locale: str = "en") -> 
     """The working days and holidays of `weeks` 7-day weeks from `first`, in `country`."""
     days = [first + dt.timedelta(days=k) for k in range(7 * weeks)]
     years = range(days[0].year, days[-1].year + 1)
-    calendar = holidays.country_holidays(country, years=years)
     language = LANGUAGES.get(locale, "en_US")
-    if language in getattr(calendar, "supported_languages", ()):
-        calendar = holidays.country_holidays(country, years=years, language=language)
+    named = language in holidays.list_localized_countries().get(country, ())  # else its own
+    calendar = holidays.country_holidays(
+        country, years=years, **({"language": language} if named else {})
+    )
     working = np.array([calendar.is_working_day(d) for d in days]).reshape(weeks, 7)
     sep = "、" if locale == "zh-CN" else ", "
     names = []

@@ -20,7 +20,15 @@ from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, did_you_mean, said, where
 from engine.scenarios import Scenario
-from engine.settings import LOCALES, SPECS, Settings, choice_value, choice_word, choices
+from engine.settings import (
+    HOLIDAYS_NONE,
+    LOCALES,
+    SPECS,
+    Settings,
+    choice_value,
+    choice_word,
+    choices,
+)
 from engine.workdays import country_code
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import (
@@ -36,6 +44,7 @@ from xl_addin.workbook.columns import (
     header_lookup,
     normalise_header,
 )
+from xl_addin.workbook.sheetcells import MAX_TEXT
 from xl_addin.workbook.sourcehistory import history_frame
 from xl_addin.workbook.sources import (
     Source,
@@ -63,8 +72,6 @@ UNIQUE = (
     ("products", "product"),
     ("customer_types", "customer_type"),
 )
-CELL_TEXT_LIMIT = 32_767  # the most characters an Excel cell holds
-
 # Holidays typed as "none" in either language: every week a normal week
 NO_HOLIDAYS = {"none", "no", "无", "不考虑", "否", "-"}
 
@@ -629,24 +636,24 @@ class Reader:
         }.get(col.kind)
         return said(key) if key else ""
 
-    # -- settings --------------------------------------------------------------------
     def within_cell_limit(self, raw, values: pd.Series, j: int, name: str) -> pd.Series:
         """Text longer than an Excel cell holds (only another program can write it) is cut
         to 32,767 characters, so every sheet salesplan writes shows the same text; a note
         names each cell."""
         lengths = values.str.len()
-        long = lengths > CELL_TEXT_LIMIT
+        long = lengths > MAX_TEXT
         if not long.any():
             return values
         values = values.copy()
         for i in values.index[long]:
             at = where(raw.sheet, raw.cell(i, j))
             self.notes.append(
-                said("note_text_cut", at=at, column=name, n=int(lengths[i]), most=CELL_TEXT_LIMIT)
+                said("note_text_cut", at=at, column=name, n=int(lengths[i]), most=MAX_TEXT)
             )
-            values[i] = values[i][:CELL_TEXT_LIMIT]
+            values[i] = values[i][:MAX_TEXT]
         return values
 
+    # -- settings --------------------------------------------------------------------
     def settings(self, frame: pd.DataFrame | None) -> Settings:
         values: dict = {}
         if frame is None:
@@ -767,7 +774,7 @@ class Reader:
             return match
         if kind == "country":
             if str(value).strip().casefold() in NO_HOLIDAYS:
-                return "none"
+                return HOLIDAYS_NONE
             code = country_code(value)
             if code is None:
                 self.add(
