@@ -3,17 +3,20 @@
 Each function takes a column of raw cell values and returns the values and a boolean mask
 of cells that could not be read; blanks come back as NaN / NaT / None. The common case (a
 column of real numbers, real dates or plain text) is vectorised; only odd cells are parsed
-one by one.
+one by one. A long column of text or of dates (regions, products, rep IDs, days of a
+history) holds few distinct values: each is read once (`by_distinct`), then spread back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from engine.settings import choice_value
 
@@ -23,10 +26,36 @@ FIRST_DAY, LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")  # 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _FIRST, _LAST = np.datetime64(FIRST_DAY.date(), "D"), np.datetime64(LAST_DAY.date(), "D")
+_NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}  # no text, no bool
+# Kinds whose equal values read alike: equal text is the same text; a datetime and a
+# Timestamp that are equal are the same moment. (1, 1.0 and True are equal but read apart.)
+_ALIKE = {"string", "datetime", "date"}
+
+
+def by_distinct(read):
+    """`read` applied once per distinct value of a column of one kind of value (_ALIKE), its
+    results spread back over the rows: the same results, as every `read` here is cell by cell."""
+
+    @functools.wraps(read)
+    def wrapper(values: pd.Series, *args):
+        if len(values) < 64 or infer_dtype(values, skipna=True) not in _ALIKE:
+            return read(values, *args)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if 2 * len(uniques) > len(values):
+            return read(values, *args)
+        distinct = pd.Series([*uniques, None], dtype=object)
+        codes = np.where(codes < 0, len(uniques), codes)
+        out = read(distinct, *args)
+        spread = lambda o: o.iloc[codes].set_axis(values.index)  # noqa: E731
+        return tuple(spread(o) for o in out) if isinstance(out, tuple) else spread(out)
+
+    return wrapper
 
 
 def is_blank(values: pd.Series, is_str: pd.Series | None = None) -> pd.Series:
     """Empty cells and cells of nothing but spaces (`is_str`: _is_str(values), when known)."""
+    if is_str is None and infer_dtype(values, skipna=True) in _NUMBERS:
+        return values.isna()
     is_str = _is_str(values) if is_str is None else is_str
     blank = values.isna()
     if is_str.any():
@@ -34,10 +63,17 @@ def is_blank(values: pd.Series, is_str: pd.Series | None = None) -> pd.Series:
     return blank
 
 
+@by_distinct
+def blank_cells(values: pd.Series) -> pd.Series:
+    """Empty cells and cells of nothing but spaces."""
+    return is_blank(values)
+
+
 def _is_str(values: pd.Series) -> pd.Series:
     return values.map(type, na_action="ignore").eq(str)
 
 
+@by_distinct
 def text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Strip spaces (incl. full-width); numbers typed into text columns read as '12', not '12.0'."""
     is_str = _is_str(values)
@@ -57,12 +93,17 @@ def number(
     values: pd.Series, percent_over_one: bool = False
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """-> (numbers, bad, read_as_percent). '30%' is 0.3; with percent_over_one 30 is 0.3 too."""
-    kind = values.map(type, na_action="ignore")
-    is_str = kind.eq(str)
-    blank = is_blank(values, is_str)
-    nums = pd.to_numeric(
-        values.where(~blank & ~kind.eq(bool) & ~is_str, None), errors="coerce"
-    ).astype(float)
+    if infer_dtype(values, skipna=True) in _NUMBERS:  # real numbers only: no type to sort out
+        is_str = pd.Series(False, index=values.index)
+        blank = values.isna()
+        nums = pd.to_numeric(values, errors="coerce").astype(float)
+    else:
+        kind = values.map(type, na_action="ignore")
+        is_str = kind.eq(str)
+        blank = is_blank(values, is_str)
+        nums = pd.to_numeric(
+            values.where(~blank & ~kind.eq(bool) & ~is_str, None), errors="coerce"
+        ).astype(float)
     pct = pd.Series(False, index=values.index)
     odd = nums.isna() & ~blank & is_str
     if odd.any():
@@ -112,6 +153,7 @@ def decimal_comma(value) -> bool:
     return re.fullmatch(_THOUSANDS, plain) is None
 
 
+@by_distinct
 def amount(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Amounts in yuan: numbers as `number` reads them, and text with 万/亿 (SPEC §15)."""
     nums, bad, _ = number(values)
@@ -129,6 +171,7 @@ def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return nums, bad | frac
 
 
+@by_distinct
 def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates, datetimes, Excel serial numbers (as numbers or text) and date strings."""
     kind = values.map(type, na_action="ignore")
@@ -171,6 +214,7 @@ def _one_date(v):
     return pd.NaT
 
 
+@by_distinct
 def choice(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     """A choice column's values typed in either language (资深 or Senior) as the English value
     the engine uses; `name` is the column's English header (engine/settings.py names them)."""

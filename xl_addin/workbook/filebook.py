@@ -82,16 +82,18 @@ class FileBook:
         else:
             rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
         rows = [r + (None,) * (width - len(r)) for r in rows] or [(None,) * width]
+        errors = False
         for cell, text in unread.items():  # what calamine reads as "", said as it is
             row, col = coordinate_to_tuple(cell)
             if min_row <= row <= max_row and min_col <= col <= max_col:
+                errors = True
                 i = row - min_row
                 rows[i] = (
                     *rows[i][: col - min_col],
                     CellError(text),
                     *rows[i][col - min_col + 1 :],
                 )
-        return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:])
+        return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:], errors)
 
     def _scan(self, ref: TableRef) -> tuple[bool, dict[str, str]]:
         """Whether calamine may read the table's sheet as one grid (no cells far beyond the

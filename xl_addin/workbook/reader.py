@@ -487,7 +487,7 @@ class Reader:
         data.index = pd.RangeIndex(len(data))
         self.raw[spec.key] = (raw, found, data)
         blank = (
-            pd.concat([coerce.is_blank(data[j]) for j in found.values()], axis=1).all(axis=1)
+            pd.concat([coerce.blank_cells(data[j]) for j in found.values()], axis=1).all(axis=1)
             if len(data)
             else pd.Series(dtype=bool)
         )
@@ -500,7 +500,7 @@ class Reader:
             j = found[col.key]
             name = _typed_header(raw.headers[j], col)  # the problems name it as the user does
             cells, unread = data.loc[keep, j], pd.Series(False, index=data.index[keep])
-            if (spec.key, col.key) not in NEVER_READ:
+            if (spec.key, col.key) not in NEVER_READ and raw.errors:
                 cells, unread = self.unreadable(raw, cells, j, name)
             values, bad = self.coerce(col, cells, name)
             if col.kind == "text" and spec.key != "history" and len(values):

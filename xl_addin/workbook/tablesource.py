@@ -28,6 +28,7 @@ class RawTable:
     first_col: int  # 1-based
     headers: list
     rows: list[tuple]  # the data rows' values, as read
+    errors: bool = True  # whether any value may be a CellError (False: none is)
 
     def cell(self, row: int, col: int) -> str:
         """Address of data row `row` (0-based) in table column `col` (0-based)."""
