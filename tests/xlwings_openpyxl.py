@@ -24,7 +24,13 @@ Where desktop Excel behaves in a way the live writer must respect, this engine d
 
 Charts are kept as what was asked for (type, source, series names and colours, categories,
 title, legend, axis format, place and size) and become openpyxl charts when the book is
-saved. Formulas are not computed: reading a formula cell gives its text. Product code never
+saved.
+
+`.api`, the native object, is for sheets and chart series a small part of Excel's COM object
+model, with Excel's names, types and encodings (colours as BGR integers): a sheet's
+PageSetup (Orientation, PaperSize, Zoom, FitToPagesWide, FitToPagesTall, PrintTitleRows),
+and a series' Points(i).Format.Fill / .Line (Visible, ForeColor.RGB); what is set lands in
+the openpyxl workbook (page setup, print titles, a chart's data points). Formulas are not computed: reading a formula cell gives its text. Product code never
 imports this module.
 """
 
@@ -44,12 +50,16 @@ import pandas as pd
 import xlwings as xw
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.formatting.rule import Rule
 from openpyxl.formula.translate import Translator
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlwings import base_classes
 from xlwings.base_classes import _UNSET
@@ -539,6 +549,102 @@ class PageSetup:
         self.ws.print_area = value.split(",") if isinstance(value, str) else value
 
 
+class WorksheetApi:
+    """COM's Worksheet, as far as salesplan reaches through `.api`: its PageSetup."""
+
+    def __init__(self, ws):
+        self.PageSetup = PageSetupApi(ws)  # noqa: N815 - Excel's name
+
+
+class PageSetupApi:
+    """COM's PageSetup (its print-setup properties) over an openpyxl sheet. Excel's types:
+    XlPageOrientation and XlPaperSize numbers; Zoom a percentage or False (fit to pages);
+    FitToPages* a number of pages or False (as many as it takes); PrintTitleRows "$1:$2"."""
+
+    ORIENTATIONS = {1: "portrait", 2: "landscape"}  # xlPortrait, xlLandscape
+
+    def __init__(self, ws):
+        self._ws = ws
+
+    @property
+    def Orientation(self):  # noqa: N802 - Excel's names, here and below
+        return {v: k for k, v in self.ORIENTATIONS.items()}.get(self._ws.page_setup.orientation, 1)
+
+    @Orientation.setter
+    def Orientation(self, value):  # noqa: N802
+        if value not in self.ORIENTATIONS:
+            raise ValueError(f"Unable to set the Orientation property to {value!r}")
+        self._ws.page_setup.orientation = self.ORIENTATIONS[value]
+
+    @property
+    def PaperSize(self):  # noqa: N802
+        return int(self._ws.page_setup.paperSize or 1)  # xlPaperLetter
+
+    @PaperSize.setter
+    def PaperSize(self, value):  # noqa: N802
+        self._ws.page_setup.paperSize = _whole(value, "PaperSize", 1)
+
+    @property
+    def Zoom(self):  # noqa: N802
+        fit = self._ws.sheet_properties.pageSetUpPr
+        return False if fit is not None and fit.fitToPage else int(self._ws.page_setup.scale or 100)
+
+    @Zoom.setter
+    def Zoom(self, value):  # noqa: N802
+        fit = value is False
+        if not fit:
+            self._ws.page_setup.scale = _whole(value, "Zoom", 10, 400)
+        if self._ws.sheet_properties.pageSetUpPr is None:
+            self._ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+        self._ws.sheet_properties.pageSetUpPr.fitToPage = fit
+
+    @property
+    def FitToPagesWide(self):  # noqa: N802
+        return _pages(self._ws.page_setup.fitToWidth)
+
+    @FitToPagesWide.setter
+    def FitToPagesWide(self, value):  # noqa: N802
+        self._ws.page_setup.fitToWidth = 0 if value is False else _whole(value, "FitToPagesWide", 1)
+
+    @property
+    def FitToPagesTall(self):  # noqa: N802
+        return _pages(self._ws.page_setup.fitToHeight)
+
+    @FitToPagesTall.setter
+    def FitToPagesTall(self, value):  # noqa: N802
+        self._ws.page_setup.fitToHeight = (
+            0 if value is False else _whole(value, "FitToPagesTall", 1)
+        )
+
+    @property
+    def PrintTitleRows(self):  # noqa: N802
+        return self._ws.print_title_rows or ""
+
+    @PrintTitleRows.setter
+    def PrintTitleRows(self, value):  # noqa: N802
+        if value in ("", False):
+            self._ws._print_rows = None
+            return
+        rows = re.fullmatch(r"\$?(\d+):\$?(\d+)", str(value))
+        if not rows:
+            raise ValueError(f"Unable to set the PrintTitleRows property to {value!r}")
+        self._ws.print_title_rows = f"{rows[1]}:{rows[2]}"
+
+
+def _whole(value, name: str, least: int, most: int | None = None) -> int:
+    """A whole number Excel takes for property `name`, or Excel's refusal."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"Unable to set the {name} property to {value!r}")
+    if most is not None and value > most:
+        raise ValueError(f"Unable to set the {name} property to {value!r}")
+    return value
+
+
+def _pages(value):
+    """A FitToPages* value as COM returns it: False for "as many as it takes" (0 in the file)."""
+    return 1 if value is None else (int(value) or False)
+
+
 class Sheet(base_classes.Sheet):
     def __init__(self, book, ws):
         self._book = book
@@ -562,7 +668,7 @@ class Sheet(base_classes.Sheet):
 
     @property
     def api(self):
-        return self.ws
+        return WorksheetApi(self.ws)
 
     @property
     def name(self):
@@ -1413,6 +1519,7 @@ class ChartImpl(base_classes.Chart):
                 made.graphicalProperties.line.solidFill = rgb(s.line_color)[2:]
             if s.fill_color:
                 made.graphicalProperties.solidFill = rgb(s.fill_color)[2:]
+            made.dPt = [point.openpyxl_point(i) for i, point in sorted(s.points.items())]
             chart.series.append(made)
         chart.title = self.title
         if self._legend.visible:
@@ -1451,10 +1558,11 @@ class SeriesImpl(base_classes.ChartSeries):
         self.categories = None
         self.line_color = None
         self.fill_color = None
+        self.points: dict[int, ChartFormatApi] = {}  # formatted points, by 0-based index
 
     @property
     def api(self):
-        return self
+        return SeriesApi(self)
 
     @property
     def name(self):
@@ -1491,3 +1599,74 @@ class Axis(base_classes.ChartAxis):
         for key, value in changes.items():
             if value is not _UNSET:
                 setattr(self, key, value)
+
+
+class SeriesApi:
+    """COM's Series, as far as salesplan reaches through `.api`: Points(i), 1-based."""
+
+    def __init__(self, series: SeriesImpl):
+        self._series = series
+
+    def Points(self, index):  # noqa: N802 - Excel's names, here and below
+        top, left, bottom, right = self._series.values
+        count = (bottom - top + 1) * (right - left + 1)
+        if isinstance(index, bool) or not isinstance(index, int) or not 1 <= index <= count:
+            raise ValueError(f"Unable to get the Points property: no point {index!r} of {count}")
+        return PointApi(self._series.points.setdefault(index - 1, ChartFormatApi()))
+
+
+class PointApi:
+    def __init__(self, shape):
+        self.Format = shape  # noqa: N815
+
+
+class ChartFormatApi:
+    """A point's ChartFormat: its fill and its line (a bar's border)."""
+
+    def __init__(self):
+        self.Fill = ShapePartApi(visible=True)  # noqa: N815
+        self.Line = ShapePartApi(visible=False)  # noqa: N815 - a bar has no border at first
+
+    def openpyxl_point(self, index: int) -> DataPoint:
+        fill, line = self.Fill.colour(), self.Line.colour()
+        shape = GraphicalProperties(solidFill=fill)
+        if line:
+            shape.ln = LineProperties(solidFill=line)
+        return DataPoint(idx=index, spPr=shape)
+
+
+class ShapePartApi:
+    """COM's FillFormat or LineFormat: Visible (MsoTriState) and ForeColor."""
+
+    def __init__(self, visible: bool):
+        self._visible = -1 if visible else 0  # msoTrue, msoFalse
+        self.ForeColor = ColorFormatApi()  # noqa: N815
+
+    @property
+    def Visible(self):  # noqa: N802
+        return self._visible
+
+    @Visible.setter
+    def Visible(self, value):  # noqa: N802
+        if value not in (-1, 0):  # msoTrue, msoFalse
+            raise ValueError(f"Unable to set the Visible property to {value!r}")
+        self._visible = value
+
+    def colour(self) -> str | None:
+        value = self.ForeColor.set
+        return None if value is None or not self._visible else rgb(value)[2:]
+
+
+class ColorFormatApi:
+    """COM's ColorFormat: RGB, a Long in Excel's BGR order (red in the low byte)."""
+
+    def __init__(self):
+        self.set: int | None = None
+
+    @property
+    def RGB(self):  # noqa: N802
+        return 0 if self.set is None else self.set
+
+    @RGB.setter
+    def RGB(self, value):  # noqa: N802
+        self.set = _whole(value, "RGB", 0, 0xFFFFFF)

@@ -32,7 +32,7 @@ from xl_addin.commands import (
     track_summary,
 )
 from xl_addin.excel import cli as excel_cli
-from xl_addin.messages import problems_text, say
+from xl_addin.messages import problems_text, say, system_locale
 from xl_addin.recalibration import recalibrate
 from xl_addin.workbook.filebook import FileBook, plan_book
 from xl_addin.workbook.init import write_plan
@@ -40,7 +40,8 @@ from xl_addin.workbook.reader import plan_locale
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # The command line speaks the plan's Locale, as the buttons do, unless --lang says otherwise;
-# what it says before a plan is read (a missing file, a bad option) is English.
+# what it says before a plan is read (a missing file, a bad option) is English. The set-up
+# commands (`salesplan excel …`) mostly have no plan: they speak the computer's language.
 ENGLISH = "en"
 # How a problem with a recalibration request names the field: by the option that gave it.
 FIELDS = {field: f"--{field}" for field in REQUEST_FIELDS}
@@ -131,23 +132,23 @@ def run_collect(
     return EXIT_OK
 
 
-def language(path: Path | None, password_env: str | None = None) -> str:
-    """The plan's Locale, which the command line speaks; English when there is no plan to
-    ask (a file that is missing or cannot be opened is reported in English)."""
+def language(path: Path | None, password_env: str | None = None, otherwise: str = ENGLISH) -> str:
+    """The plan's Locale, which the command line speaks; `otherwise` (English unless told)
+    when there is no plan to ask, or its file is missing or cannot be opened."""
     if path is None:
-        return ENGLISH
+        return otherwise
     try:
         with plan_book(path, password_env) as book:
-            return book_language(book)
+            return book_language(book, otherwise)
     except Exception:
-        return ENGLISH
+        return otherwise
 
 
-def book_language(book: FileBook) -> str:
+def book_language(book: FileBook, otherwise: str = ENGLISH) -> str:
     try:
         return plan_locale(book)
     except Exception:
-        return ENGLISH
+        return otherwise
 
 
 def _print(lines: list[str], out=None) -> None:
@@ -368,8 +369,9 @@ def main(argv=None) -> int:
             return run_collect(
                 args.folder, args.plan, args.prefer, lang=lang, password_env=password_env
             )
-        if args.command == "excel":
-            return excel_cli.run(args)
+        if args.command == "excel":  # doctor's file may be a plan
+            plan = getattr(args, "file", None)
+            return excel_cli.run(args, lang or language(plan, otherwise=system_locale()))
         if args.command == "demo":
             return run_demo(args.folder)
     except PlanError as exc:

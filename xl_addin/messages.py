@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import tomllib
 import unicodedata
 
@@ -17,6 +19,22 @@ CATALOGUE = bundled.TEMPLATES / "messages.toml"
 def catalogue() -> dict[str, dict[str, str]]:
     with CATALOGUE.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def system_locale(environ=None, platform: str = sys.platform) -> str:
+    """The computer's language, for a command that has no plan to take the Locale from:
+    zh-CN where LC_ALL, LC_MESSAGES or LANG (the first that is set) starts with zh, or
+    without them where Windows' display language is Chinese; English otherwise."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return LOCALES[0] if environ[name].lower().startswith("zh") else "en"
+    if platform.startswith("win"):
+        import ctypes
+
+        chinese = ctypes.windll.kernel32.GetUserDefaultUILanguage() & 0x3FF == 0x04  # LANG_CHINESE
+        return LOCALES[0] if chinese else "en"
+    return "en"
 
 
 def say(key: str, locale: str, **values) -> str:

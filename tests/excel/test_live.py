@@ -5,7 +5,8 @@ registers its own.
 
 The output sheets the buttons write equal those the CLI writes for the same plan, cell by
 cell: values (text stays text), number formats, tables (names, refs, columns, style), header
-and title styles, conditional-format rules, frozen panes, column widths and charts. Differences
+and title styles, conditional-format rules, frozen panes, column widths, print setup and
+charts (with each status bar's colours). Differences
 by nature, and so normalised here: a column width is set in characters through Excel's object
 model, while XlsxWriter stores the padded width Excel itself saves for it; the file's empty
 text cells ("" in the Locked column) are blank cells when written live; every text cell the
@@ -286,6 +287,53 @@ def charts(path: Path, sheet: str) -> list:
     return out
 
 
+def print_setup(ws) -> tuple:
+    """What printing a sheet takes: area, title rows, orientation, paper, fit to pages (wide,
+    tall; a width the file leaves out is the default, 1 page; 0 tall: as many as it takes)."""
+    setup, fit = ws.page_setup, ws.sheet_properties.pageSetUpPr
+    return (
+        ws.print_area,
+        ws.print_title_rows,
+        setup.orientation,
+        None if setup.paperSize is None else int(setup.paperSize),
+        bool(fit is not None and fit.fitToPage),
+        1 if setup.fitToWidth is None else int(setup.fitToWidth),
+        None if setup.fitToHeight is None else int(setup.fitToHeight),
+    )
+
+
+def bar_colours(path: Path, sheet: str) -> list:
+    """Per chart of a sheet, per series: (point, fill, border) of each bar coloured by itself."""
+    from tests.sheets.test_charts import charts_of, drawing_of
+    from tests.workbook.test_splice import members, rels, sheet_parts
+
+    parts = members(path)
+    if not any(kind == "drawing" for kind, _ in rels(parts, sheet_parts(parts)[sheet]).values()):
+        return []
+
+    def colour_of(el):
+        found = None if el is None else el.find(f"{{{A}}}solidFill/{{{A}}}srgbClr")
+        return None if found is None else found.get("val").upper()
+
+    out = []
+    for _, part in charts_of(parts, drawing_of(parts, sheet)):
+        root = ET.fromstring(parts[part])
+        out.append(
+            [
+                [
+                    (
+                        int(p.find(f"{{{C}}}idx").get("val")),
+                        colour_of(p.find(f"{{{C}}}spPr")),
+                        colour_of(p.find(f"{{{C}}}spPr/{{{A}}}ln")),
+                    )
+                    for p in s.iter(f"{{{C}}}dPt")
+                ]
+                for s in root.iter(f"{{{C}}}ser")
+            ]
+        )
+    return out
+
+
 def snapshot(book) -> dict:
     """Everything the engine holds of a workbook: sheets, cells with formats, tables, rules."""
     wb = book.api
@@ -434,6 +482,32 @@ def test_the_dashboard_charts_read_the_same_cells(both):
     assert [c[1] for c in charts(both.cli, "Scenarios")] == ["barChart"]
     assert [c[1] for c in made] == ["barChart"] + ["lineChart"] * (len(made) - 1)
     assert made[1][6][0][3] == "1F4E78"  # the plan line's colour
+
+
+def test_each_sheet_prints_as_the_file_writer_sets_it(both):
+    """Landscape A4, one page wide, its tables and charts only, the header rows on each page."""
+    a, b = both.a, both.b
+    for name in WRITTEN:
+        assert print_setup(a[name]) == print_setup(b[name]), name
+    area, titles, *rest = print_setup(b["Targets"])
+    assert area.startswith("'Targets'!$A$1:$R$26,") and titles == "$1:$2"
+    assert rest == ["landscape", 9, True, 1, 0]
+
+
+def test_each_status_bar_has_its_statuss_colours_as_the_file_writer_draws_it(both):
+    for name in ("Dashboard", "Scenarios"):
+        assert bar_colours(both.live, name) == bar_colours(both.cli, name), name
+    status, *lines = bar_colours(both.live, "Dashboard")
+    # red, amber, green, no report: the cells' fill, the text's colour as the border
+    assert status == [
+        [
+            (0, "FFC7CE", "9C0006"),
+            (1, "FFEB9C", "9C5700"),
+            (2, "C6EFCE", "006100"),
+            (3, "D9D9D9", "404040"),
+        ]
+    ]
+    assert lines and all(points == [] for chart in lines for points in chart)
 
 
 def test_the_users_sheets_are_left_as_they_were(both):
@@ -1105,6 +1179,30 @@ def test_frozen_panes_are_skipped_where_the_engine_has_none(plan, engine, monkey
     assert said.alerts[0][2] == "info"
     assert book.api["Targets"].freeze_panes is None
     assert book.sheets["Targets"].tables["tblTargets"].range.address == "$A$2:$R$26"
+
+
+def test_print_setup_and_bar_colours_are_skipped_where_api_is_not_excels_com(
+    plan, engine, monkeypatch
+):
+    """On macOS xlwings' `.api` is AppleScript, with none of COM's names: the sheets are
+    written all the same, with their print areas, without the extras COM sets."""
+
+    def applescript(self):
+        return object()  # no PageSetup, no Points
+
+    monkeypatch.setattr(engine_module.Sheet, "api", property(applescript))
+    monkeypatch.setattr(engine_module.SeriesImpl, "api", property(applescript))
+    book = xw.Book(plan)
+    said = Recorder()
+    buttons.decompose(book, alert=said.alert)
+    buttons.track(book, alert=said.alert, prompt=Recorder([Recorder.ENTER]).prompt)
+    assert [mode for _, _, mode in said.alerts] == ["info", "info"]
+    targets = book.api["Targets"]
+    assert targets.print_area.startswith("'Targets'!$A$1:$R$26,")
+    assert targets.print_title_rows is None and targets.page_setup.orientation is None
+    assert len(book.sheets["Dashboard"].charts) > 0
+    book.save()
+    assert bar_colours(plan, "Dashboard")[0] == [[]]
 
 
 def test_a_rerun_replaces_the_sheets_in_place(plan, engine):

@@ -50,6 +50,7 @@ from xl_addin.excel.install import install, startup_folder
 from xl_addin.excel.macro_workbook import write_macro_plan
 from xl_addin.excel.sources import BUTTONS, LOCALES, labels, salesplan_module
 from xl_addin.excel.udf_wrappers import UdfModuleError, udf_wrappers
+from xl_addin.messages import text
 from xl_addin.workbook.init import write_plan
 
 with warnings.catch_warnings():  # oletools still calls pyparsing by its deprecated names
@@ -411,13 +412,14 @@ def test_doctor_compares_the_files_xlwings_vba_with_the_installed_xlwings(built,
         book.set_module("xlwings", source.replace(f'"{xlwings.__version__}"', '"0.30.0"'))
         book.save()
     ok = doctor(built["xlsm"], platform="linux")
-    assert [c.ok for c in ok if c.name.startswith("VBA in")] == [True]
+    assert [c.ok for c in ok if text(c.name, "en").startswith("VBA in")] == [True]
     stale = doctor(older, platform="linux")
-    (check,) = [c for c in stale if c.name.startswith("VBA in")]
+    (check,) = [c for c in stale if text(c.name, "en").startswith("VBA in")]
     assert not check.ok
-    assert f"xlwings VBA is 0.30.0, Python has xlwings {xlwings.__version__}" in check.detail
-    assert "pip install xlwings==0.30.0" in check.fix
-    assert report(stale) == 1
+    detail = text(check.detail, "en")
+    assert f"xlwings VBA is 0.30.0, Python has xlwings {xlwings.__version__}" in detail
+    assert "pip install xlwings==0.30.0" in text(check.fix, "en")
+    assert report(stale, "en") == 1
     printed = capsys.readouterr().out
     assert "FAIL  VBA in older.xlsm" in printed
     assert "FAIL  Excel: Excel is not available on Linux" in printed
@@ -426,7 +428,7 @@ def test_doctor_compares_the_files_xlwings_vba_with_the_installed_xlwings(built,
 
 def test_doctor_on_a_plain_workbook_relies_on_the_addin(tmp_path):
     plan = write_plan(tmp_path / "plan.xlsx", locale="en")
-    checks = {c.name: c for c in doctor(plan, platform="linux")}
+    checks = {text(c.name, "en"): c for c in doctor(plan, platform="linux")}
     assert checks["macros of plan.xlsx"].ok
     assert not checks["Excel"].ok
 
@@ -805,7 +807,7 @@ def _parser() -> argparse.ArgumentParser:
 def test_excel_addin_command_writes_the_addin(udf_module, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(vba_projects, "UDF_MODULE", udf_module)
     args = _parser().parse_args(["excel", "addin", "--out", str(tmp_path), "--locale", "en"])
-    assert excel_cli.run(args) == 0
+    assert excel_cli.run(args, "en") == 0
     assert (tmp_path / "salesplan.xlam").is_file()
     assert f"Wrote {tmp_path / 'salesplan.xlam'}" in capsys.readouterr().out
 
@@ -815,7 +817,7 @@ def test_excel_addin_command_fails_clearly_without_the_functions_module(
 ):
     monkeypatch.setattr(vba_projects, "UDF_MODULE", "xl_addin.no_such_udfs")
     args = _parser().parse_args(["excel", "addin", "--out", str(tmp_path)])
-    assert excel_cli.run(args) == 1
+    assert excel_cli.run(args, "en") == 1
     err = capsys.readouterr().err
     assert "the module of worksheet functions xl_addin.no_such_udfs does not exist" in err
     assert "fix:" in err
@@ -829,7 +831,7 @@ def test_install_on_linux_says_excel_is_missing_and_writes_nothing(tmp_path, cap
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(tmp_path / ".xlwings" / "xlwings.conf"))
     args = _parser().parse_args(["excel", "install"])
-    assert excel_cli.run(args) == 1  # this suite runs on Linux
+    assert excel_cli.run(args, "en") == 1  # this suite runs on Linux
     assert "Excel is not available on Linux" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -843,7 +845,8 @@ def test_install_on_windows_puts_the_addin_in_xlstart(udf_module, tmp_path, monk
     assert install("zh-CN", platform="win32", environ=environ, home=tmp_path, out=out) == 0
     addin = tmp_path / "AppData/Roaming/Microsoft/Excel/XLSTART/salesplan.xlam"
     assert addin.is_file() and config.is_file()
-    checks = {c.name: c for c in doctor(None, platform="win32", environ=environ, home=tmp_path)}
+    found = doctor(None, platform="win32", environ=environ, home=tmp_path)
+    checks = {text(c.name, "en"): c for c in found}
     assert checks["add-in"].ok
     assert checks["VBA in salesplan.xlam"].ok
     assert checks["Python"].ok, checks["Python"].detail  # xlwings.conf names this Python

@@ -1,6 +1,7 @@
 """`salesplan excel doctor`: what RunPython and the worksheet functions need, checked one by one.
 
-Each check says OK or FAIL and, for a failure, the command or setting that fixes it. The
+Each check says OK or FAIL and, for a failure, the command or setting that fixes it, in the
+language the command speaks (a check holds its words unsaid, engine.problems.Message). The
 xlwings VBA in a file must be the installed xlwings release: the VBA names the release's
 DLL and speaks its protocol, so a plan or add-in made with another release fails in Excel.
 """
@@ -21,16 +22,13 @@ from typing import TextIO
 import xlwings
 from python_calamine import CalamineWorkbook
 
+from engine.problems import Message, said
 from xl_addin.excel import vba_projects
-from xl_addin.excel.install import (
-    NO_EXCEL,
-    excel_platform,
-    runpython_script,
-    startup_folder,
-)
+from xl_addin.excel.install import excel_platform, runpython_script, startup_folder
 from xl_addin.excel.macro_workbook import CONFIG_SHEET, config_from_rows
 from xl_addin.excel.sources import BUTTONS_MODULE, VBA_MODULE
 from xl_addin.excel.vba_projects import ADDIN_NAME, read_file_vba
+from xl_addin.messages import columns, pad, say, text
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _PROBE = (
@@ -40,12 +38,15 @@ _PROBE = (
 )
 
 
+Words = str | Message  # a name (Python, a module, a path) as it is, or words to say
+
+
 @dataclass(frozen=True)
 class Check:
-    name: str
+    name: Words
     ok: bool
-    detail: str
-    fix: str = ""
+    detail: Words
+    fix: Words = ""
 
 
 def doctor(
@@ -55,7 +56,8 @@ def doctor(
     home: Path | None = None,
 ) -> list[Check]:
     """Every check, in the order a user would fix them."""
-    checks = [Check("xlwings", True, f"xlwings {xlwings.__version__} in {sys.executable}")]
+    here = said("doctor_xlwings", version=xlwings.__version__, python=sys.executable)
+    checks = [Check("xlwings", True, here)]
     installed = None
     if excel_platform(platform):
         installed = startup_folder(platform, environ, home) / ADDIN_NAME
@@ -66,55 +68,42 @@ def doctor(
     checks.append(interpreter_check(file, platform, home))
     checks += [import_check(BUTTONS_MODULE), import_check(vba_projects.UDF_MODULE)]
     if not excel_platform(platform):
-        checks.append(
-            Check(
-                "Excel",
-                False,
-                NO_EXCEL,
-                "open the workbook in Excel on Windows or macOS; here, use the command line "
-                "(salesplan decompose / track / issue / send / recalibrate PLAN.xlsx)",
-            )
-        )
+        checks.append(Check("Excel", False, said("excel_not_here"), said("doctor_use_cli")))
         return checks
+    addin = said("doctor_addin_name")
     checks.append(
-        Check("add-in", True, f"{installed} (Excel opens it at start)")
+        Check(addin, True, said("doctor_addin_ok", path=installed))
         if installed.exists()
         else Check(
-            "add-in",
+            addin,
             False,
-            f"salesplan.xlam is not in {installed.parent}, so Excel has no salesplan tab",
+            said("doctor_addin_missing", folder=installed.parent),
             "salesplan excel install",
         )
     )
     if platform == "darwin":
         script = runpython_script(home)
+        runpython = said("doctor_runpython_name")
         checks.append(
-            Check("RunPython (macOS)", True, str(script))
+            Check(runpython, True, str(script))
             if script.exists()
             else Check(
-                "RunPython (macOS)",
+                runpython,
                 False,
-                f"{script} is missing; Excel cannot start Python",
-                "salesplan excel install (or: xlwings runpython install)",
+                said("doctor_runpython_missing", script=script),
+                said("doctor_runpython_fix"),
             )
         )
-        checks.append(
-            Check(
-                "worksheet functions",
-                True,
-                "note: xlwings runs worksheet functions on Windows only; on macOS the buttons "
-                "work and formulas such as =CAPACITY_TARGET(...) show an error",
-            )
-        )
+        checks.append(Check(said("doctor_functions_name"), True, said("doctor_functions_mac")))
     else:
         has_pywin32 = importlib.util.find_spec("win32com") is not None
         checks.append(
-            Check("pywin32", True, "installed")
+            Check("pywin32", True, said("doctor_installed"))
             if has_pywin32
             else Check(
                 "pywin32",
                 False,
-                "RunPython and the functions talk to Excel through pywin32",
+                said("doctor_pywin32_missing"),
                 f"{sys.executable} -m pip install pywin32",
             )
         )
@@ -123,45 +112,42 @@ def doctor(
 
 def vba_check(path: Path) -> Check:
     """The xlwings VBA in an .xlsm/.xlam against the installed xlwings; salesplan's macros."""
-    name = f"VBA in {path.name}"
-    rebuild = (
-        "salesplan excel install   (rebuilds the add-in with the installed xlwings)"
-        if path.suffix.lower() == ".xlam"
-        else "salesplan init NEW.xlsm, then move your tables into it"
+    name = said("doctor_vba_name", file=path.name)
+    rebuild = said(
+        "doctor_rebuild_addin" if path.suffix.lower() == ".xlam" else "doctor_rebuild_plan"
     )
     if not path.is_file():
-        return Check(name, False, f"{path} does not exist", "check the path")
+        return Check(name, False, said("doctor_no_file", path=path), said("doctor_check_path"))
     if path.suffix.lower() == ".xlsx":
         return Check(
-            f"macros of {path.name}",
-            True,
-            "none (a plain workbook): the salesplan ribbon of salesplan.xlam runs on it",
+            said("doctor_macros_name", file=path.name), True, said("doctor_plain_workbook")
         )
     try:
         vba = read_file_vba(path)
     except Exception as exc:  # pyOpenVBA's errors for damaged or foreign files
-        return Check(name, False, f"cannot read its VBA: {exc}", "give an .xlsm or .xlam")
+        unreadable = said("doctor_vba_unreadable", error=str(exc))
+        return Check(name, False, unreadable, said("doctor_give_macro_file"))
     if vba.xlwings_version is None:
-        return Check(name, False, "it has no xlwings VBA module, so RunPython is missing", rebuild)
-    if vba.xlwings_version != xlwings.__version__:
+        return Check(name, False, said("doctor_no_xlwings_vba"), rebuild)
+    version = vba.xlwings_version
+    if version != xlwings.__version__:
         return Check(
             name,
             False,
-            f"its xlwings VBA is {vba.xlwings_version}, Python has xlwings {xlwings.__version__}",
-            f"{rebuild}; or {sys.executable} -m pip install xlwings=={vba.xlwings_version}",
+            said("doctor_vba_version", vba=version, ours=xlwings.__version__),
+            said("doctor_vba_version_fix", rebuild=rebuild, python=sys.executable, vba=version),
         )
     if VBA_MODULE not in vba.modules:
-        return Check(
-            name, False, f"xlwings VBA {vba.xlwings_version} but no salesplan macros", rebuild
-        )
+        return Check(name, False, said("doctor_no_macros", vba=version), rebuild)
     functions = (
-        f"{len(vba.functions)} worksheet functions" if vba.functions else "no worksheet functions"
+        said("doctor_functions", n=len(vba.functions))
+        if vba.functions
+        else said("doctor_no_functions")
     )
     return Check(
         name,
         True,
-        f"xlwings VBA {vba.xlwings_version} matches the installed xlwings; salesplan macros "
-        f"(built with {vba.built_with}), {functions}",
+        said("doctor_vba_ok", vba=version, built=vba.built_with, functions=functions),
     )
 
 
@@ -172,10 +158,10 @@ def import_check(module: str) -> Check:
         return Check(
             module,
             False,
-            f"does not import: {type(exc).__name__}: {exc}",
-            f"reinstall salesplan into this Python: {sys.executable} -m pip install -e .",
+            said("doctor_not_imported", error=f"{type(exc).__name__}: {exc}"),
+            said("doctor_reinstall", python=sys.executable),
         )
-    return Check(module, True, "imports")
+    return Check(module, True, said("doctor_imports"))
 
 
 def interpreter_check(file: Path | None, platform: str, home: Path | None = None) -> Check:
@@ -191,24 +177,23 @@ def interpreter_check(file: Path | None, platform: str, home: Path | None = None
         return Check(
             "Python",
             ok,
-            f"conda at {conda}, environment {env!r} ({where})",
-            "" if ok else "fix Conda Path / Conda Env, or run: xlwings config create --force",
+            said("doctor_conda", conda=conda, env=repr(env), where=where),
+            "" if ok else said("doctor_conda_fix"),
         )
     interpreter, where = setting(layers, key)
     if not interpreter:
         interpreter, where = setting(layers, "INTERPRETER")
     if not interpreter:
         interpreter = "pythonw" if platform.startswith("win") else "python"
-        where = "xlwings' default, found on PATH"
+        where = said("doctor_default_python")
     found = interpreter if os.path.isfile(interpreter) else shutil.which(interpreter)
-    fix = (
-        f"set {key.title()} to {sys.executable} in the {CONFIG_SHEET} sheet, "
-        "or run: xlwings config create --force"
-    )
+    fix = said("doctor_python_fix", setting=key.title(), python=sys.executable, sheet=CONFIG_SHEET)
     if not found:
-        return Check("Python", False, f"{interpreter} ({where}) does not exist", fix)
+        return Check(
+            "Python", False, said("doctor_python_missing", python=interpreter, where=where), fix
+        )
     if Path(found).resolve() == Path(sys.executable).resolve():
-        return Check("Python", True, f"{found} ({where}), this Python")
+        return Check("Python", True, said("doctor_python_this", python=found, where=where))
     try:
         probe = subprocess.run(
             [found, "-c", _PROBE.format(BUTTONS_MODULE, vba_projects.UDF_MODULE)],
@@ -218,22 +203,27 @@ def interpreter_check(file: Path | None, platform: str, home: Path | None = None
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Check("Python", False, f"{found} ({where}) does not run: {exc}", fix)
+        fails = said("doctor_python_fails", python=found, where=where, error=str(exc))
+        return Check("Python", False, fails, fix)
     if probe.returncode != 0:
-        last = (probe.stderr.strip().splitlines() or ["failed"])[-1]
-        return Check("Python", False, f"{found} ({where}) cannot import salesplan: {last}", fix)
+        last = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
+        cannot = said("doctor_python_no_salesplan", python=found, where=where, error=last)
+        return Check("Python", False, cannot, fix)
     version = probe.stdout.strip()
     if version != xlwings.__version__:
-        return Check(
-            "Python",
-            False,
-            f"{found} ({where}) has xlwings {version}, this one {xlwings.__version__}",
-            fix,
+        other = said(
+            "doctor_python_other_xlwings",
+            python=found,
+            where=where,
+            version=version,
+            ours=xlwings.__version__,
         )
-    return Check("Python", True, f"{found} ({where}) imports salesplan with xlwings {version}")
+        return Check("Python", False, other, fix)
+    ok = said("doctor_python_ok", python=found, where=where, version=version)
+    return Check("Python", True, ok)
 
 
-Layers = list[tuple[dict[str, str], str]]
+Layers = list[tuple[dict[str, str], Words]]  # (settings, where they are)
 
 
 def excel_settings(file: Path | None, home: Path | None = None) -> Layers:
@@ -245,7 +235,8 @@ def excel_settings(file: Path | None, home: Path | None = None) -> Layers:
             book = CalamineWorkbook.from_path(str(file))
             if CONFIG_SHEET in book.sheet_names:
                 rows = book.get_sheet_by_name(CONFIG_SHEET).to_python()
-                layers.append((config_from_rows(rows), f"{CONFIG_SHEET} sheet of {file.name}"))
+                where = said("doctor_conf_sheet", sheet=CONFIG_SHEET, file=file.name)
+                layers.append((config_from_rows(rows), where))
         except Exception:  # an unreadable file is vba_check's finding, not this one's
             pass
         beside = file.parent / CONFIG_SHEET
@@ -255,7 +246,7 @@ def excel_settings(file: Path | None, home: Path | None = None) -> Layers:
     return layers
 
 
-def setting(layers: Layers, key: str) -> tuple[str, str]:
+def setting(layers: Layers, key: str) -> tuple[str, Words]:
     """A setting as xlwings' GetConfig finds it: the first place that has the key wins, even
     with a blank value."""
     for settings, where in layers:
@@ -272,19 +263,20 @@ def _config_file(path: Path) -> dict[str, str]:
         return {row[0].upper(): row[1] for row in csv.reader(fh) if len(row) >= 2}
 
 
-def report(checks: list[Check], out: TextIO | None = None) -> int:
-    """Print the checks; 0 if all passed, 1 if any failed."""
+def report(checks: list[Check], lang: str, out: TextIO | None = None) -> int:
+    """Print the checks in `lang`; 0 if all passed, 1 if any failed."""
     out = out or sys.stdout
+    ok, fail = say("doctor_ok", lang), say("doctor_fail", lang)
+    width = max(columns(ok), columns(fail))
     print("salesplan excel doctor", file=out)
     for c in checks:
-        print(f"  {'OK  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}", file=out)
+        status = pad(ok if c.ok else fail, width)
+        line = say("doctor_check", lang, name=text(c.name, lang), detail=text(c.detail, lang))
+        print(f"  {status}  {line}", file=out)
         if not c.ok and c.fix:
-            print(f"        fix: {c.fix}", file=out)
+            fix = say("doctor_fix", lang, fix=text(c.fix, lang))
+            print(" " * (width + 4) + fix, file=out)
     failed = sum(not c.ok for c in checks)
-    print(
-        "All checks passed."
-        if not failed
-        else f"{failed} check{'s' if failed != 1 else ''} failed.",
-        file=out,
-    )
+    done = say("doctor_failed", lang, n=failed) if failed else say("doctor_all_passed", lang)
+    print(done, file=out)
     return EXIT_FAILED if failed else EXIT_OK

@@ -18,16 +18,13 @@ import xlwings
 import xlwings.cli
 
 from xl_addin.excel.vba_projects import ADDIN_NAME, XLWINGS_DIR, build_addin
+from xl_addin.messages import say
 
 EXIT_OK, EXIT_FAILED = 0, 1
 MAC_STARTUP = (
     "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel"
 )
 MAC_SCRIPTS = "Library/Application Scripts/com.microsoft.Excel"
-NO_EXCEL = (
-    "Excel is not available on Linux: the ribbon, the buttons and the worksheet functions "
-    "need Excel on Windows or macOS"
-)
 
 
 def excel_platform(platform: str = sys.platform) -> bool:
@@ -59,41 +56,32 @@ def install(
     environ=os.environ,
     home: Path | None = None,
     out: TextIO | None = None,
+    lang: str = "en",
 ) -> int:
-    """Build salesplan.xlam from the installed packages straight into Excel's startup folder."""
+    """Build salesplan.xlam (its ribbon in `locale`) from the installed packages straight into
+    Excel's startup folder, saying so in `lang`."""
     out = out or sys.stdout
     folder = startup_folder(platform, environ, home)
     if folder is None:
-        print(f"salesplan: {NO_EXCEL}; nothing was installed.", file=sys.stderr)
-        print(
-            "  Build the add-in here with `salesplan excel addin --out DIR`, or run "
-            "`salesplan excel install` on the Windows or macOS machine that has Excel.",
-            file=sys.stderr,
-        )
+        reason = say("excel_not_here", lang)
+        print(f"salesplan: {say('excel_install_nothing', lang, reason=reason)}", file=sys.stderr)
+        print(say("excel_install_elsewhere", lang), file=sys.stderr)
         return EXIT_FAILED
     target = folder / ADDIN_NAME
     try:
         build_addin(target, locale)
     except PermissionError:
-        print(
-            f"salesplan: cannot write {target}: Excel has it open. Quit Excel and run "
-            "`salesplan excel install` again.",
-            file=sys.stderr,
-        )
+        print(f"salesplan: {say('excel_install_locked', lang, target=target)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Installed {target}", file=out)
+    print(say("excel_installed", lang, target=target), file=out)
     if platform == "darwin":
         script = runpython_script(home)
         script.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(XLWINGS_DIR / script.name, script)
-        print(f"  RunPython's AppleScript: {script}", file=out)
+        print(say("excel_installed_script", lang, script=script), file=out)
     config = Path(xlwings.USER_CONFIG_FILE)
     if not config.exists():
         xlwings.cli.config_create(None)  # xlwings' own `xlwings config create`
-        print(f"  xlwings settings: {config} (Python {sys.executable})", file=out)
-    print(
-        "  Restart Excel: the salesplan tab is on the ribbon, the worksheet functions in every "
-        "workbook. `salesplan excel doctor` checks the set-up.",
-        file=out,
-    )
+        print(say("excel_installed_config", lang, config=config, python=sys.executable), file=out)
+    print(say("excel_installed_restart", lang), file=out)
     return EXIT_OK

@@ -12,11 +12,13 @@ changes nothing. Excel has no transaction, so a failure of Excel itself half-way
 undone; it is not an input problem and is reported as a failure.
 
 The print areas (the sheet's tables and charts) are set through xlwings' PageSetup. What
-xlwings' public API does not reach, and this writer therefore leaves out: the rest of the
-print setup (landscape, A4, one page wide, the header rows repeated on each page); the
-colour of each bar of the Dashboard's status chart (the series keeps one colour); and
-frozen panes on desktop Excel, where xlwings 0.37.8 does not implement `Sheet.freeze_panes`
-(it is used where the engine has it, and skipped otherwise).
+xlwings' public API does not reach is set through Excel's own object model (`.api`, COM on
+Windows), as the file writer sets it: landscape, A4, one page wide and any number tall, the
+header rows repeated on each page, and each bar of the Dashboard's status chart in its
+status's colours. Where `.api` is not Excel's COM object model (macOS, where it is
+AppleScript, or an engine without it), the sheets are written without these, and without
+frozen panes where the engine lacks `Sheet.freeze_panes` (xlwings 0.37.8 does not implement
+it on desktop Excel): each is used where the engine has it, and skipped otherwise.
 
 Text is written with Excel's own text prefix (an apostrophe), because Excel reads a value
 set through its object model as if it were typed: `=…` would become a formula, `2026-07` a
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 from openpyxl.utils import get_column_letter
 
 from engine.problems import PlanError, Problem, said
+from xl_addin.sheets.charts import point_colours
 from xl_addin.sheets.description import Block, OutputSheet
 from xl_addin.sheets.layout import (
     Placed,
@@ -45,6 +48,7 @@ from xl_addin.sheets.layout import (
     place,
     plain,
     print_areas,
+    print_titles,
     rule_formula,
     series_cells,
     status_criteria,
@@ -77,6 +81,9 @@ TEXT_PREFIX = "'"  # Excel's prefix for "what follows is text"
 CHART_TYPES = {"line": "line", "column": "column_clustered", "bar": "bar_clustered", "pie": "pie"}
 POINTS_PER_PIXEL = 0.75  # 96 dpi
 OPERATORS = {"!=": "not_equal_to", "==": "equal_to"}
+# Excel's object model: XlPageOrientation, XlPaperSize, MsoTriState
+XL_LANDSCAPE, XL_PAPER_A4, MSO_TRUE = 2, 9, -1
+NOT_COM = (AttributeError, NotImplementedError)  # `.api` is no COM object (macOS, other engines)
 
 
 @dataclass(frozen=True)
@@ -348,6 +355,7 @@ class ChartPlan:
     title: str
     y_format: str
     legend: bool = True  # none for bars coloured one by one: their categories name them
+    points: tuple[tuple[str, ...], ...] = ()  # each series' bars' status colours (COLOURS)
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,7 @@ class SheetPlan:
     panes: tuple[int, int] | None
     widths: dict[int, float]
     areas: list[tuple[int, int, int, int]] = field(default_factory=list)  # printed, 0-based
+    titles: tuple[int, int] | None = None  # the rows repeated on each printed page, 0-based
 
 
 def prepare(sheet: OutputSheet) -> SheetPlan:
@@ -372,7 +381,13 @@ def prepare(sheet: OutputSheet) -> SheetPlan:
     ]
     widths = column_widths(sheet, placed)
     return SheetPlan(
-        sheet, blocks, charts, frozen(sheet), widths, print_areas(sheet, placed, widths)
+        sheet,
+        blocks,
+        charts,
+        frozen(sheet),
+        widths,
+        print_areas(sheet, placed, widths),
+        print_titles(sheet, placed),
     )
 
 
@@ -446,6 +461,7 @@ def _chart(sheet: OutputSheet, chart, anchor, placed: dict[str, Placed]) -> Char
         chart.title,
         chart.y_format,
         not any(s.points for s in chart.series),
+        tuple(s.points if chart.kind in ("column", "bar") else () for s in chart.series),
     )
 
 
@@ -528,6 +544,25 @@ def _write(sheet, plan: SheetPlan) -> None:
         _add_chart(sheet, chart)
     if plan.areas:
         sheet.page_setup.print_area = ",".join(_cells(sheet, *a).address for a in plan.areas)
+    _print_setup(sheet, plan.titles)
+
+
+def _print_setup(sheet, titles: tuple[int, int] | None) -> None:
+    """Landscape A4, one page wide and as many tall as it takes, the header rows on each page:
+    the file writer's print setup, through Excel's PageSetup object (skipped without COM)."""
+    try:
+        page = sheet.api.PageSetup
+    except NOT_COM:
+        return
+    page.Orientation = XL_LANDSCAPE
+    try:
+        page.PaperSize = XL_PAPER_A4
+    except Exception:  # a printer without A4 refuses it (a COM error); its own paper stays
+        pass
+    page.Zoom = False  # scaled to the pages below, not by a percentage
+    page.FitToPagesWide = 1
+    page.FitToPagesTall = False  # any number of pages tall
+    page.PrintTitleRows = f"${titles[0] + 1}:${titles[1] + 1}" if titles else ""
 
 
 def _style(cells, style: dict, top: bool) -> None:
@@ -602,6 +637,7 @@ def _add_chart(sheet, c: ChartPlan) -> None:
             series.line_color = colour
         elif colour and c.kind != "pie":  # one fill would make every slice alike
             series.fill_color = colour
+    _colour_points(made, c)
     made.title = c.title or None
     if c.legend:
         made.legend.position = "bottom"
@@ -609,3 +645,27 @@ def _add_chart(sheet, c: ChartPlan) -> None:
         made.legend.visible = False
     if c.y_format and c.kind != "pie":
         made.value_axis.number_format = c.y_format
+
+
+def _colour_points(made, c: ChartPlan) -> None:
+    """Each bar in its status's colours, as the file writer draws it (charts.point_colours):
+    through the series' Points in Excel's object model (skipped without COM)."""
+    for series, names in zip(made.series, c.points, strict=True):
+        if not names:
+            continue
+        try:
+            points = series.api.Points
+        except NOT_COM:
+            return
+        for i, name in enumerate(names, 1):
+            colours = point_colours(name)
+            shape = points(i).Format
+            for part, colour in ((shape.Fill, colours["fill"]), (shape.Line, colours["border"])):
+                part.Visible = MSO_TRUE
+                part.ForeColor.RGB = bgr(colour["color"])
+
+
+def bgr(colour: str) -> int:
+    """A colour "#RRGGBB" as Excel's object model takes it: a Long in BGR order."""
+    red, green, blue = (int(colour.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4))
+    return red | green << 8 | blue << 16

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 import xlwings
 
+from engine.problems import Message, said
+from xl_addin.messages import text
+
 WRAPPER_MODULE = "xlwings_udfs"  # the name xlwings' Import Functions replaces
 _COM_MODULES = ("pythoncom", "pywintypes", "win32com", "win32com.client")
 _DECORATORS = {"func": "xlfunc", "arg": "xlarg", "ret": "xlret", "sub": "xlsub", "script": "xlsub"}
@@ -28,7 +31,15 @@ _MISSING = object()
 
 
 class UdfModuleError(Exception):
-    """The module of worksheet functions cannot be imported or declares none."""
+    """The module of worksheet functions cannot be imported or declares none; `words` say it
+    in any language (xl_addin.messages.text), str() in English."""
+
+    def __init__(self, words: Message):
+        super().__init__(words)
+        self.words = words
+
+    def __str__(self) -> str:
+        return text(self.words, "en")
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,7 @@ def udf_wrappers(module_name: str, host_name: str) -> Wrappers:
         module = _load_decorated(module_name, udfs)
         functions = _signatures(module)
         if not functions:
-            raise UdfModuleError(
-                f"{module_name} declares no worksheet functions (nothing decorated with @xw.func)"
-            )
+            raise UdfModuleError(said("excel_udf_none", module=module_name))
         out = io.StringIO()
         vba = udfs.VBAWriter(out)
         # The header import_udfs writes, then one wrapper per function by xlwings itself.
@@ -121,7 +130,7 @@ def _load_decorated(module_name: str, udfs: types.ModuleType) -> types.ModuleTyp
     except ModuleNotFoundError:
         spec = None
     if spec is None or spec.loader is None:
-        raise UdfModuleError(f"the module of worksheet functions {module_name} does not exist")
+        raise UdfModuleError(said("excel_udf_missing", module=module_name))
     module = importlib.util.module_from_spec(spec)
     saved = {name: getattr(xlwings, name, _MISSING) for name in _DECORATORS}
     previous = sys.modules.get(module_name, _MISSING)
@@ -131,7 +140,10 @@ def _load_decorated(module_name: str, udfs: types.ModuleType) -> types.ModuleTyp
             setattr(xlwings, name, getattr(udfs, real))
         spec.loader.exec_module(module)
     except Exception as exc:
-        raise UdfModuleError(f"{module_name} does not import: {type(exc).__name__}: {exc}") from exc
+        error = f"{type(exc).__name__}: {exc}"
+        raise UdfModuleError(
+            said("excel_udf_not_imported", module=module_name, error=error)
+        ) from exc
     finally:
         for name, value in saved.items():
             if value is _MISSING:
