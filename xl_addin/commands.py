@@ -30,7 +30,7 @@ from xl_addin.repbook.collect import Collected, collect
 from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import percent, target_text
 from xl_addin.sheets.labels import label
-from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.sheets.outputs import breakdown_names, describe, describe_progress
 from xl_addin.sheets.scenarios import SHEET as SCENARIOS_SHEET
 from xl_addin.sheets.scenarios import describe_scenarios, settings_text
 from xl_addin.sheets.units import amount, spoken
@@ -41,16 +41,20 @@ from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook
 from xl_addin.workbook.tablewrite import TableEdits
 
-DECOMPOSED_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
 STATUSES = {RED: "red", AMBER: "amber", GREEN: "green"}  # the summary's fields
+
+
+def decomposed_sheets(result: Decomposition) -> list[str]:
+    """The sheets a decomposition is written to (the Breakdown on as many as its rows need)."""
+    return ["Targets", *breakdown_names(len(result.breakdown)), "Phasing", "Reconciliation"]
 
 
 def decompose_book(book: PlanBook) -> Decomposition:
     """§2–§4: read the plan, decompose it, write Targets, Breakdown, Phasing, Reconciliation."""
     plan = read_plan(book)
     result = decompose(plan)
-    book.write_sheets(describe(result, plan.settings, plan.sign_offs))
+    book.write_sheets(describe(result, plan.settings, plan.sign_offs, book.table_names()))
     return result
 
 
@@ -185,7 +189,7 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
         for r in short.itertuples()
     ]
     lines += [say("note", locale, note=text(note, locale)) for note in result.notes]
-    lines.append(say("wrote", locale, sheets=", ".join(DECOMPOSED_SHEETS)))
+    lines.append(say("wrote", locale, sheets=", ".join(decomposed_sheets(result))))
     return lines
 
 
@@ -257,7 +261,9 @@ def recalibrate_summary(result: Recalibrated, where, locale: str) -> list[str]:
     if result.created:
         spec = BY_KEY["change_log"]
         lines.append(say("recalibrated_created", locale, sheet=spec.sheet, table=spec.name))
-    sheets = DECOMPOSED_SHEETS + (TRACKED_SHEETS if result.tracked else ())
+    sheets = decomposed_sheets(result.decomposition) + list(
+        TRACKED_SHEETS if result.tracked else ()
+    )
     lines.append(say("wrote", locale, sheets=", ".join(sheets)))
     return lines
 
@@ -439,7 +445,7 @@ def adopt_scenario_book(
     for setting, typed in scenario.typed.items():
         if typed is not None or plan.settings.where(setting)[1]:
             set_setting(book, plan, setting, _as_cell(typed), edits)
-    book.write_sheets(describe(result, chosen.settings, plan.sign_offs), edits)
+    book.write_sheets(describe(result, chosen.settings, plan.sign_offs, book.table_names()), edits)
     return Adopted(scenario, result, new_version, created)
 
 

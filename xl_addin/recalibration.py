@@ -61,7 +61,7 @@ def recalibrate(
     changed = dataclasses.replace(plan, change_log=log)
     result = replay(changed, original)
 
-    sheets = describe(result, plan.settings, plan.sign_offs)
+    sheets = describe(result, plan.settings, plan.sign_offs, book.table_names())
     tracked = plan.actuals is not None and not plan.actuals.empty
     if tracked:
         sheets += describe_progress(progress(changed), plan.settings)

@@ -6,6 +6,8 @@ the live one (excel/livebook.py) render the same thing. The Dashboard is dashboa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -58,11 +60,21 @@ def name_clash(name: str) -> Problem:
     return Problem(name, "", message, "rename it in Formulas → Name Manager")
 
 
+# Excel's rows (1,048,576) less a Breakdown sheet's title and header rows: a breakdown with
+# more rows goes on further sheets, Breakdown (2), Breakdown (3), … (breakdown_sheets).
+SHEET_ROWS = 1_048_576 - 2
+_PART_TABLE = re.compile(r"tblbreakdown(\d+)", re.IGNORECASE)
+
+
 def describe(
-    d: Decomposition, settings: Settings, sign_offs: pd.DataFrame | None = None
+    d: Decomposition,
+    settings: Settings,
+    sign_offs: pd.DataFrame | None = None,
+    tables: Iterable[str] = (),
 ) -> list[OutputSheet]:
     """The sheets of a decomposition; `sign_offs` (the plan's tblSignOffs) gives Targets a
-    SignedOff column with each rep's latest acceptance, once any rep has accepted."""
+    SignedOff column with each rep's latest acceptance, once any rep has accepted; `tables`
+    (the workbook's table names) tells which further Breakdown sheets an earlier run wrote."""
     loc = settings.locale
     cols = columns(settings)
 
@@ -158,18 +170,13 @@ def describe(
         title=label("product_targets_title", loc),
         beside=True,
     )
-    breakdown = Block(
-        "tblBreakdown",
-        cols(
-            ("rep_id", None, "text"),
-            ("region", None, "text"),
-            ("product", None, "text"),
-            ("customer_type", None, "text"),
-            ("target", None, "money"),
-            *((("gross_profit", None, "money"),) if margin else ()),
-        ),
-        d.breakdown,
-        title=label("breakdown_title", loc),
+    breakdown_columns = cols(
+        ("rep_id", None, "text"),
+        ("region", None, "text"),
+        ("product", None, "text"),
+        ("customer_type", None, "text"),
+        ("target", None, "money"),
+        *((("gross_profit", None, "money"),) if margin else ()),
     )
     weeks = list(d.weekly.columns)
     months = list(d.months.columns)
@@ -240,10 +247,45 @@ def describe(
             (targets, regions, team, *((products,) if margin else ())),
             freeze_cols=2,
         ),
-        OutputSheet("Breakdown", "Breakdown", (breakdown,)),
+        *breakdown_sheets(breakdown_columns, d.breakdown, loc, _parts_held(tables)),
         OutputSheet("Phasing", "Phasing", (phasing, *work_weeks)),
         OutputSheet("Reconciliation", "Reconciliation", (recon, notes), freeze_cols=0),
     ]
+
+
+def breakdown_sheets(columns, frame: pd.DataFrame, loc: str, held: int = 1) -> list[OutputSheet]:
+    """The Breakdown: one sheet while its rows fit Excel's, else as many as they need, each
+    with the same table (tblBreakdown, tblBreakdown2, …) and a title naming its rows. Sheets
+    an earlier, longer breakdown wrote (`held` in all) are written empty, their titles saying
+    so, so that no sheet keeps a row the plan no longer has."""
+    parts = len(breakdown_names(len(frame)))
+    sheets = []
+    for k in range(max(parts, held)):
+        rows = frame.iloc[k * SHEET_ROWS : (k + 1) * SHEET_ROWS]
+        if parts == 1 and k == 0:
+            title = label("breakdown_title", loc)
+        elif k < parts:
+            title = say(
+                "breakdown_part_title", loc, title=label("breakdown_title", loc),
+                first=k * SHEET_ROWS + 1, last=k * SHEET_ROWS + len(rows), rows=len(frame),
+            )  # fmt: skip
+        else:
+            title = say("breakdown_part_unused", loc, rows=len(frame))
+        name = "Breakdown" if k == 0 else f"Breakdown ({k + 1})"
+        table = "tblBreakdown" if k == 0 else f"tblBreakdown{k + 1}"
+        sheets.append(OutputSheet(name, name, (Block(table, columns, rows, title=title),)))
+    return sheets
+
+
+def breakdown_names(rows: int) -> list[str]:
+    """The sheets a breakdown of `rows` rows takes: Breakdown, Breakdown (2), …"""
+    parts = max(1, -(-rows // SHEET_ROWS))
+    return ["Breakdown", *(f"Breakdown ({k})" for k in range(2, parts + 1))]
+
+
+def _parts_held(tables: Iterable[str]) -> int:
+    """How many Breakdown sheets the workbook holds (tblBreakdown, tblBreakdown2, …)."""
+    return max((int(m[1]) for t in tables if (m := _PART_TABLE.fullmatch(t))), default=1)
 
 
 def _gross_profit_cols(margin: bool) -> tuple:
