@@ -37,9 +37,8 @@ def test_a_breakdown_one_row_longer_than_a_sheet_takes_excels_last_row_and_one_m
     assert outputs.breakdown_names(EXCEL_ROWS - 2) == ["Breakdown"]
 
 
-def _rows_of(path, sheet: str, table: str) -> pd.DataFrame:
+def _rows_of(book, sheet: str, table: str) -> pd.DataFrame:
     """A table's data rows as the file holds them (openpyxl: a second reader)."""
-    book = load_workbook(path)
     ws = book[sheet]
     ref = ws.tables[table].ref
     cells = list(ws[ref])
@@ -62,7 +61,7 @@ def test_decompose_spreads_a_long_breakdown_over_sheets_and_a_shorter_one_emptie
     assert [n for n in book.sheetnames if n.startswith("Breakdown")] == names
     tables = ["tblBreakdown", *(f"tblBreakdown{k}" for k in range(2, parts + 1))]
     read = pd.concat(
-        [_rows_of(plan, n, t) for n, t in zip(names, tables, strict=True)], ignore_index=True
+        [_rows_of(book, n, t) for n, t in zip(names, tables, strict=True)], ignore_index=True
     )
     assert len(read) == len(whole)
     assert list(read.iloc[:, 0]) == list(whole["rep_id"])
@@ -77,8 +76,8 @@ def test_decompose_spreads_a_long_breakdown_over_sheets_and_a_shorter_one_emptie
     assert main(["decompose", str(plan)]) == 0
     book = load_workbook(plan)
     assert [n for n in book.sheetnames if n.startswith("Breakdown")] == names  # none removed
-    assert len(_rows_of(plan, "Breakdown", "tblBreakdown")) == len(whole)
+    assert len(_rows_of(book, "Breakdown", "tblBreakdown")) == len(whole)
     for name, table in zip(names[1:], tables[1:], strict=True):
-        left = _rows_of(plan, name, table)
+        left = _rows_of(book, name, table)
         assert left.isna().all().all()  # an empty table: no row of the old breakdown stays
         assert book[name]["A1"].value.startswith("Not used now")
