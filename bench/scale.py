@@ -21,7 +21,9 @@ Columns:
   peak MiB  the largest resident memory of the process during that row (Linux: the high-water
             mark is reset before each row; elsewhere it is the peak so far). For the command
             total, the largest of its rows; for the CLI, the whole process's peak; for issue,
-            the largest pool worker is named in the note.
+            the largest pool worker is named in the note. A baseline's peak includes what
+            the process still holds from the command (the described sheets): compare its
+            rise over the row above, not its level, with the command's.
   × base    salesplan's seconds ÷ the baseline's (wall; issue's rendering: CPU, since the
             product renders on a pool and the baselines on one process): 2.0× is twice as slow.
 Rows:
