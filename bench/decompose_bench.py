@@ -16,19 +16,63 @@ import numpy as np
 import pandas as pd
 
 from engine import decompose
+from engine.settings import choice_word
 from xl_addin.sheets.outputs import describe
-from xl_addin.workbook.example_company import example_tables
+from xl_addin.workbook.example_company import (
+    CUSTOMER_TYPES,
+    PRODUCTS,
+    example_tables,
+)
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.init import _write
 from xl_addin.workbook.reader import read_plan
 
+# Made up in the style of the example company's tables, to reach the shape SPEC §14 promises
+# (10 products × 5 customer types): product zh, product en, stage, margin, share of sales at
+# history start, growth a year; customer type zh, customer type en, weight.
+MORE_PRODUCTS = (
+    ("数据分析", "Data Analytics", "growth", 0.42, 0.08, 1.30),
+    ("网络设备", "Network Equipment", "mature", 0.25, 0.20, 1.01),
+    ("安全服务", "Security Services", "growth", 0.48, 0.06, 1.20),
+    ("维保服务", "Maintenance Contracts", "mature", 0.33, 0.12, 1.03),
+    ("培训认证", "Training", "longtail", 0.40, 0.04, 0.90),
+)
+MORE_CUSTOMER_TYPES = (("政府机构", "Government", 0.12), ("教育机构", "Education", 0.08))
 
-def organisation(n_reps: int, weeks: int, seed: int = 7) -> dict[str, pd.DataFrame]:
-    """The example company's regions and products, with n_reps reps and one history row per rep-week."""
+
+def organisation(
+    n_reps: int,
+    weeks: int,
+    seed: int = 7,
+    products: int = len(PRODUCTS),
+    customer_types: int = len(CUSTOMER_TYPES),
+    actual_weeks: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """The example company's regions with n_reps reps, `products` product lines and
+    `customer_types` customer types (the example's, then MORE_*), one history row per rep-week
+    (a random product and customer type), and `actual_weeks` weeks of actuals per rep."""
     rng = np.random.default_rng(seed)
     tables = example_tables("en")
+    lines = (PRODUCTS + MORE_PRODUCTS)[:products]
+    kinds_given = (CUSTOMER_TYPES + MORE_CUSTOMER_TYPES)[:customer_types]
+    if len(lines) < products or len(kinds_given) < customer_types:
+        raise ValueError(
+            f"at most {len(PRODUCTS + MORE_PRODUCTS)} products and "
+            f"{len(CUSTOMER_TYPES + MORE_CUSTOMER_TYPES)} customer types"
+        )
+    tables["products"] = pd.DataFrame(
+        {
+            "product": [p[1] for p in lines],
+            "stage": [choice_word("Stage", p[2], "en") for p in lines],
+            "weight": np.nan,
+            "margin": [p[3] for p in lines],
+        }
+    )[tables["products"].columns]
+    tables["customer_types"] = pd.DataFrame(
+        {"customer_type": [c[1] for c in kinds_given], "weight": [c[2] for c in kinds_given]}
+    )[tables["customer_types"].columns]
     regions = tables["regions"]["region"].to_numpy()
-    products = tables["products"]["product"].to_numpy()
+    names = tables["products"]["product"].to_numpy()
     kinds = tables["customer_types"]["customer_type"].to_numpy()
     ids = np.array([f"R{i:06d}" for i in range(n_reps)])
     reps = pd.DataFrame({c: None for c in tables["reps"].columns}, index=range(n_reps))
@@ -48,13 +92,34 @@ def organisation(n_reps: int, weeks: int, seed: int = 7) -> dict[str, pd.DataFra
             - pd.to_timedelta(np.tile(np.arange(1, weeks + 1), n_reps) * 7, unit="D"),
             "amount": np.round(np.repeat(skill, weeks) * rng.gamma(4, 20_000 / 4, k), 2),
             "region": np.repeat(reps["region"].to_numpy(), weeks),
-            "product": rng.choice(products, k),
+            "product": rng.choice(names, k),
             "customer_type": rng.choice(kinds, k),
             "rep_id": np.repeat(ids, weeks),
         }
     )
-    tables["actuals"] = tables["actuals"].iloc[0:0]
+    tables["actuals"] = actuals(rng, ids, skill, actual_weeks)[tables["actuals"].columns]
     return tables
+
+
+def actuals(rng, ids: np.ndarray, skill: np.ndarray, weeks: int) -> pd.DataFrame:
+    """Weeks 1 to `weeks` of the period, one row per rep-week, at each rep's pace of history
+    (some behind, some ahead)."""
+    n = len(ids) * weeks
+    pace = np.repeat(skill * rng.uniform(0.6, 1.25, len(ids)), weeks)
+    amount = np.round(pace * rng.gamma(4, 20_000 / 4, n), 2)
+    deals = np.maximum(np.round(amount / 30_000), 1).astype(int)
+    return pd.DataFrame(
+        {
+            "week": np.tile(np.arange(1, weeks + 1), len(ids)),
+            "rep_id": np.repeat(ids, weeks),
+            "amount": amount,
+            "visits": deals * 5,
+            "demos": deals * 2,
+            "deals": deals,
+            "new_customers": rng.poisson(0.8, n),
+            "gross_profit": np.round(amount * 0.33, 2),
+        }
+    )
 
 
 EXCEL_ROWS = 1_048_576

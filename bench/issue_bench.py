@@ -85,10 +85,24 @@ def write_plain_all(cells: dict[str, list[tuple]], paths: list[str]) -> None:
         write_plain(cells, path)
 
 
-def write_plain(cells: dict[str, list[tuple]], path: str) -> None:
-    """The same sheets and cells with plain write_* calls: no formats, chart or protection."""
+def write_plain(cells: dict[str, list[tuple]], path: str, constant_memory: bool = False) -> None:
+    """The same sheets and cells with plain write_* calls: no formats, chart or protection.
+
+    `constant_memory`: XlsxWriter's row-by-row mode, straight to the file (cells come in row
+    order from template_cells, as that mode needs)."""
+    if constant_memory:
+        wb = xlsxwriter.Workbook(path, {"constant_memory": True})
+        _write_cells(wb, cells)
+        wb.close()
+        return
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    _write_cells(wb, cells)
+    wb.close()
+    Path(path).write_bytes(buffer.getvalue())
+
+
+def _write_cells(wb: xlsxwriter.Workbook, cells: dict[str, list[tuple]]) -> None:
     for name, sheet_cells in cells.items():
         ws = wb.add_worksheet(name)
         for r, c, kind, v in sheet_cells:
@@ -98,8 +112,6 @@ def write_plain(cells: dict[str, list[tuple]], path: str) -> None:
                 ws.write_number(r, c, v)
             elif kind == "formula":
                 ws.write_formula(r, c, v)
-    wb.close()
-    Path(path).write_bytes(buffer.getvalue())
 
 
 def timed(fn, *args) -> tuple[float, float]:
