@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from engine.problems import PlanError
@@ -165,29 +166,58 @@ _COL_STYLE = re.compile(rb'(<col [^>]*?style=")([0-9]+)(")')
 _DXF = re.compile(rb'dxfId="([0-9]+)"')
 
 
-def sheet_xml(
-    data: bytes, strings: list[bytes], xf: dict[int, int], dxf: dict[int, int], selected: bool
-) -> bytes:
-    """A rendered sheet in the user's package: its styles renumbered, its strings inline."""
-    start, end = data.find(b"<sheetData>"), data.find(b"</sheetData>")
-    if start < 0 or end < 0:
-        head, body, tail = data, b"", b""
-    else:
-        head, body, tail = data[:start], data[start:end], data[end:]
+CHUNK = 1 << 22  # bytes of a rendered sheet rewritten at a time
+
+
+def sheet_chunks(
+    chunks: Iterable[bytes],
+    strings: list[bytes],
+    xf: dict[int, int],
+    dxf: dict[int, int],
+    selected: bool,
+) -> Iterator[bytes]:
+    """A rendered sheet in the user's package — its styles renumbered, its strings inline —
+    read piece by piece and given back piece by piece: the rows are rewritten a few
+    megabytes at a time (cut after a whole row), so a sheet of a million rows is never held
+    whole, neither as rendered nor as written."""
+    xf_attr = {b"%d" % k: b' s="%d"' % v for k, v in xf.items()}
 
     def cell(m: re.Match) -> bytes:
         ref, style, shared, index = m.groups()
         out = b'<c r="' + ref + b'"'
         if style is not None:
-            out += b' s="%d"' % xf[int(style)]
+            out += xf_attr[style]
         if shared:
             out += b' t="inlineStr"><is>' + strings[int(index)] + b"</is></c>"
         return out
 
-    body = _CELL.sub(cell, body)
-    head = head.replace(b' tabSelected="1"', b"")
-    if selected:
-        head = head.replace(b"<sheetView ", b'<sheetView tabSelected="1" ', 1)
-    head = _COL_STYLE.sub(lambda m: m.group(1) + b"%d" % xf[int(m.group(2))] + m.group(3), head)
-    tail = _DXF.sub(lambda m: b'dxfId="%d"' % dxf[int(m.group(1))], tail)
-    return head + body + tail
+    def head_of(head: bytes) -> bytes:
+        head = head.replace(b' tabSelected="1"', b"")
+        if selected:
+            head = head.replace(b"<sheetView ", b'<sheetView tabSelected="1" ', 1)
+        return _COL_STYLE.sub(lambda m: m.group(1) + b"%d" % xf[int(m.group(2))] + m.group(3), head)
+
+    pending, stage = b"", "head"  # head, then rows (inside sheetData), then tail
+    for chunk in chunks:
+        pending += chunk
+        if stage == "head":
+            start = pending.find(b"<sheetData>")
+            if start < 0:
+                continue
+            yield head_of(pending[:start])
+            pending, stage = pending[start:], "rows"
+        if stage == "rows":
+            end = pending.find(b"</sheetData>")
+            if end >= 0:
+                yield _CELL.sub(cell, pending[:end])
+                pending, stage = pending[end:], "tail"
+            elif len(pending) >= CHUNK and (last := pending.rfind(b"</row>")) >= 0:
+                cut = last + len(b"</row>")
+                yield _CELL.sub(cell, pending[:cut])
+                pending = pending[cut:]
+    if stage == "head":  # no rows at all
+        yield head_of(pending)
+    elif stage == "rows":
+        raise ValueError("a rendered sheet without the end of its sheetData")
+    else:
+        yield _DXF.sub(lambda m: b'dxfId="%d"' % dxf[int(m.group(1))], pending)

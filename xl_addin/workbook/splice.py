@@ -51,11 +51,11 @@ from xl_addin.workbook.opc import (
     rels_xml,
 )
 from xl_addin.workbook.package import check_package
-from xl_addin.workbook.sheetparts import Carry, place_tables, shared_strings, sheet_xml
+from xl_addin.workbook.sheetparts import CHUNK, Carry, place_tables, shared_strings, sheet_chunks
 from xl_addin.workbook.styles import add_styles
 from xl_addin.workbook.tablewrite import NewTable
 from xl_addin.workbook.xmltext import ATTRS, attributes, decode, encode, esc, prefix
-from xl_addin.workbook.zipcopy import write_zip
+from xl_addin.workbook.zipcopy import Stream, write_zip
 
 
 def replace_sheets(
@@ -257,7 +257,10 @@ def _write_sheet(
     n: _NewSheet, user, made, tables, styles, strings, types, written, carry: Carry
 ) -> None:
     """A rendered sheet, its tables, drawing and relationships, renamed into the user's package."""
-    written[n.part] = sheet_xml(made.read(n.source), strings, styles.xf, styles.dxf, n.selected)
+    written[n.part] = Stream(
+        lambda: sheet_chunks(_pieces(made, n.source), strings, styles.xf, styles.dxf, n.selected),
+        made.zip.getinfo(n.source).file_size,
+    )
     types.set(n.part, CT_WORKSHEET)
     sheet_rels = []
     for rel in made.rels(n.source):
@@ -396,3 +399,10 @@ def _add_names(text: str, p: str, names: Sequence[tuple[str, int, str]]) -> str:
         ends = [m.end() for m in re.finditer(rf"</{p}{tag}>|<{p}{tag}(?=[\s/>]){ATTRS}/>", text)]
         after = max([after, *ends])
     return text[:after] + f"<{p}definedNames>{added}</{p}definedNames>" + text[after:]
+
+
+def _pieces(made: Package, part: str):
+    """A rendered part's bytes, a piece at a time, inflated as they are read."""
+    with made.zip.open(part) as member:
+        while piece := member.read(CHUNK):
+            yield piece

@@ -1,20 +1,37 @@
 """Writing a package: unchanged members are copied compressed, as they are; the rest are
-written anew, with a fixed time so reruns are byte-identical.
+written anew, with a fixed time so reruns are byte-identical. A member written anew is bytes,
+or a Stream: its bytes made piece by piece while it is written (a sheet of a million rows).
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from xl_addin.workbook.opc import Package
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part we write; no clock, so reruns are byte-identical
+ZIP64_FROM = 1 << 30  # a stream whose source is this large may pass 4 GiB: sizes as ZIP64
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A member's bytes, made piece by piece when it is written; `size` is what it is made
+    from (a rendered sheet's), to tell whether it may need ZIP64 sizes."""
+
+    pieces: Callable[[], Iterable[bytes]]
+    size: int
 
 
 def write_zip(
-    user: Package, raw: BinaryIO, written: dict[str, bytes], removed: set[str], out: BinaryIO
+    user: Package,
+    raw: BinaryIO,
+    written: dict[str, bytes | Stream],
+    removed: set[str],
+    out: BinaryIO,
 ) -> None:
     done = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -31,11 +48,16 @@ def write_zip(
                 _write_new(z, name, data)
 
 
-def _write_new(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _write_new(z: zipfile.ZipFile, name: str, data: bytes | Stream) -> None:
     info = zipfile.ZipInfo(name, ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
-    z.writestr(info, data)
+    if isinstance(data, Stream):  # as writestr writes, a piece at a time
+        with z.open(info, "w", force_zip64=data.size >= ZIP64_FROM) as member:
+            for piece in data.pieces():
+                member.write(piece)
+    else:
+        z.writestr(info, data)
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
