@@ -11,6 +11,13 @@ CSV, Parquet and a SQLite table. Then times, best of `--repeat`:
     every row into NumPy;
   - for SQLite (DuckDB's SQLite scanner is an extension downloaded at run time, so it is not
     the yardstick): the query's rows fetched by the sqlite3 module.
+
+What salesplan does beyond each yardstick, and cannot leave out without reading a source
+otherwise than a cell: for a file, each order's amount rounded to cents as a cell's is
+(engine/money.py to_cents, in DuckDB) and counted for the checks (orders, amounts unread,
+empty or negative) in the same pass, where DuckDB's own sum adds the raw doubles; for
+SQLite, the fetched rows turned into columns (pandas, as read_sql_query types them) and
+summed by DuckDB, on top of the very fetch that is the yardstick.
 """
 
 from __future__ import annotations

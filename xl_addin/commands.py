@@ -336,7 +336,8 @@ def collect_summary(
                   version="?" if r.version is None or pd.isna(r.version) else int(r.version))
             for r in result.signed.itertuples()
         )  # fmt: skip
-        lines.append(say("collected_signed", locale, reps=reps))
+        key = "collected_signed_shown" if result.on_targets else "collected_signed"
+        lines.append(say(key, locale, reps=reps))
     if result.created:
         spec = BY_KEY["sign_offs"]
         lines.append(say("collected_created", locale, sheet=spec.sheet, table=spec.name))
@@ -348,6 +349,7 @@ def collect_summary(
             for name, changed in (
                 ("tblActuals", len(m.added) or len(m.changed)),
                 ("tblSignOffs", len(result.signed)),
+                ("tblTargets", result.targets_changed),
             )
             if changed
         ]

@@ -304,6 +304,100 @@ def _day(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+@pytest.fixture(scope="module")
+def decomposed(tmp_path_factory):
+    """The example plan decomposed (so it has Targets, SignedOff blank) and issued, once."""
+    root = tmp_path_factory.mktemp("decomposed")
+    plan = example_plan(root / "plan.xlsx", "en", "decompose")
+    assert say("issue", plan, "--out", root / "books")[0] == 0
+    return plan, root / "books"
+
+
+@pytest.fixture
+def accepted(decomposed, tmp_path):
+    """A copy of the decomposed plan, and its folder with the acceptance typed by one rep."""
+    plan, books = decomposed
+    mine, folder = tmp_path / "plan.xlsx", tmp_path / "returned"
+    shutil.copy(plan, mine)
+    shutil.copytree(books, folder)
+    rep, day = ACCEPTED
+    type_into(rep_file(folder, rep), {}, day)
+    return mine, folder
+
+
+def package_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_an_acceptance_is_shown_on_targets_by_collect_itself_as_decompose_shows_it(
+    accepted, tmp_path
+):
+    """Targets read back right after collect (no decompose) shows the rep's acceptance; a
+    decompose of a copy of the collected plan (the other path) writes the very same Targets.
+    Only Targets' SignedOff cells and tblSignOffs changed: every other part is as it was."""
+    plan, folder = accepted
+    rep, day = ACCEPTED
+    header, *before = table_rows(plan, "tblTargets")
+    assert "SignedOff" in header and not any(r[header.index("SignedOff")] for r in before)
+    parts = package_parts(plan)
+    code, out, err = say("collect", folder, plan)
+    assert code == 0, err
+    assert f"  accepted the plan: {rep} {day:%Y-%m-%d} (v1) — shown on Targets (SignedOff)" in out
+    assert "  wrote tblSignOffs, tblTargets in " in out
+
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["Targets"]
+    table = ws.tables["tblTargets"]
+    first, last = table.ref.split(":")
+    cells = [[c.value for c in r] for r in ws[first:last]]
+    signed = {r[0]: r[cells[0].index("SignedOff")] for r in cells[1:]}
+    assert signed[rep] == f"{day:%Y-%m-%d} (v1)"
+    assert {k for k, v in signed.items() if v} == {rep}
+    col = header.index("SignedOff")
+    assert [r[:col] + r[col + 1 :] for r in table_rows(plan, "tblTargets")] == [
+        r[:col] + r[col + 1 :]
+        for r in [header, *before]  # the targets as decomposed
+    ]
+
+    again = tmp_path / "decomposed-again.xlsx"
+    shutil.copy(plan, again)
+    assert say("decompose", again)[0] == 0
+    assert table_rows(again, "tblTargets") == table_rows(plan, "tblTargets")
+
+    after = package_parts(plan)
+    changed = {n for n in parts if after.get(n) != parts[n]} | (after.keys() - parts.keys())
+    sign_offs = next(t for t in find_tables(str(plan)) if t.name == "tblSignOffs")
+    targets = next(t for t in find_tables(str(plan)) if t.name == "tblTargets")
+    assert changed <= {sign_offs.sheet_part, sign_offs.part, targets.sheet_part}
+    assert targets.sheet_part in changed
+
+
+def test_collect_shows_nothing_new_on_targets_twice_and_writes_nothing(accepted):
+    plan, folder = accepted
+    assert say("collect", folder, plan)[0] == 0
+    before = plan.read_bytes()
+    code, out, _ = say("collect", folder, plan)
+    assert code == 0 and "nothing new: the plan was not changed" in out
+    assert plan.read_bytes() == before
+
+
+def test_a_refused_write_leaves_targets_and_the_plan_byte_identical(accepted):
+    """tblSignOffs without its File column: collect refuses, and the SignedOff cells it
+    would have set on Targets are not written either (one write, or none)."""
+    plan, folder = accepted
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["SignOffs"]
+    table = ws.tables["tblSignOffs"]
+    ws.cell(1, 4).value = "Remark"  # File is no more
+    table.tableColumns[3].name = "Remark"
+    wb.save(plan)
+    before = plan.read_bytes()
+    code, _, err = say("collect", folder, plan)
+    assert code == 2 and "File" in err
+    assert plan.read_bytes() == before
+
+
 def test_a_plan_without_tblSignOffs_gets_it_in_the_same_write(returned):
     plan, folder = returned
     wb = openpyxl.load_workbook(plan)

@@ -1178,7 +1178,7 @@ def test_frozen_panes_are_skipped_where_the_engine_has_none(plan, engine, monkey
     buttons.decompose(book, alert=said.alert)
     assert said.alerts[0][2] == "info"
     assert book.api["Targets"].freeze_panes is None
-    assert book.sheets["Targets"].tables["tblTargets"].range.address == "$A$2:$R$26"
+    assert book.sheets["Targets"].tables["tblTargets"].range.address == "$A$2:$S$26"
 
 
 def test_print_setup_and_bar_colours_are_skipped_where_api_is_not_excels_com(

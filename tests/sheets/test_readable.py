@@ -76,33 +76,34 @@ def test_titles_are_in_the_plans_language():
 
 def test_the_targets_sub_tables_stand_beside_it_with_widths_of_their_own(wb):
     ws = wb["Targets"]
-    # the example's 24 reps, 13 columns, GrossProfitTarget and MarginRate (its products have a
-    # Margin) and the 3 funnel stages of the path to target: A–R, rows 3–26; one empty column
-    # (S); the 4 regions in 9 + 2 columns T–AD; one empty column (AE); the team target's 7
-    # rows (6 and the gross-profit target) in AF–AH; one empty column (AI); the 5 products in
-    # AJ–AM. Every table's header on row 2, its title on row 1.
-    assert ws.tables["tblTargets"].ref == "A2:R26"
-    assert ws.tables["tblRegionTargets"].ref == "T2:AD6"
-    assert ws.tables["tblTeamTarget"].ref == "AF2:AH9"
-    assert ws.tables["tblProductTargets"].ref == "AJ2:AM7"
-    assert (ws["T1"].value, ws["AF1"].value, ws["AJ1"].value) == (
+    # the example's 24 reps, 14 columns (SignedOff among them, blank until a rep accepts),
+    # GrossProfitTarget and MarginRate (its products have a Margin) and the 3 funnel stages of
+    # the path to target: A–S, rows 3–26; one empty column (T); the 4 regions in 9 + 2 columns
+    # U–AE; one empty column (AF); the team target's 7 rows (6 and the gross-profit target) in
+    # AG–AI; one empty column (AJ); the 5 products in AK–AN. Every table's header on row 2,
+    # its title on row 1.
+    assert ws.tables["tblTargets"].ref == "A2:S26"
+    assert ws.tables["tblRegionTargets"].ref == "U2:AE6"
+    assert ws.tables["tblTeamTarget"].ref == "AG2:AI9"
+    assert ws.tables["tblProductTargets"].ref == "AK2:AN7"
+    assert (ws["U1"].value, ws["AG1"].value, ws["AK1"].value) == (
         "Targets by region",
         "The team target and how it was reached",
         "Products",
     )
-    assert all(ws.cell(r, column_index_from_string("S")).value is None for r in range(1, 30))
+    assert all(ws.cell(r, column_index_from_string("T")).value is None for r in range(1, 30))
 
     def width(column: str) -> float:
         return ws.column_dimensions[column].width - PADDING
 
     # Region columns: "Region" (6) + 2 = 8, the region names are shorter; the team target's
-    # long "How it was reached" sentences stop at 60 and stay in their own column (AH), so
-    # neither the reps' Region (C) nor the regions' (T) is stretched by them.
-    assert width("C") == width("T") == 8
-    assert width("AH") == 60
-    # the regions' Weight (U) as it shows, 21.8%: the header "Weight" (6) + 2 = 8, at least
+    # long "How it was reached" sentences stop at 60 and stay in their own column (AI), so
+    # neither the reps' Region (C) nor the regions' (U) is stretched by them.
+    assert width("C") == width("U") == 8
+    assert width("AI") == 60
+    # the regions' Weight (V) as it shows, 21.8%: the header "Weight" (6) + 2 = 8, at least
     # 11 for a number; not the 18 digits of the fraction behind it
-    assert width("U") == 11
+    assert width("V") == 11
 
 
 def test_headers_stand_right_over_numbers_and_left_over_text(wb):
@@ -151,7 +152,7 @@ def test_every_output_sheet_prints_its_tables_landscape_one_page_wide_with_its_h
         assert areas[: len(expected)] == expected, sheet
         assert len(areas) == len(expected) + (sheet == "Dashboard"), sheet  # + its charts
     assert wb["Targets"].print_area == (
-        "'Targets'!$A$1:$R$26,'Targets'!$T$1:$AD$6,'Targets'!$AF$1:$AH$9,'Targets'!$AJ$1:$AM$7"
+        "'Targets'!$A$1:$S$26,'Targets'!$U$1:$AE$6,'Targets'!$AG$1:$AI$9,'Targets'!$AK$1:$AN$7"
     )
 
 

@@ -8,7 +8,9 @@ encrypted file is opened with its password from the folder's passwords.csv. A fi
 fails is refused by name and why; the others are merged (engine/collect.py) and written in
 one atomic write of the plan: rows appended to tblActuals (a conflicting week is reported,
 not overwritten, unless the returned values are preferred), and each acceptance of the plan
-(the Letter's dated cell) appended to tblSignOffs, which is added when the plan has none. An
+(the Letter's dated cell) appended to tblSignOffs, which is added when the plan has none, and
+shown in the SignedOff cells of the Targets sheet the last decompose wrote (only those cells:
+the targets themselves stay as decomposed, consistent with Breakdown and the other sheets). An
 error before the write writes nothing.
 """
 
@@ -34,6 +36,7 @@ from engine.collect import ACTIVITY, Merge, merge_actuals
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
+from engine.settings import LOCALES
 from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST, file_names
 from xl_addin.repbook.render import FIRST
@@ -48,6 +51,7 @@ from xl_addin.repbook.responsibility import (
     safe_name,
 )
 from xl_addin.sheets.labels import label
+from xl_addin.sheets.outputs import signed_off
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
@@ -62,7 +66,7 @@ CUSTOM = "docProps/custom.xml"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-ACTUALS, SIGN_OFFS = "tblActuals", "tblSignOffs"
+ACTUALS, SIGN_OFFS, TARGETS = "tblActuals", "tblSignOffs", "tblTargets"
 # the Actuals sheet of a responsibility workbook: A week, E amount (yuan), F–I the activity
 WEEK_COL, AMOUNT_COL = 0, 4
 
@@ -92,6 +96,8 @@ class Collected:
     signed: pd.DataFrame  # rep_id, accepted_on, version, file: the acceptances recorded now
     written: bool  # the plan was changed
     created: bool  # tblSignOffs was added to the plan
+    on_targets: bool = False  # Targets' SignedOff shows every acceptance (after this write)
+    targets_changed: bool = False  # cells of Targets' SignedOff were written
 
 
 def collect(
@@ -126,9 +132,12 @@ def collect(
     edits = TableEdits()
     _actuals_edits(plan, merge, edits)
     created = _sign_off_edits(plan, signed, now, edits)
+    on_targets, changed = _targets_edits(book, plan, signed, edits)
     if edits:
         book.write_sheets([], edits)
-    return Collected(returned, refused, merge, signed, bool(edits), created)
+    return Collected(
+        returned, refused, merge, signed, bool(edits), created, on_targets, bool(changed)
+    )
 
 
 # -- the folder ----------------------------------------------------------------------------
@@ -531,3 +540,43 @@ def _sign_off_edits(plan: Plan, signed: pd.DataFrame, now: dt.datetime, edits: T
         )
     edits.appends[SIGN_OFFS] = [{letters[k]: v for k, v in row.items()} for row in values]
     return False
+
+
+def _targets_edits(
+    book: PlanBook, plan: Plan, signed: pd.DataFrame, edits: TableEdits
+) -> tuple[bool, int]:
+    """The SignedOff cells of tblTargets set to what the next decompose would show there (each
+    rep's latest acceptance, those recorded now included), where they show anything else;
+    no other cell of Targets. (False, 0) when the plan has no Targets with that column (a
+    plan not decomposed yet, or by a salesplan that wrote the column only once someone
+    had accepted): the next decompose shows it. Else (True, cells changed)."""
+    table = book.table(TARGETS)
+    if table is None:
+        return False, 0
+    headers = [str(h).strip() if h is not None else "" for h in table.headers]
+    at = {}
+    for key in ("rep_id", "signed_off"):
+        names = {label(key, loc) for loc in LOCALES}
+        at[key] = next((j for j, h in enumerate(headers) if h in names), None)
+    if None in at.values():
+        return False, 0
+    cols = ["rep_id", "accepted_on", "version"]
+    held = plan.sign_offs.reindex(columns=cols) if plan.sign_offs is not None else None
+    frames = [f for f in (held, signed[cols]) if f is not None and len(f)]
+    shown = signed_off(
+        pd.concat(frames, ignore_index=True) if frames else None, plan.settings.locale
+    )
+    reps = set(plan.reps["rep_id"].astype(str))
+    changed = 0
+    for i, row in enumerate(table.rows):
+        rep = row[at["rep_id"]]
+        rep = "" if rep is None else str(rep).strip()
+        if rep not in reps:  # a total row, or a rep the last decompose did not see
+            continue
+        now = row[at["signed_off"]]
+        now = None if now is None or str(now) == "" else str(now)
+        wanted = shown.get(rep)
+        if now != wanted:
+            edits.cells[(TARGETS, table.cell(i, at["signed_off"]))] = wanted
+            changed += 1
+    return True, changed

@@ -66,15 +66,30 @@ SHEET_ROWS = 1_048_576 - 2
 _PART_TABLE = re.compile(r"tblbreakdown(\d+)", re.IGNORECASE)
 
 
+def signed_off(sign_offs: pd.DataFrame | None, locale: str) -> dict[str, str]:
+    """RepID -> what Targets' SignedOff shows: the rep's latest acceptance, `2026-11-20 (v1)`."""
+    return {
+        r.rep_id: say(
+            "signed_off_as",
+            locale,
+            date=f"{pd.Timestamp(r.accepted_on):%Y-%m-%d}",
+            version="?" if pd.isna(r.version) else int(r.version),
+        )
+        for r in latest_sign_offs(sign_offs).itertuples()
+    }
+
+
 def describe(
     d: Decomposition,
     settings: Settings,
     sign_offs: pd.DataFrame | None = None,
     tables: Iterable[str] = (),
 ) -> list[OutputSheet]:
-    """The sheets of a decomposition; `sign_offs` (the plan's tblSignOffs) gives Targets a
-    SignedOff column with each rep's latest acceptance, once any rep has accepted; `tables`
-    (the workbook's table names) tells which further Breakdown sheets an earlier run wrote."""
+    """The sheets of a decomposition; `sign_offs` (the plan's tblSignOffs) fills Targets'
+    SignedOff column with each rep's latest acceptance (blank until the rep accepts; the
+    column is always there, so `collect` can fill it in without reshaping the table);
+    `tables` (the workbook's table names) tells which further Breakdown sheets an earlier
+    run wrote."""
     loc = settings.locale
     cols = columns(settings)
 
@@ -92,18 +107,8 @@ def describe(
         t = t.assign(
             below_margin_floor=t["below_margin_floor"].map({True: label("yes", loc), False: ""})
         )
-    signed = latest_sign_offs(sign_offs)
-    if len(signed):
-        shown = {
-            r.rep_id: say(
-                "signed_off_as",
-                loc,
-                date=f"{pd.Timestamp(r.accepted_on):%Y-%m-%d}",
-                version="?" if pd.isna(r.version) else int(r.version),
-            )
-            for r in signed.itertuples()
-        }
-        t = t.assign(signed_off=t["rep_id"].map(shown))
+    shown = signed_off(sign_offs, loc)
+    t = t.assign(signed_off=t["rep_id"].map(lambda r: shown.get(r)))
     path = [c for c in t.columns if c not in _TARGET_KEYS]
     targets = Block(
         "tblTargets",
@@ -124,7 +129,7 @@ def describe(
             ("active_weeks", None, "weeks"),
             ("history_rate", None, "money"),
             ("locked", None, "flag"),
-            *((("signed_off", None, "text"),) if "signed_off" in t else ()),
+            ("signed_off", None, "text"),
             *((p, p, "int") for p in path),
         ),
         t,

@@ -28,8 +28,10 @@ from xl_addin.workbook.sources import Source, _quoted, file_rows, located
 MOST = 20  # problems of one kind and column named one by one
 DIMENSIONS = ("region", "product", "customer_type", "rep_id")
 SPEC = BY_KEY["history"]
-# to_cents (engine/money.py) in DuckDB: the same float64 steps, so the same cents
-CENTS = "CAST(sign(a) * floor(abs(a * 100.0) * (1 + 1e-12) + 0.5) AS BIGINT)"
+# to_cents (engine/money.py) in DuckDB: the same float64 steps, so the same cents; kept a
+# DOUBLE (a whole number) row by row, as summing doubles of whole cents is exact below 2**53
+# and a cast per row is the dearest step of the pass; the sums are cast once
+CENTS = "sign(a) * floor(abs(a * 100.0) * (1 + 1e-12) + 0.5)"
 
 
 def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.DataFrame | None:
@@ -38,28 +40,24 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
     found = _found(source, problems)
     if found is None:
         return None
-    where = _Where(source)
     source.typed(found["amount"])  # before any SQL is written for the column's type
     # a row with nothing in it is skipped, as in a table; tested only when Period is empty
     rest = " AND ".join(source.blank(c) for c in found.values())
     blank_row = f"CASE WHEN {_quoted(found['period'])} IS NOT NULL THEN false ELSE {rest} END"
     source.con.execute(f"CREATE VIEW rows AS SELECT * FROM src WHERE NOT ({blank_row})")
-    source.con.execute(  # rows numbered as read, for the problems' lines; not on the fast path
-        "CREATE VIEW numbered AS SELECT * FROM "
-        f"(SELECT row_number() OVER () AS rn, * FROM src) WHERE NOT ({blank_row})"
-    )
+    where = _Where(source, blank_row)
     try:
         summed = _summed(source, found, None)
     except (duckdb.ConversionException, duckdb.InvalidInputException):
         # a value far down the file is not of the type DuckDB saw at its top
         source.typed(None)
         summed = _summed(source, found, None)
-    counts = summed[["_odd", "_empty"]].sum()
     amount, mapped, ok = found["amount"], None, True
-    if counts["_empty"]:
+    odd, empty, negative = _unread(source, amount, None, summed)
+    if empty:
         _report(source, source.blank(amount), amount, "value_empty", problems, where)
         ok = False
-    if counts["_odd"]:
+    if odd:
         amounts = _amounts(source, amount, problems, where)
         if amounts is None:
             ok = False
@@ -67,28 +65,17 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
             source.con.register("amounts", amounts)
             mapped = "amounts"
             summed = _summed(source, found, mapped)
-    if summed["_negative"].sum():
+            negative = _unread(source, amount, mapped, summed)[2]
+    if negative:
         a = _amount_sql(source, amount, mapped)
         _report(source, f"({a}) < 0", amount, "value_negative", problems, where)
         ok = False
-    days = _periods(source, found["period"], summed["raw_period"], problems, where)
+    period_codes, raw_days = pd.factorize(summed["raw_period"])  # -1: no day
+    raw_days = pd.Series(np.asarray(raw_days, dtype=object), dtype=object)
+    days = _periods(source, found["period"], raw_days, (period_codes < 0).any(), problems, where)
     if days is None or not ok:
         return None
-    summed["period"] = summed["raw_period"].map(days).astype("datetime64[ns]")
-    summed["week"] = week_index(summed["period"], period_start)
-    for key in DIMENSIONS:
-        summed[key] = _text(summed[key]) if key in found else None
-    out = (
-        summed.groupby(["week", *DIMENSIONS], dropna=False, sort=True)
-        .agg(
-            period=("period", "max"),
-            amount_cents=("amount_cents", "sum"),
-            _rows=("_rows", "sum"),
-            _orders=("_orders", "sum"),
-        )
-        .reset_index()
-    )
-    out["amount_cents"] = out["amount_cents"].astype(np.int64)
+    out = _weekly(summed, period_codes, days, week_index(days, period_start), found)
     out["amount"] = out["amount_cents"].to_numpy() / 100  # to_cents gives the cents back
     out = out[[c.key for c in SPEC.columns] + ["amount_cents", "_rows", "_orders"]]
     out["_row"] = 0
@@ -97,6 +84,77 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
     out.attrs["headers"] = dict(found)
     out.attrs["locate_value"] = lambda key, value: _first_row_of(source, found, key, value, where)
     return out
+
+
+def _weekly(summed: pd.DataFrame, period_codes, days: pd.Series, weeks, found) -> pd.DataFrame:
+    """The rows summed by day as typed, summed again by plan week and dimension as a cell
+    reads them (coerce.text), in the order of week, then each dimension (empty last): the
+    latest day, the cents, rows and orders. NumPy over codes of the few distinct values, no
+    pandas group-by (the summed rows are one per day and dimension: tens of thousands)."""
+    codes, distinct = {}, {}
+    for key in DIMENSIONS:
+        if key in found:
+            codes[key], distinct[key] = pd.factorize(summed[key])  # -1: empty
+    texts, places = _texts(distinct)
+    keys = [np.asarray(weeks, dtype=np.int64)[period_codes]]
+    for key in DIMENSIONS:
+        keys.append(places[key][codes[key]] if key in found else np.zeros(len(summed), np.int64))
+    order = np.lexsort(keys[::-1])
+    keys = [k[order] for k in keys]
+    change = np.zeros(len(order), dtype=bool)
+    change[:1] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    starts = np.flatnonzero(change)
+    day = days.to_numpy(dtype="datetime64[ns]")[period_codes][order]
+
+    def total(column: str) -> np.ndarray:
+        values = summed[column].fillna(0).to_numpy(dtype=np.int64)[order]
+        return np.add.reduceat(values, starts) if len(starts) else values[:0]
+
+    out = {
+        "week": keys[0][starts],
+        "period": np.maximum.reduceat(day, starts) if len(starts) else day[:0],
+    }
+    for j, key in enumerate(DIMENSIONS, start=1):
+        shown = texts[key] if key in found else np.array([np.nan])  # no column: all empty
+        out[key] = shown[keys[j][starts]]
+    out.update(amount_cents=total("amount_cents"), _rows=total("_rows"), _orders=total("_orders"))
+    return pd.DataFrame(out)
+
+
+def _texts(distinct: dict) -> tuple[dict, dict]:
+    """Each dimension's distinct values as a cell's text (coerce.text, in one call): per
+    dimension the texts in sorted order with None (empty) last, and each value's place
+    (one more place at the end: a row without a value, code -1)."""
+    raw = [np.asarray(v, dtype=object) for v in distinct.values()]
+    read = coerce.text(pd.Series(np.concatenate(raw), dtype=object))[0].tolist() if raw else []
+    texts, places, at = {}, {}, 0
+    for key, values in distinct.items():
+        mine, at = read[at : at + len(values)], at + len(values)
+        shown = sorted({t for t in mine if pd.notna(t)})
+        place = {t: i for i, t in enumerate(shown)}
+        texts[key] = np.array([*shown, None], dtype=object)
+        places[key] = np.array(
+            [place[t] if pd.notna(t) else len(shown) for t in mine] + [len(shown)], dtype=np.int64
+        )
+    return texts, places
+
+
+def _unread(source: Source, amount: str, mapped: str | None, summed) -> tuple[int, int, int]:
+    """How many amounts DuckDB could not read (120万, 1,200), how many are empty and how many
+    negative: counted (one more pass over the rows) only when the sums show some row without
+    cents or with fewer than none."""
+    if not (summed["_flag"] < 0).any():
+        return 0, 0, 0
+    a = _amount_sql(source, amount, mapped)
+    empty = source.blank(amount)
+    return source.sql(
+        f"""SELECT count(*) FILTER (WHERE (a IS NULL OR NOT isfinite(a)) AND NOT {empty}),
+                   count(*) FILTER (WHERE {empty}),
+                   count(*) FILTER (WHERE CASE WHEN isfinite(a) THEN {CENTS} END < 0)
+            FROM (SELECT *, {a} AS a FROM rows)"""
+    ).fetchall()[0]
 
 
 def _amount_sql(source: Source, column: str, mapped: str | None) -> str:
@@ -110,21 +168,18 @@ def _amount_sql(source: Source, column: str, mapped: str | None) -> str:
 
 def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.DataFrame:
     """One pass over the rows: cents summed by day as typed and dimension, with the rows and
-    orders counted, and the amounts DuckDB cannot read, the empty and the negative ones."""
+    the orders counted; `_flag` < 0 where a row has no cents (an amount DuckDB cannot read,
+    or none) or fewer than none (_unread tells which)."""
     amount = _quoted(found["amount"])
     a = _amount_sql(source, found["amount"], mapped)
     dims = ", ".join(
         f"{_quoted(found[k])} AS {k}" if k in found else f"NULL::VARCHAR AS {k}" for k in DIMENSIONS
     )
-    empty = source.blank(found["amount"])
-    odd = f"(a IS NULL OR NOT isfinite(a)) AND NOT {empty}"
     return source.sql(
         f"""
         SELECT raw_period, {", ".join(DIMENSIONS)},
-               sum(c) AS amount_cents, count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders,
-               count(*) FILTER (WHERE {odd}) AS _odd,
-               count(*) FILTER (WHERE {empty}) AS _empty,
-               count(*) FILTER (WHERE c < 0) AS _negative
+               CAST(sum(c) AS BIGINT) AS amount_cents, count(*) AS _rows,
+               count(*) FILTER (WHERE c > 0) AS _orders, min(coalesce(c, -1)) AS _flag
         FROM (SELECT *, CASE WHEN isfinite(a) THEN {CENTS} END AS c
               FROM (SELECT {_quoted(found["period"])} AS raw_period, {dims}, {amount}, {a} AS a
                     FROM rows))
@@ -136,9 +191,22 @@ def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.Dat
 class _Where:
     """Places rows of the view `rows` (numbered rn in the order read) in the source."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, blank_row: str):
         self.source = source
         self._starts = None
+        self._blank_row = blank_row
+        self._numbered = False
+
+    def numbered(self) -> str:
+        """The view of the rows numbered as read (rn), for the problems' lines: made when a
+        problem is placed, not on the way of a source without any."""
+        if not self._numbered:
+            self.source.con.execute(
+                "CREATE VIEW numbered AS SELECT * FROM "
+                f"(SELECT row_number() OVER () AS rn, * FROM src) WHERE NOT ({self._blank_row})"
+            )
+            self._numbered = True
+        return "numbered"
 
     def __call__(self, rn: int) -> tuple[str, str]:
         s = self.source
@@ -167,18 +235,17 @@ def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:
     return None if missing else found
 
 
-def _periods(source, column, typed: pd.Series, problems, where) -> dict | None:
-    """Each distinct Period value as typed -> its day, read as a cell's date is."""
-    raw = pd.Series(typed.dropna().unique(), dtype=object)
+def _periods(source, column, raw: pd.Series, empty: bool, problems, where) -> pd.Series | None:
+    """Each distinct Period value as typed (`raw`) read as a cell's date is: its day, in the
+    same order; `empty`: some row has none."""
     days, bad = coerce.date(raw)
-    empty = typed.isna().any()
     if bad.any():
         _report_values(source, column, raw[bad], "value_not_a_date", problems, where, "hint_date")
     if empty:
         _report(source, source.blank(column), column, "value_empty", problems, where)
     if bad.any() or empty:
         return None
-    return dict(zip(raw, days, strict=True))
+    return days
 
 
 def _amounts(source, column, problems, where) -> pd.DataFrame | None:
@@ -218,7 +285,7 @@ def _report(source, condition, column, key, problems, where, hint=None) -> None:
     """Problems `key` at the lines of `rows` meeting `condition` (about source column `column`)."""
     col, header = _quoted(column), column
     rows = source.sql(
-        f"SELECT rn, CAST({col} AS VARCHAR) FROM numbered WHERE {condition} "
+        f"SELECT rn, CAST({col} AS VARCHAR) FROM {where.numbered()} WHERE {condition} "
         f"ORDER BY rn LIMIT {MOST + 1}"
     ).fetchall()
     total = source.sql(f"SELECT count(*) FROM numbered WHERE {condition}").fetchall()[0][0]
@@ -241,7 +308,9 @@ def _first_row_of(source, found, key, value, where) -> tuple[str, str]:
     raw = source.sql(f"SELECT DISTINCT {col} AS raw FROM rows").df()["raw"].astype(object)
     meant = raw[_text(raw) == value]
     source.con.register("wanted", pd.DataFrame({"v": meant}))
-    row = source.sql(f"SELECT min(rn) FROM numbered WHERE {col} IN (SELECT v FROM wanted)")
+    row = source.sql(
+        f"SELECT min(rn) FROM {where.numbered()} WHERE {col} IN (SELECT v FROM wanted)"
+    )
     row = row.fetchall()[0][0]
     return where(int(row or 1))
 

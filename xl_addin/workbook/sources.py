@@ -22,6 +22,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,6 +236,8 @@ def open_source(row: dict, folder: Path | None, where: dict[str, tuple[str, str]
     con.execute(f"CREATE VIEW src AS SELECT {listed}{extra} FROM base")
     source.raw = dict(zip(renamed, source.columns, strict=True))
     source.columns = renamed
+    if source._types:  # known from the file, under the names the table sees
+        source._types = {n: source._types[c] for n, c in source.raw.items()}
     return source
 
 
@@ -270,14 +273,16 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
                 f"CREATE VIEW raw_src AS SELECT * FROM {csv_reader(found, dialect, text, several)}"
             )
             columns = list(types)
-        else:
+        else:  # its schema is read here: a file of another kind fails now
             rel = con.read_parquet(found, filename=several)
             rel.create_view("raw_src")
             columns = [c for c in rel.columns if not (several and c == "filename")]
+            types = {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
         names = ", ".join(_quoted(c) for c in columns)
         extra = ", filename AS _file" if several else ""
         con.execute(f"CREATE VIEW base AS SELECT {names}{extra} FROM raw_src")
-        con.execute("SELECT * FROM base LIMIT 1").fetchall()  # a file of another kind fails here
+        if kind == "csv":  # a file of another kind fails here
+            con.execute("SELECT * FROM base LIMIT 1").fetchall()
     except (duckdb.Error, UnicodeDecodeError) as exc:
         raise SourceError(
             [
@@ -298,7 +303,8 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         files={f: _relative(f, base) for f in found} if several else {},
         csv_paths=found if kind == "csv" else [],
         csv_dialect=dialect,
-        csv_types=types,
+        csv_types=types if kind == "csv" else {},
+        _types={} if kind == "csv" else {c: types[c] for c in columns},
     )
 
 
@@ -356,8 +362,9 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
         ) from None
     try:
         with engine.connect() as connection:
-            frame = pd.read_sql_query(sqlalchemy.text(str(query)), connection)
+            frame = _query_frame(connection, str(query))
     except Exception as exc:  # noqa: BLE001 - the database's own words, without the URL
+        exc = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) and exc.__cause__ else exc
         q_sheet, q_cell = where["query"]
         raise SourceError(
             [
@@ -376,6 +383,18 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
     con.register("query_rows", frame)
     con.execute("CREATE VIEW base AS SELECT * FROM query_rows")
     return Source(table, shown, con, columns, 0)
+
+
+def _query_frame(connection, query: str) -> pd.DataFrame:
+    """The query's rows as pandas reads them (read_sql_query, so the same dtypes). From
+    SQLite through its own DBAPI connection, which pandas reads as it is: the driver's tuples,
+    without a SQLAlchemy Row made for each row, which costs as much again as the fetch."""
+    import sqlalchemy
+
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        return pd.read_sql_query(query, driver)
+    return pd.read_sql_query(sqlalchemy.text(query), connection)
 
 
 def _column_map(typed, table: str, columns: list[str], where) -> dict[str, str]:

@@ -70,11 +70,12 @@ def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[s
                 )
                 continue
             parts[t.sheet_part], parts[t.part] = sheet, table
+        by_part: dict[str, dict[tuple[int, int], object]] = {}
         for (name, ref), value in edits.cells.items():
-            t = tables[name.casefold()]
             col, row = _cell(ref)
-            xml = read(t.sheet_part)
-            parts[t.sheet_part] = set_cells(xml, {(row, col): value})
+            by_part.setdefault(tables[name.casefold()].sheet_part, {})[(row, col)] = value
+        for part, cells in by_part.items():  # a sheet's cells in one pass over its XML
+            parts[part] = set_cells(read(part), cells)
     if problems:
         raise PlanError(problems)
     return parts
