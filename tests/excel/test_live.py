@@ -490,7 +490,7 @@ def test_each_sheet_prints_as_the_file_writer_sets_it(both):
     for name in WRITTEN:
         assert print_setup(a[name]) == print_setup(b[name]), name
     area, titles, *rest = print_setup(b["Targets"])
-    assert area.startswith("'Targets'!$A$1:$R$26,") and titles == "$1:$2"
+    assert area.startswith("'Targets'!$A$1:$S$26,") and titles == "$1:$2"
     assert rest == ["landscape", 9, True, 1, 0]
 
 
@@ -1198,7 +1198,7 @@ def test_print_setup_and_bar_colours_are_skipped_where_api_is_not_excels_com(
     buttons.track(book, alert=said.alert, prompt=Recorder([Recorder.ENTER]).prompt)
     assert [mode for _, _, mode in said.alerts] == ["info", "info"]
     targets = book.api["Targets"]
-    assert targets.print_area.startswith("'Targets'!$A$1:$R$26,")
+    assert targets.print_area.startswith("'Targets'!$A$1:$S$26,")
     assert targets.print_title_rows is None and targets.page_setup.orientation is None
     assert len(book.sheets["Dashboard"].charts) > 0
     book.save()
