@@ -189,6 +189,11 @@ def decompose_summary(result: Decomposition, where, seconds: float, locale: str)
         for r in short.itertuples()
     ]
     lines += [say("note", locale, note=text(note, locale)) for note in result.notes]
+    more = breakdown_names(len(result.breakdown))[1:]
+    if more:  # past Excel's rows (SPEC §14): never cut, and said
+        lines.append(
+            say("breakdown_continued", locale, rows=len(result.breakdown), sheets=", ".join(more))
+        )
     lines.append(say("wrote", locale, sheets=", ".join(decomposed_sheets(result))))
     return lines
 

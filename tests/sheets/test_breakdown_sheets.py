@@ -56,7 +56,12 @@ def test_decompose_spreads_a_long_breakdown_over_sheets_and_a_shorter_one_emptie
     parts = -(-len(whole) // 100)
     assert parts >= 3
     names = ["Breakdown", *(f"Breakdown ({k})" for k in range(2, parts + 1))]
-    assert ", ".join(names) in capsys.readouterr().out  # the summary names every sheet
+    said = capsys.readouterr().out
+    assert ", ".join(names) in said  # the summary names every sheet, and why
+    assert (
+        f"the breakdown's {len(whole)} rows are more than one Excel sheet holds: "
+        f"continued on {', '.join(names[1:])}" in said
+    )
     book = load_workbook(plan)
     assert [n for n in book.sheetnames if n.startswith("Breakdown")] == names
     tables = ["tblBreakdown", *(f"tblBreakdown{k}" for k in range(2, parts + 1))]
