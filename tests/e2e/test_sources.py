@@ -238,6 +238,7 @@ def test_problems_in_a_csv_history_are_at_their_lines_with_the_same_coercion(
         "2026-01-07,-5,North,Smart Devices,KA,S001\n"
         "someday,10,North,Smart Devices,KA,S001\n"
         "2026-01-08,,North,Smart Devices,KA,S001\n"
+        "2026-01-09,1000000000000000,North,Smart Devices,KA,S001\n"  # 10**15: refused, as in a cell
     )
     path, before = bad(
         made, tmp_path, ("tblHistory", "odd.csv", None, MAP), {"odd.csv": text.encode()}
@@ -246,6 +247,7 @@ def test_problems_in_a_csv_history_are_at_their_lines_with_the_same_coercion(
     err = capsys.readouterr().err
     assert 'odd.csv:5: Period "someday" is not a date' in err
     assert "odd.csv:6: Amount is empty" in err
+    assert 'odd.csv:7: Amount "1000000000000000" is not an amount' in err
     assert "odd.csv:2" not in err and "odd.csv:3" not in err
     assert path.read_bytes() == before
 

@@ -34,6 +34,13 @@ SPEC = BY_KEY["history"]
 CENTS = "sign(a) * floor(abs(a * 100.0) * (1 + 1e-12) + 0.5)"
 
 
+def _readable(a: str) -> str:
+    """SQL: the amount `a` is one a cell would read: a finite number below coerce.LARGEST
+    (10**15: beyond any plan, and where a float stops holding cents). Any other goes to
+    the reader's own coercion, which refuses it at its line."""
+    return f"(isfinite({a}) AND abs({a}) < {coerce.LARGEST})"
+
+
 def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.DataFrame | None:
     """The plan's history from `source`, summed per week and dimension; None (with
     `problems` added) when a required column is missing or a value cannot be read."""
@@ -150,9 +157,9 @@ def _unread(source: Source, amount: str, mapped: str | None, summed) -> tuple[in
     a = _amount_sql(source, amount, mapped)
     empty = source.blank(amount)
     return source.sql(
-        f"""SELECT count(*) FILTER (WHERE (a IS NULL OR NOT isfinite(a)) AND NOT {empty}),
+        f"""SELECT count(*) FILTER (WHERE (a IS NULL OR NOT {_readable("a")}) AND NOT {empty}),
                    count(*) FILTER (WHERE {empty}),
-                   count(*) FILTER (WHERE CASE WHEN isfinite(a) THEN {CENTS} END < 0)
+                   count(*) FILTER (WHERE CASE WHEN {_readable("a")} THEN {CENTS} END < 0)
             FROM (SELECT *, {a} AS a FROM rows)"""
     ).fetchall()[0]
 
@@ -180,7 +187,7 @@ def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.Dat
         SELECT raw_period, {", ".join(DIMENSIONS)},
                CAST(sum(c) AS BIGINT) AS amount_cents, count(*) AS _rows,
                count(*) FILTER (WHERE c > 0) AS _orders, min(coalesce(c, -1)) AS _flag
-        FROM (SELECT *, CASE WHEN isfinite(a) THEN {CENTS} END AS c
+        FROM (SELECT *, CASE WHEN {_readable("a")} THEN {CENTS} END AS c
               FROM (SELECT {_quoted(found["period"])} AS raw_period, {dims}, {amount}, {a} AS a
                     FROM rows))
         GROUP BY ALL
@@ -254,7 +261,7 @@ def _amounts(source, column, problems, where) -> pd.DataFrame | None:
     a = _amount_sql(source, column, None)
     odd = source.sql(
         f"""SELECT DISTINCT CAST({_quoted(column)} AS VARCHAR) AS raw FROM rows
-            WHERE ({a} IS NULL OR NOT isfinite({a})) AND NOT {source.blank(column)}"""
+            WHERE ({a} IS NULL OR NOT {_readable(a)}) AND NOT {source.blank(column)}"""
     ).df()["raw"]
     values, bad = coerce.amount(odd.astype(object))
     empty = values.isna() & ~bad
