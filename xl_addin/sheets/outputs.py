@@ -276,8 +276,7 @@ def breakdown_sheets(columns, frame: pd.DataFrame, loc: str, held: int = 1) -> l
             )  # fmt: skip
         else:
             title = say("breakdown_part_unused", loc, rows=len(frame))
-        name = "Breakdown" if k == 0 else f"Breakdown ({k + 1})"
-        table = "tblBreakdown" if k == 0 else f"tblBreakdown{k + 1}"
+        name, table = _part(k + 1)
         sheets.append(OutputSheet(name, name, (Block(table, columns, rows, title=title),)))
     return sheets
 
@@ -285,7 +284,12 @@ def breakdown_sheets(columns, frame: pd.DataFrame, loc: str, held: int = 1) -> l
 def breakdown_names(rows: int) -> list[str]:
     """The sheets a breakdown of `rows` rows takes: Breakdown, Breakdown (2), …"""
     parts = max(1, -(-rows // SHEET_ROWS))
-    return ["Breakdown", *(f"Breakdown ({k})" for k in range(2, parts + 1))]
+    return [_part(k)[0] for k in range(1, parts + 1)]
+
+
+def _part(k: int) -> tuple[str, str]:
+    """The k-th Breakdown sheet (1: the first) and its table: Breakdown (2), tblBreakdown2."""
+    return ("Breakdown", "tblBreakdown") if k == 1 else (f"Breakdown ({k})", f"tblBreakdown{k}")
 
 
 def _parts_held(tables: Iterable[str]) -> int:
