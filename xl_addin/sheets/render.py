@@ -2,7 +2,8 @@
 
 Formats are created once, by their properties; user text is written as text, never as a
 formula. Where each part goes is xl_addin/sheets/layout.py's, shared with the live writer
-(livebook.py). xl_addin/workbook/splice.py then moves the rendered sheets into the user's workbook.
+(livebook.py). xl_addin/workbook/splice.py then moves the rendered sheets into the user's workbook;
+for it, the data rows of a long plain table come from rustpy-xlsxwriter (bulkrows.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import io
 from collections.abc import Callable, Sequence
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_range_abs
+from xlsxwriter.utility import quote_sheetname, xl_range, xl_range_abs
 
+from xl_addin.sheets.bulkrows import BulkRows, bulk, write_rows
 from xl_addin.sheets.charts import add_charts
 from xl_addin.sheets.description import COLOURS, RED, Block, OutputSheet
 from xl_addin.sheets.layout import (
@@ -41,10 +43,23 @@ DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
 
 def render(sheets: list[OutputSheet], first: Sequence[AddSheet] = ()) -> bytes:
-    """The output sheets as a complete .xlsx (in memory); the splice takes its sheet parts.
+    """The output sheets as a complete .xlsx (in memory), every cell by XlsxWriter.
 
     `first` adds further sheets before them, with the same formats (an input table the plan
     lacks, laid out by the writer of `init`)."""
+    return _render(sheets, first, set())
+
+
+def render_for_splice(
+    sheets: list[OutputSheet], first: Sequence[AddSheet] = ()
+) -> tuple[bytes, dict[str, BulkRows]]:
+    """The output sheets for the splice: as render() makes them, but a sheet whose data rows
+    bulkrows.py writes is a stub (its last data row only), its rows given beside by name."""
+    rows = {sheet.name: write_rows(sheet) for sheet in sheets if bulk(sheet)}
+    return _render(sheets, first, set(rows)), rows
+
+
+def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: set[str]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -61,7 +76,7 @@ def render(sheets: list[OutputSheet], first: Sequence[AddSheet] = ()) -> bytes:
     for add in first:
         add(book, formats)
     for sheet in sheets:
-        _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats)
+        _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats, sheet.name in stubs)
     book.close()
     return buffer.getvalue()
 
@@ -91,17 +106,22 @@ def header_style(numeric: bool, row: int) -> dict:
     return {**HEADER, "align": "right" if numeric else "left", **_top(row)}
 
 
-def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats) -> None:
+def _render_sheet(
+    book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats, stub: bool = False
+) -> None:
+    """The sheet on `ws`; a stub holds each block's last data row only (bulkrows.py)."""
     placed = place(sheet)
     for block, at in zip(sheet.blocks, placed, strict=True):
         if at.title is not None:
             ws.write_string(
                 at.title, at.col, str(block.title), formats.get(**TITLE, **_top(at.title))
             )
-        frame = block.frame
+        frame = block.frame.iloc[-1:] if stub else block.frame
         for j, col in enumerate(block.columns, at.col):
             style = {"num_format": col.fmt} if col.fmt else {}
-            write_column(ws, at.first, j, frame[col.key].tolist(), formats, style)
+            write_column(
+                ws, at.last if stub else at.first, j, frame[col.key].tolist(), formats, style
+            )
             if col.row_fmt:
                 _row_formats(ws, at.first, j, frame[col.key].tolist(), frame[col.row_fmt], formats)
         columns = [
@@ -115,10 +135,7 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
         if block.total is not None:
             _total_row(block, at, columns, formats)
             options["total_row"] = True
-        if ws.add_table(at.header, at.col, at.bottom, at.last_col, options) == -1:
-            raise ValueError(
-                f"XlsxWriter refused table {block.table} on sheet {sheet.name} (see its warning)"
-            )
+        _add_table(ws, sheet, block.table, at, options, stub)
         if block.status:
             _highlight_status(ws, block, at, formats)
         _rules(ws, block, at, formats)
@@ -130,6 +147,25 @@ def _render_sheet(book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Fo
     for j, width in sorted(widths.items()):
         ws.set_column(j, j, width)
     _print_setup(book, ws, sheet, placed, widths)
+
+
+def _add_table(ws, sheet: OutputSheet, table: str, at: Placed, options: dict, stub: bool) -> None:
+    """The block's Excel table. A stub's is added over its header and first row and then given
+    the block's whole range: add_table marks every cell of its range in a map to refuse
+    overlaps (seconds and hundreds of MiB for a million rows), and a stub holds one table."""
+    bottom = at.first if stub else at.bottom
+    if ws.add_table(at.header, at.col, bottom, at.last_col, options) == -1:
+        raise ValueError(
+            f"XlsxWriter refused table {table} on sheet {sheet.name} (see its warning)"
+        )
+    if stub and bottom != at.bottom:
+        # XlsxWriter 3's record of the table (setup.cfg keeps XlsxWriter below 4); its XML is
+        # written from these ranges when the book is closed.
+        record, small = ws.tables[-1], xl_range(at.header, at.col, bottom, at.last_col)
+        keys = ("range", "a_range", "autofilter")
+        if record.get("name") != table or any(record.get(k) != small for k in keys):
+            raise AssertionError(f"XlsxWriter's record of table {table} is not as expected")
+        record.update(dict.fromkeys(keys, xl_range(at.header, at.col, at.bottom, at.last_col)))
 
 
 def _print_setup(

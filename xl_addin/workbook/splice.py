@@ -16,15 +16,17 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from xl_addin.sheets.bulkrows import BulkRows
 from xl_addin.sheets.description import OutputSheet
-from xl_addin.sheets.render import render
+from xl_addin.sheets.render import render_for_splice
 from xl_addin.workbook.appprops import app_properties, app_properties_part
 from xl_addin.workbook.atomic import replacing_kept
+from xl_addin.workbook.bulksplice import rows_part, with_rows
 from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
     CT_RELS,
@@ -80,13 +82,13 @@ def replace_sheets(
     if not sheets and not created and not edited:
         return
     check_package(str(path))
-    rendered = (
-        render(sheets, [functools.partial(_add_table, table) for table in created])
-        if sheets or created
-        else None  # only cells of the user's sheets change (rows appended, a setting set)
-    )
+    if sheets or created:
+        adds = [functools.partial(_add_table, table) for table in created]
+        rendered, bulk = render_for_splice(sheets, adds)
+    else:  # only cells of the user's sheets change (rows appended, a setting set)
+        rendered, bulk = None, {}
     with replacing_kept(path) as temporary, temporary.open("wb") as out:
-        splice(path, rendered, out, edited or {})
+        splice(path, rendered, out, edited or {}, bulk)
 
 
 def _add_table(table: NewTable, book, formats) -> None:
@@ -108,16 +110,18 @@ def splice(
     rendered: bytes | None,
     out: BinaryIO,
     edited: dict[str, bytes] = {},  # noqa: B006
+    bulk: dict[str, BulkRows] = {},  # noqa: B006
 ) -> None:
     """Write to `out` the user's package at `path` with the rendered workbook's sheets in it
-    (None: no sheet is written, only the `edited` parts change)."""
+    (None: no sheet is written, only the `edited` parts change); `bulk`: the data rows of
+    sheets rendered as stubs, by sheet name (render.render_for_splice)."""
     if rendered is None:
         with zipfile.ZipFile(path) as z, open(path, "rb") as raw:
             write_zip(Package(z), raw, dict(edited), set(), out)
         return
     with zipfile.ZipFile(path) as z, zipfile.ZipFile(io.BytesIO(rendered)) as r:
         user, made = Package(z), Package(r)
-        written, removed = _plan(user, made, path.name)
+        written, removed = _plan(user, made, path.name, bulk)
         clash = set(edited) & (set(written) | removed)
         if clash:
             raise AssertionError(f"an edited part is also replaced or removed: {sorted(clash)}")
@@ -126,7 +130,9 @@ def splice(
             write_zip(user, raw, written, removed, out)
 
 
-def _plan(user: Package, made: Package, filename: str) -> tuple[dict[str, bytes], set[str]]:
+def _plan(
+    user: Package, made: Package, filename: str, bulk: dict[str, BulkRows]
+) -> tuple[dict[str, bytes], set[str]]:
     """The members to write (name -> bytes) and the members to leave out."""
     workbook_part = office_document(user, filename)
     workbook_xml = user.read(workbook_part)
@@ -170,7 +176,9 @@ def _plan(user: Package, made: Package, filename: str) -> tuple[dict[str, bytes]
     made_types = ContentTypes.read(made.read(made.actual(CT_TYPES)))
     carry = Carry(user, made, made_types, taken, wb_folder, types, written)
     for n in new_sheets:
-        _write_sheet(n, user, made, tables, styles, strings, types, written, carry)
+        _write_sheet(
+            n, user, made, tables, styles, strings, types, written, carry, bulk.get(n.name)
+        )
 
     removed = dropped - set(written)
     for part in removed:
@@ -254,13 +262,23 @@ def _workbook_rels(
 
 
 def _write_sheet(
-    n: _NewSheet, user, made, tables, styles, strings, types, written, carry: Carry
+    n: _NewSheet, user, made, tables, styles, strings, types, written, carry: Carry, rows
 ) -> None:
-    """A rendered sheet, its tables, drawing and relationships, renamed into the user's package."""
-    written[n.part] = Stream(
-        lambda: sheet_chunks(_pieces(made, n.source), strings, styles.xf, styles.dxf, n.selected),
-        made.zip.getinfo(n.source).file_size,
-    )
+    """A rendered sheet, its tables, drawing and relationships, renamed into the user's
+    package; `rows`: its data rows when it was rendered as a stub (else None)."""
+
+    def sheet() -> Iterable[bytes]:
+        return sheet_chunks(_pieces(made, n.source), strings, styles.xf, styles.dxf, n.selected)
+
+    size = made.zip.getinfo(n.source).file_size
+    if rows is None:
+        written[n.part] = Stream(sheet, size)
+    else:
+        package, rows_sheet = rows_part(rows)
+        written[n.part] = Stream(
+            lambda: with_rows(sheet(), _pieces(package, rows_sheet), rows),
+            size + package.zip.getinfo(rows_sheet).file_size,
+        )
     types.set(n.part, CT_WORKSHEET)
     sheet_rels = []
     for rel in made.rels(n.source):
