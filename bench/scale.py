@@ -31,7 +31,8 @@ Rows:
   engine    decompose / progress / compare: the numbers.
   describe  outputs.describe, describe_progress, describe_scenarios, rep_books: the sheets as
             plain data.
-  render    sheets.render.render (XlsxWriter, in memory); for issue, every rep's workbook on
+  render    sheets.render.render_for_splice (XlsxWriter in memory, and rustpy-xlsxwriter
+            for the data rows of long plain tables: sheets/bulkrows.py); for issue, every rep's workbook on
             all cores (_render_all: layout, XlsxWriter and the file) and the region roll-ups.
   splice    workbook.splice.splice: the rendered sheets into the user's package, to disk.
   other     the rest of the command: checks before writing, the backup, formulas over the
@@ -179,7 +180,7 @@ def run_command(command: str, plan: Path, work: Path) -> dict:
     meter, described, renders = Meter(), [], []
     probes = [
         (commands, "read_plan", "read", None),
-        (splice, "render", "render", None),
+        (splice, "render_for_splice", "render", None),
         (splice, "splice", "splice", None),
     ]
     probes += {
