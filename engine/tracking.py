@@ -163,9 +163,10 @@ def last_reports(actuals: pd.DataFrame, ids) -> np.ndarray:
 def reported_by(plan: Plan, ids, week: int) -> np.ndarray:
     """True for each rep (in the order of `ids`) with a usable actuals row in weeks 1..week:
     what their ToDate counts (a forecast projects the plan for the others)."""
-    ids = np.asarray(ids)
-    usable = _usable(plan.actuals, ids, plan.settings.weeks)
-    return np.isin(ids, usable.loc[usable["week"].to_numpy() <= week, "rep_id"].unique())
+    usable = _usable(plan.actuals, np.asarray(ids), plan.settings.weeks)
+    reported = usable.loc[usable["week"].to_numpy() <= week, "rep_id"].unique()
+    # by hashing: np.isin compares arrays of text pair by pair (20 s at 20,000 reps)
+    return pd.Index(ids).isin(reported)
 
 
 def _employed(plan: Plan, ids, n_weeks: int) -> np.ndarray:
