@@ -3,8 +3,9 @@ in workbook/bulksplice.py); the workbook must be the one XlsxWriter alone writes
 
 The second method here is the plain path: the same sheets rendered by XlsxWriter cell by
 cell (render.render) and spliced. Every part of the two workbooks must be the same bytes but
-the bulk sheets' parts, and those the same XML but two harmless spellings rustpy-xlsxwriter
-has: no `spans` on a row, `127425.0` for `127425`.
+the bulk sheets' parts, and those the same XML but for how a number is spelt (rustpy-xlsxwriter
+writes `127425.0` and `1e+20` for XlsxWriter's `127425` and `1E+20`: the same double) and
+no `spans` on its rows.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from engine import decompose
+from engine.progress import progress
 from tests.examples import example_plan
 from xl_addin.sheets import bulkrows
-from xl_addin.sheets.description import Block, Col, OutputSheet
-from xl_addin.sheets.outputs import describe
+from xl_addin.sheets.description import Block, Chart, Col, OutputSheet, Rule, Series
+from xl_addin.sheets.outputs import describe, describe_progress
 from xl_addin.sheets.render import render
 from xl_addin.workbook import bulksplice, splice
 from xl_addin.workbook.filebook import FileBook
@@ -56,8 +58,13 @@ def _parts(path) -> dict[str, bytes]:
 
 
 def _same_spelling(xml: bytes) -> bytes:
-    xml = re.sub(rb' spans="[0-9]+:[0-9]+"', b"", xml)
-    return re.sub(rb"<v>(-?[0-9]+)\.0</v>", rb"<v>\1</v>", xml)
+    def double(m: re.Match) -> bytes:
+        try:
+            return b"<v>%r</v>" % float(m[1])
+        except ValueError:  # a formula's text result
+            return m[0]
+
+    return re.sub(rb"<v>([^<]*)</v>", double, re.sub(rb' spans="[0-9]+:[0-9]+"', b"", xml))
 
 
 def _written_both_ways(tmp_path, monkeypatch, plan, sheets) -> tuple[dict, dict]:
@@ -82,20 +89,27 @@ def _sheet_parts(parts: dict[str, bytes], names: list[str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
-def test_the_example_decomposes_to_the_very_workbook_xlsxwriter_alone_writes(
+def test_the_example_decomposes_and_tracks_to_the_very_workbook_xlsxwriter_alone_writes(
     tmp_path, monkeypatch, locale
 ):
-    plan = example_plan(tmp_path / "plan", locale)
+    plan = example_plan(tmp_path / "plan", locale, "decompose")
     book = FileBook(plan)
     read = read_plan(book)
     sheets = describe(decompose(read), read.settings, read.sign_offs, book.table_names())
+    sheets += describe_progress(progress(read, None), read.settings)
     book.close()
-    bulk = [s.name for s in sheets if bulkrows.bulk(s)]
-    # Breakdown always; Phasing when it is one table (no working-days table beside it: en)
-    assert bulk == (["Breakdown", "Phasing"] if locale == "en" else ["Breakdown"])
+    bulk = {s.name: bulkrows.bulk_table(s) for s in sheets if bulkrows.bulk_table(s)}
+    assert bulk == {
+        "Targets": "tblTargets",  # tblRegionTargets and more beside it: XlsxWriter's
+        "Breakdown": "tblBreakdown",
+        "Phasing": "tblPhasing",  # with tblWorkWeeks beside it in zh-CN
+        "Tracking": "tblTracking",  # its conditional formats; tblKPIScorecard beside it
+        "Commission": "tblCommissionEarned",
+        "Dashboard": "tblDashboardRanking",  # under the summary; the charts read others
+    }
     fast, slow = _written_both_ways(tmp_path, monkeypatch, plan, sheets)
     assert fast.keys() == slow.keys()
-    at = _sheet_parts(fast, bulk)
+    at = _sheet_parts(fast, list(bulk))
     for name, data in fast.items():
         if name in at.values():
             assert data != slow[name]  # written the other way indeed
@@ -104,10 +118,13 @@ def test_the_example_decomposes_to_the_very_workbook_xlsxwriter_alone_writes(
             assert data == slow[name], name
 
 
-def _odd_sheet(rows: int) -> OutputSheet:
+def _odd_sheet(rows: int, beside: int = 0) -> OutputSheet:
+    """A table of awkward cells (and, `beside` > 0, a table of that many rows beside it)."""
     text = (ODD_TEXT * (rows // len(ODD_TEXT) + 1))[:rows]
     big = 2**53 - 1
     numbers = np.array(([big, -big, 0, -1, 7, 1_000_000_000_000] * rows)[:rows], dtype=np.int64)
+    odd = [0.1 + 0.2, 1 / 3, np.nan, -0.0, 1e20, 5e-324, 123456789012345680.0, 2.5e-7, 0.35]
+    blanks = (["x", None, "", "y"] * rows)[:rows]
     frame = pd.DataFrame(
         {
             "name": pd.Series(text, dtype="str"),
@@ -115,6 +132,8 @@ def _odd_sheet(rows: int) -> OutputSheet:
             "a": numbers,
             "b": numbers[::-1].copy(),
             "share": np.arange(rows, dtype=np.int64),
+            "float": np.array((odd * rows)[:rows]),
+            "maybe": pd.Series(blanks, dtype=object),
         }
     )
     columns = (
@@ -123,15 +142,25 @@ def _odd_sheet(rows: int) -> OutputSheet:
         Col("a", "Amount", "#,##0"),
         Col("b", "Other amount", "#,##0"),  # the same format as a: one style
         Col("share", "Count", "0"),
+        Col("float", "Rate", "0.0%"),
+        Col("maybe", "Maybe"),
     )
-    return OutputSheet("Odd", "Odd", (Block("tblOdd", columns, frame, title="Odd cells"),))
+    rule = Rule("a", "{a}>{b}", "red")
+    blocks = [Block("tblOdd", columns, frame, title="Odd cells", rules=(rule,))]
+    if beside:
+        side = pd.DataFrame({"k": np.arange(beside, dtype=np.int64), "t": ["side"] * beside})
+        cols = (Col("k", "K", "#,##0.00"), Col("t", "T"))
+        blocks.append(Block("tblSide", cols, side, title="Beside", beside=True))
+    return OutputSheet("Odd", "Odd", tuple(blocks))
 
 
-@pytest.mark.parametrize("rows", [2, 3, 997])
-def test_awkward_text_and_numbers_come_out_as_xlsxwriter_writes_them(tmp_path, monkeypatch, rows):
+@pytest.mark.parametrize(("rows", "beside"), [(3, 0), (4, 1), (997, 0), (997, 40), (60, 997)])
+def test_awkward_text_and_numbers_come_out_as_xlsxwriter_writes_them(
+    tmp_path, monkeypatch, rows, beside
+):
     plan = example_plan(tmp_path / "plan")
-    sheet = _odd_sheet(rows)
-    assert bulkrows.bulk(sheet)
+    sheet = _odd_sheet(rows, beside)
+    assert bulkrows.bulk_table(sheet) == "tblOdd"
     # cut the rows into pieces of a few hundred bytes: every cut falls somewhere new
     monkeypatch.setattr(bulksplice, "CHUNK", 301)
     monkeypatch.setattr(splice, "CHUNK", 173)
@@ -145,45 +174,91 @@ def test_awkward_text_and_numbers_come_out_as_xlsxwriter_writes_them(tmp_path, m
     # the _xHHHH_ escapes both writers use), styled and tabled as openpyxl reads it
     path = tmp_path / "fast.xlsx"
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Odd").to_python()
-    got = [[v if isinstance(v, str) else int(v) for v in row] for row in grid[2 : 2 + rows]]
-    want = sheet.blocks[0].frame.astype(object).to_numpy().tolist()
-    assert len(grid) == 2 + rows
+    width = len(sheet.blocks[0].columns)
+    got = [row[:width] for row in grid[2 : 2 + rows]]
+    want = [[_as_read(v) for v in row] for row in sheet.blocks[0].frame.to_numpy().tolist()]
+    assert len(grid) == 2 + max(rows, beside)
     bad = [k for k, (a, b) in enumerate(zip(got, want, strict=True)) if a != b]
     assert not bad, f"{len(bad)} rows differ, the first: {got[bad[0]]!r:.200} {want[bad[0]]!r:.200}"
+    if beside:
+        side = [row[width + 1 : width + 3] for row in grid[2 : 2 + beside]]
+        assert side == [[float(k), "side"] for k in range(beside)]
     ws = openpyxl.load_workbook(path)["Odd"]
-    assert [ws.cell(3, j).number_format for j in (1, 3, 4, 5)] == ["General", "#,##0", "#,##0", "0"]
-    assert ws.tables["tblOdd"].ref == f"A2:E{2 + rows}"
+    assert [ws.cell(3, j).number_format for j in (1, 3, 4, 5, 6)] == [
+        "General", "#,##0", "#,##0", "0", "0.0%",
+    ]  # fmt: skip
+    assert ws.tables["tblOdd"].ref == f"A2:G{2 + rows}"
+    assert ws.conditional_formatting  # the rule, over the table's rows
+    assert [str(r.sqref) for r in ws.conditional_formatting] == [f"C3:C{2 + rows}"]
+
+
+def _as_read(v):
+    """A frame's value as calamine reads its cell: text, a float, "" for a blank."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, str):
+        return v
+    return float(f"{v:.16G}")
 
 
 @pytest.mark.parametrize(
     "frame",
     [
-        pd.DataFrame({"t": ["a", None, "c"], "n": [1, 2, 3]}),  # a blank cell
-        pd.DataFrame({"t": ["a", "b", "c"], "n": [1.5, 2.0, 3.0]}),  # not whole numbers
+        pd.DataFrame({"t": ["a", "b", "c"], "n": [1.5, np.inf, 3.0]}),  # infinite
         pd.DataFrame({"t": ["a", "b", "c"], "n": [2**53, 0, 1]}),  # not exact as a double
         pd.DataFrame({"t": ["a", 1, "c"], "n": [1, 2, 3]}),  # a number among text
         pd.DataFrame({"t": ["a", "x" * 32_768, "c"], "n": [1, 2, 3]}),  # over a cell's text
-        pd.DataFrame({"t": ["a"], "n": [1]}),  # one row: the stub's own
+        pd.DataFrame({"t": ["a", "b"], "n": [1, 2]}),  # two rows: the stub's own
     ],
 )
 def test_a_table_the_two_writers_would_write_apart_is_written_by_xlsxwriter(frame):
     columns = (Col("t", "T"), Col("n", "N", "#,##0"))
     sheet = OutputSheet("S", "S", (Block("tblS", columns, frame),))
-    assert not bulkrows.bulk(sheet)
-    good = pd.DataFrame({"t": ["a", "b"], "n": [1, 2]})
-    assert bulkrows.bulk(OutputSheet("S", "S", (Block("tblS", columns, good),)))
+    assert bulkrows.bulk_table(sheet) is None
+    good = pd.DataFrame({"t": ["a", None, ""], "n": [1.5, np.nan, 2.0]})
+    assert bulkrows.bulk_table(OutputSheet("S", "S", (Block("tblS", columns, good),))) == "tblS"
+
+
+def test_a_table_beside_another_read_by_a_chart_or_coloured_by_status_is_xlsxwriters():
+    frame = pd.DataFrame({"t": ["a", "b", "c"], "n": [1, 2, 3]})
+    columns = (Col("t", "T"), Col("n", "N", "#,##0"))
+    short = Block("tblShort", columns, frame)
+    beside = Block("tblLong", columns, pd.concat([frame] * 2), beside=True)
+    assert bulkrows.bulk_table(OutputSheet("S", "S", (short, beside))) == "tblShort"
+    chart = Chart("column", "c", (Series("n", "tblShort", "n", "t"),))
+    assert bulkrows.bulk_table(OutputSheet("S", "S", (short, beside), charts=(chart,))) is None
+    coloured = Block("tblShort", columns, frame, status="n")
+    assert bulkrows.bulk_table(OutputSheet("S", "S", (coloured,))) is None
 
 
 def test_a_cell_in_a_shape_the_splice_does_not_map_stops_the_run():
-    wanted = {b"A": None, b"B": b"7"}
+    theirs, ours = {b"A": None, b"B": b"1"}, {b"A": None, b"B": b"7"}
     row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3" s="1"><v>1.0</v></c></row>'
-    assert b"".join(bulksplice._mapped([row], wanted)) == row.replace(b's="1"', b's="7"')
+    blank = row.replace(b'r="3"', b'r="4"').replace(
+        b'<c r="A4" t="inlineStr"><is><t>x</t></is></c>', b""
+    )
+    blank = blank.replace(b'"><v>1.0</v></c>', b'"/>')
+    pairs = bulksplice._pairs(theirs, ours)
+    mapped = b"".join(bulksplice._mapped([row + blank], pairs))
+    assert mapped == (row + blank).replace(b's="1"', b's="7"')
     odd = row + row.replace(b'r="3"', b'r="4"').replace(b's="1"><v>', b's="1" t="n"><v>')
     with pytest.raises(AssertionError, match="shape not mapped"):
-        list(bulksplice._mapped([odd], wanted))
-    unstyled = {b"A": None, b"B": None}
+        list(bulksplice._mapped([odd], pairs))
     with pytest.raises(AssertionError, match="styled in one writer"):
-        list(bulksplice._mapped([row], unstyled))
+        bulksplice._pairs(theirs, {b"A": None, b"B": None})
+    with pytest.raises(AssertionError, match="two of ours"):
+        bulksplice._pairs({b"A": b"1", b"B": b"1"}, {b"A": b"7", b"B": b"8"})
+
+
+def test_cells_of_a_table_beside_join_their_rows_and_none_is_lost():
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in (4, 5, 6)]
+    beside = {5: b'<c r="H5"><v>55</v></c>'}
+    joined = b"".join(bulksplice._joined([b"".join(rows[:2]), rows[2]], dict(beside)))
+    assert joined == b"".join(rows).replace(
+        b'</c></row><row r="6"', b"</c>" + beside[5] + b'</row><row r="6"'
+    )
+    with pytest.raises(AssertionError, match="were not placed"):
+        list(bulksplice._joined([rows[0]], {9: b"<c/>"}))
 
 
 def test_the_stubs_table_is_given_its_whole_range(tmp_path):
@@ -193,6 +268,6 @@ def test_the_stubs_table_is_given_its_whole_range(tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         table = z.read("xl/tables/table1.xml")
         stub = z.read("xl/worksheets/sheet1.xml")
-    assert b'ref="A2:E52"' in table and b'<autoFilter ref="A2:E52"/>' in table
-    assert b'<dimension ref="A1:E52"/>' in stub
-    assert re.findall(rb'<row r="([0-9]+)"', stub) == [b"1", b"2", b"52"]
+    assert b'ref="A2:G52"' in table and b'<autoFilter ref="A2:G52"/>' in table
+    assert b'<dimension ref="A1:G52"/>' in stub
+    assert re.findall(rb'<row r="([0-9]+)"', stub) == [b"1", b"2", b"3", b"52"]

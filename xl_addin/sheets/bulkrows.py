@@ -1,18 +1,22 @@
-"""The data rows of a long plain table, written by rustpy-xlsxwriter (Rust) rather than by
-XlsxWriter: a million Breakdown rows cost XlsxWriter about a minute, rustpy-xlsxwriter a few
-seconds (bench/scale.py, SPEC §14).
+"""The data rows of a sheet's long plain table, written by rustpy-xlsxwriter (Rust) rather
+than by XlsxWriter: a million Breakdown rows cost XlsxWriter about a minute, rustpy-xlsxwriter
+a few seconds (bench/scale.py, SPEC §14).
 
-Only the cells come from here. The sheet itself — title, header, the table, frozen panes,
-widths, print set-up — is XlsxWriter's: render.py renders the sheet as a *stub* holding the
-block's last data row only (so that its dimension and table cover the whole block), and the
-splice (workbook/splice.py) puts these rows between the stub's header and its last row, each
-cell given the style the stub's last row gives its column. No sheet XML is written by hand.
+Only those cells come from here. The sheet itself — titles, headers, the other tables, the
+tables' ranges, conditional formats, frozen panes, widths, print set-up — is XlsxWriter's:
+render.py renders the sheet as a *stub* in which that table holds its first and last data
+rows only (so that the sheet's styles and dimension are as with every row, and the table
+covers all its rows), and the splice
+(workbook/splice.py, bulksplice.py) puts these rows between the table's first and last row, each cell given the style the stub's last row gives its column, and the cells of any
+table beside it in the same rows. No sheet XML is written by hand.
 
-A block goes this way only when both writers write its cells alike: one block on the sheet,
-from column A, at least two data rows, no Total row, status colours, rules, per-row formats
-or charts, and every column either whole numbers (int64, of magnitude below 2**53, written
-exactly) or text (no blank, at most Excel's 32,767 characters). Any other block is written
-by XlsxWriter, whole.
+A table goes this way only when both writers write its cells alike: it starts in column A,
+has at least three data rows, no Total row, status colours or per-row formats, no chart reads
+it, and every column is text (no numbers among it; at most Excel's 32,767 characters),
+whole numbers (int64, below 2**53 in magnitude: exact as a double) or finite numbers (given
+to rustpy-xlsxwriter as XlsxWriter writes them, to 16 significant digits); a blank is written
+as XlsxWriter writes it. Of several such tables on a sheet, the longest; any other table is
+XlsxWriter's, whole.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ TEXT_LIMIT = 32_767  # characters in a cell
 
 @dataclass(frozen=True)
 class BulkRows:
-    """A sheet's data rows as rustpy-xlsxwriter wrote them, in a one-sheet package of their
-    own: rows `first` to `last` - 1 (1-based, as the sheet XML numbers them); row `last`
-    is the stub's. `columns`: the block's column letters."""
+    """A table's data rows as rustpy-xlsxwriter wrote them, in a one-sheet package of its own:
+    its header on row `first` - 1 (the table's first data row, the stub's) and rows `first` to
+    `last` - 1 (1-based, as the sheet XML numbers them); row `last` is the stub's too.
+    `columns`: the table's column letters."""
 
     package: bytes
     first: int
@@ -43,40 +48,52 @@ class BulkRows:
     columns: tuple[str, ...]
 
 
-def bulk(sheet: OutputSheet) -> bool:
-    """Whether the sheet's data rows are written here (see the module's docstring)."""
-    if len(sheet.blocks) != 1 or sheet.charts:
-        return False
-    (block,) = sheet.blocks
-    if block.total is not None or block.status or block.rules or len(block.frame) < 2:
-        return False
-    if place(sheet)[0].col != 0 or any(c.row_fmt for c in block.columns):
-        return False
-    return all(_alike(block.frame[c.key]) for c in block.columns)
+def bulk_table(sheet: OutputSheet) -> str | None:
+    """The table of the sheet whose data rows are written here, if any (see the module)."""
+    charted = {s.table for chart in sheet.charts for s in chart.series}
+    fit = [
+        (len(block.frame), block.table)
+        for block, at in zip(sheet.blocks, place(sheet), strict=True)
+        if at.col == 0
+        and len(block.frame) >= 3
+        and block.total is None
+        and not block.status
+        and block.table not in charted
+        and not any(c.row_fmt for c in block.columns)
+        and all(_alike(block.frame[c.key], c.fmt) for c in block.columns)
+    ]
+    return max(fit)[1] if fit else None
 
 
-def _alike(column: pd.Series) -> bool:
+def _alike(column: pd.Series, fmt: str) -> bool:
     """Whether both writers write the column's cells alike (vectorised)."""
-    if column.dtype == np.int64:
-        values = column.to_numpy()
-        return bool((np.abs(values) < EXACT).all())
-    if pd.api.types.is_string_dtype(column.dtype) and column.notna().all():
-        if column.dtype == object and not column.map(type).eq(str).all():
+    kind = column.dtype.kind
+    if kind == "i":
+        return column.dtype == np.int64 and bool((np.abs(column.to_numpy()) < EXACT).all())
+    if kind == "f":  # a blank: a styled blank in both, or no cell in XlsxWriter (no format)
+        values = column.to_numpy(dtype=float)
+        return not np.isinf(values).any() and (fmt or not np.isnan(values).any())
+    if pd.api.types.is_string_dtype(column.dtype):
+        text = column.dropna()
+        if column.dtype == object and not text.map(type).eq(str).all():
             return False
-        return bool(column.str.len().max() <= TEXT_LIMIT)
+        # a blank: no cell in either (a styled blank in XlsxWriter, with a format)
+        return not fmt and (text.empty or bool(text.str.len().max() <= TEXT_LIMIT))
     return False
 
 
-def write_rows(sheet: OutputSheet) -> BulkRows:
-    """The data rows of a sheet `bulk` accepts, but its last (the stub's)."""
+def write_rows(sheet: OutputSheet, table: str) -> BulkRows:
+    """The data rows of the sheet's `table` (bulk_table's), but its first and last (the
+    stub's)."""
     import rustpy_xlsxwriter as rx  # a Rust extension: loaded when a sheet needs it
 
-    (block,) = sheet.blocks
-    (at,) = place(sheet)
-    frame = block.frame.iloc[:-1]
-    # Positional headers: rustpy writes a header row of its own, which the splice skips.
+    k = next(i for i, b in enumerate(sheet.blocks) if b.table == table)
+    block, at = sheet.blocks[k], place(sheet)[k]
+    frame = block.frame.iloc[1:-1]
+    # Positional headers: rustpy writes a header row of its own (on the table's first data
+    # row: at.first, 0-based), which the splice skips.
     data = pd.DataFrame(
-        {f"c{j}": frame[c.key].to_numpy() for j, c in enumerate(block.columns)}, copy=False
+        {f"c{j}": _as_written(frame[c.key]) for j, c in enumerate(block.columns)}, copy=False
     )
     # One number format per column, so that each column's cells carry a style of their own
     # that the splice maps to the stub's style for that column.
@@ -85,7 +102,17 @@ def write_rows(sheet: OutputSheet) -> BulkRows:
     }
     buffer = io.BytesIO()
     rx.write_worksheet(
-        data, buffer, sheet_name="rows", header_row=at.header, column_formats=formats or None
+        data, buffer, sheet_name="rows", header_row=at.first, column_formats=formats or None
     )
     letters = tuple(xl_col_to_name(j) for j in range(len(block.columns)))
-    return BulkRows(buffer.getvalue(), at.first + 1, at.last + 1, letters)
+    return BulkRows(buffer.getvalue(), at.first + 2, at.last + 1, letters)
+
+
+def _as_written(column: pd.Series) -> np.ndarray:
+    """The column's values as XlsxWriter writes them: a number of a float column to 16
+    significant digits (its "%.16G"), so that both writers give a cell the same double."""
+    if column.dtype.kind == "f":
+        return np.char.mod("%.16G", column.to_numpy()).astype(float)
+    if column.dtype.kind == "i":
+        return column.to_numpy()
+    return column.astype(object).where(column.notna(), None).to_numpy()  # a blank: None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_range_abs
 
-from xl_addin.sheets.bulkrows import BulkRows, bulk, write_rows
+from xl_addin.sheets.bulkrows import BulkRows, bulk_table, write_rows
 from xl_addin.sheets.charts import add_charts
 from xl_addin.sheets.description import COLOURS, RED, Block, OutputSheet
 from xl_addin.sheets.layout import (
@@ -47,19 +47,20 @@ def render(sheets: list[OutputSheet], first: Sequence[AddSheet] = ()) -> bytes:
 
     `first` adds further sheets before them, with the same formats (an input table the plan
     lacks, laid out by the writer of `init`)."""
-    return _render(sheets, first, set())
+    return _render(sheets, first, {})
 
 
 def render_for_splice(
     sheets: list[OutputSheet], first: Sequence[AddSheet] = ()
 ) -> tuple[bytes, dict[str, BulkRows]]:
-    """The output sheets for the splice: as render() makes them, but a sheet whose data rows
-    bulkrows.py writes is a stub (its last data row only), its rows given beside by name."""
-    rows = {sheet.name: write_rows(sheet) for sheet in sheets if bulk(sheet)}
-    return _render(sheets, first, set(rows)), rows
+    """The output sheets for the splice: as render() makes them, but a table whose data rows
+    bulkrows.py writes holds its last row only, those rows given beside, by sheet name."""
+    tables = {sheet.name: bulk_table(sheet) for sheet in sheets}
+    rows = {s.name: write_rows(s, tables[s.name]) for s in sheets if tables[s.name]}
+    return _render(sheets, first, {n: t for n, t in tables.items() if t}), rows
 
 
-def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: set[str]) -> bytes:
+def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -76,7 +77,8 @@ def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: set[str
     for add in first:
         add(book, formats)
     for sheet in sheets:
-        _render_sheet(book, book.add_worksheet(sheet.name), sheet, formats, sheet.name in stubs)
+        ws = book.add_worksheet(sheet.name)
+        _render_sheet(book, ws, sheet, formats, stubs.get(sheet.name))
     book.close()
     return buffer.getvalue()
 
@@ -107,21 +109,27 @@ def header_style(numeric: bool, row: int) -> dict:
 
 
 def _render_sheet(
-    book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats, stub: bool = False
+    book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats, bulk: str | None = None
 ) -> None:
-    """The sheet on `ws`; a stub holds each block's last data row only (bulkrows.py)."""
+    """The sheet on `ws`; the `bulk` table (if any) holds its first and last data rows only,
+    the others come from bulkrows.py. (Its first row keeps the order in which the sheet first
+    uses each format, and so their numbers, as when every row is written.)"""
     placed = place(sheet)
     for block, at in zip(sheet.blocks, placed, strict=True):
+        stub = block.table == bulk
         if at.title is not None:
             ws.write_string(
                 at.title, at.col, str(block.title), formats.get(**TITLE, **_top(at.title))
             )
-        frame = block.frame.iloc[-1:] if stub else block.frame
+        frame = block.frame
         for j, col in enumerate(block.columns, at.col):
             style = {"num_format": col.fmt} if col.fmt else {}
-            write_column(
-                ws, at.last if stub else at.first, j, frame[col.key].tolist(), formats, style
-            )
+            if stub:
+                values = frame[col.key].iloc[[0, -1]].tolist()
+                write_column(ws, at.first, j, values[:1], formats, style)
+                write_column(ws, at.last, j, values[1:], formats, style)
+            else:
+                write_column(ws, at.first, j, frame[col.key].tolist(), formats, style)
             if col.row_fmt:
                 _row_formats(ws, at.first, j, frame[col.key].tolist(), frame[col.row_fmt], formats)
         columns = [
@@ -255,13 +263,14 @@ def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: d
     """Cells by their type, from row `row0` down; text is always text, never a formula.
 
     `style` holds format properties for the column (num_format for numbers); a date without
-    a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). Blanks are written only
-    when the column has a style, so an input column stays coloured where it is empty.
+    a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). A blank (empty text too,
+    as Excel keeps a "" typed in) is written only when the column has a style, so an input
+    column stays coloured where it is empty.
     """
     fmt = formats.get(**style)
     for i, raw in enumerate(values, row0):
         v = plain(raw)
-        if v is None:
+        if v is None or v == "":
             if fmt is not None:
                 ws.write_blank(i, j, None, fmt)
         elif isinstance(v, str):

@@ -1,13 +1,15 @@
-"""A stub sheet and the data rows rustpy-xlsxwriter wrote for it (sheets/bulkrows.py), joined
-into one sheet part of the user's package, a few megabytes at a time.
+"""A stub sheet and the data rows rustpy-xlsxwriter wrote for one of its tables
+(sheets/bulkrows.py), joined into one sheet part of the user's package, a few megabytes at a
+time.
 
-The stub (XlsxWriter's: head, title, header, the block's last data row, tail) has already
-been made the user's by sheetparts.sheet_chunks; the rows between its header and its last
-row are taken from rustpy-xlsxwriter's sheet as written, each cell's style index replaced by
-the one the stub's last row gives that column. The replacement is plain byte replacement of
-`" s="K"><v>` and `" s="K" t="inlineStr">`, which cannot occur inside text (a `>` in text is
-written `&gt;`); every styled cell is counted, so a sheet rustpy-xlsxwriter writes in another
-shape stops the run instead of coming out unstyled.
+The stub (XlsxWriter's: the sheet with that table holding its last data row only) has already
+been made the user's by sheetparts.sheet_chunks. The rows between the table's header and its
+last row are taken from rustpy-xlsxwriter's sheet as written, each cell's style index replaced
+by the one the stub's last row gives that column; the stub's cells in those rows (tables
+beside it) are added at the end of each row. The replacement is plain byte replacement of
+`" s="K"><v>`, `" s="K" t="inlineStr">` and `" s="K"/>`, which cannot occur inside text (a
+`>` in text is written `&gt;`); every styled cell is counted, so a sheet rustpy-xlsxwriter
+writes in another shape stops the run instead of coming out unstyled.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from xl_addin.workbook.opc import REL_WORKSHEET, Package, office_document
 from xl_addin.workbook.sheetparts import CHUNK
 
 _CELL = re.compile(rb'<c r="([A-Z]+)[0-9]+"(?: s="([0-9]+)")?')
+_ROW = re.compile(rb'<row r="([0-9]+)"(?: spans="[0-9:]+")?>(.*?)</row>', re.S)
 _MARK = b"\x00"  # a mapped index is marked until all are mapped: no mapping feeds another
 
 
@@ -34,33 +37,54 @@ def rows_part(rows: BulkRows) -> tuple[Package, str]:
 
 def with_rows(stub: Iterable[bytes], pieces: Iterable[bytes], rows: BulkRows) -> Iterator[bytes]:
     """The stub sheet with rows `rows.first`…`rows.last` - 1 from `pieces` (rustpy-xlsxwriter's
-    sheet part, inflated piece by piece) between its header and its last row."""
-    stub = b"".join(stub)  # small: a title, a header and one row
+    sheet part, inflated piece by piece) between the table's header and its last row."""
+    stub = b"".join(stub)  # small beside the rows: the table's header and last row, and the rest
     at = stub.index(b'<row r="%d"' % rows.last)
-    wanted = _styles(stub[at : stub.index(b"</row>", at)], rows.columns)
-    yield stub[:at]
-    yield from _mapped(_data_rows(pieces, rows.first), wanted)
+    head, beside = _beside(stub[:at], rows.first)
+    ours = _styles(stub[at : stub.index(b"</row>", at)], rows.columns)
+    header, data = _rows(pieces, rows.first)
+    mapped = _mapped(data, _pairs(_styles(header, rows.columns), ours))
+    yield head
+    yield from _joined(mapped, beside)
     yield stub[at:]
 
 
 def _styles(row: bytes, columns: tuple[str, ...]) -> dict[bytes, bytes | None]:
-    """Column letter -> the style index its cell in `row` has (None: no style attribute)."""
+    """Each of `columns` -> the style index of its cell in `row` (None: no cell, or a cell
+    without a style attribute)."""
     found = {m[1]: m[2] for m in _CELL.finditer(row)}
-    if set(found) != {c.encode() for c in columns}:
-        raise AssertionError(f"a bulk sheet's row has cells {sorted(found)}, not {columns}")
-    return found
+    return {c.encode(): found.get(c.encode()) for c in columns}
 
 
-def _data_rows(pieces: Iterable[bytes], first: int) -> Iterator[bytes]:
-    """The sheet's rows from row `first` to the end of its sheetData, cut after whole rows."""
-    start, pending, found = b'<row r="%d"' % first, b"", False
+def _beside(head: bytes, first: int) -> tuple[bytes, dict[int, bytes]]:
+    """The stub up to the table's last row without its rows from `first` on, and those rows'
+    cells (of tables beside it) by row number."""
+    rows = list(_ROW.finditer(head))
+    k = next((i for i, m in enumerate(rows) if int(m[1]) >= first), len(rows))
+    if k == len(rows):
+        return head, {}
+    start, end = rows[k].start(), rows[-1].end()
+    if head.count(b"<row ", start) != len(rows) - k or head[end:].strip():
+        raise AssertionError("a stub's rows beside a bulk table in an unexpected shape")
+    return head[:start], {int(m[1]): m[2] for m in rows[k:]}
+
+
+def _rows(pieces: Iterable[bytes], first: int) -> tuple[bytes, Iterator[bytes]]:
+    """rustpy-xlsxwriter's header row (row `first` - 1), and its rows from `first` to the end
+    of its sheetData, cut after whole rows."""
+    pieces = iter(pieces)
+    start, pending = b'<row r="%d"' % (first - 1), b""
     for piece in pieces:
         pending += piece
-        if not found:  # before row `first`: the head and rustpy-xlsxwriter's header row
-            head = pending.find(start)
-            if head < 0:
-                continue
-            pending, found = pending[head:], True
+        head = pending.find(start)
+        if head >= 0 and (end := pending.find(b"</row>", head)) >= 0:
+            cut = end + len(b"</row>")
+            return pending[head:cut], _data_rows(pending[cut:], pieces)
+    raise AssertionError("rustpy-xlsxwriter's sheet lacks its header row")
+
+
+def _data_rows(pending: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    while True:
         end = pending.find(b"</sheetData>")
         if end >= 0:
             yield pending[:end]
@@ -69,36 +93,54 @@ def _data_rows(pieces: Iterable[bytes], first: int) -> Iterator[bytes]:
             cut = last + len(b"</row>")
             yield pending[:cut]
             pending = pending[cut:]
-    raise AssertionError("rustpy-xlsxwriter's sheet lacks its rows or the end of its sheetData")
+        piece = next(pieces, None)
+        if piece is None:
+            raise AssertionError("rustpy-xlsxwriter's sheet lacks the end of its sheetData")
+        pending += piece
 
 
-def _mapped(chunks: Iterable[bytes], wanted: dict[bytes, bytes | None]) -> Iterator[bytes]:
-    """Each chunk of whole rows with rustpy-xlsxwriter's style indexes replaced by `wanted`'s,
-    column by column (learnt from the first row)."""
-    pairs: list[tuple[bytes, bytes]] | None = None
-    styled = sum(s is not None for s in wanted.values())
+def _mapped(chunks: Iterable[bytes], pairs: tuple[list, int]) -> Iterator[bytes]:
+    """Each chunk of whole rows with rustpy-xlsxwriter's style indexes replaced, and counted:
+    every row has one styled cell for each styled column (`pairs`: the replacements, that
+    count)."""
+    replacements, styled = pairs
     for chunk in chunks:
-        if pairs is None:
-            pairs = _pairs(chunk[: chunk.index(b"</row>")], wanted)
-        for old, new in pairs:
+        for old, new in replacements:
             chunk = chunk.replace(old, new)
         if chunk.count(b'" s="' + _MARK) != styled * chunk.count(b"</row>"):
             raise AssertionError("rustpy-xlsxwriter wrote a styled cell in a shape not mapped")
         yield chunk.replace(_MARK, b"")
 
 
-def _pairs(row: bytes, wanted: dict[bytes, bytes | None]) -> list[tuple[bytes, bytes]]:
-    """The byte replacements that give each of the row's cells the style `wanted` for its
-    column: rustpy-xlsxwriter gives each column's number format one index."""
-    theirs = _styles(row, tuple(c.decode() for c in wanted))
+def _pairs(theirs: dict, ours: dict) -> tuple[list[tuple[bytes, bytes]], int]:
+    """The byte replacements that give each cell the style of its column in `ours`, from
+    rustpy-xlsxwriter's style for it (its header cell's: a column's number format styles its
+    header too), and the number of styled columns."""
     to: dict[bytes, bytes] = {}
-    for column, ours in wanted.items():
-        if (theirs[column] is None) != (ours is None):
+    for column, style in ours.items():
+        if (theirs[column] is None) != (style is None):
             raise AssertionError(f"column {column!r}: styled in one writer, not in the other")
-        if ours is not None and to.setdefault(theirs[column], ours) != ours:
+        if style is not None and to.setdefault(theirs[column], style) != style:
             raise AssertionError(f"rustpy-xlsxwriter's style {theirs[column]!r} is two of ours")
-    return [
+    replacements = [
         (b'" s="%s%s' % (k, end), b'" s="%s%s%s' % (_MARK, v, end))
         for k, v in to.items()
-        for end in (b'"><v>', b'" t="inlineStr">')
+        for end in (b'"><v>', b'" t="inlineStr">', b'"/>')
     ]
+    return replacements, sum(style is not None for style in ours.values())
+
+
+def _joined(chunks: Iterable[bytes], beside: dict[int, bytes]) -> Iterator[bytes]:
+    """The rows with the stub's cells of the same row (tables beside) added at their end."""
+    for chunk in chunks:
+        if not beside:
+            yield chunk
+            continue
+        out = []
+        for row in chunk.split(b"</row>")[:-1]:  # a chunk ends after a whole row
+            if not row.startswith(b'<row r="'):
+                raise AssertionError("rustpy-xlsxwriter's rows in an unexpected shape")
+            out += [row, beside.pop(int(row[8 : row.index(b'"', 8)]), b""), b"</row>"]
+        yield b"".join(out)
+    if beside:
+        raise AssertionError(f"rows {sorted(beside)[:5]} of a table beside were not placed")
