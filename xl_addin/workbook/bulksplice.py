@@ -2,9 +2,9 @@
 (sheets/bulkrows.py), joined into one sheet part of the user's package, a few megabytes at a
 time.
 
-The stub (XlsxWriter's: the sheet with that table holding its last data row only) has already
-been made the user's by sheetparts.sheet_chunks. The rows between the table's header and its
-last row are taken from rustpy-xlsxwriter's sheet as written, each cell's style index replaced
+The stub (XlsxWriter's: the sheet with that table holding its first and last data rows only)
+has already been made the user's by sheetparts.sheet_chunks. The rows between the table's
+first and last rows are taken from rustpy-xlsxwriter's sheet as written, each cell's style index replaced
 by the one the stub's last row gives that column; the stub's cells in those rows (tables
 beside it) are added at the end of each row. The replacement is plain byte replacement of
 `" s="K"><v>`, `" s="K" t="inlineStr">` and `" s="K"/>`, which cannot occur inside text (a
@@ -37,8 +37,8 @@ def rows_part(rows: BulkRows) -> tuple[Package, str]:
 
 def with_rows(stub: Iterable[bytes], pieces: Iterable[bytes], rows: BulkRows) -> Iterator[bytes]:
     """The stub sheet with rows `rows.first`…`rows.last` - 1 from `pieces` (rustpy-xlsxwriter's
-    sheet part, inflated piece by piece) between the table's header and its last row."""
-    stub = b"".join(stub)  # small beside the rows: the table's header and last row, and the rest
+    sheet part, inflated piece by piece) between the table's first and last rows."""
+    stub = b"".join(stub)  # small beside the rows: the table's first and last rows, the rest
     at = stub.index(b'<row r="%d"' % rows.last)
     head, beside = _beside(stub[:at], rows.first)
     ours = _styles(stub[at : stub.index(b"</row>", at)], rows.columns)
