@@ -9,7 +9,8 @@ by the one the stub's last row gives that column; the stub's cells in those rows
 beside it) are added at the end of each row. The replacement is plain byte replacement of
 `" s="K"><v>`, `" s="K" t="inlineStr">` and `" s="K"/>`, which cannot occur inside text (a
 `>` in text is written `&gt;`); every styled cell is counted, so a sheet rustpy-xlsxwriter
-writes in another shape stops the run instead of coming out unstyled.
+writes in another shape stops the run instead of coming out unstyled. A whole number is
+spelt as XlsxWriter spells it (`250000`, where rustpy-xlsxwriter writes `250000.0`).
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def _mapped(chunks: Iterable[bytes], pairs: tuple[list, int]) -> Iterator[bytes]
             chunk = chunk.replace(old, new)
         if chunk.count(b'" s="' + _MARK) != styled * chunk.count(b"</row>"):
             raise AssertionError("rustpy-xlsxwriter wrote a styled cell in a shape not mapped")
-        yield chunk.replace(_MARK, b"")
+        # a whole number as XlsxWriter spells it (250000, not 250000.0), which a reader such as
+        # openpyxl reads as a whole number again; `</v>` ends a value only, never text
+        yield chunk.replace(_MARK, b"").replace(b".0</v>", b"</v>")
 
 
 def _pairs(theirs: dict, ours: dict) -> tuple[list[tuple[bytes, bytes]], int]:
