@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from decimal import Decimal
 
@@ -222,3 +223,73 @@ def choice(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     meant = {v: choice_value(name, v) for v in out.dropna().unique()}
     mapped = out.map(meant, na_action="ignore")
     return mapped.astype(object), out.notna() & mapped.isna()
+
+
+# -- one value at a time (a setting, a scenario's value) -------------------------------------
+# The functions above read a column; a setting is one cell, and a one-value Series costs
+# milliseconds of pandas for microseconds of reading. Each function below reads one value as
+# its column function reads a column of that one value (tests/workbook/test_coerce.py proves
+# it over every kind a cell holds); a value of a kind it does not read itself (a bool, a
+# date, a number beyond a float's exact integers) is read by the column function.
+_EXACT = 2**53  # integers a float holds exactly
+
+
+def _plain_number(value) -> bool:
+    return (isinstance(value, float) and not math.isnan(value)) or (
+        type(value) is int and abs(value) < _EXACT
+    )
+
+
+def number_of(value, percent_over_one: bool = False) -> tuple[float, bool, bool]:
+    """-> (number, bad, read_as_percent), as `number` reads a column of this one value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan, False, False
+    if _plain_number(value):
+        num, pct = float(value), False
+    elif type(value) is str:  # not a subclass (CellError): the column function reads those
+        if not value.strip():
+            return math.nan, False, False
+        cleaned = value.translate(_FULL_WIDTH).strip()
+        pct = cleaned.endswith("%")
+        plain = re.sub(r"[\s%]", "", cleaned)
+        grouped = "," not in plain or re.fullmatch(_THOUSANDS, plain) is not None
+        parsed = pd.to_numeric(plain.replace(",", ""), errors="coerce") if grouped else np.nan
+        num = float(parsed / 100 if pct else parsed)
+    else:
+        nums, bad, over = number(pd.Series([value], dtype=object), percent_over_one)
+        return float(nums.iloc[0]), bool(bad.iloc[0]), bool(over.iloc[0])
+    if not abs(num) < LARGEST:  # beyond any plan, or not a number at all (inf, nan)
+        return math.nan, True, False
+    over = percent_over_one and abs(num) > 1 and not pct
+    return (num / 100 if over else num), False, over
+
+
+def amount_of(value) -> tuple[float, bool]:
+    """-> (amount, bad), as `amount` reads a column of this one value."""
+    if not (
+        value is None or type(value) is str or isinstance(value, float) or _plain_number(value)
+    ):
+        nums, bad = amount(pd.Series([value], dtype=object))
+        return float(nums.iloc[0]), bool(bad.iloc[0])
+    num, bad, _ = number_of(value)
+    if bad and type(value) is str:
+        parsed = amount_value(value)
+        if parsed is not None:
+            return float(parsed), False
+    return num, bad
+
+
+def date_of(value) -> tuple[pd.Timestamp, bool]:
+    """-> (day, bad), as `date` reads a column of this one value: a Timestamp, or NaT."""
+    if value is None:
+        return pd.NaT, False
+    if type(value) is str:
+        if not value.strip():
+            return pd.NaT, False
+        day = _within(_one_date(value))
+        if day is pd.NaT:
+            return pd.NaT, True
+        if day.tzinfo is None:  # a time zone (…+08:00) is the column function's to read
+            return day.as_unit("ns"), False
+    days, bad = date(pd.Series([value], dtype=object))
+    return days.iloc[0], bool(bad.iloc[0])

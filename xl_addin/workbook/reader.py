@@ -721,10 +721,9 @@ class Reader:
         kind = SPECS[name][0]
         if value is None:
             return None
-        one = pd.Series([value], dtype=object)
         if kind == "date":
-            v, bad = coerce.date(one)
-            if bad[0]:
+            day, bad = coerce.date_of(value)
+            if bad:
                 self.add(
                     sheet,
                     cell,
@@ -732,14 +731,14 @@ class Reader:
                     said("hint_date"),
                 )
                 return None
-            return v[0].date()
+            return day.date()
         if kind in ("int", "amount", "fraction", "ratio"):
             if kind == "amount":
-                v, bad = coerce.amount(one)
-                over = [False]
+                v, bad = coerce.amount_of(value)
+                over = False
             else:
-                v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
-            if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
+                v, bad, over = coerce.number_of(value, percent_over_one=kind == "fraction")
+            if bad or (kind == "int" and not float(v).is_integer()):
                 what = {"int": "value_not_whole", "amount": "value_not_an_amount"}
                 self.add(
                     sheet,
@@ -754,19 +753,19 @@ class Reader:
                     else said("hint_a_number"),
                 )
                 return None
-            if over[0]:
+            if over:
                 self.notes.append(
-                    said("note_percent_setting", name=name, value=shown(value), read=float(v[0]))
+                    said("note_percent_setting", name=name, value=shown(value), read=float(v))
                 )
             if kind == "int":
-                return int(v[0])
+                return int(v)
             if kind == "amount":
                 return (
-                    int(to_cents([v[0]])[0]) // 100
-                    if float(v[0]).is_integer()
-                    else Decimal(repr(float(v[0])))
+                    int(to_cents([v])[0]) // 100
+                    if float(v).is_integer()
+                    else Decimal(repr(float(v)))
                 )
-            return Decimal(repr(float(v[0])))
+            return Decimal(repr(float(v)))
         if kind.startswith("choice:"):
             match = choice_value(name, value)
             if match is None:
@@ -788,8 +787,8 @@ class Reader:
             parts = [
                 p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()
             ]
-            v, bad, _ = coerce.number(pd.Series(parts, dtype=object))
-            if bad.any() or not parts:
+            read = [coerce.number_of(p) for p in parts]  # `number` reads cell by cell
+            if not parts or any(bad for _, bad, _ in read):
                 self.add(
                     sheet,
                     cell,
@@ -797,14 +796,14 @@ class Reader:
                     said("setting_not_numbers_hint"),
                 )
                 return None
-            return tuple(Decimal(repr(float(x))) for x in v)
+            return tuple(Decimal(repr(float(x))) for x, _, _ in read)
         if kind == "stage_weights":
             out = {}
             for part in str(value).replace("，", ",").split(","):
                 typed, _, w = part.replace("＝", "=").partition("=")
                 stage = choice_value("Stage", typed)  # 成长=0.25 as growth=0.25
-                v, bad, _ = coerce.number(pd.Series([w], dtype=object))
-                if stage is None or bad[0]:
+                v, bad, _ = coerce.number_of(w)
+                if stage is None or bad:
                     self.add(
                         sheet,
                         cell,
@@ -812,7 +811,7 @@ class Reader:
                         said("setting_not_stage_weights_hint", options=choice_options("Stage")),
                     )
                     return None
-                out[stage] = Decimal(repr(float(v[0])))
+                out[stage] = Decimal(repr(float(v)))
             return out
         return str(value).strip()
 
