@@ -55,6 +55,30 @@ def test_date_columns_read_once_per_value_read_as_every_cell(values):
     _same("date", pd.Series(values, dtype=object))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.tuples(cells, st.booleans()), min_size=64, max_size=300),
+        st.lists(st.tuples(day_cells, st.booleans()), min_size=64, max_size=300),
+    ),
+    st.sampled_from(sorted(READS)),
+)
+def test_a_column_found_distinct_once_reads_its_kept_rows_as_every_cell(rows, read):
+    """The reader finds a column's distinct values once (for its blank rows) and reads the
+    rows it keeps with them: as reading each kept cell."""
+    values = pd.Series([v for v, _ in rows], dtype=object)
+    keep = np.array([k for _, k in rows])
+    kept = values[keep]
+    wrapped = getattr(coerce, read)
+    every_cell = READS[read](wrapped.__wrapped__, kept)
+    seen = coerce.distinct(values)
+    shared = READS[read](lambda v, *a: wrapped(v, *a, seen=seen and seen.rows(keep)), kept)
+    if not isinstance(every_cell, tuple):
+        every_cell, shared = (every_cell,), (shared,)
+    for a, b in zip(every_cell, shared, strict=True):
+        pd.testing.assert_series_equal(a, b, check_dtype=True)
+
+
 def test_the_distinct_path_is_taken_and_spreads_by_row():
     """A column of 1,000 cells with 3 values: each is read once, every row gets its own."""
     values = pd.Series(np.array(["North ", "x", None] * 333 + ["South"], dtype=object))

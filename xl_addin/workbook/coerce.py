@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -33,21 +34,50 @@ _NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}  # no text, n
 _ALIKE = {"string", "datetime", "date"}
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """A column of one kind of value (_ALIKE) as its distinct values and each row's place
+    among them: what `by_distinct` reads once per value, found once per column."""
+
+    codes: np.ndarray  # each row's position in `values`; a blank's is the last, None's
+    values: pd.Series  # the distinct values, then one None, as objects
+
+    def rows(self, keep: np.ndarray) -> Distinct:
+        """The same for the rows where `keep` holds (a distinct value no row keeps is read
+        for nothing, as every read here is cell by cell)."""
+        return Distinct(self.codes[keep], self.values)
+
+
+def distinct(values: pd.Series) -> Distinct | None:
+    """The column as its distinct values, when it is long, of one kind, and repeats itself
+    (a region, a product, a day); None when it is read cell by cell."""
+    if len(values) < 64 or infer_dtype(values, skipna=True) not in _ALIKE:
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if 2 * len(uniques) > len(values):
+        return None
+    values = pd.Series([*uniques, None], dtype=object)
+    return Distinct(np.where(codes < 0, len(uniques), codes), values)
+
+
+FIND = object()  # `seen` not given: by_distinct finds the column's distinct values itself
+
+
 def by_distinct(read):
     """`read` applied once per distinct value of a column of one kind of value (_ALIKE), its
-    results spread back over the rows: the same results, as every `read` here is cell by cell."""
+    results spread back over the rows: the same results, as every `read` here is cell by cell.
+    `seen`: the column's distinct(values) when the caller has it already (or None: read the
+    column cell by cell), so that a column is factorized once for all its reads."""
 
     @functools.wraps(read)
-    def wrapper(values: pd.Series, *args):
-        if len(values) < 64 or infer_dtype(values, skipna=True) not in _ALIKE:
+    def wrapper(values: pd.Series, *args, seen=FIND):
+        found = distinct(values) if seen is FIND else seen
+        if found is None:
             return read(values, *args)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        if 2 * len(uniques) > len(values):
-            return read(values, *args)
-        distinct = pd.Series([*uniques, None], dtype=object)
-        codes = np.where(codes < 0, len(uniques), codes)
-        out = read(distinct, *args)
-        spread = lambda o: o.iloc[codes].set_axis(values.index)  # noqa: E731
+        if len(found.codes) != len(values):
+            raise ValueError("the distinct values of another column")
+        out = read(found.values, *args)
+        spread = lambda o: o.iloc[found.codes].set_axis(values.index)  # noqa: E731
         return tuple(spread(o) for o in out) if isinstance(out, tuple) else spread(out)
 
     return wrapper

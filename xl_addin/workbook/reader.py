@@ -486,8 +486,12 @@ class Reader:
             data = pd.DataFrame(columns=range(len(raw.headers)))
         data.index = pd.RangeIndex(len(data))
         self.raw[spec.key] = (raw, found, data)
+        # each column's distinct values, found once for the blank rows and the column's read
+        seen = {j: coerce.distinct(data[j]) for j in set(found.values())} if len(data) else {}
         blank = (
-            pd.concat([coerce.blank_cells(data[j]) for j in found.values()], axis=1).all(axis=1)
+            pd.concat(
+                [coerce.blank_cells(data[j], seen=seen[j]) for j in found.values()], axis=1
+            ).all(axis=1)
             if len(data)
             else pd.Series(dtype=bool)
         )
@@ -502,7 +506,10 @@ class Reader:
             cells, unread = data.loc[keep, j], pd.Series(False, index=data.index[keep])
             if (spec.key, col.key) not in NEVER_READ and raw.errors:
                 cells, unread = self.unreadable(raw, cells, j, name)
-            values, bad = self.coerce(col, cells, name)
+            # a table with error cells (equal to their text, read as blanks) has its columns'
+            # distinct values found again, among the cells read
+            shared = coerce.FIND if raw.errors else seen.get(j) and seen[j].rows(keep.to_numpy())
+            values, bad = self.coerce(col, cells, name, shared)
             if col.kind == "text" and spec.key != "history" and len(values):
                 values = self.within_cell_limit(raw, values, j, name)
             for i in values.index[bad]:
@@ -592,9 +599,10 @@ class Reader:
             )
         return (cells.where(~flagged, None) if flagged.any() else cells), flagged
 
-    def coerce(self, col, values: pd.Series, name: str):
+    def coerce(self, col, values: pd.Series, name: str, seen=coerce.FIND):
+        """`seen`: the column's distinct values, when found already (coerce.by_distinct)."""
         if col.kind == AMOUNT:
-            return coerce.amount(values)
+            return coerce.amount(values, seen=seen)
         if col.kind == NUMBER:
             v, bad, _ = coerce.number(values)
             return v, bad
@@ -606,10 +614,10 @@ class Reader:
         if col.kind == INTEGER:
             return coerce.integer(values)
         if col.kind == DATE:
-            return coerce.date(values)
+            return coerce.date(values, seen=seen)
         if col.kind == CHOICE:
-            return coerce.choice(values, col.en)
-        return coerce.text(values)
+            return coerce.choice(values, col.en, seen=seen)
+        return coerce.text(values, seen=seen)
 
     @staticmethod
     def bad_message(col, value, name: str) -> Message:
