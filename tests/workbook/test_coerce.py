@@ -11,7 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.settings import SPECS
 from xl_addin.workbook import coerce
+from xl_addin.workbook.reader import Reader
+from xl_addin.workbook.tablesource import CellError
 
 TEXTS = ["North", " North ", "北区", "　", "", "12", "1,200", "120万", "30%", "2026-10-05",
          "2026年10月5日", "abc", "１２０", "#N/A"]  # fmt: skip
@@ -52,6 +55,30 @@ def test_date_columns_read_once_per_value_read_as_every_cell(values):
     _same("date", pd.Series(values, dtype=object))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.tuples(cells, st.booleans()), min_size=64, max_size=300),
+        st.lists(st.tuples(day_cells, st.booleans()), min_size=64, max_size=300),
+    ),
+    st.sampled_from(sorted(READS)),
+)
+def test_a_column_found_distinct_once_reads_its_kept_rows_as_every_cell(rows, read):
+    """The reader finds a column's distinct values once (for its blank rows) and reads the
+    rows it keeps with them: as reading each kept cell."""
+    values = pd.Series([v for v, _ in rows], dtype=object)
+    keep = np.array([k for _, k in rows])
+    kept = values[keep]
+    wrapped = getattr(coerce, read)
+    every_cell = READS[read](wrapped.__wrapped__, kept)
+    seen = coerce.distinct(values)
+    shared = READS[read](lambda v, *a: wrapped(v, *a, seen=seen and seen.rows(keep)), kept)
+    if not isinstance(every_cell, tuple):
+        every_cell, shared = (every_cell,), (shared,)
+    for a, b in zip(every_cell, shared, strict=True):
+        pd.testing.assert_series_equal(a, b, check_dtype=True)
+
+
 def test_the_distinct_path_is_taken_and_spreads_by_row():
     """A column of 1,000 cells with 3 values: each is read once, every row gets its own."""
     values = pd.Series(np.array(["North ", "x", None] * 333 + ["South"], dtype=object))
@@ -78,3 +105,137 @@ def test_mixed_kinds_are_read_cell_by_cell(values):
     nums, bad, _ = coerce.number(series)
     if isinstance(values[2], bool):
         assert list(bad[:3]) == [False, False, True]  # a TRUE in a number column is refused
+
+
+# -- one value: a setting or a scenario's value is read as a column of that one value -------
+FULL_WIDTH = str.maketrans("0123456789.,-+% ", "０１２３４５６７８９．，－＋％　")
+numbers = st.one_of(
+    st.integers(-(10**17), 10**17),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, -0.0, 1, 0.3, 30, 100, 1.5, 2**53, 2**53 + 1, 10**15, 10**15 - 1]),
+)
+
+
+@st.composite
+def typed_numbers(draw) -> str:
+    """A number as a person types it: 30%, 1,200,000, １２０万, ' 12 ', 1.2亿元, 1e6, 12,5."""
+    n = draw(numbers)
+    text = draw(st.sampled_from([f"{n}", f"{n:,}" if isinstance(n, int) else f"{n}",
+                                 f"{n:.2f}" if n == n and abs(n) != float("inf") else "nan"]))  # fmt: skip
+    text += draw(st.sampled_from(["", "%", " %", "万", "亿", "元", "万元", ",5"]))
+    if draw(st.booleans()):
+        text = text.translate(FULL_WIDTH)
+    return draw(st.sampled_from(["", " ", "\u3000"])) + text + draw(st.sampled_from(["", " "]))
+
+
+one_values = st.one_of(
+    numbers,
+    typed_numbers(),
+    st.sampled_from(
+        TEXTS
+        + [
+            "",
+            "  ",
+            "1,2,3",
+            "12,5",
+            "-0",
+            "inf",
+            "1_000",
+            "0x10",
+            "45000",
+            "45000.0",
+            "2026/10/5",
+            "2026-10-05 09:30",
+            "2026-10-05 00:00+08:00",
+            "2026-13-45",
+            "1899-01-01",
+            "2300-01-01",
+            "TRUE",
+            "是",
+        ]
+    ),  # fmt: skip
+    st.sampled_from(DAYS + [dt.date(2026, 10, 5), np.float64(0.25), np.int64(7)]),
+    st.booleans(),
+    st.none(),
+    st.just(float("nan")),
+    st.builds(CellError, st.sampled_from(["#N/A", "", "12"])),
+    st.text(max_size=12),
+)
+
+
+def _same_value(a, b) -> bool:
+    return (pd.isna(a) and pd.isna(b) and type(a) is type(b)) or (a == b and type(a) is type(b))
+
+
+def _outcome(read, *args):
+    """What `read` gives, or the failure it raises (the same on both paths)."""
+    try:
+        return read(*args)
+    except Exception as exc:  # noqa: BLE001
+        return ("raised", type(exc).__name__, str(exc))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(one_values, st.booleans())
+def test_one_value_is_read_as_a_column_of_it_reads_it(value, percent_over_one):
+    column = pd.Series([value], dtype=object)
+
+    def firsts(every, *args):
+        return tuple(o.iloc[0] for o in every(column, *args))
+
+    for one, every, args in (
+        (coerce.number_of, coerce.number, (percent_over_one,)),
+        (coerce.amount_of, coerce.amount, ()),
+        (coerce.date_of, coerce.date, ()),
+    ):
+        expected = _outcome(firsts, every, *args)
+        got = _outcome(one, value, *args)
+        if expected[0] == "raised":
+            assert got == expected
+            continue
+        first = expected[0]
+        if isinstance(first, np.floating):
+            first = first.item()
+        assert _same_value(got[0], first)
+        assert got[1:] == tuple(bool(x) for x in expected[1:])
+        assert all(type(x) is bool for x in got[1:])
+
+
+def _by_column(monkeypatch) -> None:
+    """The reader's one-value reads made as they were: through a one-value column."""
+
+    def number_of(value, percent_over_one=False):
+        n, b, o = coerce.number(pd.Series([value], dtype=object), percent_over_one)
+        return n[0], b[0], o[0]
+
+    def amount_of(value):
+        n, b = coerce.amount(pd.Series([value], dtype=object))
+        return n[0], b[0]
+
+    def date_of(value):
+        d, b = coerce.date(pd.Series([value], dtype=object))
+        return d[0], b[0]
+
+    monkeypatch.setattr(coerce, "number_of", number_of)
+    monkeypatch.setattr(coerce, "amount_of", amount_of)
+    monkeypatch.setattr(coerce, "date_of", date_of)
+
+
+NAMES = sorted(SPECS)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(NAMES), st.one_of(one_values, st.lists(typed_numbers(), max_size=4).map(
+    ", ".join)))  # fmt: skip
+def test_a_setting_reads_as_it_did_through_a_one_value_column(name, value):
+    """Each setting's value, problems (message and cell) and notes, by both paths."""
+    seen = []
+    for by_column in (False, True):
+        with pytest.MonkeyPatch.context() as mp:
+            if by_column:
+                _by_column(mp)
+            reader = Reader(None)
+            got = _outcome(reader.setting_value, name, value, "Settings", "B7")
+            seen.append((repr(got), type(got), [repr(p) for p in reader.problems],
+                         [repr(n) for n in reader.notes]))  # fmt: skip
+    assert seen[0] == seen[1]

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from tests.examples import example_plan
 from xl_addin.cli import main
+from xl_addin.workbook import extent
 from xl_addin.workbook.extent import beyond, scan_sheet
 from xl_addin.workbook.filebook import FileBook
 
@@ -116,3 +117,61 @@ def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
         # one column and one row short of the table: its last cells are beyond
         smaller = scan_sheet(z, ref.sheet_part, rows - 1, cols - 1)
     assert (smaller.rows, smaller.cols) == (rows, cols)
+
+
+def rezipped(path, sheet_part: str, edit, method: int) -> None:
+    """Rewrite the package at `path` with `edit` made to one sheet part, every part stored
+    with compression `method`."""
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == sheet_part:
+                body = edit(body.decode()).encode()
+            info.compress_type = method
+            z.writestr(info, body)
+    path.write_bytes(out.getvalue())
+
+
+def scattered(xml: str) -> str:
+    """Error cells, formulas never calculated and stray cells, far apart in the sheet."""
+    rows = []
+    for i in range(400):
+        r = 5000 + i * 7
+        cells = [f'<c r="A{r}" t="e"><f>1/0</f><v>#DIV/0!</v></c>', f'<c r="B{r}"><f>A{r}+1</f></c>',
+                 f'<c r="C{r}" t="s"><v>0</v></c>', f'<c r="D{r}"><f t="shared" ref="D{r}" si="0"/><v></v></c>']  # fmt: skip
+        if i % 97 == 3:
+            cells.append(
+                f'<c r="{get_column_letter(30 + i)}{r}" t="inlineStr"><is><t>x</t></is></c>'
+            )
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return xml.replace("</sheetData>", "".join(rows) + "</sheetData>")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_sheet_inflated_from_the_file_scans_as_through_the_zip_layer(
+    clean, tmp_path, monkeypatch, method
+):
+    """extent.py inflates a sheet from the file itself (its CRC checked once, by
+    check_package): the far cells, error cells and uncalculated formulas it finds are those
+    the zip layer's reading finds, each at its cell, however the pieces fall."""
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(clean[0])
+    ref = FileBook(path).table_ref("tblReps")
+    _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
+    rezipped(path, ref.sheet_part, scattered, method)
+    monkeypatch.setattr(extent, "CHUNK", 4096)  # many pieces, cells cut between them
+    through_zip = extent._through_zip
+    with zipfile.ZipFile(path) as z:
+        with monkeypatch.context() as m:
+            m.setattr(extent, "_through_zip", None)  # read from the file, never by the zip layer
+            direct = scan_sheet(z, ref.sheet_part, rows, cols)
+        with monkeypatch.context() as m:
+            m.setattr(extent, "_inflated", lambda z, part: through_zip(z, z.getinfo(part)))
+            through = scan_sheet(z, ref.sheet_part, rows, cols)
+    assert direct == through
+    assert direct.far == ("PE7737", "LL7058", "HS6379")  # the furthest first: PE is column 421
+    assert direct.unread["A5000"] == "#DIV/0!" and direct.unread["B7793"] == ""
+    assert direct.unread["D5007"] == "" and "C5000" not in direct.unread
+    assert len(direct.unread) == 3 * 400

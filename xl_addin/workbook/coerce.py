@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -32,21 +34,50 @@ _NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}  # no text, n
 _ALIKE = {"string", "datetime", "date"}
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """A column of one kind of value (_ALIKE) as its distinct values and each row's place
+    among them: what `by_distinct` reads once per value, found once per column."""
+
+    codes: np.ndarray  # each row's position in `values`; a blank's is the last, None's
+    values: pd.Series  # the distinct values, then one None, as objects
+
+    def rows(self, keep: np.ndarray) -> Distinct:
+        """The same for the rows where `keep` holds (a distinct value no row keeps is read
+        for nothing, as every read here is cell by cell)."""
+        return Distinct(self.codes[keep], self.values)
+
+
+def distinct(values: pd.Series) -> Distinct | None:
+    """The column as its distinct values, when it is long, of one kind, and repeats itself
+    (a region, a product, a day); None when it is read cell by cell."""
+    if len(values) < 64 or infer_dtype(values, skipna=True) not in _ALIKE:
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if 2 * len(uniques) > len(values):
+        return None
+    values = pd.Series([*uniques, None], dtype=object)
+    return Distinct(np.where(codes < 0, len(uniques), codes), values)
+
+
+FIND = object()  # `seen` not given: by_distinct finds the column's distinct values itself
+
+
 def by_distinct(read):
     """`read` applied once per distinct value of a column of one kind of value (_ALIKE), its
-    results spread back over the rows: the same results, as every `read` here is cell by cell."""
+    results spread back over the rows: the same results, as every `read` here is cell by cell.
+    `seen`: the column's distinct(values) when the caller has it already (or None: read the
+    column cell by cell), so that a column is factorized once for all its reads."""
 
     @functools.wraps(read)
-    def wrapper(values: pd.Series, *args):
-        if len(values) < 64 or infer_dtype(values, skipna=True) not in _ALIKE:
+    def wrapper(values: pd.Series, *args, seen=FIND):
+        found = distinct(values) if seen is FIND else seen
+        if found is None:
             return read(values, *args)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        if 2 * len(uniques) > len(values):
-            return read(values, *args)
-        distinct = pd.Series([*uniques, None], dtype=object)
-        codes = np.where(codes < 0, len(uniques), codes)
-        out = read(distinct, *args)
-        spread = lambda o: o.iloc[codes].set_axis(values.index)  # noqa: E731
+        if len(found.codes) != len(values):
+            raise ValueError("the distinct values of another column")
+        out = read(found.values, *args)
+        spread = lambda o: o.iloc[found.codes].set_axis(values.index)  # noqa: E731
         return tuple(spread(o) for o in out) if isinstance(out, tuple) else spread(out)
 
     return wrapper
@@ -222,3 +253,73 @@ def choice(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     meant = {v: choice_value(name, v) for v in out.dropna().unique()}
     mapped = out.map(meant, na_action="ignore")
     return mapped.astype(object), out.notna() & mapped.isna()
+
+
+# -- one value at a time (a setting, a scenario's value) -------------------------------------
+# The functions above read a column; a setting is one cell, and a one-value Series costs
+# milliseconds of pandas for microseconds of reading. Each function below reads one value as
+# its column function reads a column of that one value (tests/workbook/test_coerce.py proves
+# it over every kind a cell holds); a value of a kind it does not read itself (a bool, a
+# date, a number beyond a float's exact integers) is read by the column function.
+_EXACT = 2**53  # integers a float holds exactly
+
+
+def _plain_number(value) -> bool:
+    return (isinstance(value, float) and not math.isnan(value)) or (
+        type(value) is int and abs(value) < _EXACT
+    )
+
+
+def number_of(value, percent_over_one: bool = False) -> tuple[float, bool, bool]:
+    """-> (number, bad, read_as_percent), as `number` reads a column of this one value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan, False, False
+    if _plain_number(value):
+        num, pct = float(value), False
+    elif type(value) is str:  # not a subclass (CellError): the column function reads those
+        if not value.strip():
+            return math.nan, False, False
+        cleaned = value.translate(_FULL_WIDTH).strip()
+        pct = cleaned.endswith("%")
+        plain = re.sub(r"[\s%]", "", cleaned)
+        grouped = "," not in plain or re.fullmatch(_THOUSANDS, plain) is not None
+        parsed = pd.to_numeric(plain.replace(",", ""), errors="coerce") if grouped else np.nan
+        num = float(parsed / 100 if pct else parsed)
+    else:
+        nums, bad, over = number(pd.Series([value], dtype=object), percent_over_one)
+        return float(nums.iloc[0]), bool(bad.iloc[0]), bool(over.iloc[0])
+    if not abs(num) < LARGEST:  # beyond any plan, or not a number at all (inf, nan)
+        return math.nan, True, False
+    over = percent_over_one and abs(num) > 1 and not pct
+    return (num / 100 if over else num), False, over
+
+
+def amount_of(value) -> tuple[float, bool]:
+    """-> (amount, bad), as `amount` reads a column of this one value."""
+    if not (
+        value is None or type(value) is str or isinstance(value, float) or _plain_number(value)
+    ):
+        nums, bad = amount(pd.Series([value], dtype=object))
+        return float(nums.iloc[0]), bool(bad.iloc[0])
+    num, bad, _ = number_of(value)
+    if bad and type(value) is str:
+        parsed = amount_value(value)
+        if parsed is not None:
+            return float(parsed), False
+    return num, bad
+
+
+def date_of(value) -> tuple[pd.Timestamp, bool]:
+    """-> (day, bad), as `date` reads a column of this one value: a Timestamp, or NaT."""
+    if value is None:
+        return pd.NaT, False
+    if type(value) is str:
+        if not value.strip():
+            return pd.NaT, False
+        day = _within(_one_date(value))
+        if day is pd.NaT:
+            return pd.NaT, True
+        if day.tzinfo is None:  # a time zone (…+08:00) is the column function's to read
+            return day.as_unit("ns"), False
+    days, bad = date(pd.Series([value], dtype=object))
+    return days.iloc[0], bool(bad.iloc[0])

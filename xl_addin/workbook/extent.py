@@ -7,9 +7,10 @@ value at XFD1048576 makes that grid 17 billion cells, and the process aborts all
 a paste gone wrong). So before a sheet is read, its XML is scanned, streamed, for cells
 right of or below the box its tables cover; each is found by its reference alone, with a
 pattern that matches only references beyond that box, so a sheet that holds only its tables
-costs one pass of decompression and a scan without a match. `scan_sheet` says where the sheet
-really ends; the caller reads a sheet whose grid would be far larger than its tables
-another way (filebook.py).
+costs one pass of decompression (straight from the file: check_package has already read
+every part through the zip layer, its CRC checked) and a scan without a match. `scan_sheet`
+says where the sheet really ends; the caller reads a sheet whose grid would be far larger
+than its tables another way (filebook.py).
 
 The same pass finds the cells calamine reads as empty text though they are not empty: an
 error value (`#N/A`, `#REF!`: calamine gives ""), and a formula without a stored result (as
@@ -20,8 +21,12 @@ plain search; the reader reports them at their cells.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -72,15 +77,16 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
     col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
     row_beyond = beyond(str(rows), "0123456789", 7)
     # a cell's reference (r="XFD1048576") or a row's (r="1048576": no letters); the pattern
-    # starts with a literal, which the regular-expression engine scans for quickly
+    # starts with a literal, which the regular-expression engine scans for quickly, and its
+    # letters are taken possessively (`{0,3}+`): a reference within the box fails at once,
+    # without trying fewer letters
     pattern = re.compile(
-        rb'r="(?:(%s)(\d+)|([A-Z]{0,3})(%s))"' % (col_beyond.encode(), row_beyond.encode())
+        rb'r="(?:(%s)(\d++)|([A-Z]{0,3}+)(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
     last_row, last_col, far, unread = rows, cols, [], {}
     tail = b""
-    with z.open(part) as stream:
-        while True:
-            chunk = stream.read(CHUNK)
+    with contextlib.closing(_inflated(z, part)) as pieces:
+        for chunk in pieces:
             data = tail + chunk
             unread.update(_unread(data))
             for m in pattern.finditer(data):
@@ -95,10 +101,52 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
                     last_row, last_col = max(last_row, row), max(last_col, col)
                     if not row_only:
                         far = [*far[-2:], f"{get_column_letter(col)}{row}"]
-            if not chunk:
-                break
             tail = data[-OVERLAP:]
     return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), unread)
+
+
+def _inflated(z: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's XML, piece by piece (at most CHUNK bytes each). check_package has read every
+    part to its end through the zip layer, which checked its CRC, before a sheet is scanned
+    (FileBook): a part of a package on disk is inflated here straight from the file, without
+    the zip layer's second check (its CRC, and its small reads). Any other part (an encrypted
+    member, another method, a package in memory) is read by the zip layer."""
+    info = z.getinfo(part)
+    methods = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    if z.filename is None or info.flag_bits & 1 or info.compress_type not in methods:
+        yield from _through_zip(z, info)
+        return
+    with open(z.filename, "rb") as fh:
+        fh.seek(info.header_offset)
+        head = fh.read(30)  # the local header: its name and extra field precede the data
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            yield from _through_zip(z, info)
+            return
+        fh.seek(info.header_offset + 30 + sum(struct.unpack("<HH", head[26:30])))
+        left = info.compress_size
+        inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        while left or (inflate is not None and inflate.unconsumed_tail):
+            if inflate is not None and inflate.unconsumed_tail:
+                piece = inflate.decompress(inflate.unconsumed_tail, CHUNK)
+            else:
+                read = fh.read(min(left, CHUNK))
+                if not read:
+                    raise EOFError(f"the part {part} ends before its data does")
+                left -= len(read)
+                piece = inflate.decompress(read, CHUNK) if inflate is not None else read
+            if piece:
+                yield piece
+        if inflate is not None:
+            if rest := inflate.flush():
+                yield rest
+            if not inflate.eof:
+                raise EOFError(f"the part {part} ends before its deflate stream does")
+
+
+def _through_zip(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with z.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
 
 
 ERROR_TYPE = re.compile(rb't="e"')

@@ -486,8 +486,12 @@ class Reader:
             data = pd.DataFrame(columns=range(len(raw.headers)))
         data.index = pd.RangeIndex(len(data))
         self.raw[spec.key] = (raw, found, data)
+        # each column's distinct values, found once for the blank rows and the column's read
+        seen = {j: coerce.distinct(data[j]) for j in set(found.values())} if len(data) else {}
         blank = (
-            pd.concat([coerce.blank_cells(data[j]) for j in found.values()], axis=1).all(axis=1)
+            pd.concat(
+                [coerce.blank_cells(data[j], seen=seen[j]) for j in found.values()], axis=1
+            ).all(axis=1)
             if len(data)
             else pd.Series(dtype=bool)
         )
@@ -502,7 +506,10 @@ class Reader:
             cells, unread = data.loc[keep, j], pd.Series(False, index=data.index[keep])
             if (spec.key, col.key) not in NEVER_READ and raw.errors:
                 cells, unread = self.unreadable(raw, cells, j, name)
-            values, bad = self.coerce(col, cells, name)
+            # a table with error cells (equal to their text, read as blanks) has its columns'
+            # distinct values found again, among the cells read
+            shared = coerce.FIND if raw.errors else seen.get(j) and seen[j].rows(keep.to_numpy())
+            values, bad = self.coerce(col, cells, name, shared)
             if col.kind == "text" and spec.key != "history" and len(values):
                 values = self.within_cell_limit(raw, values, j, name)
             for i in values.index[bad]:
@@ -592,9 +599,10 @@ class Reader:
             )
         return (cells.where(~flagged, None) if flagged.any() else cells), flagged
 
-    def coerce(self, col, values: pd.Series, name: str):
+    def coerce(self, col, values: pd.Series, name: str, seen=coerce.FIND):
+        """`seen`: the column's distinct values, when found already (coerce.by_distinct)."""
         if col.kind == AMOUNT:
-            return coerce.amount(values)
+            return coerce.amount(values, seen=seen)
         if col.kind == NUMBER:
             v, bad, _ = coerce.number(values)
             return v, bad
@@ -606,10 +614,10 @@ class Reader:
         if col.kind == INTEGER:
             return coerce.integer(values)
         if col.kind == DATE:
-            return coerce.date(values)
+            return coerce.date(values, seen=seen)
         if col.kind == CHOICE:
-            return coerce.choice(values, col.en)
-        return coerce.text(values)
+            return coerce.choice(values, col.en, seen=seen)
+        return coerce.text(values, seen=seen)
 
     @staticmethod
     def bad_message(col, value, name: str) -> Message:
@@ -721,10 +729,9 @@ class Reader:
         kind = SPECS[name][0]
         if value is None:
             return None
-        one = pd.Series([value], dtype=object)
         if kind == "date":
-            v, bad = coerce.date(one)
-            if bad[0]:
+            day, bad = coerce.date_of(value)
+            if bad:
                 self.add(
                     sheet,
                     cell,
@@ -732,14 +739,14 @@ class Reader:
                     said("hint_date"),
                 )
                 return None
-            return v[0].date()
+            return day.date()
         if kind in ("int", "amount", "fraction", "ratio"):
             if kind == "amount":
-                v, bad = coerce.amount(one)
-                over = [False]
+                v, bad = coerce.amount_of(value)
+                over = False
             else:
-                v, bad, over = coerce.number(one, percent_over_one=kind == "fraction")
-            if bad[0] or (kind == "int" and not float(v[0]).is_integer()):
+                v, bad, over = coerce.number_of(value, percent_over_one=kind == "fraction")
+            if bad or (kind == "int" and not float(v).is_integer()):
                 what = {"int": "value_not_whole", "amount": "value_not_an_amount"}
                 self.add(
                     sheet,
@@ -754,19 +761,19 @@ class Reader:
                     else said("hint_a_number"),
                 )
                 return None
-            if over[0]:
+            if over:
                 self.notes.append(
-                    said("note_percent_setting", name=name, value=shown(value), read=float(v[0]))
+                    said("note_percent_setting", name=name, value=shown(value), read=float(v))
                 )
             if kind == "int":
-                return int(v[0])
+                return int(v)
             if kind == "amount":
                 return (
-                    int(to_cents([v[0]])[0]) // 100
-                    if float(v[0]).is_integer()
-                    else Decimal(repr(float(v[0])))
+                    int(to_cents([v])[0]) // 100
+                    if float(v).is_integer()
+                    else Decimal(repr(float(v)))
                 )
-            return Decimal(repr(float(v[0])))
+            return Decimal(repr(float(v)))
         if kind.startswith("choice:"):
             match = choice_value(name, value)
             if match is None:
@@ -788,8 +795,8 @@ class Reader:
             parts = [
                 p for p in str(value).replace("，", ",").replace(";", ",").split(",") if p.strip()
             ]
-            v, bad, _ = coerce.number(pd.Series(parts, dtype=object))
-            if bad.any() or not parts:
+            read = [coerce.number_of(p) for p in parts]  # `number` reads cell by cell
+            if not parts or any(bad for _, bad, _ in read):
                 self.add(
                     sheet,
                     cell,
@@ -797,14 +804,14 @@ class Reader:
                     said("setting_not_numbers_hint"),
                 )
                 return None
-            return tuple(Decimal(repr(float(x))) for x in v)
+            return tuple(Decimal(repr(float(x))) for x, _, _ in read)
         if kind == "stage_weights":
             out = {}
             for part in str(value).replace("，", ",").split(","):
                 typed, _, w = part.replace("＝", "=").partition("=")
                 stage = choice_value("Stage", typed)  # 成长=0.25 as growth=0.25
-                v, bad, _ = coerce.number(pd.Series([w], dtype=object))
-                if stage is None or bad[0]:
+                v, bad, _ = coerce.number_of(w)
+                if stage is None or bad:
                     self.add(
                         sheet,
                         cell,
@@ -812,7 +819,7 @@ class Reader:
                         said("setting_not_stage_weights_hint", options=choice_options("Stage")),
                     )
                     return None
-                out[stage] = Decimal(repr(float(v[0])))
+                out[stage] = Decimal(repr(float(v)))
             return out
         return str(value).strip()
 
