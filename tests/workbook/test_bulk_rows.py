@@ -244,6 +244,8 @@ def test_a_cell_in_a_shape_the_splice_does_not_map_stops_the_run():
     pairs = bulksplice._pairs(theirs, ours)
     mapped = b"".join(bulksplice._mapped([row + blank], pairs))
     assert mapped == (row + blank).replace(b's="1"', b's="7"').replace(b"1.0</v>", b"1</v>")
+    with pytest.raises(AssertionError, match="shape not mapped"):  # a blank not looked for
+        list(bulksplice._mapped([row + blank], bulksplice._pairs(theirs, ours, blanks=False)))
     odd = row + row.replace(b'r="3"', b'r="4"').replace(b's="1"><v>', b's="1" t="n"><v>')
     with pytest.raises(AssertionError, match="shape not mapped"):
         list(bulksplice._mapped([odd], pairs))

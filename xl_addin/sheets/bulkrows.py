@@ -40,12 +40,14 @@ class BulkRows:
     """A table's data rows as rustpy-xlsxwriter wrote them, in a one-sheet package of its own:
     its header on row `first` - 1 (the table's first data row, the stub's) and rows `first` to
     `last` - 1 (1-based, as the sheet XML numbers them); row `last` is the stub's too.
-    `columns`: the table's column letters."""
+    `columns`: the table's column letters; `blanks`: whether a styled column has a blank.
+    """
 
     package: bytes
     first: int
     last: int
     columns: tuple[str, ...]
+    blanks: bool
 
 
 def bulk_table(sheet: OutputSheet) -> str | None:
@@ -105,7 +107,8 @@ def write_rows(sheet: OutputSheet, table: str) -> BulkRows:
         data, buffer, sheet_name="rows", header_row=at.first, column_formats=formats or None
     )
     letters = tuple(xl_col_to_name(j) for j in range(len(block.columns)))
-    return BulkRows(buffer.getvalue(), at.first + 2, at.last + 1, letters)
+    blanks = any(frame[c.key].isna().any() for c in block.columns if c.fmt)
+    return BulkRows(buffer.getvalue(), at.first + 2, at.last + 1, letters, bool(blanks))
 
 
 def _as_written(column: pd.Series) -> np.ndarray:

@@ -4,13 +4,14 @@ time.
 
 The stub (XlsxWriter's: the sheet with that table holding its first and last data rows only)
 has already been made the user's by sheetparts.sheet_chunks. The rows between the table's
-first and last rows are taken from rustpy-xlsxwriter's sheet as written, each cell's style index replaced
-by the one the stub's last row gives that column; the stub's cells in those rows (tables
-beside it) are added at the end of each row. The replacement is plain byte replacement of
-`" s="K"><v>`, `" s="K" t="inlineStr">` and `" s="K"/>`, which cannot occur inside text (a
-`>` in text is written `&gt;`); every styled cell is counted, so a sheet rustpy-xlsxwriter
-writes in another shape stops the run instead of coming out unstyled. A whole number is
-spelt as XlsxWriter spells it (`250000`, where rustpy-xlsxwriter writes `250000.0`).
+first and last rows are taken from rustpy-xlsxwriter's sheet as written, each cell's style
+index replaced by the one the stub's last row gives that column; the stub's cells in those
+rows (tables beside it) are added at the end of each row. The replacement is plain byte
+replacement of `" s="K"><v>` and `" s="K"/>` (numbers and blanks: text has no format there),
+which cannot occur inside text (a `>` in text is written `&gt;`); every styled cell is
+counted, so a sheet rustpy-xlsxwriter writes in another shape stops the run instead of
+coming out unstyled. A whole number is spelt as XlsxWriter spells it (`250000`, where
+rustpy-xlsxwriter writes `250000.0`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def with_rows(stub: Iterable[bytes], pieces: Iterable[bytes], rows: BulkRows) ->
     head, beside = _beside(stub[:at], rows.first)
     ours = _styles(stub[at : stub.index(b"</row>", at)], rows.columns)
     header, data = _rows(pieces, rows.first)
-    mapped = _mapped(data, _pairs(_styles(header, rows.columns), ours))
+    mapped = _mapped(data, _pairs(_styles(header, rows.columns), ours, rows.blanks))
     yield head
     yield from _joined(mapped, beside)
     yield stub[at:]
@@ -115,20 +116,23 @@ def _mapped(chunks: Iterable[bytes], pairs: tuple[list, int]) -> Iterator[bytes]
         yield chunk.replace(_MARK, b"").replace(b".0</v>", b"</v>")
 
 
-def _pairs(theirs: dict, ours: dict) -> tuple[list[tuple[bytes, bytes]], int]:
+def _pairs(theirs: dict, ours: dict, blanks: bool = True) -> tuple[list[tuple[bytes, bytes]], int]:
     """The byte replacements that give each cell the style of its column in `ours`, from
     rustpy-xlsxwriter's style for it (its header cell's: a column's number format styles its
-    header too), and the number of styled columns."""
+    header too), and the number of styled columns. Only numbers are styled (bulkrows: text
+    has no format), so a styled cell is a value or, with `blanks`, a blank; each replacement
+    is a pass over every row, so none is made that cannot match."""
     to: dict[bytes, bytes] = {}
     for column, style in ours.items():
         if (theirs[column] is None) != (style is None):
             raise AssertionError(f"column {column!r}: styled in one writer, not in the other")
         if style is not None and to.setdefault(theirs[column], style) != style:
             raise AssertionError(f"rustpy-xlsxwriter's style {theirs[column]!r} is two of ours")
+    ends = (b'"><v>', b'"/>') if blanks else (b'"><v>',)
     replacements = [
         (b'" s="%s%s' % (k, end), b'" s="%s%s%s' % (_MARK, v, end))
         for k, v in to.items()
-        for end in (b'"><v>', b'" t="inlineStr">', b'"/>')
+        for end in ends
     ]
     return replacements, sum(style is not None for style in ours.values())
 
