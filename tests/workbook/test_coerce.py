@@ -239,3 +239,17 @@ def test_a_setting_reads_as_it_did_through_a_one_value_column(name, value):
             seen.append((repr(got), type(got), [repr(p) for p in reader.problems],
                          [repr(n) for n in reader.notes]))  # fmt: skip
     assert seen[0] == seen[1]
+
+
+def test_a_date_with_a_time_or_a_time_zone_is_the_day_as_written():
+    # CRM exports write 2026-10-05T00:00:00+08:00; the day typed is the day meant (it was a
+    # TypeError beside a plain date, and "not a date" with a T)
+    column = pd.Series(
+        ["2026-10-05 00:00+08:00", "2026-10-06T23:30:00-05:00", "2026-10-07T09:00", "2026-10-08"],
+        dtype=object,
+    )
+    days, bad = coerce.date(column)
+    assert days.tolist() == [pd.Timestamp(f"2026-10-0{d}") for d in (5, 6, 7, 8)]
+    assert not bad.any()
+    assert coerce.date_of("2026-10-05 00:00+08:00") == (pd.Timestamp("2026-10-05"), False)
+    assert coerce.date_of("2026-10-05Tmorning") == (pd.NaT, True)

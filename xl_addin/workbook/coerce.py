@@ -237,11 +237,13 @@ def _one_date(v):
         s = re.sub(r"[年月/.]", "-", s).replace("日", "")
         if re.fullmatch(r"\d{5}(\.0+)?", s):
             return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
-        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}( .*)?", s):
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?", s):
             try:
-                return pd.Timestamp(s).normalize()
+                day = pd.Timestamp(s)
             except (ValueError, OverflowError):
                 return pd.NaT
+            # with a time zone (2026-10-05T00:00+08:00, as exports write it): the day as written
+            return (day.tz_localize(None) if day.tzinfo else day).normalize()
     return pd.NaT
 
 
@@ -319,7 +321,6 @@ def date_of(value) -> tuple[pd.Timestamp, bool]:
         day = _within(_one_date(value))
         if day is pd.NaT:
             return pd.NaT, True
-        if day.tzinfo is None:  # a time zone (…+08:00) is the column function's to read
-            return day.as_unit("ns"), False
+        return day.as_unit("ns"), False
     days, bad = date(pd.Series([value], dtype=object))
     return days.iloc[0], bool(bad.iloc[0])
