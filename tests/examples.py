@@ -58,6 +58,14 @@ def example_plan(
     return path
 
 
+def new_example(dest: Path, *options: str) -> Path:
+    """`salesplan init DEST --example [OPTIONS]` run anew, on the light example: a plan with a
+    PlanID of its own (every `example_plan` copy shares one)."""
+    with mock.patch.object(init, "example_tables", light_tables):
+        assert main(["init", str(dest), "--example", *options]) == 0, dest
+    return Path(dest)
+
+
 def _make(key: tuple) -> Path:
     global _folder
     locale, commands, light = key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -138,8 +139,22 @@ def test_convert_returns_outputs_in_input_order(tmp_path: Path) -> None:
     assert first_row[3] == "6"  # D1 recalculated (cached 999) in the CSV too
 
 
-def test_opens_cleanly(workbook: Path) -> None:
-    opens_cleanly(workbook)
+def test_opens_cleanly(workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several files in one soffice call, two of one name too (one file: the tests below and
+    every module that opens a plan)."""
+    twin = tmp_path / "twin" / workbook.name
+    twin.parent.mkdir()
+    shutil.copyfile(workbook, twin)
+    calls = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return real_popen(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(libreoffice.subprocess, "Popen", counting_popen)
+    opens_cleanly(workbook, twin)
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("content", [b"garbage\x00\x01 not a zip", b"PK\x03\x04truncated"])

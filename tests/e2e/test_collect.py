@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.examples import example_plan
+from tests.examples import example_plan, new_example
 from tests.libreoffice import opens_cleanly
 from xl_addin.cli import main
 from xl_addin.repbook.encrypt import encrypt, write_password_list
@@ -417,8 +417,7 @@ def strangers(issued, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("strangers")
     out = {}
     # another plan: the same example company initialised again (a new PlanID)
-    other = tmp_path / "other.xlsx"
-    assert say("init", other, "--example", "--locale", "en")[0] == 0
+    other = new_example(tmp_path / "other.xlsx", "--locale", "en")
     assert say("issue", other, "--out", tmp_path / "other")[0] == 0
     out["plan"] = rep_file(tmp_path / "other", "S004")
     # another period: this plan (same PlanID), its period moved by a quarter

@@ -21,14 +21,28 @@ from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
 
+@pytest.fixture(scope="module")
+def issue_of(tmp_path_factory):
+    """`salesplan issue` of the example in a locale, run once per module: (plan, folder). Issue
+    leaves the plan as it was and writes no path of it into the folder."""
+    made = {}
+
+    def issued(locale: str) -> tuple:
+        if locale not in made:
+            root = tmp_path_factory.mktemp(f"issue-{locale}")
+            path = root / "plan.xlsx"
+            example_plan(path, locale)
+            out = root / "books"
+            assert main(["issue", str(path), "--out", str(out)]) == 0
+            made[locale] = path, out
+        return made[locale]
+
+    return issued
+
+
 @pytest.fixture(scope="module", params=["en", "zh-CN"])
-def issued(request, tmp_path_factory):
-    root = tmp_path_factory.mktemp(f"issue-{request.param}")
-    path = root / "plan.xlsx"
-    example_plan(path, request.param)
-    out = root / "books"
-    assert main(["issue", str(path), "--out", str(out)]) == 0
-    return path, out
+def issued(request, issue_of):
+    return issue_of(request.param)
 
 
 def package_text(path) -> dict[str, str]:
@@ -300,7 +314,7 @@ def _roll_up_totals_are_the_sums_of_their_rows(computed, rollups, p, loc) -> Non
             assert ws.cell(weeks_total, 2 + k).value == week, (region, k + 1)
 
 
-def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
+def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(issue_of, tmp_path):
     """Rendering is deterministic, so each decrypted workbook equals the unencrypted one byte
     for byte; the passwords are only in passwords.csv (owner-only), never in a workbook."""
     import csv
@@ -309,10 +323,8 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
 
     from xl_addin.repbook.encrypt import decrypt
 
-    path = tmp_path / "plan.xlsx"
-    example_plan(path, "en")
-    plain, locked = tmp_path / "plain", tmp_path / "locked"
-    assert main(["issue", str(path), "--out", str(plain)]) == 0
+    path, plain = issue_of("en")  # the plain workbooks, issued by a run of their own
+    locked = tmp_path / "locked"
     assert main(["issue", str(path), "--out", str(locked), "--encrypt"]) == 0
     listing = locked / "passwords.csv"
     assert stat.S_IMODE(os.stat(listing).st_mode) == 0o600
@@ -342,13 +354,13 @@ def test_encrypted_workbooks_decrypt_to_exactly_the_plain_ones(tmp_path):
                 assert row["Password"].encode() not in other.read_bytes()
 
 
-def test_send_without_smtp_writes_the_outbox_once(tmp_path, monkeypatch, capsys):
+def test_send_without_smtp_writes_the_outbox_once(issue_of, tmp_path, monkeypatch, capsys):
     for name in ("SALESPLAN_SMTP_HOST", "SALESPLAN_SMTP_USER", "SALESPLAN_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "plan.xlsx"
-    example_plan(path, "en")
-    out = tmp_path / "books"
-    assert main(["issue", str(path), "--out", str(out)]) == 0
+    issued_plan, issued_books = issue_of("en")
+    path, out = tmp_path / "plan.xlsx", tmp_path / "books"
+    shutil.copy(issued_plan, path)
+    shutil.copytree(issued_books, out)  # the folder as `salesplan issue` wrote it
     assert main(["send", str(out), "--dry-run"]) == 0
     assert not (out / "outbox").exists() or not list((out / "outbox").iterdir())
     assert main(["send", str(out)]) == 0

@@ -14,6 +14,7 @@ import re
 import openpyxl
 
 from engine.settings import SPECS
+from tests.examples import new_example
 from xl_addin.cli import main
 
 OUTPUT_SHEETS = ("Targets", "Breakdown", "Phasing", "Reconciliation", "Tracking", "Commission", "Dashboard")  # fmt: skip
@@ -72,8 +73,10 @@ def english_words(places, allowed, tmp_path) -> list[tuple[str, str]]:
 def test_a_chinese_plan_has_no_english_sentence(tmp_path, monkeypatch):
     for name in [n for n in os.environ if n.startswith("SALESPLAN_")]:
         monkeypatch.delenv(name)  # send writes the outbox
-    plan = tmp_path / "plan.xlsx"
-    said("init", str(plan), "--example")
+    # init --example (Chinese unless told otherwise) on the light example (tests/examples.py):
+    # decompose, track and issue write the very sheets and say the very lines of the full one,
+    # and its history holds the same names
+    plan = new_example(tmp_path / "plan.xlsx")
     typed = openpyxl.load_workbook(plan)
     user = {w for _, text in strings(typed) for w in WORD.findall(text)}
     allowed = user | set(SPECS) | set(typed.sheetnames) | set(OUTPUT_SHEETS) | NAMES

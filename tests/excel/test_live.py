@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -83,9 +84,14 @@ def make_example(folder: Path, locale: str) -> Path:
 
 
 @pytest.fixture(scope="module", params=["en", "zh-CN"])
-def example(request, tmp_path_factory) -> Path:
+def example_locale(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def example(example_locale, tmp_path_factory) -> Path:
     """The example company, in both locales: the sheets compared cell by cell."""
-    return make_example(tmp_path_factory.mktemp(f"example-{request.param}"), request.param)
+    return make_example(tmp_path_factory.mktemp(f"example-{example_locale}"), example_locale)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +105,23 @@ def plan(english, tmp_path) -> Path:
     path = tmp_path / "plan.xlsx"
     path.write_bytes(english.read_bytes())
     return path
+
+
+@pytest.fixture(scope="module")
+def english_issued(english, tmp_path_factory) -> Path:
+    """`salesplan issue` of the English example, once: the folder of its workbooks (issue
+    leaves the plan as it was, and the folder holds no path of it)."""
+    folder = tmp_path_factory.mktemp("issued") / "plan workbooks"
+    assert main(["issue", str(english), "--out", str(folder)]) == 0
+    return folder
+
+
+def issued_beside(plan: Path, english_issued: Path) -> Path:
+    """The plan as `salesplan issue PLAN --out "plan workbooks"` leaves it: a copy of the
+    folder issued from the same plan, beside it."""
+    folder = plan.with_name("plan workbooks")
+    shutil.copytree(english_issued, folder)
+    return folder
 
 
 class Recorder:
@@ -353,15 +376,14 @@ def snapshot(book) -> dict:
 
 
 @pytest.fixture(scope="module")
-def both(example, tmp_path_factory):
+def both(example_locale, example, tmp_path_factory):
     """The example plan decomposed and tracked by the CLI, and by the buttons through xlwings."""
     folder = tmp_path_factory.mktemp("both")
-    cli, live = folder / "cli.xlsx", folder / "live.xlsx"
-    cli.write_bytes(example.read_bytes())
+    live = folder / "live.xlsx"
     live.write_bytes(example.read_bytes())
-    assert main(["decompose", str(cli)]) == 0
-    assert main(["track", str(cli)]) == 0
-    assert main(["scenarios", str(cli)]) == 0
+    # a copy of the example after `salesplan decompose`, `track` and `scenarios` (each run as
+    # a command on the file, made once in the process: tests/examples.py)
+    cli = example_plan(folder / "cli.xlsx", example_locale, "decompose", "track", "scenarios")
     said = Recorder([Recorder.ENTER])  # the week most reps have reported, as the CLI tracks
     with engine_module.activated():
         book = xw.Book(live)
@@ -658,8 +680,7 @@ def test_recalibrate_from_the_selected_row_appends_to_the_change_log_like_the_cl
     plan, tmp_path, engine
 ):
     cli = tmp_path / "cli.xlsx"
-    assert main(["decompose", str(plan)]) == 0
-    assert main(["track", str(plan)]) == 0
+    example_plan(plan, "en", "decompose", "track")  # the example after the two commands
     cli.write_bytes(plan.read_bytes())
     first = int(
         read_plan_decomposed(FileBook(plan)).targets.set_index("rep_id").at["S003", "target"]
@@ -724,7 +745,7 @@ def test_track_asks_for_the_week_with_the_latest_week_most_reps_have_reported_fi
     plan, tmp_path, engine
 ):
     cli = tmp_path / "cli.xlsx"
-    assert main(["decompose", str(plan)]) == 0
+    example_plan(plan, "en", "decompose")  # the example after `salesplan decompose`
     cli.write_bytes(plan.read_bytes())
     book = xw.Book(plan)
     said = Recorder(["4"])
@@ -794,7 +815,7 @@ CHINESE_WORDS = {
 
 
 def test_a_selected_region_row_recalibrates_the_region_like_the_cli(plan, tmp_path, engine):
-    assert main(["decompose", str(plan)]) == 0
+    example_plan(plan, "en", "decompose")  # the example after `salesplan decompose`
     cli = tmp_path / "cli.xlsx"
     cli.write_bytes(plan.read_bytes())
     regions = decompose(read_plan(FileBook(plan))).regions.set_index("region")
@@ -1027,10 +1048,9 @@ def finished(folder: Path, seconds: float = 60) -> None:
 
 
 def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
-    plan, tmp_path, engine, monkeypatch
+    plan, english_issued, tmp_path, engine, monkeypatch
 ):
-    folder = plan.with_name("plan workbooks")
-    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    folder = issued_beside(plan, english_issued)
     everyone = {r.email for r in read_manifest(folder)}
     unknown = sorted(everyone)[0]
     with mail_server(tmp_path, refuse={unknown}) as server:
@@ -1063,10 +1083,9 @@ def test_send_through_a_server_runs_in_the_background_and_excel_is_free(
 
 
 def test_a_wrong_password_is_said_in_the_button_and_nothing_starts(
-    plan, tmp_path, engine, monkeypatch
+    plan, english_issued, tmp_path, engine, monkeypatch
 ):
-    folder = plan.with_name("plan workbooks")
-    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    folder = issued_beside(plan, english_issued)
     with mail_server(tmp_path) as server:
         for name, value in (server.env | {"SALESPLAN_SMTP_PASSWORD": "not-it"}).items():
             monkeypatch.setenv(name, value)
@@ -1080,9 +1099,10 @@ def test_a_wrong_password_is_said_in_the_button_and_nothing_starts(
     assert not (folder / background.REPORT).exists() and background.running(folder) is None
 
 
-def test_send_pressed_while_a_send_runs_says_how_far_it_is(plan, engine, monkeypatch):
-    folder = plan.with_name("plan workbooks")
-    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+def test_send_pressed_while_a_send_runs_says_how_far_it_is(
+    plan, english_issued, engine, monkeypatch
+):
+    folder = issued_beside(plan, english_issued)
     # a server is set up, so the mailing would go to the background
     monkeypatch.setenv("SALESPLAN_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SALESPLAN_MAIL_FROM", "sales.ops@example.com")
@@ -1103,15 +1123,16 @@ def test_send_pressed_while_a_send_runs_says_how_far_it_is(plan, engine, monkeyp
     assert not (folder / "outbox").exists() and not (folder / background.REPORT).exists()
 
 
-def test_collect_merges_the_returned_workbooks_as_the_command_does(plan, engine, tmp_path):
+def test_collect_merges_the_returned_workbooks_as_the_command_does(
+    plan, english_issued, engine, tmp_path
+):
     """The Collect button asks for the folder (the one the workbooks were issued into filled
     in) and writes into the open workbook what `salesplan collect` writes into the file."""
     import io
 
     from tests.e2e.test_collect import rep_file, type_into
 
-    folder = plan.with_name("plan workbooks")
-    assert main(["issue", str(plan), "--out", str(folder)]) == 0
+    folder = issued_beside(plan, english_issued)
     type_into(rep_file(folder, "S002"), {7: (1234.5, 3, 2, 1, 0)}, dt.date(2026, 10, 7))
     type_into(rep_file(folder, "S003"), {3: (1.0, None, None, None, None)})  # a conflict
     cli = tmp_path / "cli.xlsx"

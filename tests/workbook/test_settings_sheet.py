@@ -17,6 +17,7 @@ from openpyxl.styles.numbers import is_date_format
 
 from engine.settings import SPECS
 from tests.builders import english
+from tests.examples import light_tables
 from xl_addin.messages import catalogue, problem_text
 from xl_addin.sheets.layout import display_width
 from xl_addin.workbook import init
@@ -155,7 +156,10 @@ def test_stage_weights_are_written_with_the_stages_in_the_plans_language(plans, 
     path = typed(plans["zh-CN"], tmp_path / "zh.xlsx", PeriodStart=dt.datetime(2026, 7, 6))
     settings, problems = read_settings(path)
     assert problems == [] and settings["StageWeights"] == SPECS["StageWeights"][1]
-    example = init.write_plan(tmp_path / "example.xlsx", example=True, locale="zh-CN")
+    # the light example: its Settings sheet is the full one's (only the history is shorter)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(init, "example_tables", light_tables)
+        example = init.write_plan(tmp_path / "example.xlsx", example=True, locale="zh-CN")
     assert settings_rows(example)["StageWeights"][1][0] == "新品=0.15,成长=0.2,成熟=0.55,长尾=0.1"
 
 
