@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -164,6 +165,12 @@ def returned(copy):
     """The folder as the reps send it back: new weeks in four workbooks (one encrypted, its
     password in passwords.csv as `issue --encrypt` lists it), a conflicting week, an acceptance."""
     plan, folder = copy
+    send_back(folder)
+    return plan, folder
+
+
+def send_back(folder: Path) -> None:
+    """What the reps type into the issued workbooks in `folder` before sending them back."""
     for rep, weeks in NEW_WEEKS.items():
         type_into(rep_file(folder, rep), weeks, ACCEPTED[1] if rep == ACCEPTED[0] else None)
     rep, week, amount = CONFLICT
@@ -174,6 +181,40 @@ def returned(copy):
         folder / "passwords.csv",
         [{"RepID": "S010", "Name": "x", "File": locked.name, "Password": PASSWORD}],
     )
+
+
+@dataclass(frozen=True)
+class Collected:
+    before: Path  # the plan as it was
+    plan: Path  # the plan after `salesplan collect FOLDER PLAN`
+    folder: Path
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="module")
+def collected(issued, tmp_path_factory) -> Collected:
+    """`salesplan collect` of the returned folder (`returned`) into the plan, run once for the
+    tests that each check something else of that one run; a test that goes on from it works on
+    copies (`went_on`)."""
+    plan, books = issued
+    root = tmp_path_factory.mktemp("collected")
+    mine, folder, before = root / "plan.xlsx", root / "returned", root / "before.xlsx"
+    shutil.copy(plan, mine)
+    shutil.copytree(books, folder)
+    send_back(folder)
+    shutil.copy(mine, before)
+    code, out, err = say("collect", folder, mine)
+    return Collected(before, mine, folder, code, out, err)
+
+
+@pytest.fixture
+def went_on(collected, tmp_path) -> tuple[Path, Path]:
+    """A copy of the collected plan and of its folder, for a test to change."""
+    plan, folder = tmp_path / "plan.xlsx", tmp_path / "returned"
+    shutil.copy(collected.plan, plan)
+    shutil.copytree(collected.folder, folder)
     return plan, folder
 
 
@@ -196,13 +237,14 @@ def typed_plan(issued, tmp_path_factory):
     return typed
 
 
-def test_collected_weeks_track_as_if_typed_into_tblActuals(returned, typed_plan, tmp_path):
-    plan, folder = returned
+def test_collected_weeks_track_as_if_typed_into_tblActuals(
+    collected, went_on, typed_plan, tmp_path
+):
+    plan, _ = went_on  # the plan after the collect
     typed = tmp_path / "typed.xlsx"
     shutil.copy(typed_plan, typed)
 
-    code, out, err = say("collect", folder, plan)
-    assert code == 0, err
+    assert collected.code == 0, collected.err
     # the rows appended are the typed ones, in full (amounts to the cent, blanks blank)
     rows = table_rows(plan, "tblActuals")
     width = len(expected_rows()[0])  # Week … NewCustomers; the example's GrossProfit is after
@@ -218,11 +260,9 @@ def test_collected_weeks_track_as_if_typed_into_tblActuals(returned, typed_plan,
     opens_cleanly(plan)
 
 
-def test_the_summary_counts_each_reps_weeks_rows_and_conflicts(returned):
-    plan, folder = returned
-    code, out, _ = say("collect", folder, plan)
-    assert code == 0
-    lines = out.splitlines()
+def test_the_summary_counts_each_reps_weeks_rows_and_conflicts(collected):
+    assert collected.code == 0
+    lines = collected.out.splitlines()
     assert lines[0].startswith("Collected 24 workbooks from")
     # every rep returned weeks 1–6 as issued (S024 started in week 5: 2), plus the new ones
     weeks = 23 * 6 + 2 + sum(len(w) for w in NEW_WEEKS.values())
@@ -236,12 +276,11 @@ def test_the_summary_counts_each_reps_weeks_rows_and_conflicts(returned):
     assert "  19 other reps: every week returned is already in the plan" in lines
 
 
-def test_a_conflicting_week_is_reported_with_both_values_and_the_plan_keeps_its_own(returned):
-    plan, folder = returned
+def test_a_conflicting_week_is_reported_with_both_values_and_the_plan_keeps_its_own(collected):
     rep, week, amount = CONFLICT
-    before = [r for r in table_rows(plan, "tblActuals") if r[1] == rep and r[0] == week]
+    before = [r for r in table_rows(collected.before, "tblActuals") if r[1] == rep and r[0] == week]
     assert len(before) == 1
-    code, out, _ = say("collect", folder, plan)
+    code, out, plan = collected.code, collected.out, collected.plan
     assert code == 0
     line = (
         f"    week {week}: Amount {before[0][2]:,.2f} in the plan, {amount:,.2f} returned"
@@ -280,10 +319,12 @@ def test_prefer_returned_refuses_a_week_the_plan_holds_in_several_rows(returned)
     assert after == [held[2], 10.0]
 
 
-def test_an_acceptance_is_recorded_and_shown_on_targets_after_the_next_decompose(returned):
-    plan, folder = returned
+def test_an_acceptance_is_recorded_and_shown_on_targets_after_the_next_decompose(
+    collected, went_on
+):
+    plan, folder = went_on  # copies of the plan and folder after the collect
     rep, day = ACCEPTED
-    code, out, _ = say("collect", folder, plan)
+    code, out = collected.code, collected.out
     assert code == 0
     assert f"  accepted the plan: {rep} {day:%Y-%m-%d} (v1)" in out
     assert "after the next decompose" in out
