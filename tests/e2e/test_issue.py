@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -245,18 +246,47 @@ def safe(text: str) -> str:
     return safe_name(text)
 
 
-def test_every_issued_file_converts_to_pdf(issued, tmp_path):
+LOCALES = ("en", "zh-CN")
+
+
+@pytest.fixture(scope="module")
+def pdfs_of(issue_of, tmp_path_factory) -> dict[Path, tuple[list[Path], list[Path]]]:
+    """Every file issued in either locale converted to PDF, in one soffice call: {folder:
+    (its files, their PDFs)}. Each file goes in as a copy named with its locale first, so the
+    two folders' files (manifest.csv in both) have outputs of their own."""
+    root = tmp_path_factory.mktemp("pdf")
+    (root / "in").mkdir()
+    folders = {loc: issue_of(loc)[1] for loc in LOCALES}
+    files = {loc: sorted(folders[loc].iterdir()) for loc in LOCALES}
+    staged = [
+        shutil.copy(f, root / "in" / f"{loc}-{f.name}") for loc in LOCALES for f in files[loc]
+    ]
+    pdfs = iter(convert(staged, "pdf", root / "pdf"))
+    return {folders[loc]: (files[loc], [next(pdfs) for _ in files[loc]]) for loc in LOCALES}
+
+
+def test_every_issued_file_converts_to_pdf(issued, pdfs_of):
     _, out = issued
-    files = sorted(out.iterdir())
-    pdfs = convert(files, "pdf", tmp_path / "pdf")
+    files, pdfs = pdfs_of[out]
+    assert files == sorted(out.iterdir())
     assert len(pdfs) == len(files) and all(p.stat().st_size > 1000 for p in pdfs)
 
 
-def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(issued):
+@pytest.fixture(scope="module")
+def recalculated_by_libreoffice(issue_of) -> dict:
+    """Every workbook issued in either locale as LibreOffice computes it, in one soffice call:
+    {path: workbook of values}."""
+    from tests.libreoffice import recalculate_many
+
+    return recalculate_many([f for loc in LOCALES for f in sorted(issue_of(loc)[1].glob("*.xlsx"))])
+
+
+def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(
+    issued, recalculated_by_libreoffice
+):
     """The example's six weeks of actuals are in each workbook; LibreOffice's results equal
     the engine's Tracking and Commission for every rep. In the same call, each roll-up's Total
     rows compute to the sums of the rows above them and to the engine's region totals."""
-    from tests.libreoffice import recalculate_many
     from xl_addin.repbook.render import FIRST
     from xl_addin.sheets.labels import label
 
@@ -268,7 +298,7 @@ def test_issued_workbooks_recalculate_to_the_plans_own_tracking_and_commission(i
     files = {r.rep_id: out / f"{r.rep_id}_{r.name}_{start}.xlsx" for r in plan.reps.itertuples()}
     word = {"en": "Region", "zh-CN": "区域"}[loc]
     rollups = {r: out / f"{word}_{r}_{start}.xlsx" for r in plan.regions["region"]}
-    computed = recalculate_many([*files.values(), *rollups.values()])
+    computed = {f: recalculated_by_libreoffice[f] for f in [*files.values(), *rollups.values()]}
     _roll_up_totals_are_the_sums_of_their_rows(computed, rollups, p, loc)
     track = p.tracking.set_index("rep_id")
     pay = p.commission.set_index("rep_id")
