@@ -80,15 +80,28 @@ def status_colours(html: str) -> list[str]:
     ]
 
 
-def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tracked, tmp_path):
-    """LibreOffice evaluates the sheet's conditional formatting; the engine's rule must agree."""
-    edited = tmp_path / "edited.xlsx"
+@pytest.fixture(scope="module")
+def as_html(tracked, late, tmp_path_factory) -> dict:
+    """The tracked plan with ToDate typed by hand at each status boundary (`typed_at_boundaries`)
+    and the plan where S001 has not reported the tracked week (`late`), each as LibreOffice
+    renders it in HTML, in one soffice call: {"boundaries": (html, typed, RedBelow), "late":
+    html}."""
+    root = tmp_path_factory.mktemp("html")
+    edited = root / "edited.xlsx"
+    red_below = read_plan(FileBook(tracked)).settings["RedBelow"]  # 0.8
+    typed = typed_at_boundaries(tracked, edited, red_below)
+    boundaries, late_html = convert([edited, late[0]], "html", root / "html")
+    return {"boundaries": (boundaries, typed, red_below), "late": late_html}
+
+
+def typed_at_boundaries(tracked, edited, red_below) -> list[tuple[int, int, int]]:
+    """The tracked plan saved as `edited` with each rep's ToDate typed on or one cent below a
+    boundary (or a plain value between): (cents typed, plan to date, floor to date) per rep."""
     wb = openpyxl.load_workbook(tracked)
     ws = wb["Tracking"]
     # the title on row 1, the header on row 2 (then a gap and the KPI scorecard's beside it)
     header = [without_unit(c.value or "") for c in ws[2]]
     col = {h: header.index(h) + 1 for h in ("ToDate", "PlanToDate", "FloorToDate")}
-    red_below = read_plan(FileBook(tracked)).settings["RedBelow"]  # 0.8
     typed = []
     last = int(ws.tables["tblTracking"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     for i, row in enumerate(range(3, last + 1)):
@@ -102,7 +115,12 @@ def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(tr
         ws.cell(row, col["ToDate"]).value = cents / 100
         typed.append((cents, plan, floor))
     wb.save(edited)
-    (html,) = convert([edited], "html", tmp_path / "html")
+    return typed
+
+
+def test_status_colours_follow_numbers_typed_by_hand_exactly_at_each_boundary(as_html):
+    """LibreOffice evaluates the sheet's conditional formatting; the engine's rule must agree."""
+    html, typed, red_below = as_html["boundaries"]
     colours = status_colours(html.read_text(encoding="utf-8", errors="replace"))
     cents, plan, floor = (np.array(x, dtype=np.int64) for x in zip(*typed, strict=True))
     expected = list(alert_status(cents, plan, floor, red_below))
@@ -241,9 +259,8 @@ def test_a_rep_who_has_not_reported_the_tracked_week_is_no_report_not_red(late):
     assert first.rules[0].formula == ['$J3="NO REPORT"']  # the first rep, on row 3
 
 
-def test_libreoffice_shows_no_report_in_grey(late, tmp_path):
-    path, _ = late
-    (html,) = convert([path], "html", tmp_path / "html")
+def test_libreoffice_shows_no_report_in_grey(as_html):
+    html = as_html["late"]
     section = html.read_text(encoding="utf-8", errors="replace").split("<em>Tracking</em>", 1)[1]
     cells = re.findall(
         r'bgcolor="(#[0-9A-Fa-f]{6})"><font color="#[0-9A-Fa-f]{6}">(RED|AMBER|GREEN|NO REPORT)<',
