@@ -24,6 +24,7 @@ from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
 from xl_addin.workbook.atomic import replacing_kept
+from xl_addin.workbook.columnar import read_columns
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
     TableRef,
@@ -37,8 +38,12 @@ from xl_addin.workbook.package import (
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
-from xl_addin.workbook.tablesource import CellError, RawTable
+from xl_addin.workbook.tablesource import CellError, ColumnRows, RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
+
+# Tables of this many cells or more would be read by columns (columnar.py): None, off, until
+# that read is proven to give the grid's values (its docstring says what is missing).
+LARGE: int | None = None
 
 
 class FileBook:
@@ -74,6 +79,13 @@ class FileBook:
         min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
         width = max_col - min_col + 1
         one_grid, unread = self._scan(ref)
+        if one_grid and not _within(unread, min_row, max_row, min_col, max_col):
+            if LARGE is not None and width * (max_row - min_row + 1) >= LARGE:
+                read = read_columns(self.path, ref, (min_col, min_row, max_col, max_row))
+                if read is not None:
+                    headers, columns = read
+                    return RawTable(ref.name, ref.sheet, min_row, min_col, headers,
+                                    ColumnRows(columns), False, columns)  # fmt: skip
         if one_grid:
             if self._values is None:
                 self._values = CalamineWorkbook.from_path(str(self.path))
@@ -136,6 +148,15 @@ class FileBook:
         check_not_input(
             self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
         )
+
+
+def _within(cells, min_row: int, max_row: int, min_col: int, max_col: int) -> bool:
+    """Whether any of `cells` (references) is inside the box."""
+    for cell in cells:
+        row, col = coordinate_to_tuple(cell)
+        if min_row <= row <= max_row and min_col <= col <= max_col:
+            return True
+    return False
 
 
 def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):

@@ -480,6 +480,10 @@ class Reader:
             return None
         if isinstance(raw, SourceRows):
             data = raw.frame
+        elif raw.columns is not None:
+            data = pd.DataFrame(
+                dict(enumerate(raw.columns)), columns=range(len(raw.headers)), dtype=object
+            )
         elif raw.rows:
             data = pd.DataFrame(raw.rows, columns=range(len(raw.headers)), dtype=object)
         else:

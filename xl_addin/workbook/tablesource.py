@@ -9,6 +9,7 @@ xl_addin/workbook/filebook.py (openpyxl/calamine and XlsxWriter), the live one x
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +21,22 @@ class CellError(str):
     whose result was never stored (""). The reader reports it at its cell."""
 
 
+class ColumnRows(Sequence):
+    """A table's data rows as tuples, made on demand from its columns (columnar.py): the
+    reader takes the columns whole, other readers may still walk the rows."""
+
+    def __init__(self, columns: list):
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return tuple(c[i] for c in self.columns)
+
+
 @dataclass(frozen=True)
 class RawTable:
     name: str
@@ -29,6 +46,7 @@ class RawTable:
     headers: list
     rows: list[tuple]  # the data rows' values, as read
     errors: bool = True  # whether any value may be a CellError (False: none is)
+    columns: list | None = None  # the data as one object array per column, when read so
 
     def cell(self, row: int, col: int) -> str:
         """Address of data row `row` (0-based) in table column `col` (0-based)."""

@@ -1,0 +1,230 @@
+"""A large table read column by column with fastexcel (calamine in Rust, handing Arrow arrays
+over through the Arrow C interface, read here with nanoarrow: no pyarrow), as the very values
+the grid read of filebook.py gives, in half its time.
+
+The grid read (python-calamine's `to_python`, then a tuple per row) makes a Python object per
+cell one by one; here a column is made at once from its Arrow buffers. This read is used only
+where it gives the same values as the grid read, and says None (the caller reads the grid)
+whenever that is not certain:
+- fastexcel finds more than one kind of value in a column (numbers and text, dates and text,
+  true/false and numbers), reading every row (dtype_coercion="strict", no sampling);
+- a column of a kind other than numbers, text, true/false or dates at midnight from 1900-03-01
+  on (times of day, durations, whole numbers as another program may write them);
+- a header cell that is not plain text in the sheet's XML, or differs from the table's column
+  name, or a table whose rows fastexcel counts differently (a totals row);
+- a last data row without a value (the grid read stops at the sheet's last value);
+- error cells, formulas never calculated and far stray cells are the caller's to check first
+  (extent.py): the grid read handles those.
+Empty cells come back as "", as calamine's grid gives them.
+
+SPIKE, OFF (filebook.LARGE is None): not yet proven. fastexcel 0.21's strict mode does not
+refuse every mixed column: a text cell 150 rows down a column of numbers came back as an
+empty cell, silently (tests/workbook/test_columnar.py, the xfail case). Turning this on needs
+a proof per column that every cell kept its kind (e.g. counts of typed cells per column from
+the sheet's XML, which the extent scan streams anyway), without costing what the grid costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from xl_addin.workbook.opc import Package, office_document
+from xl_addin.workbook.package import TableRef
+
+LARGE = 100_000  # cells of a table from which the columns read would pay (filebook.LARGE)
+_DAY_MS = 86_400_000
+_FIRST_DAY_MS = (dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days * _DAY_MS
+_EPOCH = dt.date(1970, 1, 1)
+HEAD = 1 << 22  # bytes of sheet XML searched for a header row
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(rb'\b(r|t)="([^"]*)"')
+_PLAIN_TEXT = re.compile(
+    rb'<t(?: xml:space="preserve")?>([^<]*)</t>|<t(?: xml:space="preserve")?/>'
+)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z]+);")
+
+
+def read_columns(
+    path: Path, ref: TableRef, box: tuple[int, int, int, int]
+) -> tuple[list[str], list[np.ndarray]] | None:
+    """The table's headers and data columns (object arrays of calamine's values), or None
+    when this read cannot be sure to give them as the grid read does (module docstring)."""
+    import fastexcel
+    import nanoarrow as na
+    from nanoarrow.c_array import c_array_view
+
+    min_col, min_row, max_col, max_row = box
+    width, height = max_col - min_col + 1, max_row - min_row
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)  # a warning per empty column
+    try:
+        table = fastexcel.read_excel(str(path)).load_table(
+            ref.name, dtype_coercion="strict", schema_sample_rows=None
+        )
+        if table.width != width or table.height != height or table.offset != 0:
+            return None
+        array = na.c_array(table)
+        view = c_array_view(array)
+    except Exception:  # noqa: BLE001 - any refusal of fastexcel's: the grid read says it
+        return None
+    if array.schema.format != "+s" or array.n_children != width or view.offset != 0:
+        return None
+    names = [array.schema.child(k).name for k in range(width)]
+    headers = _headers(path, ref, min_row, min_col, max_col)
+    if headers is None or headers != names:
+        return None
+    columns, last_row_has_value = [], False
+    for k in range(width):
+        child = view.child(k)
+        column = _column(array.schema.child(k).format, child, height)
+        if column is None:
+            return None
+        values, valid = column
+        last_row_has_value = last_row_has_value or bool(valid[-1])
+        columns.append(values)
+    if not last_row_has_value:
+        return None
+    return headers, columns
+
+
+def _valid(child, bits, n: int) -> np.ndarray:
+    if child.null_count == 0 or len(bits) == 0:
+        return np.ones(n, dtype=bool)
+    raw = np.frombuffer(bits, dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[child.offset : child.offset + n].astype(bool)
+
+
+def _column(fmt: str, child, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """One Arrow column as calamine's grid values (object array), and where cells have one."""
+    if child.length != n:
+        return None
+    buffers = list(child.buffers)
+    valid = _valid(child, buffers[0], n)
+    lo, hi = child.offset, child.offset + n
+    if fmt == "g":  # float64: a Python float per number
+        out = np.frombuffer(buffers[1], dtype=np.float64)[lo:hi].astype(object)
+    elif fmt == "b":  # true/false, bit-packed
+        bits = np.unpackbits(np.frombuffer(buffers[1], dtype=np.uint8), bitorder="little")
+        out = bits[lo:hi].astype(bool).astype(object)
+    elif fmt == "u":
+        out = _strings(buffers, lo, hi)
+    elif fmt == "tsm:":  # calamine's grid gives a date for a datetime at midnight
+        ms = np.frombuffer(buffers[1], dtype=np.int64)[lo:hi]
+        seen = ms[valid]
+        if ((seen % _DAY_MS) != 0).any() or (seen < _FIRST_DAY_MS).any():
+            return None
+        days, codes = np.unique(ms // _DAY_MS, return_inverse=True)
+        dates = np.array([_EPOCH + dt.timedelta(days=int(d)) for d in days] or [None], object)
+        out = dates[codes.reshape(-1)] if n else np.empty(0, dtype=object)
+    else:
+        return None
+    out[~valid] = ""
+    return out, valid
+
+
+def _strings(buffers: list, lo: int, hi: int) -> np.ndarray:
+    """Arrow UTF-8 strings as Python str: the buffer decoded once, each value a slice."""
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[lo : hi + 1]
+    data = bytes(buffers[2]) if len(buffers[2]) else b""
+    text = data.decode("utf-8")
+    if not data.isascii():  # byte offsets to character offsets: skip continuation bytes
+        raw = np.frombuffer(data, dtype=np.uint8)
+        before = np.concatenate(([0], np.cumsum((raw & 0xC0) == 0x80)))
+        offsets = offsets - before[offsets]
+    starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
+    out = np.empty(hi - lo, dtype=object)
+    out[:] = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+    return out
+
+
+def _headers(path: Path, ref: TableRef, row: int, min_col: int, max_col: int) -> list[str] | None:
+    """The header row's cells as calamine reads them, when each is plain text (a shared or
+    inline string of one run, no escapes beyond XML's five entities); None otherwise."""
+    from openpyxl.utils import column_index_from_string
+
+    with zipfile.ZipFile(path) as z:
+        with z.open(ref.sheet_part) as stream:
+            head = stream.read(HEAD)
+        found = re.search(rb'<row\b[^>]*?\br="%d"[^>]*>(.*?)</row>' % row, head, re.S)
+        if found is None:
+            return None
+        texts: dict[int, bytes] = {}
+        shared: dict[int, int] = {}
+        for cell in _CELL.finditer(found[1]):
+            attrs = dict(_ATTR.findall(cell[1]))
+            m = re.fullmatch(rb"([A-Z]{1,3})(\d+)", attrs.get(b"r", b""))
+            if m is None or int(m[2]) != row:
+                return None
+            col = column_index_from_string(m[1].decode())
+            if not min_col <= col <= max_col:
+                continue
+            body, kind = cell[3] or b"", attrs.get(b"t")
+            if kind == b"s":
+                v = _VALUE.search(body)
+                if v is None:
+                    return None
+                shared[col] = int(v[1])
+            elif kind == b"inlineStr":
+                texts[col] = body
+            else:
+                return None  # a number, a formula, a true/false: not plain text
+        if shared:
+            strings = _shared_strings(z, path, max(shared.values()))
+            if strings is None or max(shared.values()) >= len(strings):
+                return None
+            texts.update({col: b"<is>" + strings[i] + b"</is>" for col, i in shared.items()})
+    out = []
+    for col in range(min_col, max_col + 1):
+        text = _plain(texts.get(col))
+        if not text:
+            return None
+        out.append(text)
+    return out
+
+
+def _plain(inline: bytes | None) -> str | None:
+    """The text of `<is>…</is>` (or a shared string's `<si>` inside) when it is one plain run."""
+    if inline is None:
+        return None
+    m = re.fullmatch(rb"<is>(.*)</is>", inline, re.S)
+    body = m[1] if m else inline
+    t = _PLAIN_TEXT.fullmatch(body.strip(b" \t\n"))
+    if t is None:
+        return None
+    raw = t[1] or b""
+    if raw != raw.strip() or b"_x" in raw or b"\r" in raw:
+        return None  # Office's _xHHHH_ escapes, line ends XML parsers may change
+    text = _REFERENCE.sub(_character, raw.decode("utf-8"))
+    return None if "\0" in text else text
+
+
+def _character(ref: re.Match) -> str:
+    """An XML entity or character reference as its character; NUL for anything else."""
+    name = ref[1]
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _ENTITIES.get(name, "\0")
+
+
+def _shared_strings(z: zipfile.ZipFile, path: Path, last: int) -> list[bytes] | None:
+    """The workbook's shared strings (each the inside of its `<si>`) when they are plainly
+    laid out (no `<si/>`, no attributes) and reach index `last`."""
+    package = Package(z)
+    workbook = office_document(package, path.name)
+    part = next((r.part for r in package.rels(workbook) if r.type.endswith("/sharedStrings")), None)
+    if part is None or not package.has(part):
+        return None
+    data = package.read(package.actual(part))
+    strings = re.findall(rb"<si>(.*?)</si>", data, re.S)
+    if len(strings) <= last or data.count(b"<si") != len(strings):
+        return None
+    return strings
