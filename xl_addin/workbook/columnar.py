@@ -1,27 +1,25 @@
 """A large table read column by column with fastexcel (calamine in Rust, handing Arrow arrays
 over through the Arrow C interface, read here with nanoarrow: no pyarrow), as the very values
-the grid read of filebook.py gives, in half its time.
+the grid read of filebook.py gives, in a fraction of its time.
 
 The grid read (python-calamine's `to_python`, then a tuple per row) makes a Python object per
 cell one by one; here a column is made at once from its Arrow buffers. This read is used only
-where it gives the same values as the grid read, and says None (the caller reads the grid)
-whenever that is not certain:
-- fastexcel finds more than one kind of value in a column (numbers and text, dates and text,
-  true/false and numbers), reading every row (dtype_coercion="strict", no sampling);
-- a column of a kind other than numbers, text, true/false or dates at midnight from 1900-03-01
-  on (times of day, durations, whole numbers as another program may write them);
+where it is proven to give the same values as the grid read, and says None (the caller reads
+the grid) otherwise:
+- every column holds one kind of value in every row: numbers, text, true/false, or dates at
+  midnight from 1900-03-01 on. fastexcel reads every row (dtype_coercion="strict", no
+  sampling) and refuses a column of two kinds, with one exception, measured on 0.21: text it
+  takes for "no value" (`n/a`, `NA`, `null`, `None`, `#N/A`, "") comes back as a missing
+  value in a column of numbers, dates or true/false, and `nan` as NaN, without a refusal
+  (`#N/A` and "" in a column of text too). So a column with a single missing value or NaN is
+  not taken: only a column whose every row has a value of the column's kind proves that no
+  cell was dropped or changed. A table with any empty cell is read as a grid (the two large
+  tables of a plan, its history and actuals, have none when they are right);
+- times of day, durations, whole numbers as another program may write them: not taken;
 - a header cell that is not plain text in the sheet's XML, or differs from the table's column
-  name, or a table whose rows fastexcel counts differently (a totals row);
-- a last data row without a value (the grid read stops at the sheet's last value);
+  name, or a table whose rows fastexcel counts differently (a totals row): not taken;
 - error cells, formulas never calculated and far stray cells are the caller's to check first
   (extent.py): the grid read handles those.
-Empty cells come back as "", as calamine's grid gives them.
-
-SPIKE, OFF (filebook.LARGE is None): not yet proven. fastexcel 0.21's strict mode does not
-refuse every mixed column: a text cell 150 rows down a column of numbers came back as an
-empty cell, silently (tests/workbook/test_columnar.py, the xfail case). Turning this on needs
-a proof per column that every cell kept its kind (e.g. counts of typed cells per column from
-the sheet's XML, which the extent scan streams anyway), without costing what the grid costs.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ import numpy as np
 from xl_addin.workbook.opc import Package, office_document
 from xl_addin.workbook.package import TableRef
 
-LARGE = 100_000  # cells of a table from which the columns read would pay (filebook.LARGE)
 _DAY_MS = 86_400_000
 _FIRST_DAY_MS = (dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days * _DAY_MS
 _EPOCH = dt.date(1970, 1, 1)
@@ -80,53 +77,40 @@ def read_columns(
     headers = _headers(path, ref, min_row, min_col, max_col)
     if headers is None or headers != names:
         return None
-    columns, last_row_has_value = [], False
+    columns = []
     for k in range(width):
-        child = view.child(k)
-        column = _column(array.schema.child(k).format, child, height)
-        if column is None:
+        values = _column(array.schema.child(k).format, view.child(k), height)
+        if values is None:
             return None
-        values, valid = column
-        last_row_has_value = last_row_has_value or bool(valid[-1])
         columns.append(values)
-    if not last_row_has_value:
-        return None
     return headers, columns
 
 
-def _valid(child, bits, n: int) -> np.ndarray:
-    if child.null_count == 0 or len(bits) == 0:
-        return np.ones(n, dtype=bool)
-    raw = np.frombuffer(bits, dtype=np.uint8)
-    return np.unpackbits(raw, bitorder="little")[child.offset : child.offset + n].astype(bool)
-
-
-def _column(fmt: str, child, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """One Arrow column as calamine's grid values (object array), and where cells have one."""
-    if child.length != n:
+def _column(fmt: str, child, n: int) -> np.ndarray | None:
+    """One Arrow column as calamine's grid values (an object array), or None when it cannot
+    be proven to be those (a missing value or NaN: module docstring)."""
+    if child.length != n or child.null_count != 0:
         return None
     buffers = list(child.buffers)
-    valid = _valid(child, buffers[0], n)
     lo, hi = child.offset, child.offset + n
     if fmt == "g":  # float64: a Python float per number
-        out = np.frombuffer(buffers[1], dtype=np.float64)[lo:hi].astype(object)
-    elif fmt == "b":  # true/false, bit-packed
+        numbers = np.frombuffer(buffers[1], dtype=np.float64)[lo:hi]
+        if np.isnan(numbers).any():
+            return None
+        return numbers.astype(object)
+    if fmt == "b":  # true/false, bit-packed
         bits = np.unpackbits(np.frombuffer(buffers[1], dtype=np.uint8), bitorder="little")
-        out = bits[lo:hi].astype(bool).astype(object)
-    elif fmt == "u":
-        out = _strings(buffers, lo, hi)
-    elif fmt == "tsm:":  # calamine's grid gives a date for a datetime at midnight
+        return bits[lo:hi].astype(bool).astype(object)
+    if fmt == "u":
+        return _strings(buffers, lo, hi)
+    if fmt == "tsm:":  # calamine's grid gives a date for a datetime at midnight
         ms = np.frombuffer(buffers[1], dtype=np.int64)[lo:hi]
-        seen = ms[valid]
-        if ((seen % _DAY_MS) != 0).any() or (seen < _FIRST_DAY_MS).any():
+        if ((ms % _DAY_MS) != 0).any() or (ms < _FIRST_DAY_MS).any():
             return None
         days, codes = np.unique(ms // _DAY_MS, return_inverse=True)
         dates = np.array([_EPOCH + dt.timedelta(days=int(d)) for d in days] or [None], object)
-        out = dates[codes.reshape(-1)] if n else np.empty(0, dtype=object)
-    else:
-        return None
-    out[~valid] = ""
-    return out, valid
+        return dates[codes.reshape(-1)] if n else np.empty(0, dtype=object)
+    return None
 
 
 def _strings(buffers: list, lo: int, hi: int) -> np.ndarray:

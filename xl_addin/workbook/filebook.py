@@ -2,7 +2,8 @@
 
 Reading finds the tables in the package itself and reads their cells with calamine (a Rust
 reader, twenty times faster than openpyxl on a long history, and immune to XML entity
-bombs). Writing splices only salesplan's own sheets into the package (splice.py), through a
+bombs); a large table whose every cell holds a value of its column's kind (a history, the
+actuals) is read by columns through fastexcel (columnar.py), in a third of the time. Writing splices only salesplan's own sheets into the package (splice.py), through a
 temporary file and a rename, keeping a `.bak` of the previous version.
 """
 
@@ -41,9 +42,9 @@ from xl_addin.workbook.splice import replace_sheets
 from xl_addin.workbook.tablesource import CellError, ColumnRows, RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 
-# Tables of this many cells or more would be read by columns (columnar.py): None, off, until
-# that read is proven to give the grid's values (its docstring says what is missing).
-LARGE: int | None = None
+# Tables of this many cells or more are read by columns (columnar.py), where that read is
+# proven to give the grid's values; smaller ones cost the grid read little.
+LARGE = 100_000
 
 
 class FileBook:
@@ -80,7 +81,7 @@ class FileBook:
         width = max_col - min_col + 1
         one_grid, unread = self._scan(ref)
         if one_grid and not _within(unread, min_row, max_row, min_col, max_col):
-            if LARGE is not None and width * (max_row - min_row + 1) >= LARGE:
+            if width * (max_row - min_row + 1) >= LARGE:
                 read = read_columns(self.path, ref, (min_col, min_row, max_col, max_row))
                 if read is not None:
                     headers, columns = read
