@@ -1,13 +1,24 @@
 """Writing a package: unchanged members are copied compressed, as they are; the rest are
 written anew, with a fixed time so reruns are byte-identical. A member written anew is bytes,
 or a Stream: its bytes made piece by piece while it is written (a sheet of a million rows).
+
+A large Stream is deflated on every core, as pigz does: its bytes in blocks of a MiB, each
+block deflated on its own (primed with the 32 KiB before it, so it compresses as well as one
+stream) and ended on a byte boundary (a sync flush), the blocks joined in order, then one
+empty last block. That is one valid deflate stream; zlib releases the GIL while it deflates,
+so the blocks are deflated in threads while the sheet's next bytes are made. The same bytes
+give the same blocks: reruns stay byte-identical.
 """
 
 from __future__ import annotations
 
+import collections
+import os
 import struct
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -15,6 +26,10 @@ from xl_addin.workbook.opc import Package
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part we write; no clock, so reruns are byte-identical
 ZIP64_FROM = 1 << 30  # a stream whose source is this large may pass 4 GiB: sizes as ZIP64
+PARALLEL_FROM = 1 << 23  # a stream whose source is this large is deflated on every core
+BLOCK = 1 << 20  # bytes deflated at a time, then
+WINDOW = 1 << 15  # deflate's window: each block is primed with the bytes before it
+LAST_BLOCK = b"\x03\x00"  # an empty final block (what zlib's Z_FINISH adds after a flush)
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,12 @@ def _write_new(z: zipfile.ZipFile, name: str, data: bytes | Stream) -> None:
     info = zipfile.ZipInfo(name, ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
-    if isinstance(data, Stream):  # as writestr writes, a piece at a time
+    if isinstance(data, Stream) and data.size >= PARALLEL_FROM and _RAW_COPY:
+        blocks, crc, size = _deflated(data.pieces())
+        info.CRC, info.file_size = crc, size
+        info.compress_size = sum(map(len, blocks))
+        _append(z, info, blocks)
+    elif isinstance(data, Stream):  # as writestr writes, a piece at a time
         with z.open(info, "w", force_zip64=data.size >= ZIP64_FROM) as member:
             for piece in data.pieces():
                 member.write(piece)
@@ -101,16 +121,69 @@ def _copy(
         info.compress_size,
         info.file_size,
     )
+    _append(z, copied, [data])
+
+
+def _append(z: zipfile.ZipFile, info: zipfile.ZipInfo, data: list[bytes]) -> None:
+    """Add a member whose compressed bytes (`data`), CRC and sizes `info` holds already: what
+    ZipFile.writestr does after compressing (ZIP64 sizes when they need it)."""
     with z._lock:
         z.fp.seek(z.start_dir)
-        copied.header_offset = z.fp.tell()
-        z._writecheck(copied)
+        info.header_offset = z.fp.tell()
+        z._writecheck(info)
         z._didModify = True
-        z.fp.write(copied.FileHeader(None))
-        z.fp.write(data)
-        z.filelist.append(copied)
-        z.NameToInfo[copied.filename] = copied
+        z.fp.write(info.FileHeader(None))
+        for piece in data:
+            z.fp.write(piece)
+        z.filelist.append(info)
+        z.NameToInfo[info.filename] = info
         z.start_dir = z.fp.tell()
+
+
+def _deflated(pieces: Iterable[bytes]) -> tuple[list[bytes], int, int]:
+    """The pieces' bytes as one raw deflate stream in blocks (the module says how), their
+    CRC-32 and their size."""
+    workers = os.cpu_count() or 1
+    blocks: list[bytes] = []
+    crc = size = 0
+    window = b""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: collections.deque = collections.deque()
+        for block in _blocks(pieces):
+            crc, size = zlib.crc32(block, crc), size + len(block)
+            pending.append(pool.submit(_deflate, block, window))
+            window = (window + block)[-WINDOW:] if len(block) < WINDOW else block[-WINDOW:]
+            while len(pending) > 2 * workers:  # a few blocks ahead, not the whole sheet
+                blocks.append(pending.popleft().result())
+        blocks.extend(f.result() for f in pending)
+    blocks.append(LAST_BLOCK)
+    return blocks, crc, size
+
+
+def _deflate(block: bytes, window: bytes) -> bytes:
+    """One block of the stream: deflated (zlib's default level, as ZipFile's), primed with
+    the window before it, ended on a byte boundary."""
+    if window:
+        deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=window)
+    else:
+        deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return deflate.compress(block) + deflate.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _blocks(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The pieces joined or cut into blocks of BLOCK bytes (the last may be shorter)."""
+    held, n = [], 0
+    for piece in pieces:
+        held.append(piece)
+        n += len(piece)
+        if n >= BLOCK:
+            joined = b"".join(held)
+            cut = len(joined) - len(joined) % BLOCK
+            for at in range(0, cut, BLOCK):
+                yield joined[at : at + BLOCK]
+            held, n = ([joined[cut:]], len(joined) - cut) if cut < len(joined) else ([], 0)
+    if n:
+        yield b"".join(held)
 
 
 _RAW_COPY = all(hasattr(zipfile.ZipFile, a) for a in ("_writecheck",)) and hasattr(
