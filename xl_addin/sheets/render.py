@@ -129,9 +129,8 @@ def _render_sheet(
                 write_column(ws, at.first, j, values[:1], formats, style)
                 write_column(ws, at.last, j, values[1:], formats, style)
             else:
-                write_column(ws, at.first, j, frame[col.key].tolist(), formats, style)
-            if col.row_fmt:
-                _row_formats(ws, at.first, j, frame[col.key].tolist(), frame[col.row_fmt], formats)
+                rows = frame[col.row_fmt].tolist() if col.row_fmt else None
+                write_column(ws, at.first, j, frame[col.key].tolist(), formats, style, rows)
         columns = [
             {
                 "header": str(c.header),
@@ -199,14 +198,6 @@ def _print_setup(
         ws.repeat_rows(*titles)
 
 
-def _row_formats(ws, row0: int, j: int, values: list, fmts, formats: Formats) -> None:
-    """Rewrite the numbers of rows that have a number format of their own (a % KPI's)."""
-    for i, (raw, fmt) in enumerate(zip(values, fmts, strict=True), row0):
-        v = plain(raw)
-        if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
-            ws.write_number(i, j, v, formats.get(num_format=fmt))
-
-
 def _total_row(block: Block, at: Placed, columns: list[dict], formats: Formats) -> None:
     """The table's total row, in bold: the label, then each column's live formula (cached with
     the value it has as written, so a reader that does not recalculate sees it too)."""
@@ -259,13 +250,22 @@ def _rules(ws, block: Block, at: Placed, formats: Formats) -> None:
         )
 
 
-def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: dict) -> None:
+def write_column(
+    ws,
+    row0: int,
+    j: int,
+    values: list,
+    formats: Formats,
+    style: dict,
+    row_fmts: list | None = None,
+) -> None:
     """Cells by their type, from row `row0` down; text is always text, never a formula.
 
     `style` holds format properties for the column (num_format for numbers); a date without
     a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). A blank (empty text too,
     as Excel keeps a "" typed in) is written only when the column has a style, so an input
-    column stays coloured where it is empty.
+    column stays coloured where it is empty. `row_fmts`: a number format of each row's own
+    ("" for none: the column's), for its number (a % KPI's among counts).
     """
     fmt = formats.get(**style)
     for i, raw in enumerate(values, row0):
@@ -278,7 +278,8 @@ def write_column(ws, row0: int, j: int, values: list, formats: Formats, style: d
         elif isinstance(v, bool):
             ws.write_boolean(i, j, v, fmt)
         elif isinstance(v, (int, float)):
-            ws.write_number(i, j, v, fmt)
+            own = row_fmts[i - row0] if row_fmts is not None else ""
+            ws.write_number(i, j, v, formats.get(num_format=own) if own else fmt)
         else:
             default = DATETIME_FORMAT if isinstance(v, dt.datetime) else DATE_FORMAT
             ws.write_datetime(i, j, v, formats.get(**{"num_format": default, **style}))
