@@ -150,10 +150,14 @@ def test_the_grid_reads_what_the_columns_cannot_be_sure_of(tmp_path, monkeypatch
     assert columns == grid
 
 
-def test_error_cells_and_formulas_never_calculated_are_left_to_the_grid(tmp_path, monkeypatch):
+# openpyxl writes "#N/A" and "#DIV/0!" as error values, "=1+1" as a formula without a result
+@pytest.mark.parametrize("unread", ["#N/A", "#DIV/0!", "=1+1"])
+@pytest.mark.parametrize("column", [0, 1, 2, 3, 4], ids=HEADER[:5])
+def test_error_cells_and_formulas_never_calculated_are_left_to_the_grid(
+    tmp_path, monkeypatch, unread, column
+):
     rows = clean_rows(100)
-    rows[4] = ("#N/A", *rows[4][1:])  # openpyxl writes an error value
-    rows[5] = (rows[5][0], "=1+1", *rows[5][2:])  # a formula without a stored result
+    rows[40] = (*rows[40][:column], unread, *rows[40][column + 1 :])
     path = sheet_with(tmp_path / "errors.xlsx", HEADER, rows)
     columns, grid = both(monkeypatch, path, table_of("tblX"))
     assert not columns[2] and grid[3]

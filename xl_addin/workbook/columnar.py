@@ -18,8 +18,10 @@ the grid) otherwise:
 - times of day, durations, whole numbers as another program may write them: not taken;
 - a header cell that is not plain text in the sheet's XML, or differs from the table's column
   name, or a table whose rows fastexcel counts differently (a totals row): not taken;
-- error cells, formulas never calculated and far stray cells are the caller's to check first
-  (extent.py): the grid read handles those.
+- an error cell (#N/A, #DIV/0!) or a formula never calculated comes back as a missing value:
+  not taken, in any kind of column (tests), so the grid read reports it at its cell;
+- cells far beyond the sheet's tables are the caller's to check first (extent.py): calamine
+  would hold the whole sheet, up to them, as one grid.
 """
 
 from __future__ import annotations

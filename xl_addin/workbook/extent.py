@@ -70,9 +70,10 @@ def beyond(limit: str, alphabet: str, longest: int) -> str:
     return "|".join(f"(?:{o})" for o in options) or "(?!)"
 
 
-def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
+def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool = True) -> Extent:
     """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
-    `cols`: the furthest cell (or row) beyond that box, or the box itself when none is."""
+    `cols`: the furthest cell (or row) beyond that box, or the box itself when none is; and,
+    with `unread`, its cells without a value to read."""
     letters = get_column_letter(cols)
     col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
     row_beyond = beyond(str(rows), "0123456789", 7)
@@ -83,12 +84,13 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
     pattern = re.compile(
         rb'r="(?:(%s)(\d++)|([A-Z]{0,3}+)(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
-    last_row, last_col, far, unread = rows, cols, [], {}
+    last_row, last_col, far, found = rows, cols, [], {}
     tail = b""
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
-            unread.update(_unread(data))
+            if unread:
+                found.update(_unread(data))
             for m in pattern.finditer(data):
                 col_text, row_text, col2, row2 = m.groups()
                 row_only = col_text is None and not col2
@@ -102,7 +104,7 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> Extent:
                     if not row_only:
                         far = [*far[-2:], f"{get_column_letter(col)}{row}"]
             tail = data[-OVERLAP:]
-    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), unread)
+    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found)
 
 
 def _inflated(z: zipfile.ZipFile, part: str) -> Iterator[bytes]:

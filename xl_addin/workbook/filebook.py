@@ -61,6 +61,7 @@ class FileBook:
         self._tables = {t.name.casefold(): t for t in tables}  # names unique ignoring case
         self._values = None
         self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
+        self._fitting: dict[str, bool] = {}  # sheet part -> whether it may be read whole (_fits)
         self._folder = Path(folder) if folder is not None else None
         # the user's sheets whose formulas read the sheets written last (write_sheets)
         self.formulas_over: list[str] = []
@@ -79,14 +80,13 @@ class FileBook:
             return None
         min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
         width = max_col - min_col + 1
+        if width * (max_row - min_row + 1) >= LARGE and self._fits(ref):
+            read = read_columns(self.path, ref, (min_col, min_row, max_col, max_row))
+            if read is not None:
+                headers, columns = read
+                return RawTable(ref.name, ref.sheet, min_row, min_col, headers,
+                                ColumnRows(columns), False, columns)  # fmt: skip
         one_grid, unread = self._scan(ref)
-        if one_grid and not _within(unread, min_row, max_row, min_col, max_col):
-            if width * (max_row - min_row + 1) >= LARGE:
-                read = read_columns(self.path, ref, (min_col, min_row, max_col, max_row))
-                if read is not None:
-                    headers, columns = read
-                    return RawTable(ref.name, ref.sheet, min_row, min_col, headers,
-                                    ColumnRows(columns), False, columns)  # fmt: skip
         if one_grid:
             if self._values is None:
                 self._values = CalamineWorkbook.from_path(str(self.path))
@@ -114,12 +114,30 @@ class FileBook:
         without a value to read (errors, formulas never calculated): extent.py."""
         part = ref.sheet_part
         if part not in self._extents:
-            boxes = [range_boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
-            rows, cols = max(b[3] for b in boxes), max(b[2] for b in boxes)
+            rows, cols = self._box(part)
             with zipfile.ZipFile(self.path) as z:
                 extent = scan_sheet(z, part, rows, cols)
             self._extents[part] = (extent.cells - rows * cols <= SPARE_CELLS, extent.unread)
         return self._extents[part]
+
+    def _fits(self, ref: TableRef) -> bool:
+        """Whether the table's sheet may be read whole (no cells far beyond its tables): the
+        scan of _scan without looking for cells without a value, which the columns read
+        refuses by itself (columnar.py: such a cell is a missing value)."""
+        part = ref.sheet_part
+        if part in self._extents:
+            return self._extents[part][0]
+        if part not in self._fitting:
+            rows, cols = self._box(part)
+            with zipfile.ZipFile(self.path) as z:
+                extent = scan_sheet(z, part, rows, cols, unread=False)
+            self._fitting[part] = extent.cells - rows * cols <= SPARE_CELLS
+        return self._fitting[part]
+
+    def _box(self, part: str) -> tuple[int, int]:
+        """The last row and column of the tables of sheet `part`."""
+        boxes = [range_boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
+        return max(b[3] for b in boxes), max(b[2] for b in boxes)
 
     def close(self) -> None:
         if self._values is not None:
@@ -149,15 +167,6 @@ class FileBook:
         check_not_input(
             self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
         )
-
-
-def _within(cells, min_row: int, max_row: int, min_col: int, max_col: int) -> bool:
-    """Whether any of `cells` (references) is inside the box."""
-    for cell in cells:
-        row, col = coordinate_to_tuple(cell)
-        if min_row <= row <= max_row and min_col <= col <= max_col:
-            return True
-    return False
 
 
 def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):
