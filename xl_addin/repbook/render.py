@@ -39,6 +39,7 @@ from xl_addin.repbook.responsibility import ACCEPTED_NAME, RepBook
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
 from xl_addin.sheets.units import YUAN, money_format, spoken, with_unit
+from xl_addin.sheets.xlsxsheet import Worksheet
 
 INPUT = {"bg_color": "#FFF2CC", "locked": False}
 CENTS = "#,##0.00"
@@ -75,9 +76,9 @@ def render_repbook(book: RepBook) -> bytes:
     for name, value in book.marker().items():
         wb.set_custom_property(name, value)
     f = _Formats(wb, book)
-    cover = wb.add_worksheet(label("Cover", book.locale))
-    plan = wb.add_worksheet(label("Plan", book.locale))
-    actuals = wb.add_worksheet(label("Actuals", book.locale))
+    cover = wb.add_worksheet(label("Cover", book.locale), Worksheet)
+    plan = wb.add_worksheet(label("Plan", book.locale), Worksheet)
+    actuals = wb.add_worksheet(label("Actuals", book.locale), Worksheet)
     wb.define_name(ACCEPTED_NAME, _cover(cover, book, f))
     _plan(plan, book, f)
     _actuals(wb, actuals, book, f)

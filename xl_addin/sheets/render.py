@@ -30,6 +30,7 @@ from xl_addin.sheets.layout import (
     status_criteria,
     total_formulas,
 )
+from xl_addin.sheets.xlsxsheet import Worksheet
 
 TABLE_STYLE = "Table Style Medium 2"
 TITLE = {"bold": True, "font_size": 12}
@@ -77,7 +78,7 @@ def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: dict[st
     for add in first:
         add(book, formats)
     for sheet in sheets:
-        ws = book.add_worksheet(sheet.name)
+        ws = book.add_worksheet(sheet.name, Worksheet)
         _render_sheet(book, ws, sheet, formats, stubs.get(sheet.name))
     book.close()
     return buffer.getvalue()
