@@ -192,10 +192,24 @@ def assert_same_plan(a, b):
             assert x == y, f.name
 
 
-def test_the_example_plan_reads_the_same_either_way(tmp_path, monkeypatch):
+@pytest.mark.parametrize("saved_by", ["salesplan", "openpyxl"])
+def test_the_example_plan_reads_the_same_either_way(tmp_path, monkeypatch, saved_by):
     path = example_plan(tmp_path)
+    if saved_by == "openpyxl":  # another writer's package of the same plan
+        openpyxl.load_workbook(path).save(path)
+    by_columns = []
+    read = filebook.read_columns
+
+    def spy(path, ref, box):
+        out = read(path, ref, box)
+        by_columns.append((ref.name, out is not None))
+        return out
+
+    monkeypatch.setattr(filebook, "read_columns", spy)
     columns, grid = both(monkeypatch, path, plan_fields)
     assert_same_plan(columns, grid)
+    taken = {name for name, took in by_columns if took}
+    assert {"tblHistory", "tblActuals"} <= taken  # every cell filled: read by columns
 
 
 def test_bad_history_is_said_at_the_same_cells_either_way(tmp_path, monkeypatch):
