@@ -178,10 +178,11 @@ def write_manifest(
     ahead = latest_week(plan) + 1
     changes = latest_changes(plan).set_index("rep_id")
     rows = []
+    email_cells = _cells(plan.reps, "rep_id", "email")
     for b in books:
         change = _change(changes, [b.rep_id], b.target, ahead)
         rows.append(
-            ("rep", b.rep_id, b.name, b.email, _cell(plan.reps, b.rep_id, "rep_id", "email"),
+            ("rep", b.rep_id, b.name, b.email, email_cells.get(b.rep_id, ""),
              b.region, files[b.rep_id], b.floor, b.target, b.challenge, _weeks(b.weeks, b.plan),
              numbers_digest(*_rep_numbers(b)), *change, _weeks(b.weeks, b.plan, change[3]))
         )  # fmt: skip
@@ -197,7 +198,7 @@ def write_manifest(
         change = _change(changes, [b.rep_id for b in mine], target, ahead)
         rows.append(
             ("region", "", text(manager), text(email),
-             _cell(regions, region, "region", "manager_email"), region, file.name,
+             _cells(regions, "region", "manager_email").get(region, ""), region, file.name,
              sum(b.floor for b in mine), target, sum(b.challenge for b in mine),
              _weeks(starts, plan_weeks),
              numbers_digest(str(region), *(_region_numbers(b) for b in mine)), *change,
@@ -254,9 +255,9 @@ def _change(changes: pd.DataFrame, reps: list[str], target: int, ahead: int) -> 
     """(old target, reason, version, from week) of the latest recalibration that moved any of
     `reps`, whose target is now `target`; blanks when none did. The from week is the first
     week without actuals (`ahead`), or the change's if later: the weeks still ahead."""
-    mine = changes[changes.index.isin(reps)]
-    if mine.empty:
+    if changes.empty or not any(r in changes.index for r in reps):  # nobody moved (a hash)
         return None, "", None, ahead
+    mine = changes[changes.index.isin(reps)]
     latest = int(mine["version"].max())
     rows = mine[mine["version"] == latest]
     moved = rows["new"] - rows["old"]  # the old target of a row typed blank is not known
@@ -272,13 +273,21 @@ def _weeks(starts, amounts, from_week: int | None = None) -> str:
     return ";".join(f"{d:%Y-%m-%d}={a}" for d, a in chosen)
 
 
-def _cell(frame: pd.DataFrame, key_value, key: str, column: str) -> str:
-    """Sheet!Cell of a row's column, e.g. Reps!D7 ('' when the table lacks the column)."""
-    hit = frame.index[frame[key] == key_value]
-    if not len(hit):
-        return ""
-    sheet, cell = at_row(frame, int(frame.index.get_loc(hit[0])), column, "")
-    return f"{sheet}!{cell}" if cell else sheet
+def _cells(frame: pd.DataFrame, key: str, column: str) -> dict:
+    """Each key's Sheet!Cell of its row's column, e.g. Reps!D7 (the first row of a key; the
+    sheet alone when the table lacks the column), for all rows at once."""
+    first = frame.index[~frame[key].duplicated()]
+    positions = frame.index.get_indexer(first)
+    keys = frame[key].iloc[positions].tolist()
+    if "locate" in frame.attrs:  # a table from a source outside the workbook
+        places = [at_row(frame, int(i), column, "") for i in positions]
+    else:
+        sheet = frame.attrs.get("sheet", "")
+        letter = frame.attrs.get("columns", {}).get(column, "")
+        rows = frame["_row"].iloc[positions].tolist() if "_row" in frame else []
+        places = [(sheet, f"{letter}{r}") for r in rows] if letter and rows else []
+        places = places or [(sheet, "")] * len(keys)
+    return {k: f"{at}!{cell}" if cell else at for k, (at, cell) in zip(keys, places, strict=True)}
 
 
 def _render_all(jobs: list, workers: int | None) -> None:
