@@ -91,25 +91,39 @@ def _sheet_parts(parts: dict[str, bytes], names: list[str]) -> dict[str, str]:
     return {n: "xl/" + target[ids[n]].lstrip("/").removeprefix("xl/") for n in names}
 
 
+EXAMPLE_BULK = {
+    "Targets": ("tblTargets",),  # tblRegionTargets and more beside it: XlsxWriter's
+    "Breakdown": ("tblBreakdown",),
+    "Phasing": ("tblPhasing",),  # with tblWorkWeeks beside it in zh-CN
+    "Tracking": ("tblTracking",),  # its conditional formats; tblKPIScorecard beside it
+    "Commission": ("tblCommissionEarned",),
+    "Dashboard": ("tblDashboardRanking",),  # under the summary; the charts read others
+}
+# With every table beside of 3 rows or more written so too (a 20,000-rep plan's scorecard
+# and commission statement are): the sheets whose rows are joined row by row.
+BESIDE_TOO = EXAMPLE_BULK | {
+    "Targets": ("tblTargets", "tblRegionTargets", "tblTeamTarget", "tblProductTargets"),
+    "Tracking": ("tblTracking", "tblKPIScorecard", "tblKPINotes"),  # % KPIs: own formats
+    "Commission": ("tblCommissionEarned", "tblCommissionStatement", "tblCommissionNotes"),
+}
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["one table", "tables beside"])
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 def test_the_example_decomposes_and_tracks_to_the_very_workbook_xlsxwriter_alone_writes(
-    tmp_path, monkeypatch, locale
+    tmp_path, monkeypatch, locale, beside
 ):
+    if beside:
+        monkeypatch.setattr(bulkrows, "BESIDE_FROM", 3)
     plan = example_plan(tmp_path / "plan", locale, "decompose")
     book = FileBook(plan)
     read = read_plan(book)
     sheets = describe(decompose(read), read.settings, read.sign_offs, book.table_names())
     sheets += describe_progress(progress(read, None), read.settings)
     book.close()
-    bulk = {s.name: bulkrows.bulk_table(s) for s in sheets if bulkrows.bulk_table(s)}
-    assert bulk == {
-        "Targets": "tblTargets",  # tblRegionTargets and more beside it: XlsxWriter's
-        "Breakdown": "tblBreakdown",
-        "Phasing": "tblPhasing",  # with tblWorkWeeks beside it in zh-CN
-        "Tracking": "tblTracking",  # its conditional formats; tblKPIScorecard beside it
-        "Commission": "tblCommissionEarned",
-        "Dashboard": "tblDashboardRanking",  # under the summary; the charts read others
-    }
+    bulk = {s.name: bulkrows.bulk_tables(s) for s in sheets if bulkrows.bulk_tables(s)}
+    zh = {"Phasing": ("tblPhasing", "tblWorkWeeks"), "Reconciliation": ("tblNotes",)}
+    assert bulk == ((BESIDE_TOO | (zh if locale == "zh-CN" else {})) if beside else EXAMPLE_BULK)
     fast, slow = _written_both_ways(tmp_path, monkeypatch, plan, sheets)
     assert fast.keys() == slow.keys()
     at = _sheet_parts(fast, list(bulk))
@@ -157,13 +171,17 @@ def _odd_sheet(rows: int, beside: int = 0) -> OutputSheet:
     return OutputSheet("Odd", "Odd", tuple(blocks))
 
 
+@pytest.mark.parametrize("beside_too", [False, True], ids=["one table", "tables beside"])
 @pytest.mark.parametrize(("rows", "beside"), [(3, 0), (4, 1), (997, 0), (997, 40), (60, 997)])
 def test_awkward_text_and_numbers_come_out_as_xlsxwriter_writes_them(
-    tmp_path, monkeypatch, rows, beside
+    tmp_path, monkeypatch, rows, beside, beside_too
 ):
     plan = example_plan(tmp_path / "plan")
     sheet = _odd_sheet(rows, beside)
-    assert bulkrows.bulk_table(sheet) == "tblOdd"
+    if beside_too:
+        monkeypatch.setattr(bulkrows, "BESIDE_FROM", 3)
+    side = ("tblSide",) if beside_too and beside >= 3 else ()
+    assert bulkrows.bulk_tables(sheet) == ("tblOdd", *side)
     # cut the rows into pieces of a few hundred bytes: every cut falls somewhere new
     monkeypatch.setattr(bulksplice, "CHUNK", 301)
     monkeypatch.setattr(splice, "CHUNK", 173)
@@ -217,21 +235,28 @@ def _as_read(v):
 def test_a_table_the_two_writers_would_write_apart_is_written_by_xlsxwriter(frame):
     columns = (Col("t", "T"), Col("n", "N", "#,##0"))
     sheet = OutputSheet("S", "S", (Block("tblS", columns, frame),))
-    assert bulkrows.bulk_table(sheet) is None
+    assert bulkrows.bulk_tables(sheet) == ()
     good = pd.DataFrame({"t": ["a", None, ""], "n": [1.5, np.nan, 2.0]})
-    assert bulkrows.bulk_table(OutputSheet("S", "S", (Block("tblS", columns, good),))) == "tblS"
+    assert bulkrows.bulk_tables(OutputSheet("S", "S", (Block("tblS", columns, good),))) == ("tblS",)
 
 
-def test_a_table_beside_another_read_by_a_chart_or_coloured_by_status_is_xlsxwriters():
+def test_a_short_table_beside_another_read_by_a_chart_or_coloured_by_status_is_xlsxwriters(
+    monkeypatch,
+):
     frame = pd.DataFrame({"t": ["a", "b", "c"], "n": [1, 2, 3]})
     columns = (Col("t", "T"), Col("n", "N", "#,##0"))
     short = Block("tblShort", columns, frame)
     beside = Block("tblLong", columns, pd.concat([frame] * 2), beside=True)
-    assert bulkrows.bulk_table(OutputSheet("S", "S", (short, beside))) == "tblShort"
+    assert bulkrows.bulk_tables(OutputSheet("S", "S", (short, beside))) == ("tblShort",)
     chart = Chart("column", "c", (Series("n", "tblShort", "n", "t"),))
-    assert bulkrows.bulk_table(OutputSheet("S", "S", (short, beside), charts=(chart,))) is None
+    assert bulkrows.bulk_tables(OutputSheet("S", "S", (short, beside), charts=(chart,))) == ()
     coloured = Block("tblShort", columns, frame, status="n")
-    assert bulkrows.bulk_table(OutputSheet("S", "S", (coloured,))) is None
+    assert bulkrows.bulk_tables(OutputSheet("S", "S", (coloured,))) == ()
+    monkeypatch.setattr(bulkrows, "BESIDE_FROM", 6)  # a long table beside is written so too
+    both = ("tblShort", "tblLong")
+    assert bulkrows.bulk_tables(OutputSheet("S", "S", (short, beside))) == both
+    sheet = OutputSheet("S", "S", (short, beside), charts=(chart,))
+    assert bulkrows.bulk_tables(sheet) == ("tblLong",)
 
 
 def test_a_cell_in_a_shape_the_splice_does_not_map_stops_the_run():
@@ -276,3 +301,63 @@ def test_the_stubs_table_is_given_its_whole_range(tmp_path):
     assert b'ref="A2:G52"' in table and b'<autoFilter ref="A2:G52"/>' in table
     assert b'<dimension ref="A1:G52"/>' in stub
     assert re.findall(rb'<row r="([0-9]+)"', stub) == [b"1", b"2", b"3", b"52"]
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["first table", "beside"])
+def test_rows_with_number_formats_of_their_own_keep_them(tmp_path, monkeypatch, beside):
+    """As a KPI scorecard's % KPIs: each row takes the styles of the first row of its own
+    formats, which the stub holds; the rows between come from rustpy-xlsxwriter."""
+    monkeypatch.setattr(bulkrows, "BESIDE_FROM", 3)
+    monkeypatch.setattr(bulksplice, "CHUNK", 301)
+    n = 400
+    rng = np.random.default_rng(5)
+    own = rng.choice(["", "0.0%", "0.00"], size=n)
+    own[:3] = ["", "", ""]  # the first row of a format is not the table's first
+    frame = pd.DataFrame(
+        {
+            "rep": [f"R{i:03d}" for i in range(n)],
+            "actual": rng.random(n) * 100,
+            "target": rng.integers(0, 1000, n).astype(np.int64),
+            "weight": rng.random(n),
+            "_fmt": own,
+        }
+    )
+    frame.loc[7, "actual"] = np.nan  # a styled blank among them
+    columns = (
+        Col("rep", "Rep"),
+        Col("actual", "Actual", "#,##0", row_fmt="_fmt"),
+        Col("target", "Target", "#,##0.0", row_fmt="_fmt"),
+        Col("weight", "Weight", "0%"),
+    )
+    card = Block("tblCard", columns, frame, title="Card", beside=beside)
+    first = Block("tblFirst", (Col("k", "K", "0"),), pd.DataFrame({"k": np.arange(5)}))
+    sheet = OutputSheet("Card", "Card", (first, card) if beside else (card,))
+    assert bulkrows.bulk_tables(sheet) == (("tblFirst", "tblCard") if beside else ("tblCard",))
+    plan = example_plan(tmp_path / "plan")
+    fast, slow = _written_both_ways(tmp_path, monkeypatch, plan, [sheet])
+    (part,) = _sheet_parts(fast, ["Card"]).values()
+    assert fast[part] != slow[part]
+    assert _same_spelling(fast[part]) == _same_spelling(slow[part])
+    assert {k: v for k, v in fast.items() if k != part} == {
+        k: v for k, v in slow.items() if k != part
+    }
+    ws = openpyxl.load_workbook(tmp_path / "fast.xlsx")["Card"]
+    col = 4 if beside else 2  # Actual: B, or D beside tblFirst (A) and an empty column
+    got = [[ws.cell(3 + i, col + j).number_format for j in (0, 1, 2)] for i in range(n)]
+    assert got == [[f or "#,##0", f or "#,##0.0", "0%"] for f in own]
+    assert ws.cell(3 + 7, col).value is None and ws.cell(3 + 8, col).value == frame.at[8, "actual"]
+
+
+def test_tables_joined_row_by_row_give_the_rows_a_long_table_gives(tmp_path):
+    """One table: the row-by-row join (with_tables) and the chunked one (with_rows) write
+    the same sheet."""
+    sheet = _odd_sheet(500, 40)
+    data, rows = splice.render_for_splice([sheet])
+    (bulk,) = rows["Odd"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        stub = z.read("xl/worksheets/sheet1.xml")
+    package, part = bulksplice.rows_part(bulk)
+    pieces = lambda: [package.read(part)]  # noqa: E731
+    chunked = b"".join(bulksplice.with_rows([stub], pieces(), bulk))
+    row_by_row = b"".join(bulksplice.with_tables([stub], [(pieces(), bulk)]))
+    assert row_by_row == chunked

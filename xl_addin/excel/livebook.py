@@ -420,8 +420,9 @@ def _block(block: Block, at: Placed) -> BlockPlan:
         for j, col in enumerate(block.columns)
         if col.row_fmt
         for i, (fmt, v) in enumerate(zip(block.frame[col.row_fmt], columns[j], strict=True))
-        if fmt and isinstance(v, (int, float)) and not isinstance(v, bool)
-    ]
+        if fmt
+        and (v is None or v == "" or (isinstance(v, (int, float)) and not isinstance(v, bool)))
+    ]  # a number or a blank takes its row's own format, as render.write_column writes it
     return BlockPlan(block, at, [*title, header, *rows], formats, rules, cells)
 
 

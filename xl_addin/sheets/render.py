@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_range_abs
 
-from xl_addin.sheets.bulkrows import BulkRows, bulk_table, write_rows
+from xl_addin.sheets.bulkrows import BulkRows, bulk_tables, kept_rows, write_rows
 from xl_addin.sheets.charts import add_charts
 from xl_addin.sheets.description import COLOURS, RED, Block, OutputSheet
 from xl_addin.sheets.layout import (
@@ -53,15 +53,18 @@ def render(sheets: list[OutputSheet], first: Sequence[AddSheet] = ()) -> bytes:
 
 def render_for_splice(
     sheets: list[OutputSheet], first: Sequence[AddSheet] = ()
-) -> tuple[bytes, dict[str, BulkRows]]:
+) -> tuple[bytes, dict[str, list[BulkRows]]]:
     """The output sheets for the splice: as render() makes them, but a table whose data rows
-    bulkrows.py writes holds its last row only, those rows given beside, by sheet name."""
-    tables = {sheet.name: bulk_table(sheet) for sheet in sheets}
-    rows = {s.name: write_rows(s, tables[s.name]) for s in sheets if tables[s.name]}
+    bulkrows.py writes holds its first and last rows only (and the first of each number
+    format of its rows' own), those rows given beside, by sheet name."""
+    tables = {sheet.name: bulk_tables(sheet) for sheet in sheets}
+    rows = {s.name: [write_rows(s, t) for t in tables[s.name]] for s in sheets if tables[s.name]}
     return _render(sheets, first, {n: t for n, t in tables.items() if t}), rows
 
 
-def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: dict[str, str]) -> bytes:
+def _render(
+    sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: dict[str, tuple[str, ...]]
+) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -79,7 +82,7 @@ def _render(sheets: list[OutputSheet], first: Sequence[AddSheet], stubs: dict[st
         add(book, formats)
     for sheet in sheets:
         ws = book.add_worksheet(sheet.name, Worksheet)
-        _render_sheet(book, ws, sheet, formats, stubs.get(sheet.name))
+        _render_sheet(book, ws, sheet, formats, stubs.get(sheet.name, ()))
     book.close()
     return buffer.getvalue()
 
@@ -110,14 +113,16 @@ def header_style(numeric: bool, row: int) -> dict:
 
 
 def _render_sheet(
-    book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats, bulk: str | None = None
+    book: xlsxwriter.Workbook, ws, sheet: OutputSheet, formats: Formats, bulk: tuple = ()
 ) -> None:
-    """The sheet on `ws`; the `bulk` table (if any) holds its first and last data rows only,
-    the others come from bulkrows.py. (Its first row keeps the order in which the sheet first
-    uses each format, and so their numbers, as when every row is written.)"""
+    """The sheet on `ws`; each `bulk` table holds its kept rows only (bulkrows.kept_rows: its
+    first and last, the first of each own number format), the others come from bulkrows.py.
+    (Its kept rows keep the order in which the sheet first uses each format, and so their
+    numbers, as when every row is written.)"""
     placed = place(sheet)
     for block, at in zip(sheet.blocks, placed, strict=True):
-        stub = block.table == bulk
+        stub = block.table in bulk
+        kept = kept_rows(block) if stub else None
         if at.title is not None:
             ws.write_string(
                 at.title, at.col, str(block.title), formats.get(**TITLE, **_top(at.title))
@@ -125,13 +130,15 @@ def _render_sheet(
         frame = block.frame
         for j, col in enumerate(block.columns, at.col):
             style = {"num_format": col.fmt} if col.fmt else {}
+            rows = frame.iloc[kept] if stub else frame
+            values = rows[col.key].tolist()
+            own = rows[col.row_fmt].tolist() if col.row_fmt else None
             if stub:
-                values = frame[col.key].iloc[[0, -1]].tolist()
-                write_column(ws, at.first, j, values[:1], formats, style)
-                write_column(ws, at.last, j, values[1:], formats, style)
+                for k, i in enumerate(kept):
+                    mine = own[k : k + 1] if own is not None else None
+                    write_column(ws, at.first + i, j, values[k : k + 1], formats, style, mine)
             else:
-                rows = frame[col.row_fmt].tolist() if col.row_fmt else None
-                write_column(ws, at.first, j, frame[col.key].tolist(), formats, style, rows)
+                write_column(ws, at.first, j, values, formats, style, own)
         columns = [
             {
                 "header": str(c.header),
@@ -160,7 +167,8 @@ def _render_sheet(
 def _add_table(ws, sheet: OutputSheet, table: str, at: Placed, options: dict, stub: bool) -> None:
     """The block's Excel table. A stub's is added over its header and first row and then given
     the block's whole range: add_table marks every cell of its range in a map to refuse
-    overlaps (seconds and hundreds of MiB for a million rows), and a stub holds one table."""
+    overlaps (seconds and hundreds of MiB for a million rows), and the layout places no two
+    tables over each other."""
     bottom = at.first if stub else at.bottom
     if ws.add_table(at.header, at.col, bottom, at.last_col, options) == -1:
         raise ValueError(
@@ -266,14 +274,16 @@ def write_column(
     a num_format gets yyyy-mm-dd (yyyy-mm-dd h:mm:ss with a time). A blank (empty text too,
     as Excel keeps a "" typed in) is written only when the column has a style, so an input
     column stays coloured where it is empty. `row_fmts`: a number format of each row's own
-    ("" for none: the column's), for its number (a % KPI's among counts).
+    ("" for none: the column's), for its number or blank (a % KPI's among counts).
     """
     fmt = formats.get(**style)
     for i, raw in enumerate(values, row0):
         v = plain(raw)
         if v is None or v == "":
-            if fmt is not None:
-                ws.write_blank(i, j, None, fmt)
+            own = row_fmts[i - row0] if row_fmts is not None else ""
+            blank = formats.get(num_format=own) if own else fmt
+            if blank is not None:
+                ws.write_blank(i, j, None, blank)
         elif isinstance(v, str):
             ws.write_string(i, j, v, fmt)
         elif isinstance(v, bool):

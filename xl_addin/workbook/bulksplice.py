@@ -1,6 +1,9 @@
-"""A stub sheet and the data rows rustpy-xlsxwriter wrote for one of its tables
-(sheets/bulkrows.py), joined into one sheet part of the user's package, a few megabytes at a
-time.
+"""A stub sheet and the data rows rustpy-xlsxwriter wrote for its tables (sheets/bulkrows.py),
+joined into one sheet part of the user's package, a few megabytes at a time.
+
+One long table at the sheet's left (a Breakdown of a million rows) is joined in chunks
+(with_rows, below); tables side by side, or rows with number formats of their own, row by
+row (with_tables, at the end), every row's cells put in column order.
 
 The stub (XlsxWriter's: the sheet with that table holding its first and last data rows only)
 has already been made the user's by sheetparts.sheet_chunks. The rows between the table's
@@ -20,6 +23,8 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+
+from xlsxwriter.utility import xl_col_to_name
 
 from xl_addin.sheets.bulkrows import BulkRows
 from xl_addin.workbook.opc import REL_WORKSHEET, Package, office_document
@@ -151,3 +156,101 @@ def _joined(chunks: Iterable[bytes], beside: dict[int, bytes]) -> Iterator[bytes
         yield b"".join(out)
     if beside:
         raise AssertionError(f"rows {sorted(beside)[:5]} of a table beside were not placed")
+
+
+# -- tables side by side, or rows with formats of their own: row by row -------------------
+_STUB_ROW = re.compile(rb'<row r="([0-9]+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+_STUB_CELL = re.compile(rb'<c r="([A-Z]+)[0-9]+"[^>]*?(?:/>|>.*?</c>)', re.S)
+_SPANS = re.compile(rb' spans="[0-9:]+"')
+_REFERENCE = re.compile(rb'<c r="([A-Z]+)(?=[0-9])')
+
+
+def with_tables(
+    stub: Iterable[bytes], tables: list[tuple[Iterable[bytes], BulkRows]]
+) -> Iterator[bytes]:
+    """The stub sheet with the rows of each of `tables` (rustpy-xlsxwriter's sheet part, and
+    its BulkRows) joined in: every row's cells, the stub's and each table's, in column order.
+    A table's rows the stub holds (kept) are the stub's; each of its rows takes the styles
+    of the kept row it is styled as (the last, or the first of its own number formats)."""
+    stub = b"".join(stub)
+    opened = stub.index(b"<sheetData>") + len(b"<sheetData>")
+    closed = stub.index(b"</sheetData>")
+    rows: dict[int, tuple[bytes, list[tuple[int, bytes]]]] = {}
+    whole: dict[int, bytes] = {}  # each stub row as written, for a row nothing joins
+    for m in _STUB_ROW.finditer(stub, opened, closed):
+        cells = [(_column(c[1]), c[0]) for c in _STUB_CELL.finditer(m[3] or b"")]
+        if sum(len(c) for _, c in cells) != len(m[3] or b""):
+            raise AssertionError(f"row {int(m[1])} of a stub holds more than cells")
+        rows[int(m[1])], whole[int(m[1])] = (m[2], cells), m[0]
+    if stub[opened:closed].count(b"<row ") != len(rows):
+        raise AssertionError("a stub's rows in an unexpected shape")
+    joined: set[int] = set()
+    for pieces, bulk in tables:
+        left = _column(bulk.columns[0])
+        header, data = _rows(pieces, bulk.first)
+        written = tuple(xl_col_to_name(j) for j in range(len(bulk.columns)))  # from A on
+        ours_letters = [c.encode() for c in bulk.columns]
+        theirs = dict(zip(ours_letters, _styles(header, written).values(), strict=True))
+        moved = dict(
+            zip((c.encode() for c in written), (c.encode() for c in bulk.columns), strict=True)
+        )
+        kept = set(bulk.kept)
+        styled = {
+            k: _pairs(theirs, _styles(_stub_row(rows, k), bulk.columns), bulk.blanks)
+            for k in (set(bulk.styled_as) if bulk.styled_as else {bulk.last})
+        }
+        for chunk in data:
+            for row in chunk.split(b"</row>")[:-1]:  # a chunk ends after a whole row
+                if not row.startswith(b'<row r="'):
+                    raise AssertionError("rustpy-xlsxwriter's rows in an unexpected shape")
+                r = int(row[8 : row.index(b'"', 8)])
+                if r in kept:
+                    continue
+                k = bulk.styled_as[r - bulk.first] if bulk.styled_as else bulk.last
+                cells = _styled(row[row.index(b">") + 1 :], styled[k])
+                if left > 1:  # each cell to its own column
+                    cells = _REFERENCE.sub(lambda m, to=moved: b'<c r="%s' % to[m[1]], cells)
+                if cells:
+                    rows.setdefault(r, (b"", []))[1].append((left, cells))
+                    joined.add(r)
+    yield stub[:opened]
+    out, size = [], 0
+    for r in sorted(rows):
+        if r not in joined:
+            out.append(whole[r])
+        else:  # the stub's spans no longer cover the row's cells
+            attributes, cells = rows[r]
+            cells.sort(key=lambda cell: cell[0])
+            row = b"".join(c for _, c in cells)
+            out.append(b'<row r="%d"%s>%s</row>' % (r, _SPANS.sub(b"", attributes), row))
+        size += len(out[-1])
+        if size >= CHUNK:
+            yield b"".join(out)
+            out, size = [], 0
+    yield b"".join(out)
+    yield stub[closed:]
+
+
+def _stub_row(rows: dict, r: int) -> bytes:
+    if r not in rows:
+        raise AssertionError(f"the stub lacks row {r}, whose styles rows take")
+    return b"".join(cell for _, cell in rows[r][1])
+
+
+def _styled(cells: bytes, pairs: tuple[list, int]) -> bytes:
+    """One row's cells with rustpy-xlsxwriter's style indexes replaced, and counted (as
+    _mapped does a chunk's)."""
+    replacements, styled = pairs
+    for old, new in replacements:
+        cells = cells.replace(old, new)
+    if cells.count(b'" s="' + _MARK) != styled:
+        raise AssertionError("rustpy-xlsxwriter wrote a styled cell in a shape not mapped")
+    return cells.replace(_MARK, b"").replace(b".0</v>", b"</v>")
+
+
+def _column(letters: bytes | str) -> int:
+    """A column's letters as its number (A = 1)."""
+    n = 0
+    for ch in letters.encode() if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n

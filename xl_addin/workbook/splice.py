@@ -26,7 +26,7 @@ from xl_addin.sheets.description import OutputSheet
 from xl_addin.sheets.render import render_for_splice
 from xl_addin.workbook.appprops import app_properties, app_properties_part
 from xl_addin.workbook.atomic import replacing_kept
-from xl_addin.workbook.bulksplice import rows_part, with_rows
+from xl_addin.workbook.bulksplice import rows_part, with_rows, with_tables
 from xl_addin.workbook.init import add_input_sheet
 from xl_addin.workbook.opc import (
     CT_RELS,
@@ -110,7 +110,7 @@ def splice(
     rendered: bytes | None,
     out: BinaryIO,
     edited: dict[str, bytes] = {},  # noqa: B006
-    bulk: dict[str, BulkRows] = {},  # noqa: B006
+    bulk: dict[str, list[BulkRows]] = {},  # noqa: B006
 ) -> None:
     """Write to `out` the user's package at `path` with the rendered workbook's sheets in it
     (None: no sheet is written, only the `edited` parts change); `bulk`: the data rows of
@@ -131,7 +131,7 @@ def splice(
 
 
 def _plan(
-    user: Package, made: Package, filename: str, bulk: dict[str, BulkRows]
+    user: Package, made: Package, filename: str, bulk: dict[str, list[BulkRows]]
 ) -> tuple[dict[str, bytes], set[str]]:
     """The members to write (name -> bytes) and the members to leave out."""
     workbook_part = office_document(user, filename)
@@ -265,20 +265,21 @@ def _write_sheet(
     n: _NewSheet, user, made, tables, styles, strings, types, written, carry: Carry, rows
 ) -> None:
     """A rendered sheet, its tables, drawing and relationships, renamed into the user's
-    package; `rows`: its data rows when it was rendered as a stub (else None)."""
+    package; `rows`: the data rows of its tables rendered as stubs (else None)."""
 
     def sheet() -> Iterable[bytes]:
         return sheet_chunks(_pieces(made, n.source), strings, styles.xf, styles.dxf, n.selected)
 
     size = made.zip.getinfo(n.source).file_size
-    if rows is None:
+    parts = [(r, *rows_part(r)) for r in rows or ()]
+    size += sum(package.zip.getinfo(name).file_size for _, package, name in parts)
+    if not parts:
         written[n.part] = Stream(sheet, size)
-    else:
-        package, rows_sheet = rows_part(rows)
-        written[n.part] = Stream(
-            lambda: with_rows(sheet(), _pieces(package, rows_sheet), rows),
-            size + package.zip.getinfo(rows_sheet).file_size,
-        )
+    elif len(parts) == 1 and parts[0][0].columns[0] == "A" and parts[0][0].styled_as is None:
+        # one long table at the sheet's left: joined in chunks
+        written[n.part] = Stream(lambda: with_rows(sheet(), *_rows_of(parts[0])), size)
+    else:  # tables side by side, or rows of their own formats: row by row
+        written[n.part] = Stream(lambda: with_tables(sheet(), [_rows_of(p) for p in parts]), size)
     types.set(n.part, CT_WORKSHEET)
     sheet_rels = []
     for rel in made.rels(n.source):
@@ -417,6 +418,13 @@ def _add_names(text: str, p: str, names: Sequence[tuple[str, int, str]]) -> str:
         ends = [m.end() for m in re.finditer(rf"</{p}{tag}>|<{p}{tag}(?=[\s/>]){ATTRS}/>", text)]
         after = max([after, *ends])
     return text[:after] + f"<{p}definedNames>{added}</{p}definedNames>" + text[after:]
+
+
+def _rows_of(part: tuple[BulkRows, Package, str]) -> tuple[Iterable[bytes], BulkRows]:
+    """A stub table's rows (rustpy-xlsxwriter's sheet part, inflated piece by piece), and
+    what they are."""
+    rows, package, name = part
+    return _pieces(package, name), rows
 
 
 def _pieces(made: Package, part: str):
