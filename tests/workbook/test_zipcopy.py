@@ -1,6 +1,7 @@
 """A large sheet is deflated on every core, in blocks (zipcopy.py): the member holds exactly
-the sheet's bytes, read back by Python's zipfile (its CRC checked) and by calamine's own
-inflater (Rust), compresses as well as one stream, and a rerun writes the same bytes."""
+the sheet's bytes, read back by Python's zipfile (its CRC checked), by calamine's own
+inflater (Rust) and by LibreOffice, compresses as well as one stream, and a rerun writes the
+same bytes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.examples import new_example
+from tests.libreoffice import opens_cleanly
 from xl_addin.cli import main
 from xl_addin.workbook import zipcopy
 from xl_addin.workbook.zipcopy import Stream, _write_new
@@ -97,6 +99,7 @@ def test_a_plan_written_with_every_sheet_in_blocks_reads_the_same(tmp_path, monk
         assert one.namelist() == other.namelist()
         for name in one.namelist():
             assert one.read(name) == other.read(name), name
+    opens_cleanly(blocks)  # LibreOffice inflates it with zlib, as Excel reads a zip
     # calamine inflates with its own (Rust) code: every sheet's cells as from the serial write
     serial, parallel = (CalamineWorkbook.from_path(str(p)) for p in (plan, blocks))
     assert serial.sheet_names == parallel.sheet_names
