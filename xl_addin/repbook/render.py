@@ -27,14 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import numpy as np
-import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from engine import commission as pay_rules
 from engine import tracking
-from engine.forecast import project
 from xl_addin.repbook.responsibility import ACCEPTED_NAME, RepBook
 from xl_addin.sheets.labels import label, status_label
 from xl_addin.sheets.render import COLOURS, HEADER, RED
@@ -578,26 +574,15 @@ def _forecast_formulas(b: RepBook, cell: dict, here: dict, at: dict, col) -> dic
 
 
 def _forecast_stored(b: RepBook) -> dict[str, object]:
-    """The forecast cells' values with the actuals issued: engine.forecast.project at the
-    rep's own latest week, paid by engine.commission."""
-    st, loc = b.standing, b.locale
-    latest = st.latest_week
-    weekly = np.array([b.plan], dtype=np.int64) * 100
-    projected, _, _ = project(weekly, np.array([st.to_date]), latest, np.array([latest > 0]))
-    targets = pd.DataFrame(
-        {"rep_id": [b.rep_id], "floor": b.floor, "target": b.target, "challenge": b.challenge}
-    )
-    cap = int(b.cap * 100) if b.cap is not None else None
-    paid = pay_rules.commission(
-        targets, pd.Series(projected, index=[b.rep_id]), dict(b.rates), b.mode, cap
-    ).iloc[0]
+    """The forecast cells' values with the actuals issued (the engine's Forecast)."""
+    fc, loc = b.forecast, b.locale
     return {
-        "projected": int(projected[0]) / 100,
-        "projected_tier": label(paid["tier"], loc) if paid["tier"] else "",
-        "projected_commission": int(paid["commission"]) / 100,
-        "projected_next_tier": label(paid["next_tier"], loc) if paid["next_tier"] else "",
-        "projected_to_next_tier": int(paid["to_next_tier"]) / 100,
-        "projected_commission_at_next_tier": int(paid["commission_at_next_tier"]) / 100,
+        "projected": fc.projected / 100,
+        "projected_tier": label(fc.tier, loc) if fc.tier else "",
+        "projected_commission": fc.commission / 100,
+        "projected_next_tier": label(fc.next_tier, loc) if fc.next_tier else "",
+        "projected_to_next_tier": fc.to_next_tier / 100,
+        "projected_commission_at_next_tier": fc.commission_at_next_tier / 100,
     }
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from engine.calendar import week_months, week_quarters, week_starts
 from engine.commission import commission, rates_from_table
+from engine.forecast import project
 from engine.phasing import is_annual
 from engine.plan import Plan
 from engine.progress import Progress
@@ -56,6 +57,20 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """Where the rep lands at their pace so far and what that pays (engine.forecast.project at
+    the rep's own latest week, paid by engine.commission): what the Actuals sheet's forecast
+    formulas compute, stored with them. Money in integer cents."""
+
+    projected: int
+    tier: str  # "" below floor
+    commission: int
+    next_tier: str  # "" at challenge
+    to_next_tier: int
+    commission_at_next_tier: int
+
+
+@dataclass(frozen=True)
 class RepBook:
     rep_id: str
     name: str
@@ -86,6 +101,7 @@ class RepBook:
     # new customers), None where tblActuals has nothing; () when the rep has no rows yet
     plan_id: str = ""  # the plan's PlanID, in the workbook's marker (see marker())
     standing: Standing | None = None  # with `actuals` (rep_books always sets it)
+    forecast: Forecast | None = None  # likewise
     # the gross-profit target (whole yuan) and each product's part of it, when the plan has a
     # Margin (engine/margin.py); None and () otherwise
     gross_profit: int | None = None
@@ -147,7 +163,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     version = int(d.team.get("version", s["Version"]))
     has_original = "original_target" in t
     typed = _typed(plan, t["rep_id"].to_numpy(), s.weeks)
-    standings = _standings(t, typed[:, :, 0], weekly, floors, plan)
+    standings, forecasts = _standings(t, typed[:, :, 0], weekly, floors, plan)
     out = []
     for i, rep in enumerate(t.itertuples(index=False)):
         original = int(rep.original_target) if has_original else None
@@ -181,6 +197,7 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 actuals=_cells(typed[i]),
                 plan_id=text(s["PlanID"]),
                 standing=standings[i],
+                forecast=forecasts[i],
                 gross_profit=int(rep.gross_profit) if margin else None,
                 product_gross_profit=product_gp.get(rep.rep_id, ()),
                 quarters=quarters,
@@ -211,9 +228,10 @@ def _typed(plan: Plan, ids, weeks: int) -> np.ndarray:
     return out
 
 
-def _standings(t, amounts, weekly, floors, plan: Plan) -> list[Standing]:
-    """Each rep's Standing with their typed amounts (cents, NaN where blank), as the workbook's
-    formulas take them: up to the rep's own last week with an amount, whatever other reps did."""
+def _standings(t, amounts, weekly, floors, plan: Plan) -> tuple[list[Standing], list[Forecast]]:
+    """Each rep's Standing and Forecast with their typed amounts (cents, NaN where blank), as
+    the workbook's formulas take them: up to the rep's own last week with an amount, whatever
+    other reps did. For all reps at once: the projection once per distinct last week."""
     typed = ~np.isnan(amounts)
     n = amounts.shape[1]
     latest = np.where(typed.any(axis=1), n - np.argmax(typed[:, ::-1], axis=1), 0)
@@ -230,14 +248,19 @@ def _standings(t, amounts, weekly, floors, plan: Plan) -> list[Standing]:
     s = plan.settings
     status = alert_status(to_date, plan_to_date, floor_to_date, s["RedBelow"])
     cap = s["CommissionCap"]
-    pay = commission(
-        t,
-        pd.Series(to_date, index=t["rep_id"].to_numpy()),
-        rates_from_table(plan.commission),
-        s["CommissionMode"],
-        int(Decimal(cap) * 100) if cap is not None else None,
-    )
-    return [
+    rates = rates_from_table(plan.commission)
+    cap_cents = int(Decimal(cap) * 100) if cap is not None else None
+    ids = t["rep_id"].to_numpy()
+    pay = commission(t, pd.Series(to_date, index=ids), rates, s["CommissionMode"], cap_cents)
+    projected = np.zeros(len(latest), np.int64)
+    cents = np.asarray(weekly, dtype=np.int64) * 100
+    for week in np.unique(latest):
+        mine = latest == week
+        projected[mine] = project(
+            cents[mine], to_date[mine], int(week), np.full(mine.sum(), week > 0)
+        )[0]
+    at_pace = commission(t, pd.Series(projected, index=ids), rates, s["CommissionMode"], cap_cents)
+    standings = [
         Standing(
             int(latest[i]),
             int(to_date[i]),
@@ -253,6 +276,18 @@ def _standings(t, amounts, weekly, floors, plan: Plan) -> list[Standing]:
         )  # fmt: skip
         for i, r in enumerate(pay.itertuples(index=False))
     ]
+    forecasts = [
+        Forecast(
+            int(projected[i]),
+            str(r.tier),
+            int(r.commission),
+            str(r.next_tier),
+            int(r.to_next_tier),
+            int(r.commission_at_next_tier),
+        )  # fmt: skip
+        for i, r in enumerate(at_pace.itertuples(index=False))
+    ]
+    return standings, forecasts
 
 
 def _cells(typed: np.ndarray) -> tuple[tuple, ...]:
