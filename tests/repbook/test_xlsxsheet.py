@@ -18,7 +18,7 @@ from xl_addin.cli import main
 from xl_addin.repbook import render as repbook_render
 from xl_addin.repbook.render import render_repbook
 from xl_addin.sheets import render as sheets_render
-from xl_addin.sheets.xlsxsheet import DYNAMIC, Worksheet
+from xl_addin.sheets.xlsxsheet import DYNAMIC, FUTURE, Worksheet
 
 
 def test_the_names_are_those_xlsxwriter_prefixes_without_being_asked():
@@ -29,6 +29,17 @@ def test_the_names_are_those_xlsxwriter_prefixes_without_being_asked():
     assert len(names) >= 29
     # XlsxWriter writes SINGLE's pattern as \SINGLE\( (\S, then INGLE): its name is SINGLE
     assert sorted(("S" + n if n == "INGLE" else n) for n in names) == sorted(DYNAMIC)
+
+
+def test_the_future_names_are_those_xlsxwriter_prefixes_when_asked():
+    """The substitutions XlsxWriter makes for a conditional format's formula or a sheet that
+    asks for future functions, read from its source: every one a `\\bNAME\\(`."""
+    source = inspect.getsource(XlsxWorksheet._prepare_formula)
+    asked = source.split("if not self.use_future_functions")[1]
+    names = re.findall(r're\.sub\(\s*r"\\b([\w.]+)\\\(', asked)
+    assert len(names) >= 120
+    assert len(names) == asked.count("re.sub(")  # none of another shape
+    assert sorted(names) == sorted(FUTURE)
 
 
 def prepared(sheet_class, formula: str, future: bool, expand: bool) -> str:
@@ -66,6 +77,11 @@ ODD = [
     "=filter(A1:A9,B1:B9)",
     "=STDEV.S(A1:A9)+CONCAT(A1,B1)",
     "=ROUND(SUM(A1:A9),2)",
+    "=SUMIFS(A1:A9,B1:B9,1)+COUNTIFS(A1:A9,1)",
+    "=IFS(A1>0,1,TRUE,0)",
+    "=BETAxDIST(1,2,3)+_BETA.DIST(1)",
+    "=_xlfn.CONCAT(A1,B1)+CONCAT(A1)",
+    "=$E5<ROUND($C5*0.9,2)",
     "",
     "=",
     "{}",
@@ -82,7 +98,7 @@ def test_every_formula_is_prepared_as_xlsxwriter_prepares_it(
         render_repbook(books[0])
     monkeypatch.undo()
     assert len(seen) > 100
-    names = [f"={name}(A1:A9)" for name in DYNAMIC]
+    names = [f"={name}(A1:A9)" for name in (*DYNAMIC, *FUTURE)]
     for formula in dict.fromkeys([*seen, *ODD, *names]):
         ours = prepared(Worksheet, formula, future, expand)
         assert ours == prepared(XlsxWorksheet, formula, future, expand), formula
