@@ -258,3 +258,28 @@ def test_gross_profit_actuals_without_margins_are_said_not_tracked():
     got = progress(plan, week=1)
     assert "gp_to_date" not in got.tracking
     assert [n.key for n in got.notes] == ["note_gross_profit_no_margin"]
+
+
+def test_rounding_is_the_same_in_int64_and_in_python_integers():
+    """Row by row, the vectorised rule equals Decimal's half-up rounding of target × margin,
+    for targets small enough for int64 and for those only Python integers hold (one call
+    each), and right at the bound where it changes from one to the other."""
+    from decimal import ROUND_HALF_UP
+
+    rng = np.random.default_rng(7)
+    margins = [Decimal(m) for m in ("0.35", "0.285", "0.5", "0.123456789", "0", "1", "0.07")]
+    for high in (10**6, 10**9, 10**15):
+        targets = rng.integers(0, high, 5_000).tolist() + [0, high - 1]
+        chosen = [margins[i % len(margins)] for i in range(len(targets))]
+        expected = [
+            int((Decimal(t) * m).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            for t, m in zip(targets, chosen, strict=True)
+        ]
+        assert row_gross_profit(targets, chosen).tolist() == expected
+    # 2·t·p + q just below and at 2**62 for 0.123456789 (p = 123,456,789, q = 10**9), and
+    # where int64 would overflow (2**63)
+    p, q = 123_456_789, 10**9
+    t, t63 = (2**62 - q) // (2 * p), (2**63 - 1 - q) // (2 * p)
+    for target in (t - 1, t, t + 1, t63, t63 + 1):
+        want = int((Decimal(target) * Decimal("0.123456789")).quantize(1, rounding=ROUND_HALF_UP))
+        assert row_gross_profit([target], [Decimal("0.123456789")]).tolist() == [want]
