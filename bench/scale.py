@@ -29,7 +29,7 @@ Columns:
             product renders on a pool and the baselines on one process): 2.0× is twice as slow.
 Rows:
   read      opening the package (FileBook) and read_plan: every table into a Plan.
-  engine    decompose / progress / compare: the numbers.
+  engine    decompose / progress / compare (the scenarios on all cores): the numbers.
   describe  outputs.describe, describe_progress, describe_scenarios, rep_books: the sheets as
             plain data.
   render    sheets.render.render_for_splice (XlsxWriter in memory, and rustpy-xlsxwriter
@@ -235,6 +235,7 @@ def run_command(command: str, plan: Path, work: Path) -> dict:
             (commands, "describe_progress", "describe", described),
         ],
         "scenarios": [
+            (commands, "scenario_outcomes", "engine", None),  # on all cores
             (commands, "compare", "engine", None),
             (commands, "describe_scenarios", "describe", described),
         ],
@@ -292,6 +293,8 @@ def run_command(command: str, plan: Path, work: Path) -> dict:
             f"{worker:.0f} MiB resident with what it shares"
         )
         stages[3].note = f"rep workbooks on {os.cpu_count()} cores: {pool.wall:.2f} s wall"
+    if command == "scenarios":
+        stages[1].note = f"the plan and each scenario decomposed, on {os.cpu_count()} cores"
     rows = [*stages, other, total]
     reps = issued.files if command == "issue" else []
     rows += baselines(command, plan, work, meter, described, reps, stages, pool)

@@ -72,18 +72,32 @@ def find(plan: Plan, name: str) -> Scenario | None:
     return next((s for s in plan.scenarios if s.name.strip().casefold() == wanted), None)
 
 
-def compare(plan: Plan, current: Decomposition | None = None) -> Compared:
-    """Every scenario of the plan decomposed (with the change log replayed, as `decompose`
-    does) beside the plan's own decomposition (`current`, or decomposed here). The problems of
-    all scenarios are raised together."""
+def outcome(plan: Plan, scenario: Scenario) -> Decomposition | list[Problem]:
+    """The plan decomposed with the scenario's settings (the change log replayed, as
+    `decompose` does), or the problems that stop it."""
+    try:
+        return decompose(scenario_plan(plan, scenario))
+    except PlanError as exc:
+        return list(exc.problems)
+
+
+def compare(
+    plan: Plan, current: Decomposition | None = None, outcomes: list | None = None
+) -> Compared:
+    """Every scenario of the plan decomposed beside the plan's own decomposition (`current`, or
+    decomposed here). `outcomes`: each scenario's `outcome`, in the order of plan.scenarios,
+    when the caller has them (made on several cores, say); made here one by one otherwise.
+    The problems of all scenarios are raised together."""
     current = current if current is not None else decompose(plan)
+    if outcomes is None:
+        outcomes = [outcome(plan, scenario) for scenario in plan.scenarios]
     done: list[tuple[Scenario, Decomposition]] = []
     problems: list[Problem] = []
-    for scenario in plan.scenarios:
-        try:
-            done.append((scenario, decompose(scenario_plan(plan, scenario))))
-        except PlanError as exc:
-            problems += exc.problems
+    for scenario, made in zip(plan.scenarios, outcomes, strict=True):
+        if isinstance(made, Decomposition):
+            done.append((scenario, made))
+        else:
+            problems += made
     if problems:
         raise PlanError(problems)
     return Compared(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from engine.plan import Plan
 from engine.problems import PlanError, Problem, did_you_mean, said
 from engine.progress import Progress, progress
 from engine.recalibrate import LOG_COLUMNS, version
-from engine.scenarios import Compared, Scenario, compare, find, scenario_plan
+from engine.scenarios import Compared, Scenario, compare, find, outcome, scenario_plan
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say, text
 from xl_addin.recalibration import Recalibrated, log_edits, set_setting
@@ -399,9 +401,33 @@ def scenarios_book(book: PlanBook) -> Compared:
         raise PlanError(
             [Problem(sheet, "", said("scenarios_none"), said("scenarios_none_hint", sheet=sheet))]
         )
-    result = compare(plan)
+    result = compare(plan, outcomes=scenario_outcomes(plan))
     book.write_sheets(describe_scenarios(result, plan.settings))
     return result
+
+
+def scenario_outcomes(plan: Plan, workers: int | None = None) -> list:
+    """Each scenario's engine.scenarios.outcome, in order, on all cores: a process per core,
+    each handed the plan once (inherited where processes fork) and sending back the
+    decompositions it makes (a 20,000-rep one pickles in about 0.2 s; it takes 2 s to make)."""
+    scenarios = list(plan.scenarios)
+    workers = min(len(scenarios), workers or os.cpu_count() or 1)
+    if workers < 2:
+        return [outcome(plan, scenario) for scenario in scenarios]
+    with ProcessPoolExecutor(workers, initializer=_hold, initargs=(plan,)) as pool:
+        return list(pool.map(_outcome, scenarios))
+
+
+_held: Plan | None = None  # the plan, in a process of scenario_outcomes' pool
+
+
+def _hold(plan: Plan) -> None:
+    global _held
+    _held = plan
+
+
+def _outcome(scenario: Scenario):
+    return outcome(_held, scenario)
 
 
 def adopt_scenario_book(

@@ -10,6 +10,7 @@ import functools
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -222,3 +223,35 @@ def test_an_unknown_scenario_or_none_at_all_is_said_and_nothing_changes(written,
     assert main(["scenarios", str(empty)]) == 2
     assert "ScenarioSettings: tblScenarios holds no scenario" in capsys.readouterr().err
     assert empty.read_bytes() == before
+
+
+def test_scenarios_made_on_several_cores_are_those_made_one_by_one():
+    """scenario_outcomes hands each scenario to a process of its own: the decompositions that
+    come back equal those made here, frame by frame, and a scenario's problems come back as
+    problems at its cells, in the order of the scenarios."""
+    from engine.problems import PlanError
+    from engine.scenarios import outcome
+    from tests import builders
+    from tests.engine.test_scenarios import scenario, with_scenarios
+    from xl_addin.commands import scenario_outcomes
+
+    plan = with_scenarios(
+        builders.plan(Buffer=0.1),
+        scenario("bold", MarketGrowth=Decimal("0.25"), Buffer=Decimal("0.04")),
+        scenario("tiny", TeamTarget=500),  # below RoundTo 1,000: a problem
+        scenario("board", TeamTarget=800_000),
+    )
+    apart = scenario_outcomes(plan, workers=2)
+    here = [outcome(plan, s) for s in plan.scenarios]
+    assert [type(x) for x in apart] == [type(x) for x in here]
+    assert isinstance(apart[1], list) and [(p.sheet, p.cell) for p in apart[1]] == [
+        ("ScenarioSettings", "C2")
+    ]
+    assert apart[1] == here[1]
+    for a, b in ((apart[0], here[0]), (apart[2], here[2])):
+        assert a.team["target"] == b.team["target"]
+        for frame in ("targets", "regions", "breakdown", "weekly", "months", "reconciliation"):
+            pd.testing.assert_frame_equal(getattr(a, frame), getattr(b, frame))
+    with pytest.raises(PlanError) as exc:
+        compare(plan, outcomes=apart)
+    assert [(p.sheet, p.cell) for p in exc.value.problems] == [("ScenarioSettings", "C2")]
