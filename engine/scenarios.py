@@ -32,8 +32,37 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What the comparison keeps of one decomposition (not its breakdown or weeks, so that
+    the memory of many scenarios of a large plan stays that of one): the team's levels as
+    `Compared.team` shows them, each region's and each rep's target. Whole yuan."""
+
+    team: dict  # floor, target, challenge, capacity, gap, extra_headcount (, gross_profit)
+    regions: pd.Series  # region -> target
+    reps: pd.Series  # rep_id -> target
+
+
+def summary(d: Decomposition) -> Summary:
+    regions = d.regions
+    team = {
+        **{k: int(d.team[k]) for k in LEVELS},
+        "capacity": int(round(float(regions["capacity"].sum()))),
+        "gap": int(round(float(regions["gap"].sum()))),
+        "extra_headcount": int(regions["extra_headcount"].sum()),
+        # with a Margin in tblProducts: the team's gross-profit target (engine/margin.py)
+        **({"gross_profit": int(d.team["gross_profit"])} if "gross_profit" in d.team else {}),
+    }
+    return Summary(
+        team,
+        regions.set_index("region")["target"].astype(np.int64),
+        d.targets.set_index("rep_id")["target"].astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
 class Compared:
-    """The plan and every scenario: the decompositions, and the levels side by side.
+    """The plan and every scenario: the plan's decomposition, each scenario's Summary, and
+    the levels side by side.
 
     `team` has a row for the plan (scenario "") and one per scenario: floor, target,
     challenge, capacity, gap (Σ of the regions' gaps to capacity), extra_headcount and the
@@ -43,7 +72,7 @@ class Compared:
     """
 
     plan: Decomposition
-    scenarios: tuple[tuple[Scenario, Decomposition], ...]
+    scenarios: tuple[tuple[Scenario, Summary], ...]
     team: pd.DataFrame
     regions: pd.DataFrame
     reps: pd.DataFrame
@@ -72,11 +101,11 @@ def find(plan: Plan, name: str) -> Scenario | None:
     return next((s for s in plan.scenarios if s.name.strip().casefold() == wanted), None)
 
 
-def outcome(plan: Plan, scenario: Scenario) -> Decomposition | list[Problem]:
-    """The plan decomposed with the scenario's settings (the change log replayed, as
-    `decompose` does), or the problems that stop it."""
+def outcome(plan: Plan, scenario: Scenario) -> Summary | list[Problem]:
+    """The Summary of the plan decomposed with the scenario's settings (the change log
+    replayed, as `decompose` does), or the problems that stop it."""
     try:
-        return decompose(scenario_plan(plan, scenario))
+        return summary(decompose(scenario_plan(plan, scenario)))
     except PlanError as exc:
         return list(exc.problems)
 
@@ -91,35 +120,23 @@ def compare(
     current = current if current is not None else decompose(plan)
     if outcomes is None:
         outcomes = [outcome(plan, scenario) for scenario in plan.scenarios]
-    done: list[tuple[Scenario, Decomposition]] = []
+    done: list[tuple[Scenario, Summary]] = []
     problems: list[Problem] = []
     for scenario, made in zip(plan.scenarios, outcomes, strict=True):
-        if isinstance(made, Decomposition):
+        if isinstance(made, Summary):
             done.append((scenario, made))
         else:
             problems += made
     if problems:
         raise PlanError(problems)
+    mine = summary(current)
     return Compared(
-        current, tuple(done), _team(current, done), _regions(current, done), _reps(current, done)
+        current, tuple(done), _team(mine, done), _regions(current, done), _reps(current, done)
     )
 
 
-def _team_row(name: str, d: Decomposition) -> dict:
-    regions = d.regions
-    return {
-        "scenario": name,
-        **{k: int(d.team[k]) for k in LEVELS},
-        "capacity": int(round(float(regions["capacity"].sum()))),
-        "gap": int(round(float(regions["gap"].sum()))),
-        "extra_headcount": int(regions["extra_headcount"].sum()),
-        # with a Margin in tblProducts: the team's gross-profit target (engine/margin.py)
-        **({"gross_profit": int(d.team["gross_profit"])} if "gross_profit" in d.team else {}),
-    }
-
-
-def _team(current: Decomposition, done) -> pd.DataFrame:
-    rows = [_team_row("", current)] + [_team_row(s.name, d) for s, d in done]
+def _team(current: Summary, done) -> pd.DataFrame:
+    rows = [{"scenario": "", **current.team}] + [{"scenario": s.name, **d.team} for s, d in done]
     team = pd.DataFrame(rows)
     for k in (*LEVELS, "gap", *(["gross_profit"] if "gross_profit" in team else [])):
         team[f"{k}_diff"] = team[k] - team.at[0, k]
@@ -132,8 +149,7 @@ def _side_by_side(current: pd.DataFrame, key: str, done, frame) -> pd.DataFrame:
     out = current.copy()
     plan_target = out["target"].to_numpy(dtype=np.int64)
     for i, (_, d) in enumerate(done):
-        theirs = frame(d).set_index(key)["target"]
-        target = theirs.reindex(out[key]).fillna(0).to_numpy(dtype=np.int64)
+        target = frame(d).reindex(out[key]).fillna(0).to_numpy(dtype=np.int64)
         out[f"target_{i}"] = target
         out[f"diff_{i}"] = target - plan_target
     return out.reset_index(drop=True)
@@ -146,4 +162,4 @@ def _regions(current: Decomposition, done) -> pd.DataFrame:
 
 def _reps(current: Decomposition, done) -> pd.DataFrame:
     base = current.targets[["rep_id", "name", "region", "target"]].astype({"target": np.int64})
-    return _side_by_side(base, "rep_id", done, lambda d: d.targets)
+    return _side_by_side(base, "rep_id", done, lambda d: d.reps)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from engine import decompose
-from engine.scenarios import compare
+from engine.scenarios import compare, scenario_plan
 from tests.ooxml.check import problems
 from xl_addin.cli import main, run_adopt, run_scenarios
 from xl_addin.commands import scenarios_summary
@@ -104,15 +104,21 @@ def test_each_scenario_is_what_decompose_makes_of_its_settings_typed_into_settin
     team = {r["Scenario"]: r for r in rows(plan, "tblScenarioTeam")}
     reps = rows(plan, "tblScenarioReps")
     regions = rows(plan, "tblScenarioRegions")
-    compared = compare(read_plan(FileBook(plan)))
+    read = read_plan(FileBook(plan))
+    compared = compare(read)
     current = compared.plan
     assert team["Plan (current)"]["Target (CNY)"] == current.team["target"]
     assert [s.name for s, _ in compared.scenarios] == list(SCENARIOS)
-    for (_, engine), (name, path) in zip(compared.scenarios, typed.items(), strict=True):
-        # the engine's frames exactly those of a decompose of the typed copy
+    for (scenario, kept), (name, path) in zip(compared.scenarios, typed.items(), strict=True):
+        # the scenario's decomposition (what adopting it writes) exactly that of the typed
+        # copy, and what the comparison keeps of it that copy's numbers
+        engine = decompose(scenario_plan(read, scenario))
         separate = decompose(read_plan(FileBook(path)))
         for frame in ("targets", "regions", "breakdown", "weekly", "months", "reconciliation"):
             pd.testing.assert_frame_equal(getattr(engine, frame), getattr(separate, frame))
+        assert kept.reps.to_dict() == separate.targets.set_index("rep_id")["target"].to_dict()
+        assert kept.regions.to_dict() == separate.regions.set_index("region")["target"].to_dict()
+        assert kept.team["target"] == separate.team["target"]
         # and the sheet shows that copy's targets, rep by rep and region by region
         targets = separate.targets.set_index("rep_id")
         assert len(reps) == len(targets) == 24
@@ -226,9 +232,9 @@ def test_an_unknown_scenario_or_none_at_all_is_said_and_nothing_changes(written,
 
 
 def test_scenarios_made_on_several_cores_are_those_made_one_by_one():
-    """scenario_outcomes hands each scenario to a process of its own: the decompositions that
-    come back equal those made here, frame by frame, and a scenario's problems come back as
-    problems at its cells, in the order of the scenarios."""
+    """scenario_outcomes hands each scenario to a process of its own: what comes back equals
+    what is made here (the team's levels, each region's and rep's target), and a scenario's
+    problems come back as problems at its cells, in the order of the scenarios."""
     from engine.problems import PlanError
     from engine.scenarios import outcome
     from tests import builders
@@ -249,9 +255,13 @@ def test_scenarios_made_on_several_cores_are_those_made_one_by_one():
     ]
     assert apart[1] == here[1]
     for a, b in ((apart[0], here[0]), (apart[2], here[2])):
-        assert a.team["target"] == b.team["target"]
-        for frame in ("targets", "regions", "breakdown", "weekly", "months", "reconciliation"):
-            pd.testing.assert_frame_equal(getattr(a, frame), getattr(b, frame))
+        assert a.team == b.team
+        pd.testing.assert_series_equal(a.regions, b.regions)
+        pd.testing.assert_series_equal(a.reps, b.reps)
+    assert apart[2].team["target"] == 800_000  # TeamTarget, by hand
+    assert compare(with_scenarios(plan, plan.scenarios[0]), outcomes=[apart[0]]).team[
+        "target"
+    ].tolist() == [468_000, 624_000]  # 520,000 × 0.9; 520,000 × 1.25 × 0.96
     with pytest.raises(PlanError) as exc:
         compare(plan, outcomes=apart)
     assert [(p.sheet, p.cell) for p in exc.value.problems] == [("ScenarioSettings", "C2")]
