@@ -163,7 +163,28 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
     version = int(d.team.get("version", s["Version"]))
     has_original = "original_target" in t
     typed = _typed(plan, t["rep_id"].to_numpy(), s.weeks)
+    cells = _cells(typed)
     standings, forecasts = _standings(t, typed[:, :, 0], weekly, floors, plan)
+    # the same for every rep: looked up once
+    same = {
+        "locale": s.locale,
+        "version": version,
+        "period_start": s.period_start,
+        "period_end": s.period_start + dt.timedelta(weeks=s.weeks, days=-1),
+        "unit": int(s["Unit"]),
+        "weeks": starts,
+        "months": months,
+        "kpis": kpis,
+        "rates": rate_rows,
+        "mode": s["CommissionMode"],
+        "cap": Decimal(cap) if cap is not None else None,
+        "red_below": Decimal(s["RedBelow"]),
+        "plan_id": text(s["PlanID"]),
+        "quarters": quarters,
+        "holidays": holidays,
+        "phase_by": s["PhaseBy"],
+    }
+    plans, floor_plans = weekly.tolist(), floors.tolist()
     out = []
     for i, rep in enumerate(t.itertuples(index=False)):
         original = int(rep.original_target) if has_original else None
@@ -174,35 +195,20 @@ def rep_books(p: Progress, plan: Plan) -> list[RepBook]:
                 region=str(rep.region),
                 manager=text(managers[i]),
                 email=text(emails[i]),
-                locale=s.locale,
-                version=version,
-                period_start=s.period_start,
-                period_end=s.period_start + dt.timedelta(weeks=s.weeks, days=-1),
-                unit=int(s["Unit"]),
                 floor=int(rep.floor),
                 target=int(rep.target),
                 challenge=int(rep.challenge),
                 original_target=original if original != int(rep.target) else None,
-                weeks=starts,
-                months=months,
-                plan=tuple(int(x) for x in weekly[i]),
-                floor_plan=tuple(int(x) for x in floors[i]),
+                plan=tuple(plans[i]),
+                floor_plan=tuple(floor_plans[i]),
                 products=products.get(rep.rep_id, ()),
                 customer_types=customer_types.get(rep.rep_id, ()),
-                kpis=kpis,
-                rates=rate_rows,
-                mode=s["CommissionMode"],
-                cap=Decimal(cap) if cap is not None else None,
-                red_below=Decimal(s["RedBelow"]),
-                actuals=_cells(typed[i]),
-                plan_id=text(s["PlanID"]),
+                actuals=cells[i],
                 standing=standings[i],
                 forecast=forecasts[i],
                 gross_profit=int(rep.gross_profit) if margin else None,
                 product_gross_profit=product_gp.get(rep.rep_id, ()),
-                quarters=quarters,
-                holidays=holidays,
-                phase_by=s["PhaseBy"],
+                **same,
             )
         )
     return out
@@ -290,19 +296,27 @@ def _standings(t, amounts, weekly, floors, plan: Plan) -> tuple[list[Standing], 
     return standings, forecasts
 
 
-def _cells(typed: np.ndarray) -> tuple[tuple, ...]:
-    if np.isnan(typed).all():
-        return ()
-    return tuple(tuple(None if np.isnan(v) else int(v) for v in week) for week in typed)
+def _cells(typed: np.ndarray) -> list[tuple[tuple, ...]]:
+    """Each rep's weeks as typed (reps × weeks × values, NaN where blank) as tuples of
+    integers, None where blank; () for a rep with nothing typed. For all reps at once."""
+    blank = np.isnan(typed)
+    values = np.where(blank, 0, typed).astype(np.int64).astype(object)
+    values[blank] = None
+    nothing = blank.all(axis=(1, 2))
+    return [
+        () if nothing[i] else tuple(map(tuple, weeks)) for i, weeks in enumerate(values.tolist())
+    ]
 
 
 def _parts(
     breakdown: pd.DataFrame, key: str, amount: str = "target"
 ) -> dict[str, tuple[tuple[str, int], ...]]:
     sums = breakdown.groupby(["rep_id", key], sort=False)[amount].sum()
+    reps = sums.index.get_level_values(0).tolist()
+    parts = [str(p) for p in sums.index.get_level_values(1).tolist()]
     out: dict[str, list] = {}
-    for (rep, part), amount in sums.items():
-        out.setdefault(rep, []).append((str(part), int(amount)))
+    for rep, part, total in zip(reps, parts, sums.to_numpy(dtype=np.int64).tolist(), strict=True):
+        out.setdefault(rep, []).append((part, total))
     return {rep: tuple(parts) for rep, parts in out.items()}
 
 
