@@ -465,3 +465,25 @@ def test_reps_whose_file_names_would_clash_each_get_a_file_of_their_own(hostile,
     rows = read_plan(FileBook(plan)).actuals
     week7 = rows[rows["week"] == 7].set_index("rep_id")
     assert {r: float(week7.at[r, "amount"]) for r in typed} == typed
+
+
+def test_workbooks_written_on_several_cores_are_those_written_on_one(
+    issue_of, tmp_path, monkeypatch
+):
+    """The pool's workbooks (each hashed by the process that writes it) are byte-identical to
+    those written in one process, and the manifest's SHA-256 of every file is that of the
+    file as it lies on disk (computed here)."""
+    from xl_addin.repbook import issue as issuing
+
+    path, one = issue_of("en")
+    monkeypatch.setattr(issuing, "PARALLEL_FROM", 1)
+    several = tmp_path / "books"
+    issuing.issue(read_plan(FileBook(path)), several, workers=2)
+    files = sorted(p.name for p in one.iterdir() if p.suffix == ".xlsx")
+    assert files == sorted(p.name for p in several.iterdir() if p.suffix == ".xlsx")
+    for name in files:
+        assert (several / name).read_bytes() == (one / name).read_bytes(), name
+    manifest = pd.read_csv(several / "manifest.csv", encoding="utf-8-sig", dtype=str)
+    assert sorted(manifest["File"]) == files
+    for row in manifest.itertuples():
+        assert row.SHA256 == hashlib.sha256((several / row.File).read_bytes()).hexdigest()

@@ -111,7 +111,8 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
             (b, str(staging / names.reps[b.rep_id]), passwords.get(b.rep_id) if passwords else None)
             for b in books
         ]
-        _render_all(jobs, workers)
+        written = _render_all(jobs, workers)
+        digests = dict(zip((names.reps[b.rep_id] for b in books), written, strict=True))
         rollups = {}
         for region, sheets in regional.items():
             name = names.rollups[region]
@@ -119,9 +120,10 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
             if region_passwords:
                 data = locked(data, region_passwords[region])
             (staging / name).write_bytes(data)
+            digests[name] = hashlib.sha256(data).hexdigest()
             rollups[region] = out / name
         files = [out / names.reps[b.rep_id] for b in books]
-        write_manifest(staging / MANIFEST, plan, books, names.reps, rollups, staging)
+        write_manifest(staging / MANIFEST, plan, books, names.reps, rollups, digests)
         for made in staging.iterdir():
             os.replace(made, out / made.name)
         listing = None
@@ -162,10 +164,11 @@ def _manager(plan: Plan, region: str) -> str:
 
 
 def write_manifest(
-    path: Path, plan: Plan, books: list[RepBook], files: dict, rollups: dict, folder: Path
+    path: Path, plan: Plan, books: list[RepBook], files: dict, rollups: dict, digests: dict
 ) -> None:
     """One row per workbook for `salesplan send`: who receives it, where their address was
-    typed (so a bad one is reported at its cell), the file and its SHA-256. Text that a
+    typed (so a bad one is reported at its cell), the file and its SHA-256 (`digests`: file
+    name -> the SHA-256 of the bytes written, taken as they were written). Text that a
     spreadsheet would run is neutralised (csvtext); `send` reads it back as it was.
 
     For revisions (SPEC §7, §11): Numbers is a digest of the plan the workbook gives its
@@ -210,7 +213,7 @@ def write_manifest(
         [
             (
                 *r[:7],
-                hashlib.sha256((folder / r[6]).read_bytes()).hexdigest(),
+                digests[r[6]],
                 period,
                 version,
                 s.locale,
@@ -290,23 +293,29 @@ def _cells(frame: pd.DataFrame, key: str, column: str) -> dict:
     return {k: f"{at}!{cell}" if cell else at for k, (at, cell) in zip(keys, places, strict=True)}
 
 
-def _render_all(jobs: list, workers: int | None) -> None:
+def _render_all(jobs: list, workers: int | None) -> list[str]:
+    """Each job's workbook written (write_book); their SHA-256s, in the order of `jobs`."""
     workers = workers or os.cpu_count() or 1
     bar = tqdm(total=len(jobs), unit="workbook", desc="issuing", leave=False, disable=None)
+    digests = []
     try:
         if workers == 1 or len(jobs) < PARALLEL_FROM:
             for job in jobs:
-                write_book(job)
+                digests.append(write_book(job))
                 bar.update()
-            return
+            return digests
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(write_book, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            for digest in pool.map(write_book, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                digests.append(digest)
                 bar.update()
+        return digests
     finally:
         bar.close()
 
 
-def write_book(job: tuple[RepBook, str, str | None]) -> None:
+def write_book(job: tuple[RepBook, str, str | None]) -> str:
+    """The rep's workbook rendered (and encrypted, with a password) into its file; the
+    SHA-256 of the bytes written."""
     book, path, password = job
     data = render_repbook(book)
     if password:
@@ -314,3 +323,4 @@ def write_book(job: tuple[RepBook, str, str | None]) -> None:
 
         data = encrypt(data, password)
     Path(path).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
