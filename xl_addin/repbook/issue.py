@@ -1,8 +1,8 @@
 """`salesplan issue`: one responsibility workbook per rep and a roll-up per region (SPEC §8;
 the roll-up is rollup.py's).
 
-Workbooks are rendered on all cores (each from its own RepBook, which holds nothing about
-any other rep), with a progress bar, into a temporary folder inside the output folder and
+Workbooks are rendered on all cores (each rep's from its own RepBook, which holds nothing
+about any other rep; the region roll-ups among them), with a progress bar, into a temporary folder inside the output folder and
 moved into place only when every one of them is written: a failed run leaves no partial set.
 Every recipient gets a file of their own, on file systems that ignore case too (`file_names`):
 names that would be one get a code from the RepID (or region), and the summary says so.
@@ -94,7 +94,6 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
     books = rep_books(p, plan)
     passwords = region_passwords = None
     if encrypt:  # every workbook written: the reps' and the region managers' roll-ups
-        from xl_addin.repbook.encrypt import encrypt as locked
         from xl_addin.repbook.encrypt import passwords_for
 
         by_rep = passwords_for(plan.reps)
@@ -107,21 +106,19 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".salesplan-issue-", dir=out))
     try:
+        # the roll-ups first (a few large workbooks), written while the reps' are
         jobs = [
+            (sheets, str(staging / names.rollups[region]), (region_passwords or {}).get(region))
+            for region, sheets in regional.items()
+        ]
+        jobs += [
             (b, str(staging / names.reps[b.rep_id]), passwords.get(b.rep_id) if passwords else None)
             for b in books
         ]
-        written = _render_all(jobs, workers)
-        digests = dict(zip((names.reps[b.rep_id] for b in books), written, strict=True))
-        rollups = {}
-        for region, sheets in regional.items():
-            name = names.rollups[region]
-            data = render(sheets)
-            if region_passwords:
-                data = locked(data, region_passwords[region])
-            (staging / name).write_bytes(data)
-            digests[name] = hashlib.sha256(data).hexdigest()
-            rollups[region] = out / name
+        written = [names.rollups[region] for region in regional]
+        written += [names.reps[b.rep_id] for b in books]
+        digests = dict(zip(written, _render_all(jobs, workers), strict=True))
+        rollups = {region: out / names.rollups[region] for region in regional}
         files = [out / names.reps[b.rep_id] for b in books]
         write_manifest(staging / MANIFEST, plan, books, names.reps, rollups, digests)
         for made in staging.iterdir():
@@ -313,11 +310,11 @@ def _render_all(jobs: list, workers: int | None) -> list[str]:
         bar.close()
 
 
-def write_book(job: tuple[RepBook, str, str | None]) -> str:
-    """The rep's workbook rendered (and encrypted, with a password) into its file; the
-    SHA-256 of the bytes written."""
+def write_book(job: tuple[RepBook | list, str, str | None]) -> str:
+    """A rep's workbook (a RepBook) or a region's roll-up (its sheets) rendered, and encrypted
+    with a password, into its file; the SHA-256 of the bytes written."""
     book, path, password = job
-    data = render_repbook(book)
+    data = render_repbook(book) if isinstance(book, RepBook) else render(book)
     if password:
         from xl_addin.repbook.encrypt import encrypt
 
