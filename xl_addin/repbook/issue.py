@@ -41,6 +41,7 @@ from xl_addin.repbook.rollup import rollup_file_name, rollup_sheets
 from xl_addin.sheets.render import render
 
 PARALLEL_FROM = 64
+CHUNK = 50  # workbooks per hand-over to a worker: about half a second of work
 MANIFEST = "manifest.csv"
 PASSWORD_LIST = "passwords.csv"  # with --encrypt: the director's list, never mailed
 MANIFEST_COLUMNS = (
@@ -302,7 +303,7 @@ def _render_all(jobs: list, workers: int | None) -> list[str]:
                 bar.update()
             return digests
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for digest in pool.map(write_book, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            for digest in pool.map(write_book, jobs, chunksize=_chunk(len(jobs), workers)):
                 digests.append(digest)
                 bar.update()
         return digests
@@ -321,3 +322,9 @@ def write_book(job: tuple[RepBook | list, str, str | None]) -> str:
         data = encrypt(data, password)
     Path(path).write_bytes(data)
     return hashlib.sha256(data).hexdigest()
+
+
+def _chunk(jobs: int, workers: int) -> int:
+    """Workbooks handed to a worker at a time: enough to make the hand-over cheap, few enough
+    (at most CHUNK) that no worker is left with a long last chunk while the others wait."""
+    return max(1, min(CHUNK, jobs // (workers * 8)))
