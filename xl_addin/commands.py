@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -412,10 +413,21 @@ def scenario_outcomes(plan: Plan, workers: int | None = None) -> list:
     decompositions it makes (a 20,000-rep one pickles in about 0.2 s; it takes 2 s to make)."""
     scenarios = list(plan.scenarios)
     workers = min(len(scenarios), workers or os.cpu_count() or 1)
-    if workers < 2:
+    if workers < 2 or not _can_hand_over(plan):
         return [outcome(plan, scenario) for scenario in scenarios]
     with ProcessPoolExecutor(workers, initializer=_hold, initargs=(plan,)) as pool:
         return list(pool.map(_outcome, scenarios))
+
+
+def _can_hand_over(plan: Plan) -> bool:
+    """Whether the plan can go to another process where processes do not fork (Windows,
+    macOS): not a plan with a table from a source outside the workbook, whose rows are placed
+    through the source's open DuckDB connection. Such a plan is compared in this process."""
+    try:
+        pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever refuses to be pickled
+        return False
+    return True
 
 
 _held: Plan | None = None  # the plan, in a process of scenario_outcomes' pool

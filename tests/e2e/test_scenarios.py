@@ -6,6 +6,7 @@ the same tables written again with those rows of tblSettings changed: independen
 salesplan adopts a scenario.
 """
 
+import dataclasses
 import functools
 import io
 import re
@@ -265,3 +266,38 @@ def test_scenarios_made_on_several_cores_are_those_made_one_by_one():
     with pytest.raises(PlanError) as exc:
         compare(plan, outcomes=apart)
     assert [(p.sheet, p.cell) for p in exc.value.problems] == [("ScenarioSettings", "C2")]
+
+
+@pytest.fixture
+def spawned():
+    """Processes started as on Windows and macOS (spawned, not forked: the plan is pickled)."""
+    import multiprocessing
+
+    method = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)
+    yield
+    multiprocessing.set_start_method(method, force=True)
+
+
+def test_scenarios_go_to_spawned_processes_unless_the_plan_cannot_be_pickled(spawned):
+    """Where processes are spawned the plan is pickled to each: a plan that pickles is compared
+    there, one holding what cannot be pickled (a table from a source, placed through its open
+    DuckDB connection: here a lambda) in this process — the same numbers either way."""
+    from engine.scenarios import outcome
+    from tests import builders
+    from tests.engine.test_scenarios import scenario, with_scenarios
+    from xl_addin.commands import scenario_outcomes
+
+    plan = with_scenarios(
+        builders.plan(Buffer=0.1),
+        scenario("bold", MarketGrowth=Decimal("0.25"), Buffer=Decimal("0.04")),
+        scenario("board", TeamTarget=800_000),
+    )
+    here = [outcome(plan, s) for s in plan.scenarios]
+    history = plan.history.copy()
+    history.attrs["locate"] = lambda key, row: ("orders.csv", f":{row}")
+    sourced = dataclasses.replace(plan, history=history)
+    for p in (plan, sourced):
+        apart = scenario_outcomes(p, workers=2)
+        assert [a.team for a in apart] == [h.team for h in here]
+        assert [a.team["target"] for a in apart] == [624_000, 800_000]  # 520,000 × 1.25 × 0.96
