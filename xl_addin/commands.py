@@ -409,33 +409,32 @@ def scenarios_book(book: PlanBook) -> Compared:
 
 def scenario_outcomes(plan: Plan, workers: int | None = None) -> list:
     """Each scenario's engine.scenarios.outcome, in order, on all cores: a process per core,
-    each handed the plan once (inherited where processes fork) and sending back the
-    decompositions it makes (a 20,000-rep one pickles in about 0.2 s; it takes 2 s to make)."""
+    each handed the plan once, pickled (so the same where processes fork and where they are
+    spawned: Windows, macOS), sending back each scenario's Summary. A plan that cannot be
+    pickled (a table from a source outside the workbook, whose rows are placed through the
+    source's open DuckDB connection) is compared in this process."""
     scenarios = list(plan.scenarios)
     workers = min(len(scenarios), workers or os.cpu_count() or 1)
-    if workers < 2 or not _can_hand_over(plan):
+    held = _pickled(plan) if workers > 1 else None
+    if held is None:
         return [outcome(plan, scenario) for scenario in scenarios]
-    with ProcessPoolExecutor(workers, initializer=_hold, initargs=(plan,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_hold, initargs=(held,)) as pool:
         return list(pool.map(_outcome, scenarios))
 
 
-def _can_hand_over(plan: Plan) -> bool:
-    """Whether the plan can go to another process where processes do not fork (Windows,
-    macOS): not a plan with a table from a source outside the workbook, whose rows are placed
-    through the source's open DuckDB connection. Such a plan is compared in this process."""
+def _pickled(plan: Plan) -> bytes | None:
     try:
-        pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - whatever refuses to be pickled
-        return False
-    return True
+        return None
 
 
 _held: Plan | None = None  # the plan, in a process of scenario_outcomes' pool
 
 
-def _hold(plan: Plan) -> None:
+def _hold(pickled: bytes) -> None:
     global _held
-    _held = plan
+    _held = pickle.loads(pickled)  # noqa: S301 - this process's own plan, pickled just now
 
 
 def _outcome(scenario: Scenario):
