@@ -56,7 +56,7 @@ def row_gross_profit(target, margin) -> np.ndarray:
     p_of = np.array([r[0] for r in ratios], dtype=object)
     q_of = np.array([r[1] for r in ratios], dtype=object)
     largest = 2 * int(np.abs(t).max()) * max(abs(int(x)) for x in p_of) + max(q_of)
-    if largest < 2**62 and 2 * max(q_of) < 2**62:
+    if largest < 2**62:  # then q < 2**62 too, and the divisor 2q fits as well
         p = p_of.astype(np.int64)[codes]
         q = q_of.astype(np.int64)[codes]
         return (2 * t * p + q) // (2 * q)

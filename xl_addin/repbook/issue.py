@@ -2,8 +2,9 @@
 the roll-up is rollup.py's).
 
 Workbooks are rendered on all cores (each rep's from its own RepBook, which holds nothing
-about any other rep; the region roll-ups among them), with a progress bar, into a temporary folder inside the output folder and
-moved into place only when every one of them is written: a failed run leaves no partial set.
+about any other rep; the region roll-ups among them), with a progress bar, into a temporary
+folder inside the output folder and moved into place only when every one of them is written:
+a failed run leaves no partial set.
 Every recipient gets a file of their own, on file systems that ignore case too (`file_names`):
 names that would be one get a code from the RepID (or region), and the summary says so.
 """
