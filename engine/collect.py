@@ -56,46 +56,41 @@ def merge_actuals(
     new = both["_merge"] == "left_only"
     added = both.loc[new, [*keys, *compared]].reset_index(drop=True)
 
-    old = both[~new]
-    conflicts, changed = [], []
-    same = 0
-    for r in old.itertuples(index=False):
-        r = r._asdict()
-        differ = []
-        for c in compared:
-            mine, theirs = r[f"{c}_plan"], r[c]
-            if theirs is None or pd.isna(theirs):
-                continue  # left blank: not reported
-            if pd.isna(mine) or int(round(float(mine))) != int(round(float(theirs))):
-                differ.append((c, mine, theirs))
-        if not differ:
-            same += 1
-            continue
-        one_row = int(r["rows"]) == 1
-        resolution = KEPT if not prefer_returned else TAKEN if one_row else SEVERAL_ROWS
-        for c, mine, theirs in differ:
-            conflicts.append(
-                {
-                    "rep_id": r["rep_id"],
-                    "week": int(r["week"]),
-                    "column": c,
-                    "plan": None if pd.isna(mine) else int(round(float(mine))),
-                    "returned": int(round(float(theirs))),
-                    "resolution": resolution,
-                }
-            )
-            if resolution == TAKEN:
-                changed.append(
-                    {"row": int(r["row"]), "column": c, "value": int(round(float(theirs)))}
-                )
-    return Merge(
-        added=added,
-        changed=pd.DataFrame(changed, columns=["row", "column", "value"]),
-        conflicts=pd.DataFrame(
-            conflicts, columns=["rep_id", "week", "column", "plan", "returned", "resolution"]
-        ),
-        same=same,
+    old = both[~new].reset_index(drop=True)
+    # rep-weeks × compared columns, as whole numbers (NaN: blank); a blank returned value was
+    # not reported, so it differs from nothing
+    theirs = np.round(old[compared].to_numpy(dtype=float, na_value=np.nan))
+    mine = np.round(old[[f"{c}_plan" for c in compared]].to_numpy(dtype=float, na_value=np.nan))
+    differ = ~np.isnan(theirs) & (np.isnan(mine) | (mine != theirs))
+    same = int((~differ.any(axis=1)).sum())
+    if prefer_returned:
+        one_row = old["rows"].to_numpy(dtype=np.int64) == 1
+        resolution = np.where(one_row, TAKEN, SEVERAL_ROWS)
+    else:
+        resolution = np.full(len(old), KEPT)
+    i, j = np.nonzero(differ)  # row by row, each row's columns in order
+    plan_values = np.full(len(i), None, dtype=object)  # None: the plan's cell is blank
+    known = ~np.isnan(mine[i, j])
+    plan_values[known] = mine[i, j][known].astype(np.int64)
+    conflicts = pd.DataFrame(
+        {
+            "rep_id": old["rep_id"].to_numpy()[i],
+            "week": old["week"].to_numpy(dtype=np.int64)[i],
+            "column": np.asarray(compared, dtype=object)[j],
+            "plan": plan_values,
+            "returned": theirs[i, j].astype(np.int64),
+            "resolution": resolution[i].astype(object),
+        }
     )
+    taken = resolution[i] == TAKEN
+    changed = pd.DataFrame(
+        {
+            "row": old["row"].to_numpy()[i[taken]].astype(np.int64),
+            "column": conflicts["column"].to_numpy()[taken],
+            "value": conflicts["returned"].to_numpy()[taken],
+        }
+    )
+    return Merge(added=added, changed=changed, conflicts=conflicts, same=same)
 
 
 def latest_sign_offs(sign_offs: pd.DataFrame | None) -> pd.DataFrame:

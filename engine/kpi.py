@@ -83,7 +83,7 @@ def scorecard(
     ids = pd.Index(list(rep_ids), dtype=object)
     if measured is None:
         measured = pd.DataFrame(columns=["rep_id", "week", "kpi", "value"])
-    keys = measured["kpi"].map(_key)
+    keys = _keys(measured["kpi"])
     table["measured"] = table["key"].isin(set(keys))
     n_reps, n_kpis = len(ids), len(table)
 
@@ -234,7 +234,7 @@ def _table(kpis: pd.DataFrame) -> pd.DataFrame:
 
     names = column("kpi").map(lambda v: "" if _blank(v) else str(v).strip())
     units = column("unit").map(lambda v: "" if _blank(v) else str(v).strip())
-    out = pd.DataFrame({"kpi": names, "key": names.map(_key), "unit": units})
+    out = pd.DataFrame({"kpi": names, "key": _keys(names), "unit": units})
     for key in ("weight", *_TIERS):
         out[key] = pd.to_numeric(column(key), errors="coerce").astype(float)
     out["rate"] = units.map(lambda u: any(sign in u for sign in PERCENT_SIGNS)).astype(bool)
@@ -306,6 +306,14 @@ def _notes(table: pd.DataFrame, total: float) -> list[Message]:
 def _key(name) -> str:
     """A KPI name as matched: case and surrounding spaces do not count."""
     return "" if _blank(name) else str(name).strip().casefold()
+
+
+def _keys(names: pd.Series) -> pd.Series:
+    """_key of each name, each distinct name read once: the measured values are one row per
+    tblActuals row and KPI, a few names over hundreds of thousands of rows."""
+    codes, distinct = pd.factorize(names.astype(object))  # -1: blank
+    read = np.array([*map(_key, distinct), ""], dtype=object)
+    return pd.Series(read[codes], index=names.index, dtype=object)
 
 
 def _blank(value) -> bool:

@@ -316,8 +316,9 @@ def collect_summary(
             conflicts=len(conflicts.groupby(["rep_id", "week"])), refused=len(result.refused)),
     ]  # fmt: skip
     unchanged = 0
+    by_rep = dict(list(conflicts.groupby("rep_id", sort=False))) if len(conflicts) else {}
     for r in sorted(result.returned, key=lambda r: r.rep_id):
-        mine = conflicts[conflicts["rep_id"] == r.rep_id]
+        mine = by_rep.get(r.rep_id, conflicts.iloc[0:0])
         if not len(mine) and not added.get(r.rep_id, 0):
             unchanged += 1  # said in one line: a folder may hold thousands
             continue

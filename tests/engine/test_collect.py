@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.collect import KEPT, SEVERAL_ROWS, TAKEN, latest_sign_offs, merge_actuals
 
@@ -93,3 +95,56 @@ def test_the_latest_acceptance_of_each_rep_counts():
     got = latest_sign_offs(rows)
     assert got.set_index("rep_id")["version"].to_dict() == {"S1": 2, "S2": 1}
     assert latest_sign_offs(None).empty
+
+
+def _merged_row_by_row(plan, back, columns, prefer_returned):
+    """The merge's conflicts, changes and agreeing weeks worked out one returned rep-week at a
+    time, from the plan's rows summed by hand (the second method for the property below)."""
+    compared = ["amount_cents", *columns]
+    conflicts, changed, same = [], [], 0
+    for r in back.itertuples(index=False):
+        rows = plan[(plan["rep_id"] == r.rep_id) & (plan["week"] == r.week)]
+        if rows.empty:
+            continue
+        differ = []
+        for c in compared:
+            theirs = getattr(r, c)
+            mine = rows[c].sum(min_count=1)
+            if pd.isna(theirs):
+                continue
+            if pd.isna(mine) or round(mine) != round(theirs):
+                differ.append((c, None if pd.isna(mine) else round(mine), round(theirs)))
+        same += not differ
+        how = KEPT if not prefer_returned else TAKEN if len(rows) == 1 else SEVERAL_ROWS
+        for c, mine, theirs in differ:
+            conflicts.append([r.rep_id, r.week, c, mine, theirs, how])
+            if how == TAKEN:
+                changed.append([int(rows["_row"].iat[0]), c, theirs])
+    return conflicts, changed, same
+
+
+counts = st.one_of(st.just(NAN), st.integers(0, 3).map(float))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["S1", "S2"]), counts, counts),
+             max_size=8),
+    st.dictionaries(st.tuples(st.sampled_from(["S1", "S2"]), st.integers(1, 4)),
+                    st.tuples(counts, counts, counts), max_size=8),
+    st.booleans(),
+)  # fmt: skip
+def test_the_merge_equals_one_week_at_a_time(plan, back, prefer):
+    plan = plan_rows(*plan) if plan else plan_rows((1, "S1", 0, 0)).iloc[0:0]
+    back = returned(*[(r, w, c, v, d) for (r, w), (c, v, d) in back.items()])
+    if back.empty:
+        return
+    got = merge_actuals(plan, back, ("visits",), prefer_returned=prefer)
+    conflicts, changed, same = _merged_row_by_row(plan, back, ["visits"], prefer)
+    assert got.conflicts.values.tolist() == conflicts
+    assert got.changed.values.tolist() == changed
+    assert got.same == same
+    held = {(r, w) for w, r, *_ in plan.itertuples(index=False)}
+    assert got.added[["rep_id", "week"]].values.tolist() == [
+        [r, w] for r, w in zip(back["rep_id"], back["week"], strict=True) if (r, w) not in held
+    ]
