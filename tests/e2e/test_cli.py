@@ -196,3 +196,11 @@ def test_the_summary_says_how_the_users_formulas_over_output_sheets_refresh(plan
         out = capsys.readouterr().out
         assert "your formulas on Mine read these sheets" in out
         assert "Data ▸ Calculate ▸ Recalculate Hard" in out
+    # beside the tables read (their sheets scanned then, and not searched again when found
+    # without formulas): still found
+    wb = openpyxl.load_workbook(plan_path)
+    del wb["Mine"]
+    wb["SalesHistory"]["Z1"] = "=Targets!G3"
+    wb.save(plan_path)
+    assert main(["decompose", str(plan_path)]) == 0
+    assert "your formulas on SalesHistory read these sheets" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 
 import openpyxl
 import pandas as pd
@@ -226,3 +227,38 @@ def test_bad_history_is_said_at_the_same_cells_either_way(tmp_path, monkeypatch)
     columns, grid = both(monkeypatch, path, plan_fields)
     assert columns[0] == "problems"
     assert columns == grid
+
+
+def test_the_other_large_tables_are_read_ahead_and_handed_over_when_asked(tmp_path, monkeypatch):
+    """The first large table asked for sets the others reading on a thread; each comes back,
+    or raises its error, when it is asked for, as if read then; closing waits for the thread."""
+    path = example_plan(tmp_path)
+    monkeypatch.setattr(filebook, "LARGE", 1)  # every table is large
+    here, read = {}, filebook.read_columns
+
+    def spy(path, ref, box):
+        here[ref.name] = threading.current_thread() is threading.main_thread()
+        if ref.name == "tblActuals":
+            raise OSError("the disk went away")
+        return read(path, ref, box)
+
+    monkeypatch.setattr(filebook, "read_columns", spy)
+    before = threading.active_count()
+    book = FileBook(path)
+    try:
+        first = book.table("tblHistory")
+        with pytest.raises(OSError, match="the disk went away"):
+            book.table("tblActuals")
+        reps = book.table("tblReps")
+        again = book.table("tblHistory")  # asked for again: read again, here
+    finally:
+        book.close()
+    assert threading.active_count() == before
+    assert here["tblHistory"] and not here["tblReps"] and not here["tblActuals"]
+    assert (first.headers, list(first.rows)) == (again.headers, list(again.rows))
+    monkeypatch.setattr(filebook, "LARGE", GRID)
+    grid = FileBook(path)
+    try:
+        assert list(grid.table("tblReps").rows) == list(reps.rows)
+    finally:
+        grid.close()

@@ -47,6 +47,7 @@ class Extent:
     # cells without a value to read: reference -> the error (#N/A), or "" for a formula
     # whose result was never stored
     unread: dict[str, str] = field(default_factory=dict)
+    formulas: bool = True  # whether any cell holds a formula's text (`</f>`)
 
     @property
     def cells(self) -> int:
@@ -85,12 +86,14 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
         rb'r="(?:(%s)(\d++)|([A-Z]{0,3}+)(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
     last_row, last_col, far, found = rows, cols, [], {}
-    tail = b""
+    tail, formulas = b"", False
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
+            here = b"</f>" in data  # a literal: searched as fast as the part is inflated
+            formulas = formulas or here
             if unread:
-                found.update(_unread(data))
+                found.update(_unread(data, here))
             for m in pattern.finditer(data):
                 col_text, row_text, col2, row2 = m.groups()
                 row_only = col_text is None and not col2
@@ -104,7 +107,7 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
                     if not row_only:
                         far = [*far[-2:], f"{get_column_letter(col)}{row}"]
             tail = data[-OVERLAP:]
-    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found)
+    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found, formulas)
 
 
 def _inflated(z: zipfile.ZipFile, part: str) -> Iterator[bytes]:
@@ -160,10 +163,12 @@ CELL_START = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>')
 VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _unread(data: bytes) -> dict[str, str]:
-    """The error cells and formulas without a stored result in this piece of sheet XML."""
+def _unread(data: bytes, formulas: bool = True) -> dict[str, str]:
+    """The error cells and formulas without a stored result in this piece of sheet XML
+    (`formulas`: whether it holds `</f>`; a formula with text and no result ends so)."""
     out = {}
-    for found, error in ((ERROR_TYPE, True), *((pattern, False) for pattern in NO_RESULT)):
+    patterns = NO_RESULT if formulas else NO_RESULT[1:]
+    for found, error in ((ERROR_TYPE, True), *((pattern, False) for pattern in patterns)):
         for m in found.finditer(data):
             start = data.rfind(b"<c", 0, m.start() + 1)
             cell = CELL_START.match(data, start) if start >= 0 else None

@@ -16,6 +16,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -62,6 +63,9 @@ class FileBook:
         self._values = None
         self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
         self._fitting: dict[str, bool] = {}  # sheet part -> whether it may be read whole (_fits)
+        self._plain: set[str] = set()  # sheet parts scanned and found to hold no formula
+        self._ahead: dict[str, Future] | None = None  # large tables read on a thread (_columns)
+        self._pool: ThreadPoolExecutor | None = None
         self._folder = Path(folder) if folder is not None else None
         # the user's sheets whose formulas read the sheets written last (write_sheets)
         self.formulas_over: list[str] = []
@@ -80,8 +84,8 @@ class FileBook:
             return None
         min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
         width = max_col - min_col + 1
-        if width * (max_row - min_row + 1) >= LARGE and self._fits(ref):
-            read = read_columns(self.path, ref, (min_col, min_row, max_col, max_row))
+        if _large(ref):
+            read = self._columns(ref)
             if read is not None:
                 headers, columns = read
                 return RawTable(ref.name, ref.sheet, min_row, min_col, headers,
@@ -108,6 +112,24 @@ class FileBook:
                 )
         return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:], errors)
 
+    def _columns(self, ref: TableRef) -> tuple[list[str], list] | None:
+        """A large table read by columns (columnar.py), or None: read it as a grid. The first
+        large table asked for sets the plan's other large tables reading on a thread: fastexcel
+        lets go of the interpreter while it loads a table, so the actuals load while the
+        history is loaded and checked (read_plan asks for every table). Each is handed over, or
+        its error raised, when it is asked for; one asked for again is read again."""
+        if self._ahead is None:
+            others = [t for t in self._tables.values() if t is not ref and _large(t)]
+            self._pool = ThreadPoolExecutor(max_workers=1) if others else None
+            self._ahead = {
+                t.name.casefold(): self._pool.submit(self._read_columns, t) for t in others
+            }
+        ahead = self._ahead.pop(ref.name.casefold(), None)
+        return ahead.result() if ahead is not None else self._read_columns(ref)
+
+    def _read_columns(self, ref: TableRef) -> tuple[list[str], list] | None:
+        return read_columns(self.path, ref, range_boundaries(ref.ref)) if self._fits(ref) else None
+
     def _scan(self, ref: TableRef) -> tuple[bool, dict[str, str]]:
         """Whether calamine may read the table's sheet as one grid (no cells far beyond the
         sheet's tables, which would make that grid too large to hold), and the sheet's cells
@@ -118,6 +140,7 @@ class FileBook:
             with zipfile.ZipFile(self.path) as z:
                 extent = scan_sheet(z, part, rows, cols)
             self._extents[part] = (extent.cells - rows * cols <= SPARE_CELLS, extent.unread)
+            self._note_plain(part, extent)
         return self._extents[part]
 
     def _fits(self, ref: TableRef) -> bool:
@@ -132,7 +155,14 @@ class FileBook:
             with zipfile.ZipFile(self.path) as z:
                 extent = scan_sheet(z, part, rows, cols, unread=False)
             self._fitting[part] = extent.cells - rows * cols <= SPARE_CELLS
+            self._note_plain(part, extent)
         return self._fitting[part]
+
+    def _note_plain(self, part: str, extent) -> None:
+        """A sheet found without formulas is not searched for them again after a write
+        (formulas_over): its part is copied as it is, unless edited."""
+        if not extent.formulas:
+            self._plain.add(part)
 
     def _box(self, part: str) -> tuple[int, int]:
         """The last row and column of the tables of sheet `part`."""
@@ -140,6 +170,10 @@ class FileBook:
         return max(b[3] for b in boxes), max(b[2] for b in boxes)
 
     def close(self) -> None:
+        if self._pool is not None:  # no file left open by a read ahead (the plan is replaced)
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._ahead = {} if self._ahead is not None else None
         if self._values is not None:
             self._values.close()
             self._values = None
@@ -157,7 +191,8 @@ class FileBook:
         check_new_sheets(sheet_names(str(self.path)), created)
         edited = edited_parts(self.path, self._tables, edits) if edits else {}
         replace_sheets(self.path, sheets, edited, created)
-        self.formulas_over = formulas_over(str(self.path), [s.name for s in sheets])
+        plain = frozenset(self._plain - set(edited))
+        self.formulas_over = formulas_over(str(self.path), [s.name for s in sheets], plain)
 
     def table_ref(self, name: str) -> TableRef | None:
         return self._tables.get(name.casefold())
@@ -167,6 +202,12 @@ class FileBook:
         check_not_input(
             self._tables.values(), sheets, lambda t: t.ref.split(":")[0], lambda: plan_locale(self)
         )
+
+
+def _large(ref: TableRef) -> bool:
+    """Whether a table is read by columns where it can be (columnar.py)."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
+    return (max_col - min_col + 1) * (max_row - min_row + 1) >= LARGE
 
 
 def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):

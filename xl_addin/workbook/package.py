@@ -487,9 +487,10 @@ def sheet_names(path: str) -> list[str]:
 FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]+)</(?:\w+:)?f>")
 
 
-def formulas_over(path: str, names: list[str]) -> list[str]:
+def formulas_over(path: str, names: list[str], plain: frozenset[str] = frozenset()) -> list[str]:
     """The sheets, other than `names`, with a formula that refers to one of the sheets `names`
-    (`Targets!B3`, `'目标 Q4'!B3`): the user's own formulas over salesplan's sheets."""
+    (`Targets!B3`, `'目标 Q4'!B3`): the user's own formulas over salesplan's sheets. `plain`:
+    sheet parts known to hold no formula's text (`</f>`), not read again."""
     refs = [
         re.escape(n.replace("'", "''").replace("&", "&amp;").encode()).replace(rb"\ ", b" ")
         for n in names
@@ -505,7 +506,7 @@ def formulas_over(path: str, names: list[str]) -> list[str]:
         parts = {r.id: r.part for r in package.rels(workbook) if r.part}
         for sheet in wb.findall("m:sheets/m:sheet", NS):
             name, part = sheet.get("name") or "", parts.get(sheet.get(REL_ID) or "")
-            if name.casefold() in skip or not part or not package.has(part):
+            if name.casefold() in skip or not part or part in plain or not package.has(part):
                 continue
             data = package.read(package.actual(part))
             if b"</f>" in data and any(mention.search(m) for m in FORMULA.findall(data)):
