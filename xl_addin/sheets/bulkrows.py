@@ -155,11 +155,35 @@ def write_rows(sheet: OutputSheet, table: str) -> BulkRows:
     )
 
 
+SHORT_BELOW = 1e13  # magnitude below which a whole number of cents is a decimal of 15 digits
+
+
+def _short(values: np.ndarray) -> np.ndarray:
+    """Where a double is the nearest one to a decimal of at most 15 significant digits — a
+    whole number or one of whole cents, below SHORT_BELOW — and so "%.16G" gives it back
+    unchanged: that decimal padded with a zero has 16 digits, so the nearest 16-digit decimal
+    is at least as near to the double, within half a unit of its last place; and it cannot
+    lie exactly half a unit away, where it might round to the next double: below 2**53 that
+    point has 17 or more significant digits. c / 100 is the double nearest to the decimal
+    c / 100 (c a whole number below 2**53, so exact: IEEE division rounds correctly)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        small = np.abs(values) < SHORT_BELOW  # not NaN or ±inf either
+        whole = np.rint(values) == values
+        cents = np.rint(values * 100) / 100 == values
+    return small & (whole | cents)
+
+
 def _as_written(column: pd.Series) -> np.ndarray:
     """The column's values as XlsxWriter writes them: a number of a float column to 16
-    significant digits (its "%.16G"), so that both writers give a cell the same double."""
+    significant digits (its "%.16G"), so that both writers give a cell the same double.
+    Formatting a million numbers takes a second, so only those that may change are: not a
+    number that is already a decimal of 15 digits or fewer (_short)."""
     if column.dtype.kind == "f":
-        return np.char.mod("%.16G", column.to_numpy()).astype(float)
+        values = column.to_numpy(dtype=np.float64)
+        out = values.copy()
+        change = ~_short(values)
+        out[change] = np.char.mod("%.16G", values[change]).astype(float)
+        return out
     if column.dtype.kind == "i":
         return column.to_numpy()
     return column.astype(object).where(column.notna(), None).to_numpy()  # a blank: None
