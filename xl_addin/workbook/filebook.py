@@ -119,6 +119,7 @@ class FileBook:
         history is loaded and checked (read_plan asks for every table). Each is handed over, or
         its error raised, when it is asked for; one asked for again is read again."""
         if self._ahead is None:
+            self._fits(ref)  # this table's scan first: the thread's scans would slow it down
             others = [t for t in self._tables.values() if t is not ref and _large(t)]
             self._pool = ThreadPoolExecutor(max_workers=1) if others else None
             self._ahead = {
