@@ -680,6 +680,29 @@ def test_the_users_formulas_over_output_sheets_are_found(results):
     assert formulas_over(str(results["openpyxl"][2]), names) == []  # its formulas are its own
 
 
+def test_formulas_over_output_sheets_are_found_in_a_sheet_of_prefixed_elements(tmp_path):
+    """<x:f>Targets!B3</x:f>, as some writers spell SpreadsheetML."""
+    path = tmp_path / "prefixed.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Mine"
+    wb.active["A1"] = "=Targets!B3*2"
+    wb.create_sheet("Targets")
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    root = re.match(r"<\?xml[^>]*\?>\s*<worksheet ", xml) or re.match(r"<worksheet ", xml)
+    xml = xml[: root.end()] + f'xmlns:x="{MAIN}" ' + xml[root.end() :]
+    xml = re.sub(r"<(/?)(c|f|v|row|sheetData)([ >/])", r"<\1x:\2\3", xml)
+    assert "<x:f>Targets!B3*2</x:f>" in xml
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert openpyxl.load_workbook(path)["Mine"]["A1"].value == "=Targets!B3*2"  # well formed
+    assert formulas_over(str(path), ["Targets"]) == ["Mine"]
+
+
 # ---------------------------------------------------------------------------------------
 # (5) Deterministic; (6) atomic.
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from xl_addin.workbook.package import holds_formula_text
+
 CHUNK = 1 << 20  # bytes of XML scanned at a time
 OVERLAP = 20_000  # a cell split between two chunks is found whole in the next (a formula is
 # at most 8,192 characters)
@@ -47,7 +49,7 @@ class Extent:
     # cells without a value to read: reference -> the error (#N/A), or "" for a formula
     # whose result was never stored
     unread: dict[str, str] = field(default_factory=dict)
-    formulas: bool = True  # whether any cell holds a formula's text (`</f>`)
+    formulas: bool = True  # whether any cell may hold a formula's text (holds_formula_text)
 
     @property
     def cells(self) -> int:
@@ -90,7 +92,7 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
-            here = b"</f>" in data  # a literal: searched as fast as the part is inflated
+            here = holds_formula_text(data)  # as fast as the part is inflated
             formulas = formulas or here
             if unread:
                 found.update(_unread(data, here))
@@ -165,7 +167,7 @@ VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 def _unread(data: bytes, formulas: bool = True) -> dict[str, str]:
     """The error cells and formulas without a stored result in this piece of sheet XML
-    (`formulas`: whether it holds `</f>`; a formula with text and no result ends so)."""
+    (`formulas`: whether it may hold a formula's text; one without a result ends `</f>`)."""
     out = {}
     patterns = NO_RESULT if formulas else NO_RESULT[1:]
     for found, error in ((ERROR_TYPE, True), *((pattern, False) for pattern in patterns)):

@@ -487,10 +487,17 @@ def sheet_names(path: str) -> list[str]:
 FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]+)</(?:\w+:)?f>")
 
 
+def holds_formula_text(xml: bytes) -> bool:
+    """Whether sheet XML may hold a formula's text: it ends `</f>`, or `</x:f>` where the
+    sheet's elements are prefixed. One plain search; other text ending so costs only a closer
+    look (FORMULA)."""
+    return b"f>" in xml
+
+
 def formulas_over(path: str, names: list[str], plain: frozenset[str] = frozenset()) -> list[str]:
     """The sheets, other than `names`, with a formula that refers to one of the sheets `names`
     (`Targets!B3`, `'目标 Q4'!B3`): the user's own formulas over salesplan's sheets. `plain`:
-    sheet parts known to hold no formula's text (`</f>`), not read again."""
+    sheet parts known to hold no formula's text (holds_formula_text), not read again."""
     refs = [
         re.escape(n.replace("'", "''").replace("&", "&amp;").encode()).replace(rb"\ ", b" ")
         for n in names
@@ -509,7 +516,7 @@ def formulas_over(path: str, names: list[str], plain: frozenset[str] = frozenset
             if name.casefold() in skip or not part or part in plain or not package.has(part):
                 continue
             data = package.read(package.actual(part))
-            if b"</f>" in data and any(mention.search(m) for m in FORMULA.findall(data)):
+            if holds_formula_text(data) and any(mention.search(m) for m in FORMULA.findall(data)):
                 out.append(name)
     return out
 
