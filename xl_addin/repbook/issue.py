@@ -12,6 +12,7 @@ names that would be one get a code from the RepID (or region), and the summary s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import shutil
@@ -272,7 +273,13 @@ def _weeks(starts, amounts, from_week: int | None = None) -> str:
     FIRST_WEEKS, or every week from `from_week` (1 for the first) on."""
     weeks = list(zip(starts, amounts, strict=False))
     chosen = weeks[:FIRST_WEEKS] if from_week is None else weeks[max(from_week, 1) - 1 :]
-    return ";".join(f"{d:%Y-%m-%d}={a}" for d, a in chosen)
+    return ";".join(f"{_day(d)}={a}" for d, a in chosen)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(d) -> str:
+    """A week's start as the manifest spells it, made once (every rep has the same weeks)."""
+    return f"{d:%Y-%m-%d}"
 
 
 def _cells(frame: pd.DataFrame, key: str, column: str) -> dict:
