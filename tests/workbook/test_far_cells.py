@@ -15,11 +15,15 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from engine.problems import PlanError
 from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook import extent
 from xl_addin.workbook.extent import beyond, scan_sheet
 from xl_addin.workbook.filebook import FileBook
+from xl_addin.workbook.reader import read_plan
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -175,3 +179,54 @@ def test_a_sheet_inflated_from_the_file_scans_as_through_the_zip_layer(
     assert direct.unread["A5000"] == "#DIV/0!" and direct.unread["B7793"] == ""
     assert direct.unread["D5007"] == "" and "C5000" not in direct.unread
     assert len(direct.unread) == 3 * 400
+
+
+def prefixed(xml: str) -> str:
+    """The sheet's cells spelt with a prefix (`<x:c>`, `<x:f>`), as some writers write them."""
+    at = xml.index("<worksheet ") + len("<worksheet ")
+    xml = xml[:at] + f'xmlns:x="{MAIN}" ' + xml[at:]
+    return re.sub(r"<(/?)(sheetData|row|c|f|v|is|t)([ >/])", r"<\1x:\2\3", xml)
+
+
+def test_error_cells_and_formulas_never_calculated_are_found_in_a_prefixed_sheet(
+    clean, tmp_path, monkeypatch
+):
+    """As in a sheet of plain elements, each at its cell (calamine reads such a sheet, but
+    gives a formula without a result as no cell at all)."""
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(clean[0])
+    ref = FileBook(path).table_ref("tblReps")
+    _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
+    monkeypatch.setattr(extent, "CHUNK", 4096)  # cells cut between pieces
+    found = {}
+    for kind, edit in (("plain", scattered), ("prefixed", lambda xml: prefixed(scattered(xml)))):
+        path.write_bytes(clean[0])
+        rezipped(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
+        with zipfile.ZipFile(path) as z:
+            if kind == "prefixed":
+                assert b"<x:f>" in z.read(ref.sheet_part)
+            found[kind] = scan_sheet(z, ref.sheet_part, rows, cols)
+    assert found["prefixed"].unread == found["plain"].unread
+    assert len(found["plain"].unread) == 3 * 400 and found["plain"].unread["A5000"] == "#DIV/0!"
+    assert found["prefixed"].formulas
+
+
+def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_one(clean, tmp_path):
+    """Not "the cell is empty" (what calamine reads there): the same problem, at the same cell."""
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(clean[0])
+    ref = FileBook(path).table_ref("tblReps")
+    last = openpyxl.utils.range_boundaries(ref.ref)[3]
+
+    def unsaved(xml: str) -> str:
+        cell = re.compile(rf'<c r="B{last}"[^>]*?(?:/>|>.*?</c>)', re.S)
+        return cell.sub(f'<c r="B{last}"><f>1+1</f></c>', xml, count=1)
+
+    said = {}
+    for kind, edit in (("plain", unsaved), ("prefixed", lambda xml: prefixed(unsaved(xml)))):
+        path.write_bytes(clean[0])
+        rezipped(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
+        with pytest.raises(PlanError) as caught:
+            read_plan(FileBook(path))
+        said[kind] = [(p.sheet, p.cell, p.message.key) for p in caught.value.problems]
+    assert said["prefixed"] == said["plain"] == [("Reps", f"B{last}", "value_formula_unsaved")]

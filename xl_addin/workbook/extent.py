@@ -34,6 +34,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from xl_addin.workbook.package import holds_formula_text
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
+ROOT = 4096  # bytes at the start of a part that hold its root element's namespaces
 OVERLAP = 20_000  # a cell split between two chunks is found whole in the next (a formula is
 # at most 8,192 characters)
 # A sheet may be read as one grid while it holds at most this many cells beyond its tables'
@@ -88,14 +89,17 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
         rb'r="(?:(%s)(\d++)|([A-Z]{0,3}+)(%s))"' % (col_beyond.encode(), row_beyond.encode())
     )
     last_row, last_col, far, found = rows, cols, [], {}
-    tail, formulas = b"", False
+    tail, formulas, prefixed, seen = b"", False, False, 0
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
+            if seen < ROOT:  # the root element, with its namespaces, opens the part
+                prefixed = prefixed or PREFIXED.search(data, 0, ROOT) is not None
+            seen += len(chunk)
             here = holds_formula_text(data)  # as fast as the part is inflated
             formulas = formulas or here
             if unread:
-                found.update(_unread(data, here))
+                found.update(_unread(data, here, prefixed))
             for m in pattern.finditer(data):
                 col_text, row_text, col2, row2 = m.groups()
                 row_only = col_text is None and not col2
@@ -161,25 +165,37 @@ NO_RESULT = (  # each from a literal, which the engine finds quickly
     re.compile(rb"</f>(?:<v\s*/>|<v></v>)?</c>"),
     re.compile(rb"<f\s[^>]*/>(?:<v\s*/>|<v></v>)?</c>"),
 )
-CELL_START = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>')
-VALUE = re.compile(rb"<v>([^<]*)</v>")
+# the same where a sheet's elements carry a prefix (`<x:c>`, `<x:f>`, as some writers spell
+# SpreadsheetML): searched only in a sheet that binds its namespace to a prefix (at its root)
+PREFIXED = re.compile(rb'xmlns:\w+="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"')
+NO_RESULT_PREFIXED = (
+    re.compile(rb"</(\w+):f>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
+    re.compile(rb"<(\w+):f\s[^>]*/>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
+)
+CELL_START = re.compile(rb'<((?:\w+:)?)c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>')
+VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _unread(data: bytes, formulas: bool = True) -> dict[str, str]:
+def _unread(data: bytes, formulas: bool = True, prefixed: bool = False) -> dict[str, str]:
     """The error cells and formulas without a stored result in this piece of sheet XML
-    (`formulas`: whether it may hold a formula's text; one without a result ends `</f>`)."""
+    (`formulas`: whether it may hold a formula's text; one without a result ends `</f>`;
+    `prefixed`: whether the sheet's elements may carry a prefix)."""
     out = {}
-    patterns = NO_RESULT if formulas else NO_RESULT[1:]
-    for found, error in ((ERROR_TYPE, True), *((pattern, False) for pattern in patterns)):
-        for m in found.finditer(data):
-            start = data.rfind(b"<c", 0, m.start() + 1)
+    for m in ERROR_TYPE.finditer(data):  # an attribute of the cell's own start tag
+        cell = CELL_START.match(data, max(data.rfind(b"<", 0, m.start()), 0))
+        if cell is None or m.start() >= cell.end():
+            continue
+        end = data.find(b"</%sc>" % cell[1], cell.end())
+        value = VALUE.search(data, cell.end(), end if end >= 0 else len(data))
+        out[cell[2].decode()] = value[1].decode() if value else "#N/A"
+    patterns = [*(NO_RESULT if formulas else NO_RESULT[1:])]
+    if prefixed:
+        patterns += NO_RESULT_PREFIXED
+    for pattern in patterns:
+        for m in pattern.finditer(data):
+            prefix = m[1] + b":" if pattern.groups else b""
+            start = data.rfind(b"<%sc" % prefix, 0, m.start() + 1)
             cell = CELL_START.match(data, start) if start >= 0 else None
-            if cell is None or (error and m.start() >= cell.end()):
-                continue
-            if error:
-                end = data.find(b"</c>", cell.end())
-                value = VALUE.search(data, cell.end(), end if end >= 0 else len(data))
-                out[cell[1].decode()] = value[1].decode() if value else "#N/A"
-            else:
-                out[cell[1].decode()] = ""
+            if cell is not None:
+                out[cell[2].decode()] = ""
     return out
