@@ -118,9 +118,8 @@ def issue(plan: Plan, out: Path, encrypt: bool = False, workers: int | None = No
             (b, str(staging / names.reps[b.rep_id]), passwords.get(b.rep_id) if passwords else None)
             for b in books
         ]
-        written = [names.rollups[region] for region in regional]
-        written += [names.reps[b.rep_id] for b in books]
-        digests = dict(zip(written, _render_all(jobs, workers), strict=True))
+        written = _render_all(jobs, workers)  # each file's SHA-256, in the order of jobs
+        digests = {Path(j[1]).name: digest for j, digest in zip(jobs, written, strict=True)}
         rollups = {region: out / names.rollups[region] for region in regional}
         files = [out / names.reps[b.rep_id] for b in books]
         write_manifest(staging / MANIFEST, plan, books, names.reps, rollups, digests)
