@@ -45,9 +45,9 @@ def sheet_parts(path) -> dict[str, bytes]:
     return out
 
 
-def write_csv(path, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
+def write_csv(path, header, rows, encoding="utf-8", delimiter=",") -> None:
+    with open(path, "w", newline="", encoding=encoding) as f:
+        out = csv.writer(f, delimiter=delimiter)
         out.writerow([*(CRM[h] for h in header), "备注"])  # and a column of the CRM's own
         for r in rows:
             out.writerow([f"{r[0]:%Y-%m-%d}", repr(r[1]), *r[2:], "—"])
@@ -69,10 +69,14 @@ def made(tmp_path_factory):
     header, rows = table_rows(wb["SalesHistory"], "tblHistory")
     wb.save(folder / "pasted.xlsx")
     write_csv(folder / "orders.csv", header, rows)
+    # as Excel saves "CSV" on a Chinese Windows, and "Unicode Text" (tab-separated UTF-16)
+    write_csv(folder / "orders-gbk.csv", header, rows, encoding="gb18030")
+    write_csv(folder / "orders-unicode.txt", header, rows, encoding="utf-16", delimiter="\t")
     (folder / "monthly").mkdir()
     for year in (2024, 2025, 2026):
         part = [r for r in rows if r[0].year == year]
-        write_csv(folder / "monthly" / f"orders-{year}.csv", header, part)
+        encoding = "gb18030" if year == 2025 else "utf-8"  # one export saved otherwise
+        write_csv(folder / "monthly" / f"orders-{year}.csv", header, part, encoding=encoding)
     con = duckdb.connect()
     con.execute(
         f"COPY (SELECT * FROM read_csv('{folder / 'orders.csv'}')) TO '{folder / 'orders.parquet'}'"
@@ -88,6 +92,8 @@ def made(tmp_path_factory):
     query = "SELECT * FROM orders ORDER BY rowid"
     variants = {
         "csv": ("tblHistory", "orders.csv", None, MAP),
+        "gbk": ("tblHistory", "orders-gbk.csv", None, MAP),
+        "utf16": ("tblHistory", "orders-unicode.txt", None, MAP),
         "parquet": ("tblHistory", "orders.parquet", None, MAP),
         "glob": ("历史销售", "monthly/orders-*.csv", None, MAP),
         "sqlite": ("tblHistory", "sqlite:///sales.db", query, MAP),
@@ -103,7 +109,9 @@ def made(tmp_path_factory):
     return folder, header, rows
 
 
-@pytest.mark.parametrize("variant", ["csv", "parquet", "glob", "sqlite", "environment"])
+@pytest.mark.parametrize(
+    "variant", ["csv", "gbk", "utf16", "parquet", "glob", "sqlite", "environment"]
+)
 def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, variant, capsys):
     folder, _, _ = made
     pasted, sourced = folder / "pasted.xlsx", folder / f"{variant}.xlsx"
@@ -118,18 +126,47 @@ def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, var
     out = capsys.readouterr().out
     assert "wrote sheets: Targets, Breakdown, Phasing, Reconciliation" in out
     expected, got = sheet_parts(pasted), sheet_parts(sourced)
+    note = ENCODING_NOTES.get(variant)
     for sheet in OUTPUTS:
+        if note and sheet == "Reconciliation":  # it lists the run's notes: one more
+            continue
         assert got[sheet] == expected[sheet], sheet
+    if note:  # said in the run's log and in the sheet's notes, and nothing else differs
+        assert f"note: {note}" in out
+        checks, notes = reconciliation(sourced)
+        assert note in notes
+        assert (checks, [n for n in notes if n != note]) == reconciliation(pasted)
 
 
-def test_actuals_by_order_from_a_csv_track_as_the_weekly_table(tmp_path):
+GBK_NOTE = (
+    " is not UTF-8: read as GB18030 (GBK), as Excel saves CSV on a Chinese Windows; if names in "
+    "it look wrong, save it as CSV UTF-8"
+)
+ENCODING_NOTES = {
+    "gbk": "orders-gbk.csv" + GBK_NOTE,
+    "utf16": "orders-unicode.txt is not UTF-8: read as UTF-16, as Excel saves Unicode Text",
+    "glob": "monthly/orders-2025.csv" + GBK_NOTE,
+}
+
+
+def reconciliation(path) -> tuple[list[tuple], list]:
+    """The Reconciliation sheet's checks (columns A–F, as openpyxl reads them) and its notes
+    (column G, beside them)."""
+    ws = openpyxl.load_workbook(path)["Reconciliation"]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    checks = [r[:6] for r in rows if any(v is not None for v in r[:6])]
+    return checks, [r[6] for r in rows if len(r) > 6 and r[6] is not None]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_actuals_by_order_from_a_csv_track_as_the_weekly_table(tmp_path, encoding):
     weekly = example_plan(tmp_path / "weekly.xlsx", "en")  # actuals: the light example will do
     wb = openpyxl.load_workbook(weekly)
     header, rows = table_rows(wb["Actuals"], "tblActuals")
     import random
 
     order_header, orders = as_orders(header, rows, random.Random(16))
-    with open(tmp_path / "crm actuals.csv", "w", newline="", encoding="utf-8") as f:
+    with open(tmp_path / "crm actuals.csv", "w", newline="", encoding=encoding) as f:
         out = csv.writer(f)
         out.writerow(["成交日期", "工号", "金额", *order_header[3:]])
         for r in orders:
@@ -165,8 +202,13 @@ SECRET = "s3cr3t-Pa55"
         (("tblHistory", "missing.csv"), None, "Sources!B2: no file missing.csv in "),
         (
             ("tblHistory", "broken.csv"),
-            {"broken.csv": b"\xff\xfe\x00\x00garbage\x00\x01\x02"},
-            "Sources!B2: broken.csv cannot be read: ",
+            {"broken.csv": "订单日期,金额\n2026-01-05,".encode("gbk") + b"\x80\xff\n"},
+            "Sources!B2: broken.csv is text in none of UTF-8, UTF-16 and GB18030 (GBK): line 2",
+        ),
+        (
+            ("tblHistory", "mixed.csv"),
+            {"mixed.csv": "订单日期,金额\n2026-01-05,1\n".encode() + "华东,2\n".encode("gbk")},
+            "Sources!B2: mixed.csv is UTF-8 up to line 3, which is in another encoding",
         ),
         (("tblHistory", "orders.xlsx"), None, "Sources!B2: orders.xlsx is neither a CSV"),
         (
@@ -303,6 +345,31 @@ def test_an_amount_typed_as_text_far_down_a_csv_is_read_as_in_a_cell(made, tmp_p
     cents = to_cents([r[1] for r in rows])
     assert history["amount_cents"].sum() == cents.sum() - cents[-1] + 12_500_000
     assert history["_rows"].sum() == len(rows)
+
+
+def test_gbk_first_met_beyond_the_first_mib_is_read_as_gbk(made, tmp_path, capsys):
+    """An export whose first MiB is ASCII is read by DuckDB as UTF-8; an amount typed 12.5万
+    in GBK on its last line makes it read again, decoded, and say so."""
+    from engine.money import to_cents
+    from xl_addin.workbook.filebook import FileBook
+    from xl_addin.workbook.reader import read_plan
+
+    folder, header, rows = made
+    lines = ["Period,Amount,Region,Product,CustomerType,RepID"]
+    lines += [f"{r[0]:%Y-%m-%d},{r[1]!r},{','.join(r[2:])}" for r in rows]
+    last = lines[-1].split(",")
+    lines[-1] = ",".join([last[0], "12.5万", *last[2:]])
+    data = "\n".join(lines[:-1]).encode("ascii") + b"\n" + lines[-1].encode("gbk") + b"\n"
+    assert len(data) - len(lines[-1].encode("gbk")) > (1 << 20)  # beyond the first MiB
+    path, before = bad(made, tmp_path, ("tblHistory", "late.csv"), {"late.csv": data})
+    plan_reader = FileBook(path)
+    history = read_plan(plan_reader).history
+    plan_reader.close()
+    cents = to_cents([r[1] for r in rows])
+    assert history["amount_cents"].sum() == cents.sum() - cents[-1] + 12_500_000
+    assert history["_rows"].sum() == len(rows)
+    assert main(["decompose", str(path)]) == 0
+    assert "note: late.csv" + GBK_NOTE in capsys.readouterr().out
 
 
 def test_history_from_postgresql_gives_the_very_sheets_of_history_pasted(made, monkeypatch):

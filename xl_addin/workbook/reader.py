@@ -50,6 +50,7 @@ from xl_addin.workbook.sources import (
     Source,
     SourceError,
     SourceRows,
+    not_utf8,
     open_source,
     source_rows,
     unreadable,
@@ -262,6 +263,7 @@ class Reader:
             row = {k: None if pd.isna(v) else v for k, v in row.items()}
             try:
                 opened[key] = open_source({**row, "table": BY_KEY[key].name}, folder, where)
+                self.notes.extend(opened[key].notes)
             except SourceError as exc:
                 self.problems.extend(exc.problems)
                 self.unsourced.add(key)
@@ -270,23 +272,35 @@ class Reader:
             self.unsourced.add("history")
         return opened
 
-    def sourced(self, spec: TableSpec, source: Source, settings: Settings) -> pd.DataFrame | None:
+    def sourced(
+        self, spec: TableSpec, source: Source, settings: Settings, noted: bool = False
+    ) -> pd.DataFrame | None:
         """A table read from its source instead of the workbook; the workbook's own table,
-        if it has rows, is not read, and the run log says so."""
-        own = self.source.table(spec.name)
+        if it has rows, is not read, and the run log says so (unless `noted` already)."""
+        own = None if noted else self.source.table(spec.name)
         if own is not None and any(v is not None for row in own.rows for v in row):
             self.notes.append(
                 said(
                     "note_table_from_source", table=spec.name, sheet=own.sheet, source=source.label
                 )
             )
+        before = len(self.problems)
         try:
             if spec.key == "history":
                 return history_frame(source, settings.period_start, self.problems)
             return self.table(spec, source_rows(source))
         except duckdb.Error as exc:
-            self.problems.append(unreadable(source, exc))
+            if not not_utf8(source, exc):
+                self.problems.append(unreadable(source, exc))
+                return None
+        del self.problems[before:]  # what the first read said, it says again
+        try:  # not UTF-8 further down than its start told: read again, decoded
+            again = source.reopen()
+        except SourceError as exc:
+            self.problems.extend(exc.problems)
             return None
+        self.notes.extend(again.notes)
+        return self.sourced(spec, again, settings, noted=True)
 
     def at(self, frame: pd.DataFrame, key: str, row: int) -> tuple[str, str]:
         """(sheet, cell) of the table row numbered `row`, in column `key`."""

@@ -22,7 +22,11 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +34,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from engine.problems import Problem, said
+from engine.problems import Message, Problem, said
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
+from xl_addin.workbook.csvencoding import NOTES, NotText, encoding_of, utf8_copy
 from xl_addin.workbook.tablesource import RawTable
 
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -63,6 +68,8 @@ class Source:
     csv_dialect: dict = field(default_factory=dict)  # sniffed once (sniffed())
     csv_types: dict[str, str] = field(default_factory=dict)  # column as typed -> detected type
     raw: dict[str, str] = field(default_factory=dict)  # column as the table sees it -> as typed
+    notes: list[Message] = field(default_factory=list)  # how it was read, for the run's log
+    reopen: Callable[[], Source] | None = None  # a CSV opened again, every byte checked
     _types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, once asked
 
     def blank(self, column: str) -> str:
@@ -203,6 +210,12 @@ def source_rows(source: Source) -> SourceRows:
     )
 
 
+def not_utf8(source: Source, exc: Exception) -> bool:
+    """DuckDB met bytes that are not UTF-8 in a CSV told UTF-8 from its first MiB: worth
+    opening again with every byte checked (Source.reopen)."""
+    return source.reopen is not None and "not utf-8 encoded" in str(exc).lower()
+
+
 def unreadable(source: Source, exc: Exception) -> Problem:
     """A source that opened but fails further down (a bad line in a CSV …), at its cell."""
     kind = "csv" if source.csv_paths else "parquet"
@@ -216,16 +229,21 @@ def unreadable(source: Source, exc: Exception) -> Problem:
 # -- opening a tblSources row -----------------------------------------------------------
 
 
-def open_source(row: dict, folder: Path | None, where: dict[str, tuple[str, str]]) -> Source:
+def open_source(
+    row: dict, folder: Path | None, where: dict[str, tuple[str, str]], whole: bool = False
+) -> Source:
     """The source of one tblSources row (`row`: table, source, query, columns as read;
-    `where`: each of those cells' (sheet, cell)). Raises SourceError naming the cell."""
+    `where`: each of those cells' (sheet, cell)). Raises SourceError naming the cell.
+    `whole`: a CSV's every byte checked for its encoding, not its first MiB (Source.reopen)."""
     typed = str(row["source"]).strip()
     table = row["table"]
     con = duckdb.connect()
     if _is_url(typed) or _ENV_NAME.fullmatch(typed):
         source = _database(typed, row.get("query"), table, con, folder, where)
     else:
-        source = _files(typed, table, con, folder, where)
+        source = _files(typed, table, con, folder, where, whole)
+        if source.csv_paths and not whole:
+            source.reopen = lambda: open_source(row, folder, where, whole=True)
     source.sheet_cell = where["source"]
     mapping = _column_map(row.get("columns"), table, source.columns, where)
     renamed = [mapping.get(c, c) for c in source.columns]
@@ -241,7 +259,7 @@ def open_source(row: dict, folder: Path | None, where: dict[str, tuple[str, str]
     return source
 
 
-def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
+def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool) -> Source:
     sheet, cell = where["source"]
     base = folder or Path.cwd()
     pattern = typed if os.path.isabs(typed) else str(base / typed)
@@ -264,13 +282,14 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
             ]
         )
     several = len(found) > 1
+    read, copies, notes = (found, None, []) if kind != "csv" else _utf8(found, base, where, whole)
     try:
         dialect, types = {}, {}
         if kind == "csv":
-            dialect, types = sniffed(con, found[0])
+            dialect, types = sniffed(con, read[0])
             text = {c: "VARCHAR" for c in types}
             con.execute(
-                f"CREATE VIEW raw_src AS SELECT * FROM {csv_reader(found, dialect, text, several)}"
+                f"CREATE VIEW raw_src AS SELECT * FROM {csv_reader(read, dialect, text, several)}"
             )
             columns = list(types)
         else:  # its schema is read here: a file of another kind fails now
@@ -284,6 +303,7 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
         if kind == "csv":  # a file of another kind fails here
             con.execute("SELECT * FROM base LIMIT 1").fetchall()
     except (duckdb.Error, UnicodeDecodeError) as exc:
+        _discard(con, copies)
         raise SourceError(
             [
                 Problem(
@@ -294,18 +314,57 @@ def _files(typed: str, table: str, con, folder: Path | None, where) -> Source:
                 )
             ]
         ) from None
-    return Source(
+    source = Source(
         table,
         _relative(found[0], base) if not several else typed,
         con,
         columns,
         1 if kind == "csv" else 0,
-        files={f: _relative(f, base) for f in found} if several else {},
-        csv_paths=found if kind == "csv" else [],
+        files={r: _relative(f, base) for r, f in zip(read, found, strict=True)} if several else {},
+        csv_paths=read if kind == "csv" else [],
         csv_dialect=dialect,
         csv_types=types if kind == "csv" else {},
+        notes=notes,
         _types={} if kind == "csv" else {c: types[c] for c in columns},
     )
+    if copies:  # the UTF-8 copies go with the source (and the connection reading them)
+        weakref.finalize(source, _discard, con, copies)
+    return source
+
+
+def _utf8(found: list[str], base: Path, where, whole: bool) -> tuple[list, str | None, list]:
+    """The files DuckDB is to read for `found`: each as it is when UTF-8, else a UTF-8 copy
+    in a private temporary folder (csvencoding.py); that folder (None: no copy) and a note
+    per file copied. SourceError at the Source cell for a file that is not text."""
+    read, folder, notes = [], None, []
+    for path in found:
+        shown = _relative(path, base)
+        try:
+            encoding = encoding_of(path, whole)
+            if encoding is not None:
+                folder = folder or tempfile.mkdtemp(prefix="salesplan-csv-")
+                copy = str(Path(folder) / f"{len(read)}.csv")
+                utf8_copy(path, encoding, Path(copy))
+        except NotText as exc:
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
+            problem = said(exc.key, source=shown, line=exc.line)
+            raise SourceError(
+                [Problem(*where["source"], problem, said("source_unreadable_hint_csv"))]
+            ) from None
+        if encoding is None:
+            read.append(path)
+            continue
+        read.append(copy)
+        notes.append(said(NOTES[encoding], source=shown))
+    return read, folder, notes
+
+
+def _discard(con, folder: str | None) -> None:
+    """A source's connection closed and its UTF-8 copies removed."""
+    if folder:
+        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _database(typed: str, query, table: str, con, folder: Path | None, where) -> Source:
