@@ -122,6 +122,7 @@ def typed_numbers(draw) -> str:
     n = draw(numbers)
     text = draw(st.sampled_from([f"{n}", f"{n:,}" if isinstance(n, int) else f"{n}",
                                  f"{n:.2f}" if n == n and abs(n) != float("inf") else "nan"]))  # fmt: skip
+    text = draw(st.sampled_from(["", "¥", "￥", "RMB ", "-¥"])) + text
     text += draw(st.sampled_from(["", "%", " %", "万", "亿", "元", "万元", ",5"]))
     if draw(st.booleans()):
         text = text.translate(FULL_WIDTH)

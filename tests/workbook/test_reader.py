@@ -739,8 +739,22 @@ def test_a_period_start_long_after_the_history_is_reported(plan, capsys):
         ("1.2345万", Decimal(12345)),
         ("１.２３４５万元", Decimal(12345)),
         ("1.2345e4", Decimal(12345)),
+        ("¥12,345.50", Decimal("12345.50")),  # Excel's currency format, exported
+        ("￥12,345.5", Decimal("12345.5")),
+        ("RMB 12345", Decimal(12345)),
+        ("CNY1.2345万", Decimal(12345)),
     ],
-    ids=["thousands separator", "full-width digits", "wan", "full-width wan yuan", "exponent"],
+    ids=[
+        "thousands separator",
+        "full-width digits",
+        "wan",
+        "full-width wan yuan",
+        "exponent",
+        "yen sign",
+        "full-width yen sign",
+        "RMB",
+        "CNY wan",
+    ],
 )
 def test_an_amount_typed_as_text_is_read_as_its_number(plan, capsys, typed, value):
     with editing(plan) as b:

@@ -157,19 +157,23 @@ def number(
 
 _SCALES = {"万": 10_000, "亿": 100_000_000}
 _LARGEST = Decimal(LARGEST)
+# a yuan mark before the number, as Excel's currency format exports it: ¥1,234.00, -¥1,234.00
+_YUAN = r"(?:[¥￥]|RMB|CNY)\s*"
 _AMOUNT = re.compile(
+    rf"([-+]?)(?:{_YUAN})?"
     r"([-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(万|亿)?\s*元?"
 )
 
 
 def amount_value(typed) -> Decimal | None:
     """An amount as a person types it, in yuan: 1200000, 1,200,000, 1.2e6, 120万, 1.2亿,
-    １２０万 (full-width); None when it is none of those."""
+    １２０万 (full-width), ¥1,200,000.00 (a yuan mark: ¥, ￥, RMB, CNY); None when it is none
+    of those."""
     text = str(typed).translate(_FULL_WIDTH).replace("_", "").strip()
     match = _AMOUNT.fullmatch(text)
-    if match is None:
+    if match is None or (match[1] and match[2][:1] in "-+"):  # one sign at most
         return None
-    value = Decimal(match[1].replace(",", "")) * _SCALES.get(match[2] or "", 1)
+    value = Decimal(match[1] + match[2].replace(",", "")) * _SCALES.get(match[3] or "", 1)
     return value if abs(value) < _LARGEST else None
 
 
@@ -178,7 +182,7 @@ def decimal_comma(value) -> bool:
     list, where a number was meant."""
     if not isinstance(value, str):
         return False
-    plain = re.sub(r"[\s%万亿元]", "", value.translate(_FULL_WIDTH))
+    plain = re.sub(r"[\s%万亿元¥￥]", "", value.translate(_FULL_WIDTH))
     if "," not in plain:
         return False
     return re.fullmatch(_THOUSANDS, plain) is None
