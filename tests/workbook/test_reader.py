@@ -785,8 +785,8 @@ SERIAL = (START - dt.date(1899, 12, 30)).days  # what Excel stores for 2026-10-0
 
 @pytest.mark.parametrize(
     "typed",
-    [SERIAL, str(SERIAL), "2026/10/05", "2026年10月5日"],
-    ids=["serial", "serial as text", "slashes", "zh"],
+    [SERIAL, str(SERIAL), "2026/10/05", "2026年10月5日", "20261005", 20261005],
+    ids=["serial", "serial as text", "slashes", "zh", "compact", "compact as a number"],
 )
 def test_dates_may_be_typed_as_excel_serials_or_text(plan, capsys, typed):
     with editing(plan) as b:

@@ -233,11 +233,18 @@ def _within(v):
     return pd.Timestamp(v) if FIRST_DAY.date() <= day <= LAST_DAY.date() else pd.NaT
 
 
+_COMPACT = (19000101, 21991231)  # a day written YYYYMMDD, within the days a plan reads
+
+
 def _one_date(v):
     if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if _COMPACT[0] <= v <= _COMPACT[1] and v == int(v):  # 20261005: beyond any serial
+            return _one_date(str(int(v)))
         return _EXCEL_EPOCH + pd.Timedelta(days=int(v)) if 1 <= v < 2958466 else pd.NaT
     if isinstance(v, str):
         s = v.translate(_FULL_WIDTH).strip()
+        if re.fullmatch(r"\d{8}", s):  # 20261005, as ERP exports write a day
+            s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
         s = re.sub(r"[年月/.]", "-", s).replace("日", "")
         if re.fullmatch(r"\d{5}(\.0+)?", s):
             return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
