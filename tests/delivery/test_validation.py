@@ -17,6 +17,7 @@ from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.delivery.journal import JOURNAL, Journal
 from xl_addin.delivery.send import send
+from xl_addin.repbook.manifest import manifest_locale, read_manifest
 
 
 def problems_of(folder, locale="en", **kwargs) -> list[str]:
@@ -222,3 +223,18 @@ def test_encrypted_workbooks_are_mailed_without_their_passwords(tmp_path):
             assert password.encode() not in raw and not any(password in w for w in words)
         if attachment.get_filename() in passwords:  # reps' books are encrypted, roll-ups are not
             assert "密码由主管另行告知" in words[0]
+
+
+def test_a_manifest_saved_again_by_excel_in_gbk_is_read_as_it_was_written(tmp_path):
+    """The director opens manifest.csv in Excel on a Chinese Windows, corrects nothing, saves:
+    Excel writes it in GBK. The same recipients are read (Chinese names and files included)."""
+    folder = make_folder(tmp_path / "books", 5)
+    before = [(r.rep_id, r.name, r.file, r.email) for r in read_manifest(folder)]
+    text = (folder / "manifest.csv").read_text(encoding="utf-8-sig")
+    (folder / "manifest.csv").write_bytes(text.encode("gbk"))
+    assert [(r.rep_id, r.name, r.file, r.email) for r in read_manifest(folder)] == before
+    assert manifest_locale(folder) == "zh-CN"
+    (folder / "manifest.csv").write_bytes(text.encode("gbk") + b"R9,\x80\xff\n")
+    (found,) = problems_of(folder)
+    assert found.startswith("manifest.csv: manifest.csv is text in none of UTF-8, UTF-16 and ")
+    assert f"line {len(text.splitlines()) + 1} " in found

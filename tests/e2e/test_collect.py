@@ -552,6 +552,24 @@ def test_two_workbooks_of_one_rep_are_both_refused(returned):
 
 
 # -- bad input, and a collect that dies ------------------------------------------------------
+def test_a_password_list_saved_again_by_excel_in_gbk_still_opens_the_workbook(returned):
+    """passwords.csv edited in Excel on a Chinese Windows comes back in GBK: the encrypted
+    workbook still opens; a list of no encoding is named, not blamed on the plan."""
+    plan, folder = returned
+    text = (folder / "passwords.csv").read_text(encoding="utf-8-sig")
+    (folder / "passwords.csv").write_bytes(text.replace(",x,", ",赵磊,").encode("gbk"))
+    code, out, err = say("collect", folder, plan)
+    assert code == 0 and "files refused: 0" in out and "S010: weeks read" in out, err
+    before = plan.read_bytes()
+    (folder / "passwords.csv").write_bytes(text.encode("gbk") + b"S011,\x80\xff,f,p\n")
+    code, out, err = say("collect", folder, plan)
+    assert code == 2 and plan.read_bytes() == before
+    assert (
+        "passwords.csv: passwords.csv is text in none of UTF-8, UTF-16 and GB18030 (GBK): " in err
+    )
+    assert "line 3 " in err
+
+
 def test_a_plan_without_planid_is_refused_until_issued(copy):
     plan, folder = copy
     cell = set_setting(plan, "PlanID", None)

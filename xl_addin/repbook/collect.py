@@ -54,6 +54,7 @@ from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import signed_off
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
+from xl_addin.workbook.csvencoding import NotText, text_of
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import check_package
 from xl_addin.workbook.reader import read_plan
@@ -305,14 +306,13 @@ def _passwords(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     out: dict[str, str] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            password = row.get("Password") or ""  # written as it is (never like a formula)
-            file, rep_id = original(row.get("File") or ""), original(row.get("RepID") or "")
-            if file:
-                out[file] = password
-            if rep_id:
-                out[f"rep:{rep_id}"] = password
+    for row in _list_rows(path):
+        password = row.get("Password") or ""  # written as it is (never like a formula)
+        file, rep_id = original(row.get("File") or ""), original(row.get("RepID") or "")
+        if file:
+            out[file] = password
+        if rep_id:
+            out[f"rep:{rep_id}"] = password
     return out
 
 
@@ -320,12 +320,23 @@ def _roll_ups(path: Path) -> set[str]:
     """The region roll-ups the folder's manifest lists: issued, never returned with actuals."""
     if not path.is_file():
         return set()
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return {
-            original(row.get("File") or "")
-            for row in csv.DictReader(fh)
-            if original(row.get("Kind") or "") == "region"
-        }
+    return {
+        original(row.get("File") or "")
+        for row in _list_rows(path)
+        if original(row.get("Kind") or "") == "region"
+    }
+
+
+def _list_rows(path: Path) -> list[dict]:
+    """The rows of a list `issue` wrote (passwords.csv, manifest.csv), in the encoding it was
+    saved in (the manager may have edited it in Excel); a PlanError naming it otherwise."""
+    try:
+        return list(csv.DictReader(text_of(path)))
+    except NotText as e:
+        message = said(e.key, source=path.name, line=e.line)
+    except csv.Error as e:
+        message = said("manifest_unreadable", error=str(e))
+    raise PlanError([Problem(path.name, "", message, said("source_unreadable_hint_csv"))])
 
 
 def _marker(z: zipfile.ZipFile) -> dict[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from engine.problems import Message, PlanError, Problem, did_you_mean, said
 from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, MANIFEST_COLUMNS, PASSWORD_LIST, REVISION_COLUMNS
+from xl_addin.workbook.csvencoding import NotText, text_of
 
 NOT_MAILED = (MANIFEST, PASSWORD_LIST)  # files that must never become an attachment
 TABLE = {"rep": ("tblReps", "Email", "Reps"), "region": ("tblRegions", "ManagerEmail", "Regions")}
@@ -71,9 +72,8 @@ def manifest_locale(folder: Path) -> str:
     """The Locale the folder's workbooks were issued in, which `send` speaks; English when the
     manifest cannot be read (as a Recipient reads it: anything but en is zh-CN)."""
     try:
-        with (folder / MANIFEST).open(encoding="utf-8-sig", newline="") as fh:
-            row = next(csv.DictReader(fh), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        row = next(csv.DictReader(text_of(folder / MANIFEST)), None)
+    except (OSError, NotText, csv.Error):
         return "en"
     if row is None:
         return "en"
@@ -94,12 +94,14 @@ def read_manifest(folder: Path) -> list[Recipient]:
                 )
             ]
         )
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            header = reader.fieldnames or []
-    except (UnicodeDecodeError, csv.Error) as e:
+    try:  # in the encoding it was saved in: the director may have edited it in Excel
+        reader = csv.DictReader(text_of(path))
+        rows = list(reader)
+        header = reader.fieldnames or []
+    except NotText as e:
+        said_ = said(e.key, source=MANIFEST, line=e.line)
+        raise PlanError([Problem(MANIFEST, "", said_, ISSUE_AGAIN)]) from None
+    except csv.Error as e:
         raise PlanError(
             [Problem(MANIFEST, "", said("manifest_unreadable", error=str(e)), ISSUE_AGAIN)]
         ) from None

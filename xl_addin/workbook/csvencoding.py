@@ -5,6 +5,9 @@ DuckDB reads CSV as UTF-8 only (other encodings are an extension it downloads). 
 often one of those. Such a file is decoded here, strictly, and read by DuckDB from a UTF-8
 copy in a private temporary folder; its places (`orders.csv:17`) still name the file itself.
 
+salesplan's own lists (manifest.csv, passwords.csv), opened and saved again in Excel by the
+director, are read the same way (text_of).
+
 The encoding is told from the file's start: a UTF-16 byte-order mark, else the first bytes
 beyond ASCII decoding as UTF-8 (the plain case: nothing is copied), else GB18030 (GBK's
 superset). A file that decodes as none of them, or mixes UTF-8 with another encoding, is
@@ -14,6 +17,7 @@ refused at the line holding the first bytes that do not decode.
 from __future__ import annotations
 
 import codecs
+import io
 from pathlib import Path
 
 SAMPLE = 1 << 20  # bytes of a file's start that tell UTF-8 from the rest
@@ -75,3 +79,14 @@ def utf8_copy(path: str, encoding: str, target: Path) -> None:
             if not chunk:
                 return
             lines += text.count("\n")
+
+
+def text_of(path: Path) -> io.StringIO:
+    """A small CSV's text (salesplan's manifest or password list, perhaps saved again by
+    Excel) in the encoding it was saved in, for csv.reader; NotText when it is none."""
+    data = Path(path).read_bytes()
+    encoding = encoding_of(str(path), whole=True) or "utf-8-sig"  # the mark taken off
+    try:
+        return io.StringIO(data.decode(encoding), newline="")
+    except UnicodeDecodeError as exc:
+        raise NotText("source_not_text", data.count(b"\n", 0, exc.start) + 1) from None
