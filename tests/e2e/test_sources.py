@@ -294,6 +294,61 @@ def test_problems_in_a_csv_history_are_at_their_lines_with_the_same_coercion(
     assert path.read_bytes() == before
 
 
+# an export as a CRM writes it: a title above the header, a note over two lines, empty lines
+TITLED = (
+    "销售订单导出 2026年\n"
+    "\n"
+    "订单日期,金额,区域,产品,客户类型,销售工号,备注\n"
+    '2026-01-05,100,North,Smart Devices,KA,S001,"first line\nsecond line"\n'  # lines 4–5
+    "\n"
+    "2026-01-06,abc,North,Smart Devices,KA,S001,\n"  # line 7
+    "2026-01-07,5,North,Smart Devices,KA,S001,x\n"
+    "\n"
+    "\n"
+    "someday,5,North,Smart Devices,KA,S001,x\n"  # line 11
+)
+
+
+def test_problems_are_at_the_lines_a_text_editor_shows_past_titles_empty_lines_and_notes(
+    made, tmp_path, capsys
+):
+    """DuckDB skips a title above the header and empty lines, and reads a quoted note over
+    two lines as one record: the problems still name the lines the file has them on."""
+    (tmp_path / "monthly").mkdir()
+    files = {"titled.csv": TITLED.encode(), "monthly/a.csv": TITLED.encode("gbk")}
+    files["monthly/b.csv"] = TITLED.encode()
+    for source in ("titled.csv", "monthly/*.csv"):
+        path, before = bad(made, tmp_path, ("tblHistory", source, None, MAP), files)
+        assert main(["decompose", str(path)]) == 2
+        err = capsys.readouterr().err
+        at = "titled.csv" if source == "titled.csv" else "monthly/b.csv"  # its second file
+        assert f'{at}:7: Amount "abc" is not an amount' in err, err
+        assert f'{at}:11: Period "someday" is not a date' in err, err
+        assert path.read_bytes() == before
+
+
+def test_actuals_problems_are_at_their_lines_past_titles_empty_lines_and_notes(tmp_path, capsys):
+    weekly = example_plan(tmp_path / "weekly.xlsx", "en")
+    wb = openpyxl.load_workbook(weekly)
+    header, rows = table_rows(wb["Actuals"], "tblActuals")
+    replace_rows(wb["Actuals"], "tblActuals", header, [])
+    set_source(wb, "tblActuals", "actuals.csv")
+    wb.save(tmp_path / "sourced.xlsx")
+    text = (
+        "Exported 2026-10-20\n"
+        "Week,RepID,Amount,Note\n"
+        '1,S001,100,"two\nlines"\n'  # lines 3–4
+        "\n"
+        "2,S001,abc,\n"  # line 6
+    )
+    (tmp_path / "actuals.csv").write_text(text, encoding="utf-8")
+    before = (tmp_path / "sourced.xlsx").read_bytes()
+    assert main(["track", str(tmp_path / "sourced.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert 'actuals.csv:6: Amount "abc"' in err, err
+    assert (tmp_path / "sourced.xlsx").read_bytes() == before
+
+
 ORDERS = 153  # × 32,691 example history rows: 5,001,723 orders
 
 

@@ -220,7 +220,7 @@ class _Where:
         if s.files and self._starts is None:
             counts = dict(s.sql("SELECT _file, count(*) FROM src GROUP BY _file").fetchall())
             self._starts = file_rows(s, counts)
-        return s.sheet, located(rn, s.header_line, self._starts or ())
+        return s.sheet, located(rn, self._starts or (), s.line)
 
 
 def _found(source: Source, problems: list[Problem]) -> dict[str, str] | None:

@@ -19,7 +19,9 @@ summed there to one row per plan week, region, product, customer type and rep (h
 
 from __future__ import annotations
 
+import csv
 import glob
+import mmap
 import os
 import re
 import shutil
@@ -71,6 +73,21 @@ class Source:
     notes: list[Message] = field(default_factory=list)  # how it was read, for the run's log
     reopen: Callable[[], Source] | None = None  # a CSV opened again, every byte checked
     _types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, once asked
+    _lines: dict = field(default_factory=dict)  # a CSV file's number -> record_lines, once asked
+
+    def line(self, file: int, k: int) -> int:
+        """The line of a CSV on which the `k`-th data record (1-based) of the source's file
+        number `file` (0 unless a glob matched several) starts — beyond k + 1 when empty
+        lines or values over several lines come before it; the row of a Parquet file or a
+        query."""
+        if not self.csv_paths:
+            return k + self.header_line
+        if file not in self._lines:
+            self._lines[file] = record_lines(self.csv_paths[file], self.csv_dialect)
+        lines = self._lines[file]
+        return (
+            int(lines[k - 1]) if lines is not None and 0 < k <= len(lines) else k + self.header_line
+        )
 
     def blank(self, column: str) -> str:
         """SQL true where `column` is empty, as a cell is: NULL, or text of spaces only (a
@@ -132,6 +149,55 @@ def sniffed(con, path: str) -> tuple[dict[str, str], dict[str, str]]:
     return dialect, {c["name"]: c["type"] for c in columns}
 
 
+def record_lines(path: str, dialect: dict) -> np.ndarray | None:
+    """The line (1-based) on which each data record of a CSV starts, as DuckDB reads its
+    records: an empty line is none, a quoted value may run over several lines. Read with the
+    csv module in the dialect DuckDB sniffed, only to place a problem; None when each record
+    is one line (k + the lines above), or for a dialect the csv module cannot read (a
+    delimiter of several characters)."""
+    skip, quote, escape = int(dialect["skip"] or 0), dialect["quote"], dialect["escape"]
+    if _one_line_each(path, skip + int(bool(dialect["header"])), quote):
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for _ in range(skip):
+                f.readline()
+            reader = csv.reader(
+                f,
+                delimiter=dialect["delim"],
+                quotechar=quote,
+                doublequote=escape == quote,
+                escapechar=None if escape == quote else escape,
+                strict=False,
+            )
+            starts, before = [], skip
+            for record in reader:
+                if record:
+                    starts.append(before + 1)
+                before = skip + reader.line_num
+    except (TypeError, csv.Error, UnicodeDecodeError, OSError):
+        return None
+    return np.asarray(starts[1:] if dialect["header"] else starts, dtype=np.int64)
+
+
+def _one_line_each(path: str, above: int, quote: str) -> bool:
+    """No empty line and no quote below the `above` lines (title, header) of a CSV, but at its
+    end: each record is one line (the common case, told by a search of the bytes)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return True
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            start, end = 0, len(m)
+            for _ in range(above):
+                start = m.find(b"\n", start) + 1
+                if start == 0:
+                    return True
+            while end > start and m[end - 1] in b"\r\n":
+                end -= 1
+            marks = (quote.encode(), b"\n\n", b"\n\r\n") if quote else (b"\n\n", b"\n\r\n")
+            return all(m.find(mark, start, end) < 0 for mark in marks)
+
+
 def csv_reader(paths: list[str], dialect: dict, types: dict[str, str], several: bool) -> str:
     """`read_csv(…)` over `paths` with the dialect and column types given, nothing sniffed."""
     files = "[" + ", ".join(_literal(p) for p in paths) + "]"
@@ -154,6 +220,7 @@ class SourceRows(RawTable):
     frame: pd.DataFrame | None = None
     label: str = ""  # the Source as typed
     file_rows: tuple = ()  # (file, first data row, 1-based) when a glob matched several files
+    line: Callable[[int, int], int] | None = None  # Source.line of the source read
 
     def cell(self, row: int, col: int) -> str:  # noqa: ARG002 - a row of a source
         return self.locate("", row + self.first_row + 1)[1]
@@ -164,17 +231,19 @@ class SourceRows(RawTable):
 
     def locate(self, key: str, row: int) -> tuple[str, str]:  # noqa: ARG002 - any column
         """(sheet, cell) of the row the reader numbered `row`."""
-        return self.sheet, located(row - self.first_row, self.first_row, self.file_rows)
+        line = self.line or (lambda _, k: k + self.first_row)
+        return self.sheet, located(row - self.first_row, self.file_rows, line)
 
 
-def located(index: int, header_line: int, file_rows: tuple) -> str:
+def located(index: int, file_rows: tuple, line: Callable[[int, int], int]) -> str:
     """The cell of the `index`-th data row (1-based, in the order read): `:17` (the line of
-    a CSV, the row of a Parquet file or query), or `:orders-03.csv:17` for a glob."""
+    a CSV, the row of a Parquet file or query: `line`, Source.line), or `:orders-03.csv:17`
+    for a glob."""
     if not file_rows:
-        return f":{index + header_line}"
+        return f":{line(0, index)}"
     k = int(np.searchsorted([start for _, start in file_rows], index, side="right")) - 1
     name, start = file_rows[k]
-    return f":{name}:{index - start + 1 + header_line}"
+    return f":{name}:{line(k, index - start + 1)}"
 
 
 def file_rows(source: Source, counts: dict[str, int]) -> tuple:
@@ -207,6 +276,7 @@ def source_rows(source: Source) -> SourceRows:
         frame=frame,
         label=source.label,
         file_rows=starts,
+        line=lambda file, k: source.line(file, k),  # a function: pandas deep-copies attrs
     )
 
 
@@ -319,7 +389,7 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
         _relative(found[0], base) if not several else typed,
         con,
         columns,
-        1 if kind == "csv" else 0,
+        1 + int(dialect["skip"] or 0) if kind == "csv" else 0,  # lines above the data
         files={r: _relative(f, base) for r, f in zip(read, found, strict=True)} if several else {},
         csv_paths=read if kind == "csv" else [],
         csv_dialect=dialect,
