@@ -19,9 +19,7 @@ summed there to one row per plan week, region, product, customer type and rep (h
 
 from __future__ import annotations
 
-import csv
 import glob
-import mmap
 import os
 import re
 import shutil
@@ -39,6 +37,7 @@ import pandas as pd
 from engine.problems import Message, Problem, said
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.workbook.csvencoding import NOTES, NotText, encoding_of, utf8_copy
+from xl_addin.workbook.csvlines import record_lines
 from xl_addin.workbook.tablesource import RawTable
 
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -63,7 +62,7 @@ class Source:
     label: str  # the Source as typed, or the one file a glob matched
     con: duckdb.DuckDBPyConnection
     columns: list[str]  # the relation's headers, as the table will see them
-    header_line: int  # 1 for a CSV (its data start on line 2), else 0
+    header_line: int  # a CSV's lines above its data (a title, the header), else 0
     files: dict[str, str] = field(default_factory=dict)  # a glob's files: path -> as shown
     sheet_cell: tuple[str, str] = ("", "")  # the Source cell on the Sources sheet
     csv_paths: list[str] = field(default_factory=list)  # a CSV source's files, as read
@@ -147,55 +146,6 @@ def sniffed(con, path: str) -> tuple[dict[str, str], dict[str, str]]:
         "header": bool(header),
     }
     return dialect, {c["name"]: c["type"] for c in columns}
-
-
-def record_lines(path: str, dialect: dict) -> np.ndarray | None:
-    """The line (1-based) on which each data record of a CSV starts, as DuckDB reads its
-    records: an empty line is none, a quoted value may run over several lines. Read with the
-    csv module in the dialect DuckDB sniffed, only to place a problem; None when each record
-    is one line (k + the lines above), or for a dialect the csv module cannot read (a
-    delimiter of several characters)."""
-    skip, quote, escape = int(dialect["skip"] or 0), dialect["quote"], dialect["escape"]
-    if _one_line_each(path, skip + int(bool(dialect["header"])), quote):
-        return None
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            for _ in range(skip):
-                f.readline()
-            reader = csv.reader(
-                f,
-                delimiter=dialect["delim"],
-                quotechar=quote,
-                doublequote=escape == quote,
-                escapechar=None if escape == quote else escape,
-                strict=False,
-            )
-            starts, before = [], skip
-            for record in reader:
-                if record:
-                    starts.append(before + 1)
-                before = skip + reader.line_num
-    except (TypeError, csv.Error, UnicodeDecodeError, OSError):
-        return None
-    return np.asarray(starts[1:] if dialect["header"] else starts, dtype=np.int64)
-
-
-def _one_line_each(path: str, above: int, quote: str) -> bool:
-    """No empty line and no quote below the `above` lines (title, header) of a CSV, but at its
-    end: each record is one line (the common case, told by a search of the bytes)."""
-    with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return True
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            start, end = 0, len(m)
-            for _ in range(above):
-                start = m.find(b"\n", start) + 1
-                if start == 0:
-                    return True
-            while end > start and m[end - 1] in b"\r\n":
-                end -= 1
-            marks = (quote.encode(), b"\n\n", b"\n\r\n") if quote else (b"\n\n", b"\n\r\n")
-            return all(m.find(mark, start, end) < 0 for mark in marks)
 
 
 def csv_reader(paths: list[str], dialect: dict, types: dict[str, str], several: bool) -> str:
