@@ -11,6 +11,7 @@ import zipfile
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from tests.e2e.test_order_actuals import TRACKED, as_orders, replace_rows, sheet_values, table_rows
@@ -456,3 +457,43 @@ def test_history_from_postgresql_gives_the_very_sheets_of_history_pasted(made, m
     expected, got = sheet_parts(pasted), sheet_parts(folder / "postgresql.xlsx")
     for sheet in OUTPUTS:
         assert got[sheet] == expected[sheet], sheet
+
+
+def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_path, monkeypatch):
+    """A Parquet export with TIMESTAMPTZ order times, read on a computer in Beijing: an order
+    at 00:30 on Monday is in that Monday's week, as the same orders with local times are."""
+    import datetime as dt
+    import time
+
+    from xl_addin.workbook.sourcehistory import history_frame
+    from xl_addin.workbook.sources import open_source
+
+    if not hasattr(time, "tzset") and os.environ.get("CI") != "true":
+        pytest.skip("no tzset on this platform")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        con = duckdb.connect()
+        local = ["2026-01-04 23:30", "2026-01-05 00:30", "2026-01-11 23:59", "2026-01-12 07:59"]
+        for name, kind, zone in (("zoned", "TIMESTAMPTZ", "+08"), ("local", "TIMESTAMP", "")):
+            rows = " UNION ALL ".join(
+                f"SELECT {kind} '{t}{zone}' AS Period, {k + 1}.25 AS Amount, 'North' AS Region"
+                for k, t in enumerate(local)
+            )
+            con.execute(f"COPY ({rows}) TO '{tmp_path / name}.parquet'")
+        where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
+        frames = []
+        for name in ("zoned", "local"):
+            row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
+            problems = []
+            frames.append(
+                history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
+            )
+            assert not problems
+        zoned, plain = frames
+        days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
+        assert zoned["period"].tolist() == plain["period"].tolist() == days
+        assert zoned["amount_cents"].tolist() == plain["amount_cents"].tolist() == [125, 550, 425]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

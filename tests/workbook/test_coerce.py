@@ -258,3 +258,41 @@ def test_a_date_with_a_time_or_a_time_zone_is_the_day_as_written():
     assert not bad.any()
     assert coerce.date_of("2026-10-05 00:00+08:00") == (pd.Timestamp("2026-10-05"), False)
     assert coerce.date_of("2026-10-05Tmorning") == (pd.NaT, True)
+
+
+@pytest.fixture
+def in_zone(monkeypatch):
+    """This computer's time zone set to `zone` (POSIX: TZ and tzset) for the test."""
+    import os
+    import time
+
+    if not hasattr(time, "tzset") and os.environ.get("CI") != "true":
+        pytest.skip("no tzset on this platform")
+
+    def set_zone(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [("Asia/Shanghai", (6, 6, 5)), ("UTC", (5, 5, 5)), ("America/New_York", (5, 5, 4))],
+)
+def test_a_timestamp_with_a_zone_is_the_day_it_was_on_this_computer(in_zone, zone, days):
+    """A database's or Parquet file's timestamp with time zone is an instant: its day is the
+    day it was where the plan is made (numpy gave the day in UTC: an order at 00:30 in
+    Beijing fell on the day before — into the week before, on a Monday)."""
+    in_zone(zone)
+    instants = [
+        pd.Timestamp("2026-10-06 00:30", tz="Asia/Shanghai"),  # 2026-10-05 16:30 UTC
+        pd.Timestamp("2026-10-05 16:30", tz="UTC").to_pydatetime(),  # the same, as datetime
+        pd.Timestamp("2026-10-05 03:00", tz="UTC"),  # 2026-10-04 23:00 in New York
+    ]
+    read, bad = coerce.date(pd.Series(instants, dtype=object))
+    assert read.tolist() == [pd.Timestamp(f"2026-10-0{d}") for d in days]
+    assert not bad.any()
+    assert coerce.date_of(instants[0]) == (pd.Timestamp(f"2026-10-0{days[0]}"), False)

@@ -214,7 +214,7 @@ def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     real = kind.isin([dt.date, dt.datetime, pd.Timestamp])
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if real.any():  # as days first: numpy's days reach far beyond pandas' 1677–2262
-        days = np.array(values[real].tolist(), dtype="datetime64[D]")
+        days = np.array([_here(v) for v in values[real].tolist()], dtype="datetime64[D]")
         inside = (days >= _FIRST) & (days <= _LAST)
         out[real] = np.where(inside, days, np.datetime64("NaT")).astype("datetime64[ns]")
     odd = ~real & ~blank
@@ -222,6 +222,20 @@ def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed = values[odd].map(lambda v: _within(_one_date(v)))
         out[odd] = pd.to_datetime(parsed, errors="coerce")
     return out, out.isna() & ~blank
+
+
+def _here(v):
+    """A time with a zone (a database's or a Parquet file's timestamp with time zone) as the
+    wall time of this computer's zone: its day is the day it was where the plan is made, as
+    DuckDB gives it. numpy would take the day in UTC: an order at 00:30 in Beijing would fall
+    on the day before, and into the week before on a Monday. A time without a zone as it is;
+    text with an offset is the day as written (_one_date)."""
+    if getattr(v, "tzinfo", None) is None:
+        return v
+    try:
+        return dt.datetime.fromtimestamp(v.timestamp())
+    except (OSError, OverflowError, ValueError):  # before 1970 on Windows: the day in UTC
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _within(v):
