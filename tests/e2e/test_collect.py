@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 
 from tests.examples import example_plan, new_example
-from tests.libreoffice import opens_cleanly
+from tests.libreoffice import convert, opens_cleanly
 from xl_addin.cli import main
 from xl_addin.repbook.encrypt import encrypt, write_password_list
 from xl_addin.repbook.render import FIRST
@@ -568,6 +568,34 @@ def test_a_password_list_saved_again_by_excel_in_gbk_still_opens_the_workbook(re
         "passwords.csv: passwords.csv is text in none of UTF-8, UTF-16 and GB18030 (GBK): " in err
     )
     assert "line 3 " in err
+
+
+def test_workbooks_saved_again_by_libreoffice_are_collected_as_the_originals(issued, tmp_path):
+    """A rep who types the weeks in LibreOffice Calc and saves the workbook (as .xlsx) sends
+    back a file LibreOffice wrote: the same weeks and the same acceptance are collected as from
+    the workbook as typed (one soffice call for both reps)."""
+    plan, books = issued
+    collected = {}
+    for how in ("typed", "libreoffice"):
+        mine, folder = tmp_path / how / "plan.xlsx", tmp_path / how / "returned"
+        folder.parent.mkdir()
+        shutil.copy(plan, mine)
+        shutil.copytree(books, folder)
+        reps = ("S002", "S020")
+        for rep in reps:
+            accepted = ACCEPTED[1] if rep == ACCEPTED[0] else None
+            type_into(rep_file(folder, rep), NEW_WEEKS[rep], accepted)
+        if how == "libreoffice":
+            saved = convert([rep_file(folder, rep) for rep in reps], "xlsx", tmp_path / "lo")
+            for path in saved:
+                shutil.copyfile(path, folder / path.name)
+        code, out, err = say("collect", folder, mine)
+        assert code == 0 and "files refused: 0" in out, err
+        collected[how] = (table_rows(mine, "tblActuals"), table_rows(mine, "tblSignOffs"))
+    (actuals, sign_offs), (lo_actuals, lo_sign_offs) = collected["typed"], collected["libreoffice"]
+    assert lo_actuals == actuals
+    assert [r[:4] for r in lo_sign_offs] == [r[:4] for r in sign_offs]  # but CollectedAt
+    assert len(sign_offs) == 2 and sign_offs[1][0] == ACCEPTED[0]
 
 
 def test_a_plan_without_planid_is_refused_until_issued(copy):
