@@ -785,8 +785,30 @@ SERIAL = (START - dt.date(1899, 12, 30)).days  # what Excel stores for 2026-10-0
 
 @pytest.mark.parametrize(
     "typed",
-    [SERIAL, str(SERIAL), "2026/10/05", "2026年10月5日", "20261005", 20261005],
-    ids=["serial", "serial as text", "slashes", "zh", "compact", "compact as a number"],
+    [
+        SERIAL,
+        str(SERIAL),
+        f"{SERIAL}.0",
+        "2026/10/05",
+        "2026年10月5日",
+        "20261005",
+        20261005,
+        "2026-10-05T09:30:00.123+08:00",  # JavaScript's toISOString, with an offset
+        "5-Oct-26",  # Excel's d-mmm-yy, exported
+        "Oct 5, 2026",
+    ],
+    ids=[
+        "serial",
+        "serial as text",
+        "serial with decimals",
+        "slashes",
+        "zh",
+        "compact",
+        "compact as a number",
+        "ISO with milliseconds",
+        "d-mmm-yy",
+        "mmm d, yyyy",
+    ],
 )
 def test_dates_may_be_typed_as_excel_serials_or_text(plan, capsys, typed):
     with editing(plan) as b:

@@ -257,11 +257,13 @@ def _one_date(v):
         return _EXCEL_EPOCH + pd.Timedelta(days=int(v)) if 1 <= v < 2958466 else pd.NaT
     if isinstance(v, str):
         s = v.translate(_FULL_WIDTH).strip()
+        if re.fullmatch(r"\d{5}(\.0+)?", s):  # a serial number, as text
+            return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
         if re.fullmatch(r"\d{8}", s):  # 20261005, as ERP exports write a day
             s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
-        s = re.sub(r"[年月/.]", "-", s).replace("日", "")
-        if re.fullmatch(r"\d{5}(\.0+)?", s):
-            return _EXCEL_EPOCH + pd.Timedelta(days=int(float(s)))
+        # 2026/10/5, 2026.10.5, 2026年10月5日: the day's part only (a time's 23:30:00.123 stays)
+        day, sep, time = re.fullmatch(r"([^\sT]*)([\sT]?)(.*)", s).groups()
+        s = re.sub(r"[年月/.]", "-", day).replace("日", "") + sep + time
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?", s):
             try:
                 day = pd.Timestamp(s)
@@ -269,6 +271,20 @@ def _one_date(v):
                 return pd.NaT
             # with a time zone (2026-10-05T00:00+08:00, as exports write it): the day as written
             return (day.tz_localize(None) if day.tzinfo else day).normalize()
+        return _named_month(v.strip())
+    return pd.NaT
+
+
+# a day with its month named in English, as Excel writes 5-Jan-26 and CRMs Jan 5, 2026
+NAMED_MONTH = ("%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
+
+
+def _named_month(s: str):
+    for form in NAMED_MONTH:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(s, form))
+        except ValueError:
+            continue
     return pd.NaT
 
 
