@@ -25,6 +25,9 @@ def written(tmp_path, data: bytes, name="x.csv"):
         (codecs.BOM_UTF8 + CHINESE.encode("utf-8"), None),  # Excel's "CSV UTF-8"
         (CHINESE.encode("gb18030"), "gb18030"),  # Excel's "CSV" on a Chinese Windows
         (CHINESE.encode("gbk"), "gb18030"),
+        # GBK whose first character is UTF-8 too (贸 is C3 B3, UTF-8's ó): told by the line
+        ("贸易公司,金额\n上海,1\n".encode("gbk"), "gb18030"),
+        ("Customer,Amount\n贸易公司,1\n".encode("gbk"), "gb18030"),
         (CHINESE.encode("utf-16"), "utf-16"),  # Excel's "Unicode Text": with its mark
         (CHINESE.encode("utf-16-be").join([codecs.BOM_UTF16_BE, b""]), "utf-16"),
         (b"Period,Amount\n2026-01-05,100\n", None),

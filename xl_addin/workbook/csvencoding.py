@@ -38,12 +38,13 @@ class NotText(Exception):
 
 def encoding_of(path: str, whole: bool = False) -> str | None:
     """The encoding a file must be decoded from: None for UTF-8 (DuckDB reads it as it is),
-    else "utf-16" or "gb18030". Told by its first bytes that are not ASCII — in its first
+    else "utf-16" or "gb18030". Told by its first line with bytes beyond ASCII — in its first
     MiB, or with `whole` anywhere (when DuckDB met bytes that are not UTF-8 further down than
-    the first MiB): UTF-8 if they decode so, else GB18030. A file whose first such bytes are
-    UTF-8 and later ones are not mixes two encodings: NotText at the line of the later."""
+    the first MiB): UTF-8 if the whole line decodes so, else GB18030 (a line, not a
+    character: the GBK of 贸, C3 B3, is UTF-8's ó). A file with such a line in UTF-8 and a
+    later one that is not mixes two encodings: NotText at the line of the later."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, seen = 1, False  # seen: bytes beyond ASCII, decoded as UTF-8
+    lines, seen = 1, False  # seen: a whole line beyond ASCII, decoded as UTF-8
     with open(path, "rb") as f:
         chunk = f.read(SAMPLE)
         if chunk.startswith(UTF16_BOMS):
@@ -52,11 +53,14 @@ def encoding_of(path: str, whole: bool = False) -> str | None:
             try:  # a character cut at a chunk's end is not an error (final=False)
                 decoder.decode(chunk, final=False)
             except UnicodeDecodeError as exc:
-                before = exc.object[: exc.start]
-                if seen or not before.isascii():
-                    raise NotText("source_mixed_encoding", lines + before.count(b"\n")) from None
+                data, at = exc.object, exc.start
+                whole_lines = data[: data.rfind(b"\n", 0, at) + 1]  # the lines before its line
+                if seen or not whole_lines.isascii():
+                    raise NotText(
+                        "source_mixed_encoding", lines + data.count(b"\n", 0, at)
+                    ) from None
                 return "gb18030"
-            seen = seen or not chunk.isascii()
+            seen = seen or not chunk[: chunk.rfind(b"\n") + 1].isascii()
             lines += chunk.count(b"\n")
             chunk = f.read(CHUNK) if whole else b""
     return None
