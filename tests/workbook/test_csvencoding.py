@@ -5,6 +5,8 @@ import codecs
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xl_addin.workbook import csvencoding
 from xl_addin.workbook.csvencoding import SAMPLE, NotText, encoding_of, utf8_copy
@@ -28,6 +30,8 @@ def written(tmp_path, data: bytes, name="x.csv"):
         # GBK whose first character is UTF-8 too (贸 is C3 B3, UTF-8's ó): told by the line
         ("贸易公司,金额\n上海,1\n".encode("gbk"), "gb18030"),
         ("Customer,Amount\n贸易公司,1\n".encode("gbk"), "gb18030"),
+        ("Customer,Amount\n贸,1\n订单,2\n".encode("gbk"), "gb18030"),  # a line of UTF-8 too
+        (",慊丁\n".encode("gbk"), "gb18030"),  # E6 85 B6: a three-byte UTF-8 character
         (CHINESE.encode("utf-16"), "utf-16"),  # Excel's "Unicode Text": with its mark
         (CHINESE.encode("utf-16-be").join([codecs.BOM_UTF16_BE, b""]), "utf-16"),
         (b"Period,Amount\n2026-01-05,100\n", None),
@@ -83,3 +87,50 @@ def test_bytes_of_no_encoding_are_placed_at_their_line(tmp_path, monkeypatch, ch
     with pytest.raises(NotText) as caught:
         utf8_copy(path, "gb18030", tmp_path / "copy.csv")
     assert (caught.value.key, caught.value.line) == ("source_not_text", 3)
+
+
+_GB_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)  # all in GBK
+
+
+def _also_utf8(c: str) -> bool:
+    try:
+        c.encode("gbk").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# characters whose GBK bytes are UTF-8 too (贸: C3 B3, ó): the hard case, drawn often
+_TWO_WAY = [chr(c) for c in range(0x4E00, 0x9FA6) if _also_utf8(chr(c))]
+_CELLS = st.text(
+    alphabet=st.one_of(_GB_CHARS, st.sampled_from(_TWO_WAY), st.sampled_from("abcXYZ019 .-")),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=2, max_size=4), min_size=1, max_size=30))
+def test_gbk_and_utf8_files_of_chinese_text_are_told_apart(tmp_path_factory, rows):
+    """Any CSV of Chinese text saved in GBK is read as GB18030 (or, when every line beyond
+    ASCII happens to be UTF-8 too, as UTF-8), never refused; saved in UTF-8, as UTF-8."""
+    text = "".join(",".join(row) + "\n" for row in rows)
+    folder = tmp_path_factory.mktemp("enc")
+    for encoding in ("gbk", "utf-8"):
+        data = text.encode(encoding)
+        path = written(folder, data, f"{encoding}.csv")
+        told = encoding_of(path, whole=True)
+        if encoding == "utf-8" or _all_utf8(data):
+            assert told is None
+        else:
+            assert told == "gb18030"
+            copy = folder / "copy.csv"
+            utf8_copy(path, told, copy)
+            assert copy.read_text(encoding="utf-8") == text
+
+
+def _all_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

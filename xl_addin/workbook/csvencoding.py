@@ -8,22 +8,24 @@ copy in a private temporary folder; its places (`orders.csv:17`) still name the 
 salesplan's own lists (manifest.csv, passwords.csv), opened and saved again in Excel by the
 director, are read the same way (text_of).
 
-The encoding is told from the file's start: a UTF-16 byte-order mark, else the first bytes
-beyond ASCII decoding as UTF-8 (the plain case: nothing is copied), else GB18030 (GBK's
-superset). A file that decodes as none of them, or mixes UTF-8 with another encoding, is
-refused at the line holding the first bytes that do not decode.
+The encoding is told from the file's start: a UTF-16 byte-order mark, else its bytes
+decoding as UTF-8 (the plain case: nothing is copied), else GB18030 (GBK's superset). A file
+that decodes as none of them, or mixes UTF-8 with another encoding, is refused at the line
+holding the first bytes that do not decode.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import re
 from pathlib import Path
 
 SAMPLE = 1 << 20  # bytes of a file's start that tell UTF-8 from the rest
 CHUNK = 4 << 20  # bytes decoded at a time while copying
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 NOTES = {"utf-16": "note_source_utf16", "gb18030": "note_source_gbk"}  # the run log's note
+_LONG_UTF8 = re.compile(rb"[\xe0-\xf4][\x80-\xbf]{2}")  # a UTF-8 character of 3+ bytes
 
 
 class NotText(Exception):
@@ -38,13 +40,15 @@ class NotText(Exception):
 
 def encoding_of(path: str, whole: bool = False) -> str | None:
     """The encoding a file must be decoded from: None for UTF-8 (DuckDB reads it as it is),
-    else "utf-16" or "gb18030". Told by its first line with bytes beyond ASCII — in its first
-    MiB, or with `whole` anywhere (when DuckDB met bytes that are not UTF-8 further down than
-    the first MiB): UTF-8 if the whole line decodes so, else GB18030 (a line, not a
-    character: the GBK of 贸, C3 B3, is UTF-8's ó). A file with such a line in UTF-8 and a
-    later one that is not mixes two encodings: NotText at the line of the later."""
+    else "utf-16" or "gb18030". Told from its first MiB, or with `whole` from every byte
+    (when DuckDB met bytes that are not UTF-8 further down than the first MiB): UTF-8 when
+    it all decodes so, else GB18030 — unless a whole line before the bytes that do not decode
+    held a character of three bytes or more in UTF-8 (as every Chinese character is): then
+    the file mixes two encodings, NotText at the line of those bytes. (A character of GBK is
+    two bytes, and a few of them read as UTF-8 too: 贸 is C3 B3, UTF-8's ó, and 慊丁 starts
+    with a three-byte one; a whole line of such is all but impossible.)"""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, seen = 1, False  # seen: a whole line beyond ASCII, decoded as UTF-8
+    lines, seen = 1, False  # seen: a whole line held a UTF-8 character of 3+ bytes
     with open(path, "rb") as f:
         chunk = f.read(SAMPLE)
         if chunk.startswith(UTF16_BOMS):
@@ -54,13 +58,12 @@ def encoding_of(path: str, whole: bool = False) -> str | None:
                 decoder.decode(chunk, final=False)
             except UnicodeDecodeError as exc:
                 data, at = exc.object, exc.start
-                whole_lines = data[: data.rfind(b"\n", 0, at) + 1]  # the lines before its line
-                if seen or not whole_lines.isascii():
+                if seen or _LONG_UTF8.search(data, 0, data.rfind(b"\n", 0, at) + 1):
                     raise NotText(
                         "source_mixed_encoding", lines + data.count(b"\n", 0, at)
                     ) from None
                 return "gb18030"
-            seen = seen or not chunk[: chunk.rfind(b"\n") + 1].isascii()
+            seen = seen or _LONG_UTF8.search(chunk, 0, chunk.rfind(b"\n") + 1) is not None
             lines += chunk.count(b"\n")
             chunk = f.read(CHUNK) if whole else b""
     return None
