@@ -542,6 +542,26 @@ def test_refused_files_are_listed_and_the_others_merged(returned, strangers):
     assert out.count("  refused ") == 2
 
 
+def test_a_workbook_saved_in_another_format_is_refused_not_passed_over(returned):
+    """A rep who saved the weeks in LibreOffice's own format (.ods), in WPS's (.et) or as an
+    old .xls sends back a file collect cannot read: it is listed as refused, with what to do,
+    not left out without a word (it was: only .xlsx and .xlsm were looked at)."""
+    plan, folder = returned
+    for kind in (".ods", ".et", ".xls"):
+        (folder / f"S011_Ethan Clark_2026-10-05{kind}").write_bytes(b"\x00" * 64)
+    (folder / "notes.txt").write_text("not a spreadsheet: not listed")
+    code, out, err = say("collect", folder, plan)
+    assert code == 0, err
+    assert "files refused: 3" in out and "rows added to tblActuals: 6" in out
+    for kind in (".ods", ".et", ".xls"):
+        assert (
+            f"  refused S011_Ethan Clark_2026-10-05{kind}: a spreadsheet saved as {kind}, which "
+            "salesplan does not read: open it and save it as an Excel workbook (.xlsx), then "
+            "collect again"
+        ) in out
+    assert "notes.txt" not in out
+
+
 def test_two_workbooks_of_one_rep_are_both_refused(returned):
     plan, folder = returned
     shutil.copy(rep_file(folder, "S002"), folder / "S002 copy.xlsx")

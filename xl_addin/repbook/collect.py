@@ -147,17 +147,21 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
     file twice is refused twice (which one counts is the manager's call)."""
     passwords = _passwords(folder / PASSWORD_LIST)
     skip = _roll_ups(folder / MANIFEST)
-    files = sorted(
+    listed = [
         p
-        for p in folder.iterdir()
+        for p in sorted(folder.iterdir())
         if p.is_file()
-        and p.suffix.lower() in (".xlsx", ".xlsm")
         and not p.name.startswith(("~$", ".~"))  # Excel's lock files, our temporary files
         and p.name not in skip
-    )
+    ]
+    files = [p for p in listed if p.suffix.lower() in (".xlsx", ".xlsm")]
     names = FileClaims(plan)
     returned: list[Returned] = []
-    refused: list[Refused] = []
+    refused: list[Refused] = [  # a rep's weeks saved in another format are not passed over
+        Refused(p.name, said("collect_other_format", kind=p.suffix.lower()))
+        for p in listed
+        if p.suffix.lower() in OTHER_SPREADSHEETS
+    ]
     for path in files:
         try:
             returned.append(read_returned(path, plan, plan_id, passwords, names))
@@ -205,6 +209,11 @@ class FileClaims:
         if key in self.files:
             return self.files[key]
         return next((r for start, r in self.starts if key.startswith(start)), None)
+
+
+# spreadsheets saved in a format other than .xlsx: LibreOffice's own (.ods), WPS's (.et),
+# Excel 97–2003 (.xls) and binary (.xlsb), Numbers
+OTHER_SPREADSHEETS = (".ods", ".fods", ".et", ".xls", ".xlsb", ".numbers")
 
 
 class _Refusal(Exception):
