@@ -3,6 +3,7 @@ round-trips whatever the chunks cut, and a bad byte is placed at its line."""
 
 import codecs
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -134,3 +135,31 @@ def _all_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def test_no_room_for_the_utf8_copy_is_a_problem_at_the_source_cell(tmp_path, monkeypatch):
+    """A GBK export whose copy cannot be written (a full disk) is the Source cell's problem,
+    its temporary folder removed, not a crash."""
+    from xl_addin.workbook import sources
+
+    (tmp_path / "orders.csv").write_bytes(CHINESE.encode("gbk"))
+
+    def full(path, encoding, target):
+        target.write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    made = []
+    monkeypatch.setattr(sources, "utf8_copy", full)
+    real_mkdtemp = sources.tempfile.mkdtemp
+    monkeypatch.setattr(
+        sources.tempfile, "mkdtemp", lambda **kw: made.append(real_mkdtemp(**kw)) or made[-1]
+    )
+    where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
+    row = {"table": "tblHistory", "source": "orders.csv", "query": None}
+    with pytest.raises(sources.SourceError) as caught:
+        sources.open_source(row, tmp_path, where)
+    (problem,) = caught.value.problems
+    assert (problem.sheet, problem.cell) == ("Sources", "B2")
+    assert problem.message.key == "source_unreadable"
+    assert "No space left on device" in dict(problem.message.fields)["error"]
+    assert made and not any(Path(d).exists() for d in made)

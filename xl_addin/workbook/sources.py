@@ -365,10 +365,14 @@ def _utf8(found: list[str], base: Path, where, whole: bool) -> tuple[list, str |
                 folder = folder or tempfile.mkdtemp(prefix="salesplan-csv-")
                 copy = str(Path(folder) / f"{len(read)}.csv")
                 utf8_copy(path, encoding, Path(copy))
-        except NotText as exc:
+        except (NotText, OSError) as exc:  # OSError: unreadable, or no room for the copy
             if folder:
                 shutil.rmtree(folder, ignore_errors=True)
-            problem = said(exc.key, source=shown, line=exc.line)
+            problem = (
+                said(exc.key, source=shown, line=exc.line)
+                if isinstance(exc, NotText)
+                else said("source_unreadable", source=shown, error=_first_line(exc))
+            )
             raise SourceError(
                 [Problem(*where["source"], problem, said("source_unreadable_hint_csv"))]
             ) from None
