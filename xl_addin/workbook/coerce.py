@@ -262,8 +262,8 @@ def _one_date(v):
         if re.fullmatch(r"\d{8}", s):  # 20261005, as ERP exports write a day
             s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
         # 2026/10/5, 2026.10.5, 2026年10月5日: the day's part only (a time's 23:30:00.123 stays)
-        day, sep, time = re.fullmatch(r"([^\sT]*)([\sT]?)(.*)", s).groups()
-        s = re.sub(r"[年月/.]", "-", day).replace("日", "") + sep + time
+        day, sep, clock = re.fullmatch(r"([^\sT]*)([\sT]?)(.*)", s).groups()
+        s = re.sub(r"[年月/.]", "-", day).replace("日", "") + sep + clock
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?", s):
             try:
                 day = pd.Timestamp(s)
