@@ -211,7 +211,17 @@ SECRET = "s3cr3t-Pa55"
             {"mixed.csv": "订单日期,金额\n2026-01-05,1\n".encode() + "华东,2\n".encode("gbk")},
             "Sources!B2: mixed.csv is UTF-8 up to line 3, which is in another encoding",
         ),
-        (("tblHistory", "orders.xlsx"), None, "Sources!B2: orders.xlsx is neither a CSV"),
+        (
+            ("tblHistory", "orders.xlsx"),
+            None,
+            "Sources!B2: orders.xlsx is neither a CSV or Parquet file nor a database — a "
+            "spreadsheet is not read as a source: save the export as CSV",
+        ),
+        (
+            ("tblHistory", "orders.json"),
+            None,
+            "orders.json is neither a CSV or Parquet file nor a database — give a file ending",
+        ),
         (
             ("tblHistory", f"postgresql://planner:{SECRET}@db.example/sales", "SELECT 1"),
             None,

@@ -42,6 +42,7 @@ from xl_addin.workbook.tablesource import RawTable
 
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 SOURCED = ("history", "actuals")  # the tables a source may stand for
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")  # exports a source cannot be
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -283,11 +284,11 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
     sheet, cell = where["source"]
     base = folder or Path.cwd()
     pattern = typed if os.path.isabs(typed) else str(base / typed)
-    kind = FILE_KINDS.get(Path(typed).suffix.lower())
-    if kind is None:
-        raise SourceError(
-            [Problem(sheet, cell, said("source_kind", source=typed), said("source_kind_hint"))]
-        )
+    suffix = Path(typed).suffix.lower()
+    kind = FILE_KINDS.get(suffix)
+    if kind is None:  # a spreadsheet export is told how to make it one salesplan reads
+        hint = "source_kind_workbook_hint" if suffix in WORKBOOKS else "source_kind_hint"
+        raise SourceError([Problem(sheet, cell, said("source_kind", source=typed), said(hint))])
     found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
     found = [f for f in found if os.path.isfile(f)]
     if not found:
