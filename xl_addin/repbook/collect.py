@@ -16,7 +16,6 @@ error before the write writes nothing.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import io
@@ -39,6 +38,7 @@ from engine.problems import Message, PlanError, Problem, said
 from engine.settings import LOCALES
 from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST, file_names
+from xl_addin.repbook.manifest import list_rows
 from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import (
     ACCEPTED_NAME,
@@ -54,7 +54,6 @@ from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import signed_off
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
-from xl_addin.workbook.csvencoding import NotText, text_of
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import check_package
 from xl_addin.workbook.reader import read_plan
@@ -337,15 +336,8 @@ def _roll_ups(path: Path) -> set[str]:
 
 
 def _list_rows(path: Path) -> list[dict]:
-    """The rows of a list `issue` wrote (passwords.csv, manifest.csv), in the encoding it was
-    saved in (the manager may have edited it in Excel); a PlanError naming it otherwise."""
-    try:
-        return list(csv.DictReader(text_of(path)))
-    except NotText as e:
-        message = said(e.key, source=path.name, line=e.line)
-    except csv.Error as e:
-        message = said("manifest_unreadable", error=str(e))
-    raise PlanError([Problem(path.name, "", message, said("source_unreadable_hint_csv"))])
+    """The rows of passwords.csv or manifest.csv as the manager saved them (list_rows)."""
+    return list_rows(path, said("source_unreadable_hint_csv"))[0]
 
 
 def _marker(z: zipfile.ZipFile) -> dict[str, str]:

@@ -80,6 +80,20 @@ def manifest_locale(folder: Path) -> str:
     return "en" if original(row.get("Locale") or "").strip() == "en" else "zh-CN"
 
 
+def list_rows(path: Path, hint: Message) -> tuple[list[dict], list[str]]:
+    """The rows and header of a list `issue` wrote (manifest.csv, passwords.csv), in the
+    encoding it was saved in (the director may have edited it in Excel); a PlanError naming
+    the file, with `hint`, when it cannot be read."""
+    try:
+        reader = csv.DictReader(text_of(path))
+        return list(reader), list(reader.fieldnames or [])
+    except NotText as e:
+        message = said(e.key, source=path.name, line=e.line)
+    except csv.Error as e:
+        message = said("manifest_unreadable", error=str(e))
+    raise PlanError([Problem(path.name, "", message, hint)])
+
+
 def read_manifest(folder: Path) -> list[Recipient]:
     """The manifest's rows, or a PlanError listing every row that cannot be mailed as it is."""
     path = folder / MANIFEST
@@ -94,17 +108,7 @@ def read_manifest(folder: Path) -> list[Recipient]:
                 )
             ]
         )
-    try:  # in the encoding it was saved in: the director may have edited it in Excel
-        reader = csv.DictReader(text_of(path))
-        rows = list(reader)
-        header = reader.fieldnames or []
-    except NotText as e:
-        said_ = said(e.key, source=MANIFEST, line=e.line)
-        raise PlanError([Problem(MANIFEST, "", said_, ISSUE_AGAIN)]) from None
-    except csv.Error as e:
-        raise PlanError(
-            [Problem(MANIFEST, "", said("manifest_unreadable", error=str(e)), ISSUE_AGAIN)]
-        ) from None
+    rows, header = list_rows(path, ISSUE_AGAIN)
     missing = [c for c in MANIFEST_COLUMNS if c not in header and c not in REVISION_COLUMNS]
     if missing:
         raise PlanError(
