@@ -469,51 +469,44 @@ def test_history_from_postgresql_gives_the_very_sheets_of_history_pasted(made, m
         assert got[sheet] == expected[sheet], sheet
 
 
-def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_path, monkeypatch):
+def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_path, in_zone):
     """A Parquet export with TIMESTAMPTZ order times, read on a computer in Beijing: an order
     at 00:30 on Monday is in that Monday's week, as the same orders with local times are."""
     import datetime as dt
-    import time
 
     from xl_addin.workbook.sourcehistory import history_frame
     from xl_addin.workbook.sources import open_source
 
-    if not hasattr(time, "tzset") and os.environ.get("CI") != "true":
-        pytest.skip("no tzset on this platform")
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    try:
-        con = duckdb.connect()
-        local = ["2026-01-04 23:30", "2026-01-05 00:30", "2026-01-11 23:59", "2026-01-12 07:59"]
-        for name, kind, zone in (("zoned", "TIMESTAMPTZ", "+08"), ("local", "TIMESTAMP", "")):
-            rows = " UNION ALL ".join(
-                f"SELECT {kind} '{t}{zone}' AS Period, {k + 1}.25 AS Amount, 'North' AS Region"
-                for k, t in enumerate(local)
-            )
-            con.execute(f"COPY ({rows}) TO '{tmp_path / name}.parquet'")
-        where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
-        frames = []
-        for name in ("zoned", "local"):
-            row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
-            problems = []
-            frames.append(
-                history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
-            )
-            assert not problems
-        zoned, plain = frames
-        days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
-        assert zoned["period"].tolist() == plain["period"].tolist() == days
-        assert zoned["amount_cents"].tolist() == plain["amount_cents"].tolist() == [125, 550, 425]
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    in_zone("Asia/Shanghai")
+    con = duckdb.connect()
+    local = ["2026-01-04 23:30", "2026-01-05 00:30", "2026-01-11 23:59", "2026-01-12 07:59"]
+    for name, kind, zone in (("zoned", "TIMESTAMPTZ", "+08"), ("local", "TIMESTAMP", "")):
+        rows = " UNION ALL ".join(
+            f"SELECT {kind} '{t}{zone}' AS Period, {k + 1}.25 AS Amount, 'North' AS Region"
+            for k, t in enumerate(local)
+        )
+        con.execute(f"COPY ({rows}) TO '{tmp_path / name}.parquet'")
+    where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
+    frames = []
+    for name in ("zoned", "local"):
+        row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
+        problems = []
+        frames.append(
+            history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
+        )
+        assert not problems
+    zoned, plain = frames
+    days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
+    assert zoned["period"].tolist() == plain["period"].tolist() == days
+    assert zoned["amount_cents"].tolist() == plain["amount_cents"].tolist() == [125, 550, 425]
 
 
-def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(monkeypatch, tmp_path):
+def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(
+    monkeypatch, tmp_path, in_zone
+):
     """A database's `timestamptz` comes through pandas in UTC: on a computer in Beijing an order
     at 00:30 on Monday is still in that Monday's week (the same sums as the zoned Parquet)."""
     import datetime as dt
-    import time
 
     import psycopg
 
@@ -521,35 +514,25 @@ def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(monke
     from xl_addin.workbook.sourcehistory import history_frame
     from xl_addin.workbook.sources import open_source
 
-    if not hasattr(time, "tzset") and os.environ.get("CI") != "true":
-        pytest.skip("no tzset on this platform")
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    try:
-        with postgres_server() as socket:
-            with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
-                db.execute("CREATE TABLE o (t timestamptz, amount numeric(14, 2), region text)")
-                for k, t in enumerate(["04 23:30", "05 00:30", "11 23:59", "12 07:59"]):
-                    db.execute(
-                        "INSERT INTO o VALUES (%s, %s, 'North')", (f"2026-01-{t}+08", k + 1.25)
-                    )
-            url = f"postgresql+psycopg://postgres@/postgres?host={socket}"
-            monkeypatch.setenv("SALESPLAN_TEST_PG_TZ", url)
-            row = {
-                "table": "tblHistory",
-                "source": "SALESPLAN_TEST_PG_TZ",
-                "query": "SELECT t AS Period, amount AS Amount, region AS Region FROM o",
-            }
-            where = {
-                k: ("Sources", f"{c}2")
-                for k, c in (("table", "A"), ("source", "B"), ("query", "C"))
-            }
-            problems = []
-            frame = history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
-        assert not problems
-        days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
-        assert frame["period"].tolist() == days
-        assert frame["amount_cents"].tolist() == [125, 550, 425]
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    in_zone("Asia/Shanghai")
+    with postgres_server() as socket:
+        with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
+            db.execute("CREATE TABLE o (t timestamptz, amount numeric(14, 2), region text)")
+            for k, t in enumerate(["04 23:30", "05 00:30", "11 23:59", "12 07:59"]):
+                db.execute("INSERT INTO o VALUES (%s, %s, 'North')", (f"2026-01-{t}+08", k + 1.25))
+        url = f"postgresql+psycopg://postgres@/postgres?host={socket}"
+        monkeypatch.setenv("SALESPLAN_TEST_PG_TZ", url)
+        row = {
+            "table": "tblHistory",
+            "source": "SALESPLAN_TEST_PG_TZ",
+            "query": "SELECT t AS Period, amount AS Amount, region AS Region FROM o",
+        }
+        where = {
+            k: ("Sources", f"{c}2") for k, c in (("table", "A"), ("source", "B"), ("query", "C"))
+        }
+        problems = []
+        frame = history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
+    assert not problems
+    days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
+    assert frame["period"].tolist() == days
+    assert frame["amount_cents"].tolist() == [125, 550, 425]

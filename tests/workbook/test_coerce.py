@@ -264,24 +264,6 @@ def test_a_date_with_a_time_or_a_time_zone_is_the_day_as_written():
     assert coerce.date_of("2026-10-05Tmorning") == (pd.NaT, True)
 
 
-@pytest.fixture
-def in_zone(monkeypatch):
-    """This computer's time zone set to `zone` (POSIX: TZ and tzset) for the test."""
-    import os
-    import time
-
-    if not hasattr(time, "tzset") and os.environ.get("CI") != "true":
-        pytest.skip("no tzset on this platform")
-
-    def set_zone(zone: str) -> None:
-        monkeypatch.setenv("TZ", zone)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
-
-
 @pytest.mark.parametrize(
     ("zone", "days"),
     [("Asia/Shanghai", (6, 6, 5)), ("UTC", (5, 5, 5)), ("America/New_York", (5, 5, 4))],
