@@ -9,8 +9,6 @@ gives the real-valued table; controlled rounding makes it whole while keeping bo
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 from engine.money import allocate_rows
 
@@ -32,6 +30,9 @@ def fit(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int = 
 
 def _flow(n_rows: int, n_cols: int, src_cap, edges_r, edges_c, sink_cap, cap=None):
     """Max flow source -> rows -> cols -> sink; returns (value, flow on each row->col edge)."""
+    from scipy.sparse import csr_matrix  # ~150 ms to load: only commands that decompose do
+    from scipy.sparse.csgraph import maximum_flow
+
     s, t = n_rows + n_cols, n_rows + n_cols + 1
     rows_idx = np.nonzero(src_cap)[0]
     cols_idx = np.nonzero(sink_cap)[0]
@@ -68,6 +69,9 @@ def round_matrix(exact: np.ndarray, rows: np.ndarray, cols: np.ndarray, allowed=
     each cell stays next to its exact value; a second, free pass exists for margins that
     the fitted table missed by more than rounding.
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
     x = np.asarray(exact, dtype=np.float64)
     r = np.asarray(rows, dtype=np.int64)
     c = np.asarray(cols, dtype=np.int64)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import holidays
 import numpy as np
 
 NORMAL_WEEK = 5  # the working days of a week without holidays (Monday to Friday)
@@ -29,12 +28,16 @@ class WorkWeeks:
 
 def country_code(typed: str) -> str | None:
     """The country a typed Holidays value names (`cn` → CN, `CHN` → CHN), or None."""
+    import holidays  # loaded by a plan that names a country, not by every command
+
     code = str(typed).strip().upper()
     return code if code in holidays.list_supported_countries() else None
 
 
 def work_weeks(country: str, first: dt.date, weeks: int, locale: str = "en") -> WorkWeeks:
     """The working days and holidays of `weeks` 7-day weeks from `first`, in `country`."""
+    import holidays
+
     days = [first + dt.timedelta(days=k) for k in range(7 * weeks)]
     years = range(days[0].year, days[-1].year + 1)
     language = LANGUAGES.get(locale, "en_US")

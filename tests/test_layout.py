@@ -1,6 +1,8 @@
 """Project rules that a reviewer would otherwise check by hand."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,3 +88,15 @@ def test_no_wing_imports_a_higher_one():
 def test_every_module_belongs_to_a_wing():
     top = {p.stem for p in (ROOT / "xl_addin").glob("*.py")} - {"__init__"}
     assert {f"xl_addin.{name}" for name in top} <= set(WINGS)
+
+
+def test_the_command_line_starts_without_what_few_commands_need():
+    """What the command line loads before it runs: not openpyxl (~80 ms: a sheet read row by
+    row needs it), DuckDB (~50 ms: a plan with tblSources rows), holidays (a plan naming a
+    country) or SciPy (~150 ms: the commands that decompose)."""
+    code = (
+        "import sys, xl_addin.cli, xl_addin.workbook.filebook, xl_addin.workbook.reader\n"
+        "print(sorted(m for m in ('openpyxl', 'duckdb', 'holidays', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from engine.decompose import decompose
 from engine.decomposition import Decomposition
@@ -26,6 +25,7 @@ from engine.progress import progress
 from engine.recalibrate import LOG_COLUMNS, REQUEST_FIELDS, Request, replay, request
 from engine.tracking import latest_week
 from xl_addin.sheets.outputs import describe, describe_progress
+from xl_addin.workbook.cellref import column_letter
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.readme import description
@@ -150,7 +150,7 @@ def set_setting(book: TableSource, plan: Plan, name: str, value, edits: TableEdi
         for j, h in enumerate(raw.headers)
         if normalise_header(h) in lookup
     }
-    letter = {k: get_column_letter(raw.first_col + j) for k, j in position.items()}
+    letter = {k: column_letter(raw.first_col + j) for k, j in position.items()}
     row = {letter["setting"]: name, letter["value"]: value}
     if "description" in letter:  # described as `init` describes every setting
         row[letter["description"]] = description(name, plan.settings.locale)

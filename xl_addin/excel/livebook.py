@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl.utils import get_column_letter
-
 from engine.problems import PlanError, Problem, said
 from xl_addin.sheets.charts import point_colours
 from xl_addin.sheets.description import Block, OutputSheet
@@ -63,6 +61,7 @@ from xl_addin.sheets.render import (
     TABLE_STYLE,
     TITLE,
 )
+from xl_addin.workbook.cellref import column_letter
 from xl_addin.workbook.init import (
     INPUT_TABLE_STYLE,
     input_headers,
@@ -151,7 +150,7 @@ class LiveBook:
 
     def _corner(self, found: Found) -> str:
         cells = self._table(found).range
-        return f"{get_column_letter(cells.column)}{cells.row}"
+        return f"{column_letter(cells.column)}{cells.row}"
 
     def write_sheets(self, sheets: list[OutputSheet], edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those) and make `edits` in the user's
@@ -256,10 +255,7 @@ class LiveBook:
                     last,
                     start,
                     [
-                        [
-                            _cell(row.get(get_column_letter(c)))
-                            for c in range(first_col, last_col + 1)
-                        ]
+                        [_cell(row.get(column_letter(c))) for c in range(first_col, last_col + 1)]
                         for row in rows
                     ],
                     model if header < model <= last else None,
@@ -608,11 +604,11 @@ def _rules(sheet, plan: SheetPlan) -> None:
 
 def _freeze(sheet, rows: int, cols: int) -> None:
     if rows and cols:
-        where = f"A1:{get_column_letter(cols)}{rows}"
+        where = f"A1:{column_letter(cols)}{rows}"
     elif rows:
         where = f"1:{rows}"
     elif cols:
-        where = f"A:{get_column_letter(cols)}"
+        where = f"A:{column_letter(cols)}"
     else:
         return
     try:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from xlsxwriter.utility import xl_col_to_name
 
 from xl_addin.sheets.bulkrows import BulkRows
+from xl_addin.workbook.cellref import column_index
 from xl_addin.workbook.opc import REL_WORKSHEET, Package, office_document
 from xl_addin.workbook.sheetparts import CHUNK
 
@@ -178,7 +179,7 @@ def with_tables(
     rows: dict[int, tuple[bytes, list[tuple[int, bytes]]]] = {}
     whole: dict[int, bytes] = {}  # each stub row as written, for a row nothing joins
     for m in _STUB_ROW.finditer(stub, opened, closed):
-        cells = [(_column(c[1]), c[0]) for c in _STUB_CELL.finditer(m[3] or b"")]
+        cells = [(column_index(c[1]), c[0]) for c in _STUB_CELL.finditer(m[3] or b"")]
         if sum(len(c) for _, c in cells) != len(m[3] or b""):
             raise AssertionError(f"row {int(m[1])} of a stub holds more than cells")
         rows[int(m[1])], whole[int(m[1])] = (m[2], cells), m[0]
@@ -186,7 +187,7 @@ def with_tables(
         raise AssertionError("a stub's rows in an unexpected shape")
     joined: set[int] = set()
     for pieces, bulk in tables:
-        left = _column(bulk.columns[0])
+        left = column_index(bulk.columns[0])
         header, data = _rows(pieces, bulk.first)
         written = tuple(xl_col_to_name(j) for j in range(len(bulk.columns)))  # from A on
         ours_letters = [c.encode() for c in bulk.columns]
@@ -246,11 +247,3 @@ def _styled(cells: bytes, pairs: tuple[list, int]) -> bytes:
     if cells.count(b'" s="' + _MARK) != styled:
         raise AssertionError("rustpy-xlsxwriter wrote a styled cell in a shape not mapped")
     return cells.replace(_MARK, b"").replace(b".0</v>", b"</v>")
-
-
-def _column(letters: bytes | str) -> int:
-    """A column's letters as its number (A = 1)."""
-    n = 0
-    for ch in letters.encode() if isinstance(letters, str) else letters:
-        n = n * 26 + ch - 64
-    return n

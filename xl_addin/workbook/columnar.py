@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from xl_addin.workbook.cellref import column_index
 from xl_addin.workbook.opc import Package, office_document
 from xl_addin.workbook.package import TableRef
 
@@ -133,8 +134,6 @@ def _strings(buffers: list, lo: int, hi: int) -> np.ndarray:
 def _headers(path: Path, ref: TableRef, row: int, min_col: int, max_col: int) -> list[str] | None:
     """The header row's cells as calamine reads them, when each is plain text (a shared or
     inline string of one run, no escapes beyond XML's five entities); None otherwise."""
-    from openpyxl.utils import column_index_from_string
-
     with zipfile.ZipFile(path) as z:
         with z.open(ref.sheet_part) as stream:
             head = stream.read(HEAD)
@@ -148,7 +147,7 @@ def _headers(path: Path, ref: TableRef, row: int, min_col: int, max_col: int) ->
             m = re.fullmatch(rb"([A-Z]{1,3})(\d+)", attrs.get(b"r", b""))
             if m is None or int(m[2]) != row:
                 return None
-            col = column_index_from_string(m[1].decode())
+            col = column_index(m[1])
             if not min_col <= col <= max_col:
                 continue
             body, kind = cell[3] or b"", attrs.get(b"t")

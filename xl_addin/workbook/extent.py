@@ -29,8 +29,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
+from xl_addin.workbook.cellref import column_index, column_letter
 from xl_addin.workbook.package import holds_formula_text
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
@@ -78,7 +77,7 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
     """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
     `cols`: the furthest cell (or row) beyond that box, or the box itself when none is; and,
     with `unread`, its cells without a value to read."""
-    letters = get_column_letter(cols)
+    letters = column_letter(cols)
     col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
     row_beyond = beyond(str(rows), "0123456789", 7)
     # a cell's reference (r="XFD1048576") or a row's (r="1048576": no letters); the pattern
@@ -104,14 +103,14 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
                 col_text, row_text, col2, row2 = m.groups()
                 row_only = col_text is None and not col2
                 if col_text:
-                    row, col = int(row_text), column_index_from_string(col_text.decode())
+                    row, col = int(row_text), column_index(col_text)
                 else:
                     row = int(row2)
-                    col = column_index_from_string(col2.decode()) if col2 else cols
+                    col = column_index(col2) if col2 else cols
                 if row > last_row or col > last_col:
                     last_row, last_col = max(last_row, row), max(last_col, col)
                     if not row_only:
-                        far = [*far[-2:], f"{get_column_letter(col)}{row}"]
+                        far = [*far[-2:], f"{column_letter(col)}{row}"]
             tail = data[-OVERLAP:]
     return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found, formulas)
 

@@ -19,13 +19,11 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils import range_boundaries
-from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError, Problem, said
 from xl_addin.workbook.atomic import replacing_kept
+from xl_addin.workbook.cellref import boundaries, cell_tuple
 from xl_addin.workbook.columnar import read_columns
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
@@ -82,7 +80,7 @@ class FileBook:
         ref = self._tables.get(name.casefold())
         if ref is None:
             return None
-        min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
+        min_col, min_row, max_col, max_row = boundaries(ref.ref)
         width = max_col - min_col + 1
         if _large(ref):
             read = self._columns(ref)
@@ -101,7 +99,7 @@ class FileBook:
         rows = [r + (None,) * (width - len(r)) for r in rows] or [(None,) * width]
         errors = False
         for cell, text in unread.items():  # what calamine reads as "", said as it is
-            row, col = coordinate_to_tuple(cell)
+            row, col = cell_tuple(cell)
             if min_row <= row <= max_row and min_col <= col <= max_col:
                 errors = True
                 i = row - min_row
@@ -129,7 +127,7 @@ class FileBook:
         return ahead.result() if ahead is not None else self._read_columns(ref)
 
     def _read_columns(self, ref: TableRef) -> tuple[list[str], list] | None:
-        return read_columns(self.path, ref, range_boundaries(ref.ref)) if self._fits(ref) else None
+        return read_columns(self.path, ref, boundaries(ref.ref)) if self._fits(ref) else None
 
     def _scan(self, ref: TableRef) -> tuple[bool, dict[str, str]]:
         """Whether calamine may read the table's sheet as one grid (no cells far beyond the
@@ -167,7 +165,7 @@ class FileBook:
 
     def _box(self, part: str) -> tuple[int, int]:
         """The last row and column of the tables of sheet `part`."""
-        boxes = [range_boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
+        boxes = [boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
         return max(b[3] for b in boxes), max(b[2] for b in boxes)
 
     def close(self) -> None:
@@ -207,7 +205,7 @@ class FileBook:
 
 def _large(ref: TableRef) -> bool:
     """Whether a table is read by columns where it can be (columnar.py)."""
-    min_col, min_row, max_col, max_row = range_boundaries(ref.ref)
+    min_col, min_row, max_col, max_row = boundaries(ref.ref)
     return (max_col - min_col + 1) * (max_row - min_row + 1) >= LARGE
 
 
@@ -215,6 +213,8 @@ def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, 
     """A table's cells read row by row (openpyxl's read-only mode streams the sheet and stops
     after the table's last row): for a sheet with cells far beyond its tables, whose grid
     calamine could not hold. Slower than calamine, bounded by the table's size."""
+    import openpyxl  # only for such a sheet: loading it is ~80 ms
+
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet]

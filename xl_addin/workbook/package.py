@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from engine.problems import Message, PlanError, Problem, said
+from xl_addin.workbook.cellref import column_index
 from xl_addin.workbook.opc import Package, office_document, parse, rels_name
 
 MAX_UNPACKED = 1 << 31  # 2 GiB of XML is far beyond any real plan
@@ -441,15 +442,8 @@ def valid_range(ref: str | None) -> bool:
         return False
     c1, r1, c2, r2 = m.groups()
     c2, r2 = c2 or c1, r2 or r1
-    left, right, top, bottom = _column(c1), _column(c2), int(r1), int(r2)
+    left, right, top, bottom = column_index(c1), column_index(c2), int(r1), int(r2)
     return left <= right <= MAX_COLUMN and top <= bottom <= MAX_ROW
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for c in letters:
-        n = n * 26 + ord(c) - 64
-    return n
 
 
 def _same_names(tables: list[TableRef]) -> list[Problem]:

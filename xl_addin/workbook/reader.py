@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -45,17 +45,11 @@ from xl_addin.workbook.columns import (
     normalise_header,
 )
 from xl_addin.workbook.sheetcells import MAX_TEXT
-from xl_addin.workbook.sourcehistory import history_frame
-from xl_addin.workbook.sources import (
-    Source,
-    SourceError,
-    SourceRows,
-    not_utf8,
-    open_source,
-    source_rows,
-    unreadable,
-)
+from xl_addin.workbook.sourcerows import SourceRows
 from xl_addin.workbook.tablesource import CellError, RawTable, TableSource
+
+if TYPE_CHECKING:  # sources.py loads DuckDB: only a plan with tblSources rows needs it
+    from xl_addin.workbook.sources import Source
 
 # (table, column) must be one of (table, column); blank values are not checked
 FOREIGN_KEYS = (
@@ -239,6 +233,8 @@ class Reader:
         frame = self.table(BY_KEY["sources"])
         if frame is None or frame.empty:
             return {}
+        from xl_addin.workbook.sources import SourceError, open_source
+
         opened: dict[str, Source] = {}
         sheet, letters = frame.attrs["sheet"], frame.attrs["columns"]
         folder = getattr(self.source, "folder", None)
@@ -284,6 +280,11 @@ class Reader:
                     "note_table_from_source", table=spec.name, sheet=own.sheet, source=source.label
                 )
             )
+        import duckdb
+
+        from xl_addin.workbook.sourcehistory import history_frame
+        from xl_addin.workbook.sources import SourceError, not_utf8, source_rows, unreadable
+
         before = len(self.problems)
         try:
             if spec.key == "history":

@@ -25,8 +25,8 @@ from decimal import Decimal
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import DefusedXMLParser, fromstring
-from openpyxl.utils import column_index_from_string, get_column_letter
 
+from xl_addin.workbook.cellref import column_index, column_letter
 from xl_addin.workbook.opc import MAIN
 from xl_addin.workbook.xmltext import ATTRS, attributes, decode, encode, esc_text, prefix
 
@@ -292,7 +292,7 @@ class _Sheet:
                     f"row {row}: a cell has no address (r attribute) or an unreadable one; "
                     "open and save the workbook in Excel"
                 )
-            col = column_index_from_string(ref.group(1).upper())
+            col = column_index(ref.group(1).upper())
             if int(ref.group(2)) != row:
                 raise ValueError(f"row {row}: it holds cell {attrs['r']} of another row")
             if out and col <= out[-1].col:
@@ -534,7 +534,7 @@ def _check_key(key) -> None:
 
 
 def _ref(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def _range(r1: int, c1: int, r2: int, c2: int) -> str:
@@ -546,8 +546,8 @@ def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     m = _RANGE.fullmatch(ref.strip())
     if m is None:
         return None
-    c1, r1 = column_index_from_string(m.group(1).upper()), int(m.group(2))
+    c1, r1 = column_index(m.group(1).upper()), int(m.group(2))
     if m.group(3) is None:
         return (r1, c1), (r1, c1)
-    c2, r2 = column_index_from_string(m.group(3).upper()), int(m.group(4))
+    c2, r2 = column_index(m.group(3).upper()), int(m.group(4))
     return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))

@@ -23,7 +23,8 @@ from engine.calendar import week_index
 from engine.problems import Problem, said
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
-from xl_addin.workbook.sources import Source, _quoted, file_rows, located
+from xl_addin.workbook.sourcerows import located
+from xl_addin.workbook.sources import Source, _quoted, file_rows
 
 MOST = 20  # problems of one kind and column named one by one
 DIMENSIONS = ("region", "product", "customer_type", "rep_id")

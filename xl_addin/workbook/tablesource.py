@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from openpyxl.utils import get_column_letter
+from xl_addin.workbook.cellref import column_letter
 
 
 class CellError(str):
@@ -50,10 +50,10 @@ class RawTable:
 
     def cell(self, row: int, col: int) -> str:
         """Address of data row `row` (0-based) in table column `col` (0-based)."""
-        return f"{get_column_letter(self.first_col + col)}{self.first_row + 1 + row}"
+        return f"{column_letter(self.first_col + col)}{self.first_row + 1 + row}"
 
     def header_cell(self, col: int) -> str:
-        return f"{get_column_letter(self.first_col + col)}{self.first_row}"
+        return f"{column_letter(self.first_col + col)}{self.first_row}"
 
 
 class TableSource(Protocol):

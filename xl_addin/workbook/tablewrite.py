@@ -13,9 +13,9 @@ import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from engine.problems import Message, PlanError, Problem, said
+from xl_addin.workbook.cellref import boundaries, column_index, column_letter
 from xl_addin.workbook.columns import TableSpec
 from xl_addin.workbook.package import TableRef
 from xl_addin.workbook.sheetcells import cell_style, grow_table, set_cells, table_rows
@@ -85,7 +85,7 @@ def blocked_below(table: str, sheet: str, first_col: int, row: int) -> Problem:
     """Rows appended to `table` would overwrite row `row` below it, which is not empty."""
     return Problem(
         sheet,
-        f"{get_column_letter(first_col)}{row}",
+        f"{column_letter(first_col)}{row}",
         said("append_blocked", table=table, row=row),
         said("append_blocked_hint", table=table),
     )
@@ -99,7 +99,7 @@ class _Blocked(Exception):
 
 def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object]]):
     """Rows written after the table's last filled row, growing the table when they go past it."""
-    first_col, header, last_col, last = range_boundaries(t.ref)
+    first_col, header, last_col, last = boundaries(t.ref)
     filled = table_rows(sheet, header + 1, last, first_col, last_col) if last > header else set()
     start = max(filled, default=header) + 1
     end = start + len(rows) - 1
@@ -113,7 +113,7 @@ def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object
     for k, values in enumerate(rows):
         for col in range(first_col, last_col + 1):
             key = (start + k, col)
-            cells[key] = values.get(get_column_letter(col))
+            cells[key] = values.get(column_letter(col))
             s = cell_style(sheet, model, col) if model > header else None
             if s is not None:
                 styles[key] = s
@@ -123,4 +123,4 @@ def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object
 
 def _cell(ref: str) -> tuple[int, int]:
     letters = ref.rstrip("0123456789")
-    return column_index_from_string(letters), int(ref[len(letters) :])
+    return column_index(letters), int(ref[len(letters) :])
