@@ -13,7 +13,11 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from engine.problems import PlanError
 from tests.examples import example_plan
@@ -230,3 +234,101 @@ def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_on
             read_plan(FileBook(path))
         said[kind] = [(p.sheet, p.cell, p.message.key) for p in caught.value.problems]
     assert said["prefixed"] == said["plain"] == [("Reps", f"B{last}", "value_formula_unsaved")]
+
+
+# -- rows and cells written without a reference, or with one written another way ----------
+# The reference (`r`) of a row or cell is optional in SpreadsheetML: calamine places a row
+# without one after the row before it, a cell without one after the cell before it (the
+# first of a row in column A). A sheet so written once slipped past the scan, which knew
+# cells by their references alone: 50,000 rows and 16,000 cells without one made calamine
+# allocate 25.6 GB and abort the process.
+SHEET_PART = "xl/worksheets/sheet1.xml"
+FORMS = ("plain", "none", "single", "late", "prefixed")  # how an element carries its reference
+
+
+def _start(name: str, ref: str, form: str) -> str:
+    if form == "none":
+        return f"<{name}"
+    if form == "single":
+        return f"<{name} r='{ref}'"
+    if form == "late":
+        return f'<{name} s="0" r="{ref}"'
+    if form == "prefixed":
+        return f'<x:{name} r="{ref}"'
+    return f'<{name} r="{ref}"'
+
+
+def _end(name: str, form: str) -> str:
+    return f"</x:{name}>" if form == "prefixed" else f"</{name}>"
+
+
+def sheet_with(rows: list[tuple[int, str, list[tuple[int, str]]]]) -> tuple[bytes, tuple[int, int]]:
+    """A workbook of one sheet whose rows are (step from the row before, form, cells of
+    (step from the cell before, form)); every cell holds a number. Also where its cells end
+    (last row, last column), counted by the rules calamine places elements by."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet("S").write(0, 0, 1)
+    book.close()
+    row, last_row, last_col, xml = 0, 0, 0, []
+    for step, form, cells in rows:
+        row += step if form != "none" else 1
+        col, body = 0, []
+        for cell_step, cell_form in cells:
+            col += cell_step if cell_form != "none" else 1
+            ref = f"{get_column_letter(col)}{row}"
+            body.append(f"{_start('c', ref, cell_form)}><v>1</v>{_end('c', cell_form)}")
+            last_row, last_col = max(last_row, row), max(last_col, col)
+        xml.append(f"{_start('row', str(row), form)}>{''.join(body)}{_end('row', form)}")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == SHEET_PART:
+                text = body.decode().replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" ')
+                body = re.sub(r"<sheetData>.*</sheetData>", "<sheetData>" + "".join(xml) + "</sheetData>", text).encode()  # fmt: skip
+            z.writestr(info.filename, body)
+    return out.getvalue(), (last_row, last_col)
+
+
+forms = st.sampled_from(FORMS)
+sheets = st.lists(
+    st.tuples(
+        st.integers(1, 40),
+        forms,
+        st.lists(st.tuples(st.integers(1, 30), forms), min_size=1, max_size=6),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sheets)
+def test_the_scan_finds_where_calamine_places_the_last_cell(rows):
+    """calamine is the second method: its grid of the sheet is as large as the scan says."""
+    data, expected = sheet_with(rows)
+    grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("S")
+    cells = grid.to_python(skip_empty_area=False)
+    assert (len(cells), max(map(len, cells))) == expected
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        extent = scan_sheet(z, SHEET_PART, 1, 1)
+    assert (extent.rows, extent.cols) == expected
+
+
+def test_a_sheet_without_references_reaching_far_is_read_row_by_row(clean, tmp_path):
+    """50,000 rows and 16,000 cells, none with a reference, below tblReps: decomposed as
+    without them (calamine asked for that sheet whole aborted the process)."""
+    original, targets = clean
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(original)
+    far = "<row/>" * 50_000 + "<row>" + '<c t="inlineStr"><is><t>x</t></is></c>' * 16_000 + "</row>"
+    with_cells(path, sheet_part(path, "tblReps"), lambda xml: xml.replace("</sheetData>", far + "</sheetData>"))  # fmt: skip
+    ref = FileBook(path).table_ref("tblReps")
+    _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
+    with zipfile.ZipFile(path) as z:
+        extent = scan_sheet(z, ref.sheet_part, rows, cols)
+    assert (extent.rows, extent.cols) == (rows + 50_001, 16_000)
+    assert extent.far[0] == f"{get_column_letter(16_000)}{rows + 50_001}"
+    assert main(["decompose", str(path)]) == 0
+    assert values(path, "Targets") == targets

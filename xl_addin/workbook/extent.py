@@ -22,6 +22,7 @@ plain search; the reader reports them at their cells.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import struct
 import zipfile
@@ -77,42 +78,105 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
     """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
     `cols`: the furthest cell (or row) beyond that box, or the box itself when none is; and,
     with `unread`, its cells without a value to read."""
-    letters = column_letter(cols)
-    col_beyond = beyond(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
+    col_beyond = beyond(column_letter(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
     row_beyond = beyond(str(rows), "0123456789", 7)
-    # a cell's reference (r="XFD1048576") or a row's (r="1048576": no letters); the pattern
-    # starts with a literal, which the regular-expression engine scans for quickly, and its
-    # letters are taken possessively (`{0,3}+`): a reference within the box fails at once,
-    # without trying fewer letters
-    pattern = re.compile(
-        rb'r="(?:(%s)(\d++)|([A-Z]{0,3}+)(%s))"' % (col_beyond.encode(), row_beyond.encode())
-    )
+    elements = _elements(col_beyond, row_beyond, prefixed=False)
     last_row, last_col, far, found = rows, cols, [], {}
-    tail, formulas, prefixed, seen = b"", False, False, 0
+    tail, formulas, prefixed, named, seen = b"", False, False, False, 0
+    unreferenced = False
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
             if seen < ROOT:  # the root element, with its namespaces, opens the part
                 prefixed = prefixed or PREFIXED.search(data, 0, ROOT) is not None
             seen += len(chunk)
+            if not named and PREFIXED_ELEMENT.search(data):  # <x:c>: searched for from here on
+                named = True
+                elements = _elements(col_beyond, row_beyond, prefixed=True)
             here = holds_formula_text(data)  # as fast as the part is inflated
             formulas = formulas or here
             if unread:
                 found.update(_unread(data, here, prefixed))
-            for m in pattern.finditer(data):
-                col_text, row_text, col2, row2 = m.groups()
-                row_only = col_text is None and not col2
-                if col_text:
-                    row, col = int(row_text), column_index(col_text)
-                else:
-                    row = int(row2)
-                    col = column_index(col2) if col2 else cols
+            for m in elements.finditer(data):
+                end = data.find(b">", m.end())
+                if end < 0:
+                    continue  # cut at the end of this piece: found whole in the next
+                at = _reference(data[m.end() - 1] == CELL_NAME, data[m.end() : end])
+                if at is None:  # no reference: placed by the cells before it (_walk)
+                    unreferenced = True
+                    continue
+                row, col = at
+                row_only = col is None
+                col = cols if row_only else col
                 if row > last_row or col > last_col:
                     last_row, last_col = max(last_row, row), max(last_col, col)
                     if not row_only:
                         far = [*far[-2:], f"{column_letter(col)}{row}"]
             tail = data[-OVERLAP:]
+    if unreferenced:
+        last_row, last_col, far = _walk(z, part, rows, cols)
     return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found, formulas)
+
+
+def _elements(col_beyond: str, row_beyond: str, prefixed: bool) -> re.Pattern:
+    """A pattern for the start of every cell and row element that is not as Excel writes one
+    within the box: `<c r="B7"`, `<row r="7"` (the reference first, in double quotes, no
+    further than the box). Everything else is looked at: a reference beyond the box, one
+    written another way (single quotes, after another attribute), and an element without a
+    reference, which calamine places after the one before it. Each is found from a literal
+    (`<c`, `<row`), which the engine scans for quickly; with `prefixed`, elements whose name
+    carries a prefix too (`<x:c`), which calamine reads whatever the prefix."""
+    cell_ok = rb' r="(?!(?:%s)[0-9])[A-Z]{1,3}+(?!(?:%s)")[0-9]++"' % (
+        col_beyond.encode(),
+        row_beyond.encode(),
+    )
+    row_ok = rb' r="(?!(?:%s)")[0-9]++"' % row_beyond.encode()
+    prefix = rb"(?:[A-Za-z_][\w.-]*:)?" if prefixed else b""
+    # no group captures the name (it would cost a third of the pass): a match ends after it
+    return re.compile(rb"<%s(?:c(?!%s)|row(?!%s))(?=[\s/>])" % (prefix, cell_ok, row_ok))
+
+
+def _reference(cell: bool, attributes: bytes) -> tuple[int, int | None] | None:
+    """(row, column) of a cell element's reference, (row, None) of a row element's, from the
+    text of its start tag after the name; None when it has none calamine could place it by."""
+    m = _R.search(attributes)
+    if m is None:
+        return None
+    if cell:
+        ref = _CELL_REF.fullmatch(m[2])
+        return (int(ref[2]), column_index(ref[1])) if ref else None
+    return (int(m[2]), None) if m[2].isdigit() else None
+
+
+def _walk(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> tuple[int, int, list[str]]:
+    """Where a sheet's cells end when some of its rows or cells carry no reference: every
+    element placed as calamine places it — a row without one after the row before it, a cell
+    without one after the cell before it in its row (the first of a row in column A) — in
+    one pass over every element (slow, for a sheet no spreadsheet program writes so)."""
+    last_row, last_col, far = rows, cols, []
+    row = col = 0
+    rest = b""
+    with contextlib.closing(_inflated(z, part)) as pieces:
+        for chunk in itertools.chain(pieces, [b""]):  # b"": the end, what is left
+            data = rest + chunk
+            cut = data.rfind(b"<") if chunk else len(data)  # a tag is never cut in two
+            cut = len(data) if cut < 0 else cut
+            for m in _ELEMENT.finditer(data, 0, cut):
+                at = _reference(m[1] is not None, m[3])
+                if m[2]:  # a row
+                    row = at[0] if at else row + 1
+                    col = 0
+                    placed = (row, None)
+                else:
+                    row_at, col = at if at else (row, col + 1)
+                    placed = (row_at, col)
+                r, c = placed
+                if r > last_row or (c or 0) > last_col:
+                    last_row, last_col = max(last_row, r), max(last_col, c or 0)
+                    if c is not None:
+                        far = [*far[-2:], f"{column_letter(c)}{r}"]
+            rest = data[cut:]
+    return last_row, last_col, far
 
 
 def _inflated(z: zipfile.ZipFile, part: str) -> Iterator[bytes]:
@@ -159,6 +223,14 @@ def _through_zip(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield chunk
 
 
+# a cell's or row's reference, however quoted, and the parts of a cell's
+_R = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([^"']*)\1""")
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+# an element of a cell or row, any prefix: (cell, row, the rest of its start tag)
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:(c)|(row))(?=[\s/>])([^>]*)>")
+# a cell or row element whose name carries a prefix
+PREFIXED_ELEMENT = re.compile(rb":(?:c|row)[\s/>]")
+CELL_NAME = ord("c")  # the last letter of a cell element's name (a row's is w)
 ERROR_TYPE = re.compile(rb't="e"')
 NO_RESULT = (  # each from a literal, which the engine finds quickly
     re.compile(rb"</f>(?:<v\s*/>|<v></v>)?</c>"),
