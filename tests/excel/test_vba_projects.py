@@ -903,3 +903,24 @@ if __name__ == "__main__":
             Path(__file__).resolve().parents[2] / "docs" / "excel-control-sheet.png"
         )
     )
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_doctor_reads_the_files_settings_sheet_unless_a_cell_is_too_far_away(tmp_path, far):
+    """A stray cell at XFD1048576 of the xlwings.conf sheet: calamine, asked for that sheet,
+    would allocate 512 GiB and abort. The sheet is left unread (as an unreadable file is)."""
+    import xlsxwriter
+
+    from xl_addin.excel.doctor import excel_settings
+
+    path = tmp_path / "plan.xlsm"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet(macro_workbook.CONFIG_SHEET)
+    sheet.write_row(0, 0, ["Interpreter_Win", r"C:\Python311\python.exe"])
+    if far:
+        sheet.write(1_048_575, 16_383, "note")
+    book.close()
+    layers = excel_settings(path, home=tmp_path)  # the sheet's, the file's beside, the user's
+    assert len(layers) == (2 if far else 3)
+    if not far:
+        assert layers[0][0] == {"INTERPRETER_WIN": r"C:\Python311\python.exe"}

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -29,6 +30,7 @@ from xl_addin.excel.macro_workbook import CONFIG_SHEET, config_from_rows
 from xl_addin.excel.sources import BUTTONS_MODULE, VBA_MODULE
 from xl_addin.excel.vba_projects import ADDIN_NAME, read_file_vba
 from xl_addin.messages import columns, pad, say, text
+from xl_addin.workbook.extent import far_cell
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _PROBE = (
@@ -232,6 +234,9 @@ def excel_settings(file: Path | None, home: Path | None = None) -> Layers:
     layers: Layers = []
     if file is not None and file.is_file():
         try:
+            with zipfile.ZipFile(file) as z:  # calamine would hold such a sheet whole
+                if far_cell(z) is not None:
+                    raise ValueError("a cell too far away to read the sheets")
             book = CalamineWorkbook.from_path(str(file))
             if CONFIG_SHEET in book.sheet_names:
                 rows = book.get_sheet_by_name(CONFIG_SHEET).to_python()

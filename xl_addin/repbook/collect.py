@@ -54,7 +54,7 @@ from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import signed_off
 from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
-from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
+from xl_addin.workbook.extent import far_cell
 from xl_addin.workbook.package import check_package
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook
@@ -242,7 +242,7 @@ def read_returned(
         with zipfile.ZipFile(package) as z:
             marker = _marker(z)
             accepted_ref = _defined_name(z, ACCEPTED_NAME)
-            far = _far_cell(z)
+            far = far_cell(z)
     except (PlanError, zipfile.BadZipFile, KeyError, ValueError, ParseError):
         raise _Refusal(said("collect_not_ours")) from None
     if far:
@@ -278,17 +278,6 @@ def read_returned(
     except CALAMINE_ERRORS as exc:  # a package whose sheets cannot be read: this file only
         raise _Refusal(said("collect_unreadable", error=f"{type(exc).__name__}: {exc}")) from None
     return Returned(path.name, rep_id, version, weeks, accepted)
-
-
-def _far_cell(z: zipfile.ZipFile) -> str | None:
-    """A cell typed so far away that its sheet could not be read as one grid (extent.py), as
-    `XFD1048576`; None when every sheet is of a size to read."""
-    for part in z.namelist():
-        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
-            extent = scan_sheet(z, part, 1, 1)
-            if extent.cells > SPARE_CELLS:
-                return extent.far[0] if extent.far else f"{extent.rows}"
-    return None
 
 
 def _decrypted(name: str, rep: str | None, data: bytes, passwords: dict[str, str]) -> bytes:

@@ -118,6 +118,18 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
     return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found, formulas)
 
 
+def far_cell(z: zipfile.ZipFile) -> str | None:
+    """A cell so far away that its sheet could not be read as one grid, in any sheet of the
+    package (a returned workbook, a file the user names), as `XFD1048576`; None when every
+    sheet is of a size to read."""
+    for part in z.namelist():
+        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
+            extent = scan_sheet(z, part, 1, 1)
+            if extent.cells > SPARE_CELLS:
+                return extent.far[0] if extent.far else f"{extent.rows}"
+    return None
+
+
 def _elements(col_beyond: str, row_beyond: str, prefixed: bool) -> re.Pattern:
     """A pattern for the start of every cell and row element that is not as Excel writes one
     within the box: `<c r="B7"`, `<row r="7"` (the reference first, in double quotes, no
