@@ -5,12 +5,14 @@ calamine hands a sheet over as one dense grid from its first to its last cell: o
 value at XFD1048576 makes that grid 17 billion cells, and the process aborts allocating
 512 GiB (no message, no exit code). Real workbooks carry such cells (a note typed far away,
 a paste gone wrong). So before a sheet is read, its XML is scanned, streamed, for cells
-right of or below the box its tables cover; each is found by its reference alone, with a
-pattern that matches only references beyond that box, so a sheet that holds only its tables
-costs one pass of decompression (straight from the file: check_package has already read
-every part through the zip layer, its CRC checked) and a scan without a match. `scan_sheet`
-says where the sheet really ends; the caller reads a sheet whose grid would be far larger
-than its tables another way (filebook.py).
+right of or below the box its tables cover, with a pattern that matches only the cells and
+rows not written as Excel writes one inside that box (_elements): a sheet that holds only
+its tables costs one pass of decompression (straight from the file: check_package has
+already read every part through the zip layer, its CRC checked) and a scan without a match.
+A sheet with rows or cells without a reference (calamine places each after the one before
+it) is walked element by element (_walk). `scan_sheet` says where the sheet really ends;
+the caller reads a sheet whose grid would be far larger than its tables another way
+(filebook.py).
 
 The same pass finds the cells calamine reads as empty text though they are not empty: an
 error value (`#N/A`, `#REF!`: calamine gives ""), and a formula without a stored result (as
@@ -34,7 +36,6 @@ from xl_addin.workbook.cellref import column_index, column_letter
 from xl_addin.workbook.package import holds_formula_text
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
-ROOT = 4096  # bytes at the start of a part that hold its root element's namespaces
 OVERLAP = 20_000  # a cell split between two chunks is found whole in the next (a formula is
 # at most 8,192 characters)
 # A sheet may be read as one grid while it holds at most this many cells beyond its tables'
@@ -82,16 +83,12 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
     row_beyond = beyond(str(rows), "0123456789", 7)
     elements = _elements(col_beyond, row_beyond, prefixed=False)
     last_row, last_col, far, found = rows, cols, [], {}
-    tail, formulas, prefixed, named, seen = b"", False, False, False, 0
-    unreferenced = False
+    tail, formulas, prefixed, unreferenced = b"", False, False, False
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
-            if seen < ROOT:  # the root element, with its namespaces, opens the part
-                prefixed = prefixed or PREFIXED.search(data, 0, ROOT) is not None
-            seen += len(chunk)
-            if not named and PREFIXED_ELEMENT.search(data):  # <x:c>: searched for from here on
-                named = True
+            if not prefixed and PREFIXED_ELEMENT.search(data):  # <x:c>: looked for from here on
+                prefixed = True
                 elements = _elements(col_beyond, row_beyond, prefixed=True)
             here = holds_formula_text(data)  # as fast as the part is inflated
             formulas = formulas or here
@@ -249,8 +246,7 @@ NO_RESULT = (  # each from a literal, which the engine finds quickly
     re.compile(rb"<f\s[^>]*/>(?:<v\s*/>|<v></v>)?</c>"),
 )
 # the same where a sheet's elements carry a prefix (`<x:c>`, `<x:f>`, as some writers spell
-# SpreadsheetML): searched only in a sheet that binds its namespace to a prefix (at its root)
-PREFIXED = re.compile(rb'xmlns:\w+="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"')
+# SpreadsheetML): searched only once a prefixed cell or row has been seen (PREFIXED_ELEMENT)
 NO_RESULT_PREFIXED = (
     re.compile(rb"</(\w+):f>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
     re.compile(rb"<(\w+):f\s[^>]*/>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
