@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from engine.problems import Message, PlanError, Problem, said
-from xl_addin.workbook.cellref import boundaries, column_index, column_letter
+from xl_addin.workbook.cellref import boundaries, cell_tuple, column_letter
 from xl_addin.workbook.columns import TableSpec
 from xl_addin.workbook.package import TableRef
 from xl_addin.workbook.sheetcells import cell_style, grow_table, set_cells, table_rows
@@ -72,8 +72,7 @@ def edited_parts(path, tables: dict[str, TableRef], edits: TableEdits) -> dict[s
             parts[t.sheet_part], parts[t.part] = sheet, table
         by_part: dict[str, dict[tuple[int, int], object]] = {}
         for (name, ref), value in edits.cells.items():
-            col, row = _cell(ref)
-            by_part.setdefault(tables[name.casefold()].sheet_part, {})[(row, col)] = value
+            by_part.setdefault(tables[name.casefold()].sheet_part, {})[cell_tuple(ref)] = value
         for part, cells in by_part.items():  # a sheet's cells in one pass over its XML
             parts[part] = set_cells(read(part), cells)
     if problems:
@@ -119,8 +118,3 @@ def _append(sheet: bytes, table: bytes, t: TableRef, rows: list[dict[str, object
                 styles[key] = s
     sheet = set_cells(sheet, cells, styles)
     return sheet, grow_table(table, end) if end > last else table
-
-
-def _cell(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    return column_index(letters), int(ref[len(letters) :])
