@@ -360,6 +360,79 @@ def test_actuals_problems_are_at_their_lines_past_titles_empty_lines_and_notes(t
     assert (tmp_path / "sourced.xlsx").read_bytes() == before
 
 
+# lines a CRM writes wrongly: a value holding the delimiter but not in quotes, a value left
+# out, a quote never closed; each at a line DuckDB's sniffer looks at, and far below the
+# lines it samples (20,480), where only the read meets it
+GOOD_LINE = "2026-01-05,{k},North,Smart Devices,KA,S001,x"
+WRONG = {
+    "more": ("2026-01-05,1,North,Smart Devices,KA,S001,Acme, Inc.", "this line has 8 values "
+             "where the header has 7: 2026-01-05,1,North,Smart Devices,KA,S001,Acme, Inc. — a "
+             "value that holds the delimiter (,) must be in double quotes"),
+    "fewer": ("2026-01-05,1,North,KA,S001,x", "this line has 6 values where the header has 7: "
+              "2026-01-05,1,North,KA,S001,x — every line needs the header's 7 values"),
+    "quote": ('2026-01-05,1,North,"Smart Devices,KA,S001,x', "a double quote opened on this "
+              'line is not closed: 2026-01-05,1,North,"Smart Devices,KA,S001,x — close the'),
+}  # fmt: skip
+
+
+def wrong_csv(line: int, wrong: str, lines: int = 25_000) -> str:
+    """A history export of `lines` data lines whose line `line` (1-based, the header is 1)
+    is WRONG[wrong]."""
+    rows = [GOOD_LINE.format(k=k) for k in range(2, lines + 2)]
+    rows[line - 2] = WRONG[wrong][0]
+    return "订单日期,金额,区域,产品,客户类型,销售工号,备注\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("wrong", sorted(WRONG))
+@pytest.mark.parametrize("line", [100, 24_000])
+def test_a_csv_line_that_does_not_split_is_named_at_its_line_with_what_to_do(
+    made, tmp_path, capsys, wrong, line
+):
+    """Before: a wrong line among those sniffed made DuckDB read the whole line as one
+    column ("the source has no column 订单日期 (it has 订单日期,金额,…)"), and one further down
+    gave DuckDB's own first line ("cannot be read: Invalid Input Error: CSV Error on Line")."""
+    text = wrong_csv(line, wrong)
+    path, before = bad(
+        made, tmp_path, ("tblHistory", "lines.csv", None, MAP), {"lines.csv": text.encode()}
+    )
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"lines.csv:{line}: {WRONG[wrong][1]}" in err, err
+    assert err.count("lines.csv") == 1 and "Invalid Input" not in err
+    assert path.read_bytes() == before
+
+
+def test_a_wrong_line_is_named_in_a_gbk_file_of_a_glob_and_in_actuals(made, tmp_path, capsys):
+    """Read through a UTF-8 copy (GBK), in the second file of a glob, and in tblActuals past
+    a note over two lines: the line is named as the file the user has shows it."""
+    (tmp_path / "monthly").mkdir()
+    files = {
+        "monthly/a.csv": wrong_csv(2, "more", 30).replace(WRONG["more"][0], GOOD_LINE).encode(),
+        "monthly/b.csv": wrong_csv(30, "more", 50).encode("gbk"),
+    }
+    path, before = bad(made, tmp_path, ("tblHistory", "monthly/*.csv", None, MAP), files)
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"monthly/b.csv:30: {WRONG['more'][1]}" in err, err
+    assert path.read_bytes() == before
+
+    weekly = example_plan(tmp_path / "weekly.xlsx", "en")
+    wb = openpyxl.load_workbook(weekly)
+    header, _ = table_rows(wb["Actuals"], "tblActuals")
+    replace_rows(wb["Actuals"], "tblActuals", header, [])
+    set_source(wb, "tblActuals", "actuals.csv")
+    wb.save(tmp_path / "sourced.xlsx")
+    lines = ["1,S001,100,x"] * 40
+    lines[3] = '1,S001,100,"a note\nover two lines"'  # lines 5–6: one line to DuckDB
+    lines[25] = '1,S001,"100,x'  # line 28 (DuckDB: 27)
+    (tmp_path / "actuals.csv").write_text("Week,RepID,Amount,Note\n" + "\n".join(lines) + "\n")
+    before = (tmp_path / "sourced.xlsx").read_bytes()
+    assert main(["track", str(tmp_path / "sourced.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert 'actuals.csv:28: a double quote opened on this line is not closed: 1,S001,"100,x' in err
+    assert (tmp_path / "sourced.xlsx").read_bytes() == before
+
+
 ORDERS = 153  # × 32,691 example history rows: 5,001,723 orders
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 from engine.problems import Message, Problem, said
 from xl_addin.workbook.columns import BY_KEY, header_lookup, normalise_header
 from xl_addin.workbook.csvencoding import NOTES, NotText, encoding_of, utf8_copy
+from xl_addin.workbook.csvfaults import BadLine, bad_line, first_bad_line, unsplit
 from xl_addin.workbook.csvlines import record_lines
 from xl_addin.workbook.sourcerows import SourceRows
 
@@ -202,7 +203,13 @@ def not_utf8(source: Source, exc: Exception) -> bool:
 
 
 def unreadable(source: Source, exc: Exception) -> Problem:
-    """A source that opened but fails further down (a bad line in a CSV …), at its cell."""
+    """A source that opened but fails further down: a CSV line that does not split into the
+    header's columns at that line (csvfaults.py), anything else at its cell."""
+    read = (source.csv_paths[0], source.csv_dialect.get("delim", ","))
+    bad = bad_line(exc, *read) if source.csv_paths else None
+    if bad is not None and bad.path in source.csv_paths:
+        shown = source.files.get(bad.path, source.label)
+        return line_problem(bad, shown, bool(source.files))
     kind = "csv" if source.csv_paths else "parquet"
     return Problem(
         *source.sheet_cell,
@@ -272,6 +279,12 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
         dialect, types = {}, {}
         if kind == "csv":
             dialect, types = sniffed(con, read[0])
+            delimiter = unsplit(types)
+            if delimiter is not None and delimiter != dialect["delim"]:
+                # a line the header's delimiter does not split, among those sniffed (csvfaults)
+                bad = first_bad_line(con, read[0], dialect, next(iter(types)), delimiter)
+                if bad is not None:
+                    raise _BadLine(bad)
             text = {c: "VARCHAR" for c in types}
             con.execute(
                 f"CREATE VIEW raw_src AS SELECT * FROM {csv_reader(read, dialect, text, several)}"
@@ -287,8 +300,13 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
         con.execute(f"CREATE VIEW base AS SELECT {names}{extra} FROM raw_src")
         if kind == "csv":  # a file of another kind fails here
             con.execute("SELECT * FROM base LIMIT 1").fetchall()
-    except (duckdb.Error, UnicodeDecodeError) as exc:
-        _discard(con, copies)
+    except (duckdb.Error, UnicodeDecodeError, _BadLine) as exc:
+        delimiter = dialect.get("delim") or ","
+        bad = exc.bad if isinstance(exc, _BadLine) else bad_line(exc, read[0], delimiter)
+        _discard(con, copies)  # the line is found in the file read first
+        shown = dict(zip(read, (_relative(f, base) for f in found), strict=True))
+        if bad is not None and bad.path in shown:
+            raise SourceError([line_problem(bad, shown[bad.path], several)]) from None
         raise SourceError(
             [
                 Problem(
@@ -543,6 +561,20 @@ def _masked(exc: Exception, url: str, secret: str | None) -> str:
         if hidden:
             line = line.replace(str(hidden), "…")
     return line
+
+
+def line_problem(bad: BadLine, shown: str, several: bool) -> Problem:
+    """The problem of a CSV line that does not split, at that line of the file as shown."""
+    sheet, cell = ("", f":{shown}:{bad.line}") if several else (shown, f":{bad.line}")
+    return Problem(sheet, cell, *bad.problem())
+
+
+class _BadLine(Exception):
+    """A CSV line found not to split while the source is opened (csvfaults.first_bad_line)."""
+
+    def __init__(self, bad: BadLine):
+        super().__init__(bad)
+        self.bad = bad
 
 
 def _first_line(exc: Exception) -> str:
