@@ -67,7 +67,8 @@ def bad_line(exc: BaseException, path: str = "", delimiter: str = ",") -> BadLin
     original = _ORIGINAL.search(text)
     if count is None and "unterminated quote" not in text:
         return None
-    file = file_[1] if (file_ := _FILE.search(text)) else path
+    named = _FILE.search(text)
+    file = named[1] if named else path
     shown = original[1].strip() if original else ""
     return BadLine(
         file,
