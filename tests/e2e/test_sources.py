@@ -54,6 +54,18 @@ def write_csv(path, header, rows, encoding="utf-8", delimiter=",") -> None:
             out.writerow([f"{r[0]:%Y-%m-%d}", repr(r[1]), *r[2:], "—"])
 
 
+def write_crm_csv(path, header, rows) -> None:
+    """As a CRM exports orders: a time of day with each day, amounts with a yuan mark and
+    thousands commas (the same cents)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow([*(CRM[h] for h in header), "备注"])
+        for k, r in enumerate(rows):
+            whole, _, cents = repr(r[1]).partition(".")
+            amount = f"￥{int(whole):,}" + (f".{cents}" if cents else "")
+            out.writerow([f"{r[0]:%Y/%m/%d} {8 + k % 12}:{k % 60:02d}", amount, *r[2:], "—"])
+
+
 def set_source(wb, *row) -> None:
     ws = wb["Sources"]
     for j, v in enumerate((*row, None, None, None)[:4], start=1):
@@ -70,6 +82,7 @@ def made(tmp_path_factory):
     header, rows = table_rows(wb["SalesHistory"], "tblHistory")
     wb.save(folder / "pasted.xlsx")
     write_csv(folder / "orders.csv", header, rows)
+    write_crm_csv(folder / "orders-crm.csv", header, rows)
     # as Excel saves "CSV" on a Chinese Windows, and "Unicode Text" (tab-separated UTF-16)
     write_csv(folder / "orders-gbk.csv", header, rows, encoding="gb18030")
     write_csv(folder / "orders-unicode.txt", header, rows, encoding="utf-16", delimiter="\t")
@@ -93,6 +106,7 @@ def made(tmp_path_factory):
     query = "SELECT * FROM orders ORDER BY rowid"
     variants = {
         "csv": ("tblHistory", "orders.csv", None, MAP),
+        "crm": ("tblHistory", "orders-crm.csv", None, MAP),
         "gbk": ("tblHistory", "orders-gbk.csv", None, MAP),
         "utf16": ("tblHistory", "orders-unicode.txt", None, MAP),
         "parquet": ("tblHistory", "orders.parquet", None, MAP),
@@ -111,7 +125,7 @@ def made(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "variant", ["csv", "gbk", "utf16", "parquet", "glob", "sqlite", "environment"]
+    "variant", ["csv", "crm", "gbk", "utf16", "parquet", "glob", "sqlite", "environment"]
 )
 def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, variant, capsys):
     folder, _, _ = made

@@ -8,9 +8,11 @@ that gives what the same orders pasted as a table give.
 
 Every value is read as the reader reads a cell (xl_addin/workbook/coerce.py): the distinct
 days, regions, products, customer types and reps go through the same coercion in pandas
-(there are few of them), amounts are cast in DuckDB and only those it cannot cast (120万,
-1,200) go through coerce.amount. A value the reader would refuse is a problem at its line;
-more than MOST of one kind end with a count.
+(there are few of them: a day with a time of day, as a CRM stamps each order, is summed
+under its day, DAY_TIME), amounts are cast in DuckDB (also text such as ￥11,818.19:
+YUAN_TEXT) and only those it cannot read (120万, １２０) go through coerce.amount. A value
+the reader would refuse is a problem at its line; more than MOST of one kind end with a
+count.
 """
 
 from __future__ import annotations
@@ -165,10 +167,45 @@ def _unread(source: Source, amount: str, mapped: str | None, summed) -> tuple[in
     ).fetchall()[0]
 
 
+# Text a CRM writes an amount as, read in DuckDB to the very double coerce.amount reads it
+# as (tests/workbook/test_sourcehistory.py checks the two agree): a yuan mark, thousands
+# commas, 元 after it. Each order's amount is then not a distinct value for the reader's own
+# coercion, which would read millions of them one by one.
+YUAN_TEXT = r"^\s*[¥￥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*元?\s*$"
+# A day with a time of day as exports write it (2026/10/05 14:23, 2026-10-05T14:23:05.5,
+# 2026年10月5日 14:23): summed under its day as typed, which the reader reads as it reads
+# the whole (tests/workbook/test_sourcehistory.py), so that a day's orders are one value
+# for it to read, not one per order.
+DAY_PART = r"\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}日?"
+DAY_TIME = rf"^\s*({DAY_PART})[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{{1,6}})?)?\s*$"
+NAIVE_TIMES = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS")
+
+
+def _day_sql(source: Source, column: str) -> str:
+    """SQL: the Period of a row as the reader is to read it: a day with a time of day (text
+    as DAY_TIME, a timestamp without a zone) as its day; any other value as it is."""
+    col = _quoted(column)
+    kind = source.type_of(column)
+    if kind in NAIVE_TIMES:
+        return f"CAST({col} AS DATE)"
+    if kind != "VARCHAR":
+        return col
+    return (
+        f"CASE WHEN length({col}) > 11 AND regexp_full_match({col}, '{DAY_TIME}') "
+        f"THEN regexp_extract({col}, '{DAY_TIME}', 1) ELSE {col} END"
+    )
+
+
 def _amount_sql(source: Source, column: str, mapped: str | None) -> str:
-    """The amount of a row in yuan as a DOUBLE: cast by DuckDB, else read by coerce.amount."""
+    """The amount of a row in yuan as a DOUBLE: cast by DuckDB (also as YUAN_TEXT), else read
+    by coerce.amount."""
     col = _quoted(column)
     a = f"TRY_CAST({col} AS DOUBLE)"
+    if source.type_of(column) == "VARCHAR":
+        a = (
+            f"coalesce({a}, CASE WHEN regexp_full_match({col}, '{YUAN_TEXT}') THEN "
+            f"TRY_CAST(regexp_replace({col}, '[¥￥,元\\s]', '', 'g') AS DOUBLE) END)"
+        )
     if mapped:
         a = f"coalesce({a}, (SELECT m.value FROM {mapped} m WHERE m.raw = CAST({col} AS VARCHAR)))"
     return a
@@ -189,7 +226,8 @@ def _summed(source: Source, found: dict[str, str], mapped: str | None) -> pd.Dat
                CAST(sum(c) AS BIGINT) AS amount_cents, count(*) AS _rows,
                count(*) FILTER (WHERE c > 0) AS _orders, min(coalesce(c, -1)) AS _flag
         FROM (SELECT *, CASE WHEN {_readable("a")} THEN {CENTS} END AS c
-              FROM (SELECT {_quoted(found["period"])} AS raw_period, {dims}, {amount}, {a} AS a
+              FROM (SELECT {_day_sql(source, found["period"])} AS raw_period, {dims}, {amount},
+                           {a} AS a
                     FROM rows))
         GROUP BY ALL
         """
@@ -248,7 +286,10 @@ def _periods(source, column, raw: pd.Series, empty: bool, problems, where) -> pd
     same order; `empty`: some row has none."""
     days, bad = coerce.date(raw)
     if bad.any():
-        _report_values(source, column, raw[bad], "value_not_a_date", problems, where, "hint_date")
+        test = _day_sql(source, column)  # the rows whose day as summed was not read
+        _report_values(
+            source, column, raw[bad], "value_not_a_date", problems, where, "hint_date", test=test
+        )
     if empty:
         _report(source, source.blank(column), column, "value_empty", problems, where)
     if bad.any() or empty:
@@ -277,11 +318,14 @@ def _amounts(source, column, problems, where) -> pd.DataFrame | None:
     return pd.DataFrame({"raw": odd.astype(object), "value": values.astype(float)})
 
 
-def _report_values(source, column, values, key, problems, where, hint, as_text=False) -> None:
-    """Problems at the lines holding `values` of `column` (the first MOST, then a count)."""
+def _report_values(
+    source, column, values, key, problems, where, hint, as_text=False, test=None
+) -> None:
+    """Problems at the lines holding `values` of `column` (the first MOST, then a count);
+    `test`: the SQL whose value is one of them (else the column, as text with `as_text`)."""
     col = _quoted(column)
     source.con.register("bad_values", pd.DataFrame({"v": values.astype(object)}))
-    test = f"CAST({col} AS VARCHAR)" if as_text else col
+    test = test or (f"CAST({col} AS VARCHAR)" if as_text else col)
     nulls = values.isna().any()
     condition = f"{test} IN (SELECT v FROM bad_values)" + (
         f" OR {source.blank(column)}" if nulls else ""

@@ -89,13 +89,17 @@ class Source:
             int(lines[k - 1]) if lines is not None and 0 < k <= len(lines) else k + self.header_line
         )
 
+    def type_of(self, column: str) -> str:
+        """The DuckDB type of `column` (as the table sees it) as the source is read now."""
+        if not self._types:
+            self._types = {r[0]: r[1] for r in self.sql("DESCRIBE SELECT * FROM src").fetchall()}
+        return self._types.get(column, "VARCHAR")
+
     def blank(self, column: str) -> str:
         """SQL true where `column` is empty, as a cell is: NULL, or text of spaces only (a
         number or date column is only ever NULL: no cast of every value to text)."""
-        if not self._types:
-            self._types = {r[0]: r[1] for r in self.sql("DESCRIBE SELECT * FROM src").fetchall()}
         col = _quoted(column)
-        if self._types.get(column, "VARCHAR") != "VARCHAR":
+        if self.type_of(column) != "VARCHAR":
             return f"({col} IS NULL)"
         return f"({col} IS NULL OR trim({col}) = '')"
 
