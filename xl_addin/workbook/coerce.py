@@ -29,6 +29,18 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _FIRST, _LAST = np.datetime64(FIRST_DAY.date(), "D"), np.datetime64(LAST_DAY.date(), "D")
 _NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}  # no text, no bool
+# Text as a CRM writes each order's amount and time: an amount with a yuan mark, thousands
+# commas or 元 (￥11,818.19), read at once as the number it spells; a day with a time of
+# day (2026/10/05 14:23:05), read as its day. Reading them so is reading them one by one
+# (amount_value, _one_date: tests/workbook/test_sourcehistory.py); sourcehistory.py reads
+# the same patterns in DuckDB. ASCII digits and spaces only: any other goes one by one.
+YUAN_TEXT = r"\s*[¥￥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*元?\s*"
+DAY_TIME = (
+    r"\s*(\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}日?)[ T]"
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?\s*"
+)
+_YUAN_TEXT, _DAY_TIME = re.compile(YUAN_TEXT, re.ASCII), re.compile(DAY_TIME, re.ASCII)
+_YUAN_MARKS = re.compile(r"[¥￥,元\s]", re.ASCII)
 # Kinds whose equal values read alike: equal text is the same text; a datetime and a
 # Timestamp that are equal are the same moment. (1, 1.0 and True are equal but read apart.)
 _ALIKE = {"string", "datetime", "date"}
@@ -193,11 +205,25 @@ def amount(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Amounts in yuan: numbers as `number` reads them, and text with 万/亿 (SPEC §15)."""
     nums, bad, _ = number(values)
     odd = bad & _is_str(values)
+    if odd.any():  # ￥11,818.19 at once (YUAN_TEXT), any other one by one
+        plain = values[odd].map(_yuan_text)
+        nums[plain.index] = plain
+        bad = bad & ~(odd & plain.notna())
+        odd = odd & plain.isna()
     if odd.any():
         parsed = values[odd].map(amount_value)
         nums[odd] = parsed.map(float, na_action="ignore").astype(float)
         bad = bad & ~(odd & parsed.notna())
     return nums, bad
+
+
+def _yuan_text(text: str) -> float:
+    """An amount written as YUAN_TEXT, as amount_value reads it (the nearest double to the
+    decimal it spells), or NaN: another form, or a number amount_value refuses (LARGEST)."""
+    if _YUAN_TEXT.fullmatch(text) is None:
+        return math.nan
+    value = float(_YUAN_MARKS.sub("", text))
+    return value if value < LARGEST else math.nan
 
 
 def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -218,10 +244,19 @@ def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         inside = (days >= _FIRST) & (days <= _LAST)
         out[real] = np.where(inside, days, np.datetime64("NaT")).astype("datetime64[ns]")
     odd = ~real & ~blank
-    if odd.any():
-        parsed = values[odd].map(lambda v: _within(_one_date(v)))
+    if odd.any():  # a time of day as its day (DAY_TIME), each day read once
+        days = [_day_of(v) for v in values[odd].tolist()]
+        read = {v: _within(_one_date(v)) for v in set(days)}
+        parsed = pd.Series([read[v] for v in days], index=values.index[odd], dtype=object)
         out[odd] = pd.to_datetime(parsed, errors="coerce")
     return out, out.isna() & ~blank
+
+
+def _day_of(v):
+    """Text of a day with a time of day (DAY_TIME) as the day's text; any other as it is."""
+    if type(v) is str and (m := _DAY_TIME.fullmatch(v)) is not None:
+        return m[1]
+    return v
 
 
 def _here(v):

@@ -167,17 +167,11 @@ def _unread(source: Source, amount: str, mapped: str | None, summed) -> tuple[in
     ).fetchall()[0]
 
 
-# Text a CRM writes an amount as, read in DuckDB to the very double coerce.amount reads it
-# as (tests/workbook/test_sourcehistory.py checks the two agree): a yuan mark, thousands
-# commas, 元 after it. Each order's amount is then not a distinct value for the reader's own
-# coercion, which would read millions of them one by one.
-YUAN_TEXT = r"^\s*[¥￥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*元?\s*$"
-# A day with a time of day as exports write it (2026/10/05 14:23, 2026-10-05T14:23:05.5,
-# 2026年10月5日 14:23): summed under its day as typed, which the reader reads as it reads
-# the whole (tests/workbook/test_sourcehistory.py), so that a day's orders are one value
-# for it to read, not one per order.
-DAY_PART = r"\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}日?"
-DAY_TIME = rf"^\s*({DAY_PART})[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{{1,6}})?)?\s*$"
+# A CRM's text for each order's amount and time (coerce.YUAN_TEXT, coerce.DAY_TIME) read
+# in DuckDB as the reader reads it: the amount as a number, the time under its day, so that
+# a history of millions of orders is not millions of distinct values for the reader.
+YUAN_TEXT = f"^{coerce.YUAN_TEXT}$"
+DAY_TIME = f"^{coerce.DAY_TIME}$"
 NAIVE_TIMES = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS")
 
 
