@@ -285,6 +285,27 @@ def test_a_bad_source_is_named_exit_2_nothing_written_no_credential_shown(
     assert path.read_bytes() == before
 
 
+def test_a_parquet_file_corrupted_past_its_schema_is_named_at_its_cell(made, tmp_path, capsys):
+    """Its schema opens; its data fails while the history is summed."""
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT DATE '2026-01-05' + (i % 300)::INT AS 订单日期, (i % 1000)::DOUBLE AS 金额, "
+        "'North' AS 区域, 'Smart Devices' AS 产品, 'KA' AS 客户类型, 'S001' AS 销售工号 "
+        f"FROM range(200000) t(i)) TO '{tmp_path / 'c.parquet'}' (COMPRESSION uncompressed)"
+    )
+    data = bytearray((tmp_path / "c.parquet").read_bytes())
+    for k in range(len(data) // 4, len(data) // 2, 97):  # the data pages, not the footer
+        data[k] ^= 0xFF
+    path, before = bad(
+        made, tmp_path, ("tblHistory", "corrupt.parquet", None, MAP), {"corrupt.parquet": data}
+    )
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Sources!B2: corrupt.parquet cannot be read: " in err, err
+    assert "check that it is a Parquet file" in err
+    assert path.read_bytes() == before
+
+
 def test_a_failing_database_never_shows_its_url_or_password(made, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SALES_DB", f"postgresql+nosuchdriver://planner:{SECRET}@db.example/s")
     path, before = bad(made, tmp_path, ("tblHistory", "SALES_DB", "SELECT 1"))

@@ -209,8 +209,8 @@ def not_utf8(source: Source, exc: Exception) -> bool:
 def unreadable(source: Source, exc: Exception) -> Problem:
     """A source that opened but fails further down: a CSV line that does not split into the
     header's columns at that line (csvfaults.py), anything else at its cell."""
-    read = (source.csv_paths[0], source.csv_dialect.get("delim", ","))
-    bad = bad_line(exc, *read) if source.csv_paths else None
+    delimiter = source.csv_dialect.get("delim", ",")
+    bad = bad_line(exc, source.csv_paths[0], delimiter) if source.csv_paths else None
     if bad is not None and bad.path in source.csv_paths:
         shown = source.files.get(bad.path, source.label)
         return line_problem(bad, shown, bool(source.files))
