@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 import xlsxwriter
+import xlsxwriter.worksheet
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 from tests.examples import new_example
@@ -21,25 +22,32 @@ from xl_addin.sheets import render as sheets_render
 from xl_addin.sheets.xlsxsheet import DYNAMIC, FUTURE, Worksheet
 
 
-def test_the_names_are_those_xlsxwriter_prefixes_without_being_asked():
-    """The substitutions XlsxWriter makes whatever the sheet asks, read from its source."""
+def prefixed_by_xlsxwriter() -> tuple[list[str], list[str]]:
+    """The functions XlsxWriter prefixes whatever the sheet asks, and those it prefixes for a
+    conditional format's formula or a sheet that asks for future functions: from its table
+    of them (3.3.4 on), or read from its source (before: one substitution for each)."""
+    table = getattr(xlsxwriter.worksheet, "FUTURE_FUNCTIONS", None)
+    if table is not None:  # 1: _xlfn., 2: _xlfn._xlws. (FILTER, SORT), 0: only when asked
+        return [n for n, k in table.items() if k in (1, 2)], [n for n, k in table.items() if not k]
     source = inspect.getsource(XlsxWorksheet._prepare_formula)
-    always = source.split("if not self.use_future_functions")[0]
-    names = re.findall(r're\.sub\(r"\\[bS](\w+)\\\(', always)
-    assert len(names) >= 29
+    always, asked = source.split("if not self.use_future_functions")
+    dynamic = re.findall(r're\.sub\(r"\\[bS](\w+)\\\(', always)
+    future = re.findall(r're\.sub\(\s*r"\\b([\w.]+)\\\(', asked)
+    assert len(future) == asked.count("re.sub(")  # none of another shape
     # XlsxWriter writes SINGLE's pattern as \SINGLE\( (\S, then INGLE): its name is SINGLE
-    assert sorted(("S" + n if n == "INGLE" else n) for n in names) == sorted(DYNAMIC)
+    return [("S" + n if n == "INGLE" else n) for n in dynamic], future
+
+
+def test_the_names_are_those_xlsxwriter_prefixes_without_being_asked():
+    dynamic, _ = prefixed_by_xlsxwriter()
+    assert len(dynamic) >= 29
+    assert sorted(dynamic) == sorted(DYNAMIC)
 
 
 def test_the_future_names_are_those_xlsxwriter_prefixes_when_asked():
-    """The substitutions XlsxWriter makes for a conditional format's formula or a sheet that
-    asks for future functions, read from its source: every one a `\\bNAME\\(`."""
-    source = inspect.getsource(XlsxWorksheet._prepare_formula)
-    asked = source.split("if not self.use_future_functions")[1]
-    names = re.findall(r're\.sub\(\s*r"\\b([\w.]+)\\\(', asked)
-    assert len(names) >= 120
-    assert len(names) == asked.count("re.sub(")  # none of another shape
-    assert sorted(names) == sorted(FUTURE)
+    _, future = prefixed_by_xlsxwriter()
+    assert len(future) >= 120
+    assert sorted(future) == sorted(FUTURE)
 
 
 def prepared(sheet_class, formula: str, future: bool, expand: bool) -> str:

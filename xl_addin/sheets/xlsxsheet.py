@@ -10,8 +10,9 @@ for Excel's future functions) with some 125 more, one for each function newer th
 it would be searched for: a formula without one comes back as XlsxWriter's preparation
 gives it (the leading = and any array braces taken off), any other formula is XlsxWriter's
 to prepare. The names are those of XlsxWriter 3 (setup.cfg keeps it below 4);
-tests/repbook/test_xlsxsheet.py reads them from XlsxWriter's own
-source, so a version that prefixes another function fails there, not in a user's file.
+tests/repbook/test_xlsxsheet.py reads them from XlsxWriter's own table of them (3.3.4 on,
+which searches once for any function name and looks it up) or from its source (before), so
+a version that prefixes another function fails there, not in a user's file.
 """
 
 from __future__ import annotations
