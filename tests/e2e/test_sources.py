@@ -272,6 +272,20 @@ SECRET = "s3cr3t-Pa55"
             'orders.csv:3: 金额 "abc" is not an amount',
         ),
         (("tblOrders", "orders.csv"), None, "Sources!A2: tblOrders is not a table a source can"),
+        # an export that failed: before, "the source has no column 订单日期 (it has column0)"
+        (
+            ("tblHistory", "empty.csv", None, MAP),
+            {"empty.csv": b""},
+            "Sources!B2: empty.csv is empty: it has no header row and no rows — export it again",
+        ),
+        (
+            ("tblHistory", "month-*.csv", None, MAP),
+            {
+                "month-1.csv": "订单日期,金额\n2026-01-05,100\n".encode(),
+                "month-2.csv": b"\xef\xbb\xbf\r\n",
+            },
+            "Sources!B2: month-2.csv is empty: it has no header row and no rows",
+        ),
     ],
 )
 def test_a_bad_source_is_named_exit_2_nothing_written_no_credential_shown(

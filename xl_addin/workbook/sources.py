@@ -277,6 +277,12 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
                 )
             ]
         )
+    empty = [_relative(f, base) for f in found if kind == "csv" and _empty(f)]
+    if empty:  # DuckDB would read it as one column, `column0`, that no mapping finds
+        raise SourceError(
+            [Problem(sheet, cell, said("source_empty", source=e), said("source_empty_hint"))
+             for e in empty]
+        )  # fmt: skip
     several = len(found) > 1
     read, copies, notes = (found, None, []) if kind != "csv" else _utf8(found, base, where, whole)
     try:
@@ -369,6 +375,21 @@ def _utf8(found: list[str], base: Path, where, whole: bool) -> tuple[list, str |
         read.append(copy)
         notes.append(said(NOTES[encoding], source=shown))
     return read, folder, notes
+
+
+EMPTY_BELOW = 4096  # bytes: a file this small is looked at whole for any text
+
+
+def _empty(path: str) -> bool:
+    """A CSV with nothing in it: no bytes, or only byte-order marks, spaces and line ends (an
+    export that failed, a file saved before anything was pasted)."""
+    if os.path.getsize(path) >= EMPTY_BELOW:
+        return False
+    with open(path, "rb") as f:
+        data = f.read()
+    for mark in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        data = data.replace(mark, b"")
+    return not data.replace(b"\x00", b"").strip()
 
 
 def _discard(con, folder: str | None) -> None:
