@@ -320,6 +320,24 @@ def test_a_parquet_file_corrupted_past_its_schema_is_named_at_its_cell(made, tmp
     assert path.read_bytes() == before
 
 
+def test_a_query_typed_for_a_file_is_refused_not_left_unused(made, tmp_path, capsys):
+    """Before: the plan decomposed with every order of the file, the Query left unused without
+    a word: a director filtering out cancelled orders would count them all the same."""
+    folder, _, _ = made
+    query = "SELECT * FROM orders WHERE 状态 <> '已取消'"
+    files = {"orders.csv": (folder / "orders.csv").read_bytes()}
+    path, before = bad(made, tmp_path, ("tblHistory", "orders.csv", query, MAP), files)
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Sources!C2: orders.csv is a file: a Query applies to a database only, and would not be "
+        "applied to the file's rows — clear the Query; to leave rows out (cancelled orders)"
+    ) in err, err
+    assert path.read_bytes() == before
+    path, _ = bad(made, tmp_path, ("tblHistory", "orders.csv", None, MAP), files)
+    assert main(["decompose", str(path)]) == 0  # the same file without a Query
+
+
 def test_a_failing_database_never_shows_its_url_or_password(made, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SALES_DB", f"postgresql+nosuchdriver://planner:{SECRET}@db.example/s")
     path, before = bad(made, tmp_path, ("tblHistory", "SALES_DB", "SELECT 1"))

@@ -237,6 +237,7 @@ def open_source(
     if _is_url(typed) or _ENV_NAME.fullmatch(typed):
         source = _database(typed, row.get("query"), table, con, folder, where)
     else:
+        _no_query(typed, row.get("query"), where)
         source = _files(typed, table, con, folder, where, whole)
         if source.csv_paths and not whole:
             source.reopen = lambda: open_source(row, folder, where, whole=True)
@@ -253,6 +254,21 @@ def open_source(
     if source._types:  # known from the file, under the names the table sees
         source._types = {n: source._types[c] for n, c in source.raw.items()}
     return source
+
+
+def _no_query(typed: str, query, where) -> None:
+    """A Query typed for a file: a problem at its cell, not a query silently left unused (a
+    filter the director believes leaves out cancelled orders)."""
+    if query is not None and str(query).strip():
+        raise SourceError(
+            [
+                Problem(
+                    *where["query"],
+                    said("source_query_for_file", source=typed),
+                    said("source_query_for_file_hint"),
+                )
+            ]
+        )
 
 
 def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool) -> Source:
