@@ -309,12 +309,17 @@ def collect_summary(
     added = m.added.groupby("rep_id").size() if len(m.added) else pd.Series(dtype=int)
     conflicts = m.conflicts
     weeks_read = sum(len(r.weeks) for r in result.returned)
+    source = result.actuals_source  # the returned weeks compared with it, none written
+    sourced = "_sourced" if source else ""
     lines = [
         say("collected", locale, n=len(result.returned), folder=folder, where=where,
             seconds=seconds),
-        say("collected_totals", locale, weeks=weeks_read, added=len(m.added),
-            conflicts=len(conflicts.groupby(["rep_id", "week"])), refused=len(result.refused)),
+        say(f"collected_totals{sourced}", locale, weeks=weeks_read, added=len(m.added),
+            conflicts=len(conflicts.groupby(["rep_id", "week"])), refused=len(result.refused),
+            source=source),
     ]  # fmt: skip
+    if source:
+        lines.append(say("collected_from_source", locale, source=source))
     unchanged = 0
     by_rep = dict(list(conflicts.groupby("rep_id", sort=False))) if len(conflicts) else {}
     for r in sorted(result.returned, key=lambda r: r.rep_id):
@@ -323,18 +328,20 @@ def collect_summary(
             unchanged += 1  # said in one line: a folder may hold thousands
             continue
         lines.append(
-            say("collected_rep", locale, rep_id=r.rep_id, weeks=len(r.weeks),
+            say(f"collected_rep{sourced}", locale, rep_id=r.rep_id, weeks=len(r.weeks),
                 added=int(added.get(r.rep_id, 0)), conflicts=len(mine.groupby("week")))
         )  # fmt: skip
         for c in mine.itertuples(index=False):
+            resolution = "source_kept" if source else c.resolution
             lines.append(
-                say("collected_conflict", locale, week=c.week, column=_column(c.column, locale),
-                    plan=_value(c.column, c.plan), returned=_value(c.column, c.returned),
-                    resolution=say(f"collected_{c.resolution}", locale))
+                say(f"collected_conflict{sourced}", locale, week=c.week,
+                    column=_column(c.column, locale), plan=_value(c.column, c.plan),
+                    returned=_value(c.column, c.returned), source=source,
+                    resolution=say(f"collected_{resolution}", locale, source=source))
             )  # fmt: skip
     if unchanged:
-        lines.append(say("collected_unchanged", locale, n=unchanged))
-    if option and (conflicts["resolution"] == KEPT).any():
+        lines.append(say(f"collected_unchanged{sourced}", locale, n=unchanged, source=source))
+    if option and not source and (conflicts["resolution"] == KEPT).any():
         lines.append(say("collected_prefer_hint", locale, option=option))
     for r in result.refused:
         lines.append(say("collected_refused", locale, file=r.file, reason=text(r.reason, locale)))

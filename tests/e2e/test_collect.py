@@ -493,6 +493,43 @@ def strangers(issued, tmp_path_factory):
     return out
 
 
+def test_actuals_from_a_source_are_compared_with_the_returned_weeks_never_written(copy):
+    """tblActuals read from a CSV (tblSources): the plan's own table is not read, so a week
+    written into it would count for nothing. Before: collect appended the returned weeks
+    to it as blank rows and said "rows added"; now it compares them with the source, writes
+    none of them, says so — and still records the acceptance."""
+    plan, folder = copy
+    header, *rows = table_rows(plan, "tblActuals")
+    with open(plan.parent / "actuals.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *([("" if v is None else v) for v in r] for r in rows)])
+    wb = openpyxl.load_workbook(plan)
+    for j, value in enumerate(("tblActuals", "actuals.csv"), start=1):
+        wb["Sources"].cell(2, j).value = value
+    wb.save(plan)
+    send_back(folder)
+    own = table_rows(plan, "tblActuals")
+    for prefer in ([], ["--prefer", "returned"]):
+        code, out, err = say("collect", folder, plan, *prefer)
+        assert code == 0, err
+        assert (
+            "tblActuals comes from actuals.csv (tblSources): the returned weeks are compared with "
+            "it and not written into the plan"
+        ) in out
+        new = sum(len(weeks) for weeks in NEW_WEEKS.values())
+        assert f"not in actuals.csv: {new}, differing from it: 1" in out
+        rep, week, amount = CONFLICT
+        in_plan = next(r[2] for r in rows if r[0] == week and r[1] == rep)
+        assert (
+            f"week {week}: Amount {in_plan:,.2f} in actuals.csv, {amount:,.2f} returned — the "
+            "source's value counts"
+        ) in out
+        assert "rows added" not in out and "--prefer" not in out
+        assert table_rows(plan, "tblActuals") == own  # not a row, not a cell
+    _, *signed = table_rows(plan, "tblSignOffs")  # the acceptance, once (the second run: none)
+    rep, day = ACCEPTED
+    assert [[r[0], _day(r[1]), r[2]] for r in signed] == [[rep, day, 1]]
+
+
 REASONS = {
     "plan": "a workbook of another plan",
     "period": "a workbook of another period (2026-07-06/13; this plan's is 2026-10-05/13)",

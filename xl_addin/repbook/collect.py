@@ -7,7 +7,9 @@ plan and this period, and a rep named by the file's name (FileClaims) must be th
 encrypted file is opened with its password from the folder's passwords.csv. A file that
 fails is refused by name and why; the others are merged (engine/collect.py) and written in
 one atomic write of the plan: rows appended to tblActuals (a conflicting week is reported,
-not overwritten, unless the returned values are preferred), and each acceptance of the plan
+not overwritten, unless the returned values are preferred; when tblActuals comes from a
+source, the returned weeks are compared with it and nothing is written to it), and each
+acceptance of the plan
 (the Letter's dated cell) appended to tblSignOffs, which is added when the plan has none, and
 shown in the SignedOff cells of the Targets sheet the last decompose wrote (only those cells:
 the targets themselves stay as decomposed, consistent with Breakdown and the other sheets). An
@@ -98,6 +100,9 @@ class Collected:
     created: bool  # tblSignOffs was added to the plan
     on_targets: bool = False  # Targets' SignedOff shows every acceptance (after this write)
     targets_changed: bool = False  # cells of Targets' SignedOff were written
+    # tblActuals comes from this source (tblSources): the returned weeks are compared with it,
+    # none written into the plan's table, which is not read while the source stands for it
+    actuals_source: str | None = None
 
 
 def collect(
@@ -126,18 +131,27 @@ def collect(
     )
     letters = plan.actuals.attrs.get("columns", {}) if plan.actuals is not None else {}
     activity = tuple(c for c in ACTIVITY if c in letters) if letters else ACTIVITY
-    merge = merge_actuals(plan.actuals, weeks, activity, prefer_returned)
+    source = _source_of(plan.actuals)
+    merge = merge_actuals(plan.actuals, weeks, activity, prefer_returned and source is None)
     signed = _new_sign_offs(plan, returned)
 
     edits = TableEdits()
-    _actuals_edits(plan, merge, edits)
+    if source is None:
+        _actuals_edits(plan, merge, edits)
     created = _sign_off_edits(plan, signed, now, edits)
     on_targets, changed = _targets_edits(book, plan, signed, edits)
     if edits:
         book.write_sheets([], edits)
     return Collected(
-        returned, refused, merge, signed, bool(edits), created, on_targets, bool(changed)
+        returned, refused, merge, signed, bool(edits), created, on_targets, bool(changed), source
     )
+
+
+def _source_of(actuals: pd.DataFrame | None) -> str | None:
+    """The source tblActuals was read from (tblSources), or None: the plan's own table."""
+    if actuals is None or "locate" not in actuals.attrs:  # the reader's mark of a source
+        return None
+    return str(actuals.attrs["sheet"])
 
 
 # -- the folder ----------------------------------------------------------------------------
