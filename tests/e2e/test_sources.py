@@ -338,6 +338,24 @@ def test_a_query_typed_for_a_file_is_refused_not_left_unused(made, tmp_path, cap
     assert main(["decompose", str(path)]) == 0  # the same file without a Query
 
 
+def test_an_export_downloaded_twice_is_named_not_counted_twice(made, tmp_path, capsys):
+    """A browser saves a second download as `orders (1).csv`, which `orders*.csv` matches
+    too. Before: every order of it counted twice, without a word."""
+    folder, _, _ = made
+    orders = (folder / "orders.csv").read_bytes()
+    files = {"orders.csv": orders, "orders (1).csv": orders}
+    path, before = bad(made, tmp_path, ("tblHistory", "orders*.csv", None, MAP), files)
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Sources!B2: orders.csv holds the very same bytes as orders (1).csv: its rows would be "
+        "counted twice — delete one of the two"
+    ) in err, err
+    assert path.read_bytes() == before
+    (tmp_path / "orders (1).csv").unlink()
+    assert main(["decompose", str(path)]) == 0
+
+
 def test_a_failing_database_never_shows_its_url_or_password(made, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SALES_DB", f"postgresql+nosuchdriver://planner:{SECRET}@db.example/s")
     path, before = bad(made, tmp_path, ("tblHistory", "SALES_DB", "SELECT 1"))

@@ -20,6 +20,7 @@ summed there to one row per plan week, region, product, customer type and rep (h
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -299,6 +300,13 @@ def _files(typed: str, table: str, con, folder: Path | None, where, whole: bool)
             [Problem(sheet, cell, said("source_empty", source=e), said("source_empty_hint"))
              for e in empty]
         )  # fmt: skip
+    twice = [
+        Problem(sheet, cell, said("source_same_file", source=_relative(b, base),
+                                  same=_relative(a, base)), said("source_same_file_hint"))
+        for a, b in _same_files(found)
+    ]  # fmt: skip
+    if twice:  # a month's export downloaded twice, `orders-03 (1).csv`: its orders twice
+        raise SourceError(twice)
     several = len(found) > 1
     read, copies, notes = (found, None, []) if kind != "csv" else _utf8(found, base, where, whole)
     try:
@@ -391,6 +399,25 @@ def _utf8(found: list[str], base: Path, where, whole: bool) -> tuple[list, str |
         read.append(copy)
         notes.append(said(NOTES[encoding], source=shown))
     return read, folder, notes
+
+
+def _same_files(paths: list[str]) -> list[tuple[str, str]]:
+    """Files a glob matched that hold the very same bytes as one before them: (that one, it).
+    Only files of the same size are read (a digest of each)."""
+    by_size: dict[int, list[str]] = {}
+    for path in paths:
+        by_size.setdefault(os.path.getsize(path), []).append(path)
+    same = []
+    for group in (g for g in by_size.values() if len(g) > 1):
+        first: dict[bytes, str] = {}
+        for path in group:
+            with open(path, "rb") as f:
+                digest = hashlib.file_digest(f, "blake2b").digest()
+            if digest in first:
+                same.append((first[digest], path))
+            else:
+                first[digest] = path
+    return same
 
 
 EMPTY_BELOW = 4096  # bytes: a file this small is looked at whole for any text
