@@ -282,3 +282,22 @@ def test_a_timestamp_with_a_zone_is_the_day_it_was_on_this_computer(in_zone, zon
     assert read.tolist() == [pd.Timestamp(f"2026-10-0{d}") for d in days]
     assert not bad.any()
     assert coerce.date_of(instants[0]) == (pd.Timestamp(f"2026-10-0{days[0]}"), False)
+
+
+moments = st.one_of(
+    st.datetimes(min_value=dt.datetime(1600, 1, 1), max_value=dt.datetime(2400, 12, 31)),
+    st.dates(min_value=dt.date(1600, 1, 1), max_value=dt.date(2400, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2199, 12, 31)).map(
+        pd.Timestamp
+    ),
+)
+
+
+@given(st.lists(moments, min_size=1, max_size=50))
+@settings(max_examples=200, deadline=None)
+def test_the_days_of_dates_and_times_are_numpys_through_pandas_or_not(values):
+    """days_of reads a column of order times through pandas where it can: the days must be
+    those numpy gives each value (the second method), before 1677 and after 2262 too."""
+    got = coerce.days_of(values)
+    assert got.dtype == np.dtype("datetime64[D]")
+    assert got.tolist() == np.array(values, dtype="datetime64[D]").tolist()
