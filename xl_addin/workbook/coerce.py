@@ -39,8 +39,9 @@ DAY_TIME = (
     r"\s*(\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}日?)[ T]"
     r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?\s*"
 )
+YUAN_MARKS = r"[¥￥,元\s]"  # what YUAN_TEXT holds besides the number: taken out to read it
 _YUAN_TEXT, _DAY_TIME = re.compile(YUAN_TEXT, re.ASCII), re.compile(DAY_TIME, re.ASCII)
-_YUAN_MARKS = re.compile(r"[¥￥,元\s]", re.ASCII)
+_YUAN_MARKS = re.compile(YUAN_MARKS, re.ASCII)
 # Kinds whose equal values read alike: equal text is the same text; a datetime and a
 # Timestamp that are equal are the same moment. (1, 1.0 and True are equal but read apart.)
 _ALIKE = {"string", "datetime", "date"}

@@ -198,7 +198,7 @@ def _amount_sql(source: Source, column: str, mapped: str | None) -> str:
     if source.type_of(column) == "VARCHAR":
         a = (
             f"coalesce({a}, CASE WHEN regexp_full_match({col}, '{YUAN_TEXT}') THEN "
-            f"TRY_CAST(regexp_replace({col}, '[¥￥,元\\s]', '', 'g') AS DOUBLE) END)"
+            f"TRY_CAST(regexp_replace({col}, '{coerce.YUAN_MARKS}', '', 'g') AS DOUBLE) END)"
         )
     if mapped:
         a = f"coalesce({a}, (SELECT m.value FROM {mapped} m WHERE m.raw = CAST({col} AS VARCHAR)))"
