@@ -12,14 +12,15 @@ CSV, Parquet and a SQLite table. Then times, best of `--repeat`:
   - a CSV as a CRM writes it (crm-csv: each order's time of day, amounts as ￥11,818.19),
     against DuckDB reading its every row (it cannot sum such amounts by itself);
   - for SQLite (DuckDB's SQLite scanner is an extension downloaded at run time, so it is not
-    the yardstick): the query's rows fetched by the sqlite3 module.
+    the yardstick): the query's rows fetched by the sqlite3 module. salesplan reads them as
+    Arrow columns (ADBC's SQLite driver, workbook/sqlitearrow.py), so it can beat the fetch.
 
 What salesplan does beyond each yardstick, and cannot leave out without reading a source
 otherwise than a cell: for a file, each order's amount rounded to cents as a cell's is
 (engine/money.py to_cents, in DuckDB) and counted for the checks (orders, amounts unread,
 empty or negative) in the same pass, where DuckDB's own sum adds the raw doubles; for
-SQLite, the fetched rows turned into columns (pandas, as read_sql_query types them) and
-summed by DuckDB, on top of the very fetch that is the yardstick.
+SQLite, the rows loaded into DuckDB and checked for what the driver would read otherwise
+than the sqlite3 module (then salesplan fetches them as the yardstick does, and more).
 """
 
 from __future__ import annotations

@@ -101,6 +101,12 @@ def made(tmp_path_factory):
             f"INSERT INTO orders VALUES ({', '.join('?' * len(header))})",
             [(f"{r[0]:%Y-%m-%d}", *r[1:]) for r in rows],
         )
+        # SQLite types each value: the first order's amount typed as text, the rest numbers
+        db.execute("CREATE TABLE orders_mixed AS SELECT * FROM orders ORDER BY rowid")
+        db.execute(
+            "UPDATE orders_mixed SET 金额 = '￥' || printf('%.2f', 金额) "
+            "WHERE rowid = (SELECT min(rowid) FROM orders_mixed)"
+        )
     replace_rows(wb["SalesHistory"], "tblHistory", header, [])  # an empty table
     wb["SalesHistory"].delete_rows(3, len(rows))  # and no empty cells left to save 9 times
     query = "SELECT * FROM orders ORDER BY rowid"
@@ -113,6 +119,12 @@ def made(tmp_path_factory):
         "glob": ("历史销售", "monthly/orders-*.csv", None, MAP),
         "sqlite": ("tblHistory", "sqlite:///sales.db", query, MAP),
         "environment": ("tblHistory", "SALESPLAN_TEST_DB", query, MAP),
+        "sqlite-mixed": (
+            "tblHistory",
+            "sqlite:///sales.db",
+            "SELECT * FROM orders_mixed ORDER BY rowid",
+            MAP,
+        ),
         "postgresql": ("tblHistory", "SALESPLAN_TEST_PG", "SELECT * FROM orders ORDER BY id", MAP),
         # made by test_five_million_orders…: each history row as ORDERS orders
         "million-parquet": ("tblHistory", "orders-5m.parquet", None, MAP),
@@ -125,7 +137,8 @@ def made(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "variant", ["csv", "crm", "gbk", "utf16", "parquet", "glob", "sqlite", "environment"]
+    "variant",
+    ["csv", "crm", "gbk", "utf16", "parquet", "glob", "sqlite", "environment", "sqlite-mixed"],
 )
 def test_history_from_a_source_gives_the_very_sheets_of_history_pasted(made, variant, capsys):
     folder, _, _ = made
@@ -272,6 +285,12 @@ SECRET = "s3cr3t-Pa55"
             'orders.csv:3: 金额 "abc" is not an amount',
         ),
         (("tblOrders", "orders.csv"), None, "Sources!A2: tblOrders is not a table a source can"),
+        # SQLite made an empty file of a mistyped name, then said "no such table: orders"
+        (
+            ("tblHistory", "sqlite:///sales-2026.db", "SELECT * FROM orders"),
+            None,
+            "Sources!B2: no file sales-2026.db in ",
+        ),
         # an export that failed: before, "the source has no column 订单日期 (it has column0)"
         (
             ("tblHistory", "empty.csv", None, MAP),
@@ -297,6 +316,7 @@ def test_a_bad_source_is_named_exit_2_nothing_written_no_credential_shown(
     assert says in captured.err
     assert SECRET not in captured.err + captured.out
     assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.xlsx", *(files or {})])
 
 
 def test_a_parquet_file_corrupted_past_its_schema_is_named_at_its_cell(made, tmp_path, capsys):

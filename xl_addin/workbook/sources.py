@@ -445,6 +445,8 @@ def _discard(con, folder: str | None) -> None:
 def _database(typed: str, query, table: str, con, folder: Path | None, where) -> Source:
     import sqlalchemy
 
+    from xl_addin.workbook import sqlitearrow
+
     sheet, cell = where["source"]
     if _is_url(typed) and not typed.lower().startswith("sqlite:"):
         key = "source_credential" if _has_password(typed) else "source_url_in_workbook"
@@ -494,9 +496,24 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
                 )
             ]
         ) from None
+    database = _sqlite_file(engine.url)
+    if database is not None and not database.is_file():  # SQLite would make it, empty
+        raise SourceError(
+            [
+                Problem(
+                    sheet,
+                    cell,
+                    said("source_not_found", source=database.name, folder=str(database.parent)),
+                    said("source_db_not_found_hint"),
+                )
+            ]
+        )
     try:
-        with engine.connect() as connection:
-            frame = _query_frame(connection, str(query))
+        if database is not None and sqlitearrow.load(con, database, str(query), "query_rows"):
+            frame = None
+        else:
+            with engine.connect() as connection:
+                frame = _query_frame(connection, str(query))
     except Exception as exc:  # noqa: BLE001 - the database's own words, without the URL
         exc = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) and exc.__cause__ else exc
         q_sheet, q_cell = where["query"]
@@ -512,11 +529,22 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
         ) from None
     finally:
         engine.dispose()
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
-    con.register("query_rows", frame)
+    if frame is not None:
+        frame.columns = [str(c) for c in frame.columns]
+        con.register("query_rows", frame)
     con.execute("CREATE VIEW base AS SELECT * FROM query_rows")
+    columns = [r[0] for r in con.execute("DESCRIBE base").fetchall()]
     return Source(table, shown, con, columns, 0)
+
+
+def _sqlite_file(url) -> Path | None:
+    """The file of a SQLite URL (relative to the working folder, as SQLite opens it); None
+    for another database, an in-memory one, or a URL with options (`?mode=ro&uri=true`)."""
+    if url.get_backend_name() != "sqlite" or url.query:
+        return None
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return None
+    return Path(url.database)
 
 
 def _query_frame(connection, query: str) -> pd.DataFrame:

@@ -1,0 +1,119 @@
+"""A SQLite query read as Arrow (ADBC) gives, value for value, what the sqlite3 module and
+pandas give (the second method, and the way salesplan read SQLite before) — or is left to
+them where the driver would read it otherwise."""
+
+import sqlite3
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from xl_addin.workbook import sqlitearrow
+from xl_addin.workbook.sourcehistory import history_frame
+from xl_addin.workbook.sources import open_source
+
+BATCH = sqlitearrow.BATCH
+
+
+def database(path, rows, columns="a") -> None:
+    """A SQLite file whose table t (columns without declared types: SQLite types each value)
+    holds `rows`."""
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE TABLE t ({columns})")
+        marks = ", ".join("?" * len(rows[0]))
+        db.executemany(f"INSERT INTO t VALUES ({marks})", rows)
+    db.close()
+
+
+def via_pandas(path, query) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        frame = pd.read_sql_query(query, db)
+    db.close()
+    con = duckdb.connect()
+    con.register("frame", frame)
+    return con.execute("SELECT * FROM frame").fetchall()
+
+
+def tables(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+
+
+def test_orders_read_as_arrow_equal_the_sqlite3_modules_rows(tmp_path):
+    n = BATCH + 5_000  # past the batch the driver types columns by
+    rows = [
+        (
+            f"2026-{1 + k % 12:02d}-{1 + k % 28:02d}",
+            140_007.87 + k / 100 if k % 97 else None,  # eight digits and more; a few empty
+            "华东" if k % 3 else "华南",
+            f"R{k % 500:04d}",
+            k % 7,
+            None if k < 10 else ("客户甲" if k < BATCH + 10 else 45300),  # a number far down
+        )
+        for k in range(n)
+    ]
+    path = tmp_path / "sales.db"
+    database(path, rows, "day, amount, region, rep, qty, customer")
+    query = "SELECT * FROM t ORDER BY rowid"
+    con = duckdb.connect()
+    assert sqlitearrow.load(con, path, query, "q") is True
+    got = con.execute("SELECT * FROM q").fetchall()
+    assert got == via_pandas(path, query)
+    assert got[BATCH + 20][5] == "45300"  # as SQLite writes the number as text
+    assert [t for _, t, *_ in con.execute("DESCRIBE q").fetchall()] == [
+        "VARCHAR",
+        "DOUBLE",
+        "VARCHAR",
+        "VARCHAR",
+        "BIGINT",
+        "VARCHAR",
+    ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [100] * BATCH + [100.5],  # whole numbers, then decimals: the driver stops
+        [None] * BATCH + [1.5],  # a first batch all empty
+        ["￥140,007.87", 140_007.87],  # the driver would write 1.400079e+05
+        [b"\x00\x01"],  # bytes
+    ],
+    ids=["decimals-later", "empty-first-batch", "text-and-numbers", "bytes"],
+)
+def test_what_the_driver_would_read_otherwise_is_left_to_the_sqlite3_module(tmp_path, values):
+    path = tmp_path / "sales.db"
+    database(path, [(v,) for v in values])
+    con = duckdb.connect()
+    assert sqlitearrow.load(con, path, "SELECT * FROM t", "q") is False
+    assert tables(con) == []
+
+
+def test_the_database_is_opened_read_only(tmp_path):
+    path = tmp_path / "sales.db"
+    database(path, [(1.5,), (2.5,)])
+    before = path.read_bytes()
+    con = duckdb.connect()
+    assert sqlitearrow.load(con, path, "DELETE FROM t RETURNING a", "q") is False
+    assert path.read_bytes() == before
+    assert tables(con) == []
+
+
+def test_a_history_mixing_text_and_numbers_in_its_first_rows_keeps_every_cent(tmp_path):
+    """Through open_source: the driver's `%e` text (1.400079e+05) is never summed."""
+    amounts = ["￥140,007.87", 140_007.87, 12_345_678.91, "1,234.56"]
+    rows = [("2026-01-05", a, "华东", "服务器", "企业", "R0001") for a in amounts]
+    database(tmp_path / "sales.db", rows, "订单日期, 金额, 区域, 产品, 客户类型, 销售工号")
+    where = {
+        k: ("Sources", f"{c}2")
+        for k, c in zip(("table", "source", "query", "columns"), "ABCD", strict=True)
+    }
+    row = {
+        "table": "tblHistory",
+        "source": "sqlite:///sales.db",
+        "query": "SELECT * FROM t",
+        "columns": "订单日期=Period, 金额=Amount, 销售工号=RepID",
+    }
+    problems = []
+    frame = history_frame(open_source(row, tmp_path, where), date(2026, 1, 5), problems)
+    assert problems == []
+    assert frame["amount_cents"].sum() == 14_000_787 * 2 + 1_234_567_891 + 123_456
