@@ -1,6 +1,6 @@
 """Rows per second of history read through tblSources (SPEC §16), against the plain library.
 
-    .venv/bin/python bench/sources_bench.py --orders 5000000
+    PYTHONPATH=. .venv/bin/python bench/sources_bench.py --orders 5000000
 
 Builds (not timed) the example company's history split into `--orders` orders, written as
 CSV, Parquet and a SQLite table. Then times, best of `--repeat`:
@@ -12,15 +12,18 @@ CSV, Parquet and a SQLite table. Then times, best of `--repeat`:
   - a CSV as a CRM writes it (crm-csv: each order's time of day, amounts as ￥11,818.19),
     against DuckDB reading its every row (it cannot sum such amounts by itself);
   - for SQLite (DuckDB's SQLite scanner is an extension downloaded at run time, so it is not
-    the yardstick): the query's rows fetched by the sqlite3 module. salesplan reads them as
-    Arrow columns (ADBC's SQLite driver, workbook/sqlitearrow.py), so it can beat the fetch.
+    the yardstick): the query's rows fetched by the sqlite3 module; for PostgreSQL (a server
+    of the tests' own, tests/postgres.py, when PostgreSQL is installed): fetched by psycopg.
+    salesplan reads both as Arrow columns (ADBC's drivers, workbook/arrowquery.py), so it
+    can beat the fetch.
 
 What salesplan does beyond each yardstick, and cannot leave out without reading a source
 otherwise than a cell: for a file, each order's amount rounded to cents as a cell's is
 (engine/money.py to_cents, in DuckDB) and counted for the checks (orders, amounts unread,
 empty or negative) in the same pass, where DuckDB's own sum adds the raw doubles; for
-SQLite, the rows loaded into DuckDB and checked for what the driver would read otherwise
-than the sqlite3 module (then salesplan fetches them as the yardstick does, and more).
+a database, the rows loaded into DuckDB and checked for what the ADBC driver would read
+otherwise than the Python driver (then salesplan fetches them as the yardstick does, and
+more).
 """
 
 from __future__ import annotations
@@ -119,6 +122,50 @@ def sqlite_rows(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def postgresql(folder: Path, n: int, repeat: int) -> None:
+    """The orders in a PostgreSQL server of the tests' own (NUMERIC amounts, DATE days), read
+    by salesplan against psycopg fetching them; skipped without PostgreSQL."""
+    import os
+
+    import psycopg
+
+    try:
+        from tests.postgres import postgres_server  # from the repository's root
+
+        server = postgres_server()
+        socket = server.__enter__()
+    except BaseException as exc:  # noqa: BLE001 - pytest's skip, or a failed start
+        print(f"  postgresql not measured: {str(exc).splitlines()[0]}")
+        return
+    try:
+        with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
+            db.execute(
+                "CREATE TABLE orders (Period date, Region text, Product text, "
+                "CustomerType text, RepID text, Amount numeric(14, 2))"
+            )
+            rows = duckdb.connect().execute(f"SELECT * FROM '{folder / 'orders.parquet'}'")
+            with db.cursor().copy("COPY orders FROM STDIN") as copy:
+                while batch := rows.fetchmany(100_000):
+                    for row in batch:
+                        copy.write_row(row)
+        os.environ["SALESPLAN_BENCH_PG"] = f"postgresql+psycopg://postgres@/postgres?host={socket}"
+
+        def fetched() -> float:
+            start = time.perf_counter()
+            with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
+                db.execute("SELECT * FROM orders").fetchall()
+            return time.perf_counter() - start
+
+        ours = best(salesplan, repeat, folder, "SALESPLAN_BENCH_PG", "SELECT * FROM orders")
+        rows = best(fetched, repeat)
+        print(
+            f"  {'postgres':8} salesplan {n / ours:>13,.0f}  psycopg rows {n / rows:>12,.0f} "
+            f"({rows / ours:.0%})"
+        )
+    finally:
+        server.__exit__(None, None, None)
+
+
 def best(f, repeat: int, *args) -> float:
     return min(f(*args) for _ in range(repeat))
 
@@ -157,6 +204,7 @@ def main_bench() -> None:
             f"  {'sqlite':8} salesplan {n / ours:>13,.0f}  sqlite3 rows {n / rows:>12,.0f} "
             f"({rows / ours:.0%})"
         )
+        postgresql(folder, n, args.repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:,.0f} MiB")
 

@@ -26,6 +26,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import urllib.parse
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -445,7 +446,7 @@ def _discard(con, folder: str | None) -> None:
 def _database(typed: str, query, table: str, con, folder: Path | None, where) -> Source:
     import sqlalchemy
 
-    from xl_addin.workbook import sqlitearrow
+    from xl_addin.workbook import arrowquery
 
     sheet, cell = where["source"]
     if _is_url(typed) and not typed.lower().startswith("sqlite:"):
@@ -508,8 +509,9 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
                 )
             ]
         )
+    arrow = _arrow_uri(engine.url)
     try:
-        if database is not None and sqlitearrow.load(con, database, str(query), "query_rows"):
+        if arrow is not None and arrowquery.load(con, *arrow, str(query), "query_rows"):
             frame = None
         else:
             with engine.connect() as connection:
@@ -535,6 +537,23 @@ def _database(typed: str, query, table: str, con, folder: Path | None, where) ->
     con.execute("CREATE VIEW base AS SELECT * FROM query_rows")
     columns = [r[0] for r in con.execute("DESCRIBE base").fetchall()]
     return Source(table, shown, con, columns, 0)
+
+
+def _arrow_uri(url) -> tuple[str, str] | None:
+    """(backend, URI) for reading the query as Arrow (arrowquery.py), opened read-only: a
+    SQLite file as a `file:` URI, a PostgreSQL database as libpq takes it, its session
+    read-only; None for any other database, or a URL whose options would be overridden."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = _sqlite_file(url)
+        return None if database is None else (backend, database.resolve().as_uri() + "?mode=ro")
+    if backend != "postgresql" or "options" in url.query:
+        return None
+    query = {**url.query, "options": "-c default_transaction_read_only=on"}
+    if not all(isinstance(v, str) for v in query.values()):
+        return None  # a parameter given twice: left to SQLAlchemy
+    base = url.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    return backend, f"{base}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
 
 
 def _sqlite_file(url) -> Path | None:

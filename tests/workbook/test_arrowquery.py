@@ -1,6 +1,6 @@
-"""A SQLite query read as Arrow (ADBC) gives, value for value, what the sqlite3 module and
-pandas give (the second method, and the way salesplan read SQLite before) — or is left to
-them where the driver would read it otherwise."""
+"""A database query read as Arrow (ADBC) gives, value for value, what the Python driver and
+pandas give (the second method, and the way salesplan read databases before) — or is left to
+them where the ADBC driver would read it otherwise."""
 
 import sqlite3
 from datetime import date
@@ -9,11 +9,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from xl_addin.workbook import sqlitearrow
+from xl_addin.workbook import arrowquery
 from xl_addin.workbook.sourcehistory import history_frame
 from xl_addin.workbook.sources import open_source
 
-BATCH = sqlitearrow.BATCH
+BATCH = arrowquery.BATCH
+
+
+def load(con, path, query) -> bool:
+    return arrowquery.load(con, "sqlite", path.resolve().as_uri() + "?mode=ro", query, "q")
 
 
 def database(path, rows, columns="a") -> None:
@@ -56,7 +60,7 @@ def test_orders_read_as_arrow_equal_the_sqlite3_modules_rows(tmp_path):
     database(path, rows, "day, amount, region, rep, qty, customer")
     query = "SELECT * FROM t ORDER BY rowid"
     con = duckdb.connect()
-    assert sqlitearrow.load(con, path, query, "q") is True
+    assert load(con, path, query) is True
     got = con.execute("SELECT * FROM q").fetchall()
     assert got == via_pandas(path, query)
     assert got[BATCH + 20][5] == "45300"  # as SQLite writes the number as text
@@ -84,7 +88,7 @@ def test_what_the_driver_would_read_otherwise_is_left_to_the_sqlite3_module(tmp_
     path = tmp_path / "sales.db"
     database(path, [(v,) for v in values])
     con = duckdb.connect()
-    assert sqlitearrow.load(con, path, "SELECT * FROM t", "q") is False
+    assert load(con, path, "SELECT * FROM t") is False
     assert tables(con) == []
 
 
@@ -93,7 +97,7 @@ def test_the_database_is_opened_read_only(tmp_path):
     database(path, [(1.5,), (2.5,)])
     before = path.read_bytes()
     con = duckdb.connect()
-    assert sqlitearrow.load(con, path, "DELETE FROM t RETURNING a", "q") is False
+    assert load(con, path, "DELETE FROM t RETURNING a") is False
     assert path.read_bytes() == before
     assert tables(con) == []
 
@@ -117,3 +121,69 @@ def test_a_history_mixing_text_and_numbers_in_its_first_rows_keeps_every_cent(tm
     frame = history_frame(open_source(row, tmp_path, where), date(2026, 1, 5), problems)
     assert problems == []
     assert frame["amount_cents"].sum() == 14_000_787 * 2 + 1_234_567_891 + 123_456
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server of the tests' own (tests/postgres.py) with the table o: orders in
+    typed columns as a database holds them; yields its SQLAlchemy URL."""
+    import psycopg
+
+    from tests.postgres import postgres_server
+
+    with postgres_server() as socket:
+        with psycopg.connect(host=str(socket), user="postgres", dbname="postgres") as db:
+            db.execute(
+                "CREATE TABLE o (id serial, day date, placed timestamptz, amount numeric(14, 2), "
+                "region text, qty integer, place point)"
+            )
+            with db.cursor().copy("COPY o (day, placed, amount, region, qty) FROM STDIN") as copy:
+                for k in range(3_000):
+                    copy.write_row(
+                        (
+                            date(2026, 1, 5 + k % 20),
+                            f"2026-01-{5 + k % 20:02d} {k % 24:02d}:30+08",
+                            f"{140_007 + k}.{k % 100:02d}",
+                            "华东" if k % 3 else None,
+                            None if k % 7 == 0 else k,
+                        )
+                    )
+        yield f"postgresql+psycopg://postgres@/postgres?host={socket}"
+
+
+def pg_load(con, url, query) -> bool:
+    import sqlalchemy
+
+    from xl_addin.workbook.sources import _arrow_uri
+
+    arrow = _arrow_uri(sqlalchemy.engine.make_url(url))
+    assert arrow is not None and arrow[0] == "postgresql"
+    return arrowquery.load(con, *arrow, query, "q")
+
+
+def test_postgresql_rows_read_as_arrow_equal_psycopgs(postgres):
+    import sqlalchemy
+
+    query = "SELECT day, placed, amount, region, qty FROM o ORDER BY id"
+    con = duckdb.connect()
+    assert pg_load(con, postgres, query) is True
+    engine = sqlalchemy.create_engine(postgres)
+    with engine.connect() as connection:
+        frame = pd.read_sql_query(sqlalchemy.text(query), connection)
+    engine.dispose()
+    con.register("frame", frame)
+    # a NUMERIC comes as its text, pandas gives a Decimal: the same cents either way
+    same = """SELECT day, placed, round(CAST(amount AS DOUBLE) * 100) AS cents, region,
+                     CAST(qty AS BIGINT) AS qty FROM {}"""
+    got = con.execute(same.format("q")).fetchall()
+    assert got == con.execute(same.format("frame")).fetchall()
+    assert len(got) == 3_000 and got[1][2] == 14_000_801
+
+
+def test_a_postgresql_type_arrow_cannot_carry_and_a_write_are_left_to_sqlalchemy(postgres):
+    con = duckdb.connect()
+    assert pg_load(con, postgres, "SELECT * FROM o") is False  # point: its bytes
+    assert pg_load(con, postgres, "DELETE FROM o RETURNING id") is False  # read-only
+    assert tables(con) == []
+    assert pg_load(con, postgres, "SELECT count(*) AS n FROM o") is True
+    assert con.execute("SELECT n FROM q").fetchone() == (3_000,)
