@@ -319,6 +319,20 @@ def test_a_bad_source_is_named_exit_2_nothing_written_no_credential_shown(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.xlsx", *(files or {})])
 
 
+def test_a_query_of_two_statements_is_refused_at_its_cell_and_runs_neither(made, tmp_path, capsys):
+    """SQLite's Arrow driver would run the first statement and drop the second unseen."""
+    folder, _, _ = made
+    db = (folder / "sales.db").read_bytes()
+    query = "SELECT * FROM orders; DELETE FROM orders"
+    row = ("tblHistory", "sqlite:///sales.db", query, MAP)
+    path, before = bad(made, tmp_path, row, {"sales.db": db})
+    assert main(["decompose", str(path)]) == 2
+    said = "Sources!C2: the Query on sqlite:///sales.db failed: You can only execute one statement"
+    assert said in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert (tmp_path / "sales.db").read_bytes() == db
+
+
 def test_a_parquet_file_corrupted_past_its_schema_is_named_at_its_cell(made, tmp_path, capsys):
     """Its schema opens; its data fails while the history is summed."""
     con = duckdb.connect()

@@ -92,6 +92,15 @@ def test_what_the_driver_would_read_otherwise_is_left_to_the_sqlite3_module(tmp_
     assert tables(con) == []
 
 
+def test_a_query_of_two_statements_is_left_to_the_sqlite3_module_which_refuses_it(tmp_path):
+    path = tmp_path / "sales.db"
+    database(path, [(1.5,)])
+    con = duckdb.connect()
+    assert load(con, path, "SELECT * FROM t; SELECT 2 AS b") is False  # the driver: 1.5
+    assert tables(con) == []
+    assert load(con, path, "-- the orders\nSELECT * FROM t;") is True
+
+
 def test_the_database_is_opened_read_only(tmp_path):
     path = tmp_path / "sales.db"
     database(path, [(1.5,), (2.5,)])

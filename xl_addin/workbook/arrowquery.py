@@ -11,6 +11,7 @@ Where a driver would read a value otherwise than the Python driver does, or cann
 query, `load` says so (False) and the query is read as before (SQLAlchemy and pandas):
   - bytes (BLOB, bytea, and a PostgreSQL type Arrow has no type for, which the driver hands
     over as its bytes);
+  - a SQLite Query of several statements: the driver would run the first and drop the rest;
   - SQLite types each value, not each column, and the driver types each column by its first
     batch of rows. A number further down a column of text it takes as SQLite writes it as
     text (`2.5`), as DuckDB takes it from pandas; but a number of another type further
@@ -23,6 +24,7 @@ A PostgreSQL NUMERIC comes as its text (`154.49`), read as a typed amount is.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from contextlib import ExitStack, closing
 
 import adbc_driver_manager
@@ -40,6 +42,8 @@ def load(con: duckdb.DuckDBPyConnection, backend: str, uri: str, query: str, tab
     them otherwise (see the module's docstring) or fails."""
     driver = importlib.import_module(DRIVERS[backend])
     try:
+        if backend == "sqlite":
+            _one_statement(uri, query)
         with ExitStack() as stack:
             db = stack.enter_context(closing(driver.connect(uri)))
             conn = stack.enter_context(closing(adbc_driver_manager.AdbcConnection(db)))
@@ -57,6 +61,14 @@ def load(con: duckdb.DuckDBPyConnection, backend: str, uri: str, query: str, tab
         con.execute(f"DROP TABLE {table}")
         return False
     return True
+
+
+def _one_statement(uri: str, query: str) -> None:
+    """Raises unless `query` is one statement: SQLite's driver runs the first of several
+    and drops the rest without a word, where the sqlite3 module refuses them (prepared by
+    SQLite under EXPLAIN: nothing is run)."""
+    with closing(sqlite3.connect(uri, uri=True)) as db:
+        db.execute(f"EXPLAIN {query}").close()
 
 
 def _read_otherwise(con: duckdb.DuckDBPyConnection, table: str, backend: str) -> bool:
