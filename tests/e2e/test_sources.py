@@ -10,12 +10,14 @@ import sqlite3
 import zipfile
 
 import duckdb
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
 from tests.e2e.test_order_actuals import TRACKED, as_orders, replace_rows, sheet_values, table_rows
 from tests.examples import example_plan
+from tests.workbook.test_coerce import ODD_ZONE, offset_changes
 from xl_addin.cli import main
 
 OUTPUTS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
@@ -691,6 +693,55 @@ def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_
     days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
     assert zoned["period"].tolist() == plain["period"].tolist() == days
     assert zoned["amount_cents"].tolist() == plain["amount_cents"].tolist() == [125, 550, 425]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe", ODD_ZONE])
+def test_zoned_order_times_sum_into_the_days_of_their_local_times(tmp_path, in_zone, zone):
+    """Zoned order times are summed by local day in DuckDB (each quarter hour's day worked
+    out once): the sums must be those of the same orders with their local times written out
+    one by one (fromtimestamp: the second method), around every change of offset too."""
+    import datetime as dt
+
+    from xl_addin.workbook.sourcehistory import history_frame
+    from xl_addin.workbook.sources import open_source
+
+    in_zone(zone)
+    rng = np.random.default_rng(14)
+    changes = np.array(offset_changes(1_735_689_600, 1_798_761_600), dtype=np.float64)
+    seconds = np.concatenate(
+        [
+            (changes[:, None] + np.arange(-7_200, 7_200, 37.5)).ravel(),  # 2025-2026
+            rng.uniform(1_736_000_000, 1_798_000_000, 20_000),
+        ]
+    )
+    local = [dt.datetime.fromtimestamp(t) for t in seconds.tolist()]
+    orders = pd.DataFrame(
+        {
+            "zoned": pd.to_datetime(seconds, unit="s", utc=True),
+            "local": pd.Series(local, dtype="datetime64[us]"),
+            "Amount": (np.arange(len(seconds)) % 997 + 1) / 4,
+            "Region": "North",
+        }
+    )
+    con = duckdb.connect()
+    con.register("orders", orders)
+    for name in ("zoned", "local"):
+        con.execute(
+            f"COPY (SELECT {name} AS Period, Amount, Region FROM orders) "
+            f"TO '{tmp_path / name}.parquet'"
+        )
+    where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
+    frames = []
+    for name in ("zoned", "local"):
+        row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
+        problems = []
+        frames.append(
+            history_frame(open_source(row, tmp_path, where), dt.date(2025, 1, 6), problems)
+        )
+        assert not problems
+    kind = f"SELECT typeof(Period) FROM '{tmp_path / 'zoned.parquet'}' LIMIT 1"
+    assert con.execute(kind).fetchone() == ("TIMESTAMP WITH TIME ZONE",)
+    pd.testing.assert_frame_equal(frames[0].drop(columns="_row"), frames[1].drop(columns="_row"))
 
 
 def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(

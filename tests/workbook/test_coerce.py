@@ -4,6 +4,7 @@ those of reading every cell, for every kind of cell a column can hold."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -301,3 +302,73 @@ def test_the_days_of_dates_and_times_are_numpys_through_pandas_or_not(values):
     got = coerce.days_of(values)
     assert got.dtype == np.dtype("datetime64[D]")
     assert got.tolist() == np.array(values, dtype="datetime64[D]").tolist()
+
+
+# A zone whose clocks go back an hour at 00:05 (summer time) on the last Sunday of October,
+# at offsets of odd minutes: for five minutes a quarter hour (UTC) that begins and ends on
+# one day passes midnight (POSIX TZ: the sign is west of UTC).
+ODD_ZONE = "AAA0:17:30BBB-0:42:30,M3.5.0/2,M10.5.0/0:05"
+ZONES = [
+    "Asia/Shanghai",
+    "America/New_York",
+    "America/St_Johns",  # 3:30 behind UTC, and summer time
+    "Australia/Lord_Howe",  # summer time of half an hour
+    "Asia/Kathmandu",  # 5:30 ahead, 5:45 since 1986
+    "Africa/Monrovia",  # 0:44:30 behind UTC until 1972
+    "America/Sao_Paulo",  # summer time ended at midnight: back to 23:00 of the day before
+    ODD_ZONE,
+]
+
+
+def offset_changes(start: int, end: int) -> list[int]:
+    """The instants (seconds since 1970 UTC) at which this computer's clock changed its offset
+    from UTC between `start` and `end`: found day by day, then to the second."""
+    offset = lambda t: time.localtime(t).tm_gmtoff  # noqa: E731
+    found = []
+    for day in range(start, end, 86_400):
+        if offset(day) != offset(day + 86_400):
+            lo, hi = day, day + 86_400  # offset(lo) != offset(hi)
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if offset(mid) == offset(lo) else (lo, mid)
+            found.append(hi)
+    return found
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_local_days_are_each_instants_day_on_this_computers_clock(in_zone, zone):
+    """coerce.local_days works out a day once per quarter hour: the days must be those of
+    each instant on this computer's clock (fromtimestamp, one by one: the second method),
+    at and around every change of offset 1960–2040 and every quarter hour's ends."""
+    in_zone(zone)
+    rng = np.random.default_rng(18)
+    changes = np.array(offset_changes(-315_619_200, 2_208_988_800), dtype=np.float64)
+    assert len(changes) > 0 or zone == "Asia/Kathmandu"  # it changed twice, before 1990
+    quarters = rng.integers(-(10**6), 3 * 10**6, 2_000) * 900.0
+    seconds = np.concatenate(
+        [
+            (
+                changes[:, None] + np.array([-901, -900, -61, -1, -0.5, 0, 0.25, 1, 59, 899, 900])
+            ).ravel(),
+            (quarters[:, None] + np.array([-1e-6, 0, 1e-6, 450, 899.999999])).ravel(),
+            rng.uniform(-3e8, 2.5e9, 5_000),
+        ]
+    )
+    got = coerce.local_days(seconds)
+    want = [np.datetime64(dt.datetime.fromtimestamp(t), "D") for t in seconds.tolist()]
+    assert got.dtype == np.dtype("datetime64[D]")
+    assert got.tolist() == np.array(want, dtype="datetime64[D]").tolist()
+
+
+def test_a_column_of_zoned_order_times_reads_as_one_by_one(in_zone):
+    """coerce.date of timestamps with a zone (order-level actuals from a database), mixed with
+    plain dates and times: each the day it was here, as before it was read all at once."""
+    in_zone("America/New_York")
+    rng = np.random.default_rng(5)
+    seconds = rng.uniform(1.7e9, 1.8e9, 3_000)
+    zoned = [pd.Timestamp(t, unit="s", tz="UTC") for t in seconds.tolist()]
+    column = pd.Series([*zoned, dt.date(2026, 1, 5), dt.datetime(2026, 1, 6, 23, 59)], dtype=object)
+    read, bad = coerce.date(column)
+    want = [pd.Timestamp(dt.datetime.fromtimestamp(t).date()) for t in seconds.tolist()]
+    assert read.tolist() == [*want, pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-06")]
+    assert not bad.any()

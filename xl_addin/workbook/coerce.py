@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -241,7 +243,7 @@ def date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     real = kind.isin([dt.date, dt.datetime, pd.Timestamp])
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if real.any():
-        days = days_of([_here(v) for v in values[real].tolist()])
+        days = _days_here(values[real].tolist())
         inside = (days >= _FIRST) & (days <= _LAST)
         out[real] = np.where(inside, days, np.datetime64("NaT")).astype("datetime64[ns]")
     odd = ~real & ~blank
@@ -260,6 +262,24 @@ def _day_of(v):
     return v
 
 
+def _days_here(moments: list) -> np.ndarray:
+    """The day of each date or datetime, datetime64[D]. A time with a zone (a database's or a
+    Parquet file's timestamp with time zone) is an instant: its day is the day it was on
+    this computer's clock, where the plan is made (local_days). numpy would take the day in
+    UTC: an order at 00:30 in Beijing would fall on the day before, and into the week
+    before on a Monday. A time without a zone is the day as it is (days_of); text with an
+    offset is the day as written (_one_date)."""
+    zoned = np.array([getattr(v, "tzinfo", None) is not None for v in moments], dtype=bool)
+    if not zoned.any():
+        return days_of(moments)
+    days = np.empty(len(moments), dtype="datetime64[D]")
+    instants = pd.to_datetime(list(itertools.compress(moments, zoned)), utc=True)
+    days[zoned] = local_days(instants.as_unit("us").asi8 / 1e6)
+    if not zoned.all():
+        days[~zoned] = days_of(list(itertools.compress(moments, ~zoned)))
+    return days
+
+
 def days_of(moments: list) -> np.ndarray:
     """Each date or datetime (without a zone) as its day, datetime64[D], as numpy gives it:
     through pandas, 15 times as fast for a column of order times, while every one is within
@@ -270,18 +290,50 @@ def days_of(moments: list) -> np.ndarray:
         return np.array(moments, dtype="datetime64[D]")
 
 
-def _here(v):
-    """A time with a zone (a database's or a Parquet file's timestamp with time zone) as the
-    wall time of this computer's zone: its day is the day it was where the plan is made, as
-    DuckDB gives it. numpy would take the day in UTC: an order at 00:30 in Beijing would fall
-    on the day before, and into the week before on a Monday. A time without a zone as it is;
-    text with an offset is the day as written (_one_date)."""
-    if getattr(v, "tzinfo", None) is None:
-        return v
+QUARTER = 900  # seconds: every zone now is a whole number of quarter hours from UTC, so its
+# days begin on a quarter hour (UTC), and most quarter hours lie within one day
+_DAY = 86_400
+
+
+def local_days(seconds) -> np.ndarray:
+    """The day of each instant (seconds since 1970 UTC) on this computer's clock, datetime64[D]:
+    worked out once for each quarter hour the instants fall in (quarter_days), one by one
+    where a quarter hour spans two days."""
+    whole = np.floor(np.asarray(seconds, dtype=np.float64)).astype(np.int64)
+    quarters, inverse = np.unique(np.floor_divide(whole, QUARTER), return_inverse=True)
+    days = quarter_days(quarters)[inverse.reshape(-1)]
+    odd = np.isnat(days)
+    if odd.any():
+        days[odd] = np.floor_divide(whole[odd] + _offsets(whole[odd]), _DAY).astype("datetime64[D]")
+    return days
+
+
+def quarter_days(quarters: np.ndarray) -> np.ndarray:
+    """For each quarter hour (UTC, counted from 1970), the day on this computer's clock of
+    every instant in it, datetime64[D]; NaT where they are not all on one day. A quarter hour
+    whose first and last second are on the same day at the same offset from UTC is on that
+    day throughout (a zone changes its offset at most once in 15 minutes, on a whole second);
+    one whose ends differ in either (a zone offset by minutes, a change of offset) is NaT."""
+    starts = np.asarray(quarters, dtype=np.int64) * QUARTER
+    ends = starts + (QUARTER - 1)
+    first, last = _offsets(starts), _offsets(ends)
+    day = np.floor_divide(starts + first, _DAY)
+    same = (day == np.floor_divide(ends + last, _DAY)) & (first == last)
+    return np.where(same, day.astype("datetime64[D]"), np.datetime64("NaT"))
+
+
+def _offsets(seconds: np.ndarray) -> np.ndarray:
+    """This computer's offset from UTC (seconds east) at each whole second since 1970: what
+    its clock shows there (datetime.fromtimestamp) less the time in UTC; 0 where the
+    computer cannot tell (before 1970 on Windows: the day in UTC)."""
+    return np.array([_offset(t) for t in seconds.tolist()], dtype=np.int64)
+
+
+def _offset(t: int) -> int:
     try:
-        return dt.datetime.fromtimestamp(v.timestamp())
-    except (OSError, OverflowError, ValueError):  # before 1970 on Windows: the day in UTC
-        return v.astimezone(dt.UTC).replace(tzinfo=None)
+        return time.localtime(t).tm_gmtoff
+    except (OSError, OverflowError, ValueError):
+        return 0
 
 
 def _within(v):

@@ -76,6 +76,7 @@ class Source:
     reopen: Callable[[], Source] | None = None  # a CSV opened again, every byte checked
     _types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, once asked
     _lines: dict = field(default_factory=dict)  # a CSV file's number -> record_lines, once asked
+    local_days: dict[str, str] = field(default_factory=dict)  # column -> SQL (sourcehistory)
 
     def line(self, file: int, k: int) -> int:
         """The line of a CSV on which the `k`-th data record (1-based) of the source's file
