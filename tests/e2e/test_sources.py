@@ -18,6 +18,7 @@ import pytest
 from tests.e2e.test_order_actuals import TRACKED, as_orders, replace_rows, sheet_values, table_rows
 from tests.examples import example_plan
 from tests.workbook.test_coerce import ODD_ZONE, offset_changes
+from tests.workbook.test_sourcehistory import sourced_history
 from xl_addin.cli import main
 
 OUTPUTS = ("Targets", "Breakdown", "Phasing", "Reconciliation")
@@ -668,9 +669,6 @@ def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_
     at 00:30 on Monday is in that Monday's week, as the same orders with local times are."""
     import datetime as dt
 
-    from xl_addin.workbook.sourcehistory import history_frame
-    from xl_addin.workbook.sources import open_source
-
     in_zone("Asia/Shanghai")
     con = duckdb.connect()
     local = ["2026-01-04 23:30", "2026-01-05 00:30", "2026-01-11 23:59", "2026-01-12 07:59"]
@@ -680,16 +678,10 @@ def test_orders_timestamped_with_a_zone_fall_in_the_week_of_their_local_day(tmp_
             for k, t in enumerate(local)
         )
         con.execute(f"COPY ({rows}) TO '{tmp_path / name}.parquet'")
-    where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
-    frames = []
-    for name in ("zoned", "local"):
-        row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
-        problems = []
-        frames.append(
-            history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
-        )
-        assert not problems
-    zoned, plain = frames
+    zoned, plain = (
+        sourced_history(tmp_path, dt.date(2026, 1, 5), f"{name}.parquet")
+        for name in ("zoned", "local")
+    )
     days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
     assert zoned["period"].tolist() == plain["period"].tolist() == days
     assert zoned["amount_cents"].tolist() == plain["amount_cents"].tolist() == [125, 550, 425]
@@ -701,9 +693,6 @@ def test_zoned_order_times_sum_into_the_days_of_their_local_times(tmp_path, in_z
     out once): the sums must be those of the same orders with their local times written out
     one by one (fromtimestamp: the second method), around every change of offset too."""
     import datetime as dt
-
-    from xl_addin.workbook.sourcehistory import history_frame
-    from xl_addin.workbook.sources import open_source
 
     in_zone(zone)
     rng = np.random.default_rng(14)
@@ -730,18 +719,13 @@ def test_zoned_order_times_sum_into_the_days_of_their_local_times(tmp_path, in_z
             f"COPY (SELECT {name} AS Period, Amount, Region FROM orders) "
             f"TO '{tmp_path / name}.parquet'"
         )
-    where = {"table": ("Sources", "A2"), "source": ("Sources", "B2")}
-    frames = []
-    for name in ("zoned", "local"):
-        row = {"table": "tblHistory", "source": f"{name}.parquet", "query": None}
-        problems = []
-        frames.append(
-            history_frame(open_source(row, tmp_path, where), dt.date(2025, 1, 6), problems)
-        )
-        assert not problems
+    zoned, plain = (
+        sourced_history(tmp_path, dt.date(2025, 1, 6), f"{name}.parquet")
+        for name in ("zoned", "local")
+    )
     kind = f"SELECT typeof(Period) FROM '{tmp_path / 'zoned.parquet'}' LIMIT 1"
     assert con.execute(kind).fetchone() == ("TIMESTAMP WITH TIME ZONE",)
-    pd.testing.assert_frame_equal(frames[0].drop(columns="_row"), frames[1].drop(columns="_row"))
+    pd.testing.assert_frame_equal(zoned.drop(columns="_row"), plain.drop(columns="_row"))
 
 
 def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(
@@ -754,8 +738,6 @@ def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(
     import psycopg
 
     from tests.postgres import postgres_server
-    from xl_addin.workbook.sourcehistory import history_frame
-    from xl_addin.workbook.sources import open_source
 
     in_zone("Asia/Shanghai")
     with postgres_server() as socket:
@@ -765,17 +747,8 @@ def test_postgresql_timestamptz_orders_fall_in_the_week_of_their_local_day(
                 db.execute("INSERT INTO o VALUES (%s, %s, 'North')", (f"2026-01-{t}+08", k + 1.25))
         url = f"postgresql+psycopg://postgres@/postgres?host={socket}"
         monkeypatch.setenv("SALESPLAN_TEST_PG_TZ", url)
-        row = {
-            "table": "tblHistory",
-            "source": "SALESPLAN_TEST_PG_TZ",
-            "query": "SELECT t AS Period, amount AS Amount, region AS Region FROM o",
-        }
-        where = {
-            k: ("Sources", f"{c}2") for k, c in (("table", "A"), ("source", "B"), ("query", "C"))
-        }
-        problems = []
-        frame = history_frame(open_source(row, tmp_path, where), dt.date(2026, 1, 5), problems)
-    assert not problems
+        query = "SELECT t AS Period, amount AS Amount, region AS Region FROM o"
+        frame = sourced_history(tmp_path, dt.date(2026, 1, 5), "SALESPLAN_TEST_PG_TZ", query)
     days = [pd.Timestamp(f"2026-01-{d}") for d in ("04", "11", "12")]  # each week's last
     assert frame["period"].tolist() == days
     assert frame["amount_cents"].tolist() == [125, 550, 425]

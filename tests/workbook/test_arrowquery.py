@@ -9,9 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests.workbook.test_sourcehistory import sourced_history
 from xl_addin.workbook import arrowquery
-from xl_addin.workbook.sourcehistory import history_frame
-from xl_addin.workbook.sources import open_source
 
 BATCH = arrowquery.BATCH
 
@@ -116,19 +115,9 @@ def test_a_history_mixing_text_and_numbers_in_its_first_rows_keeps_every_cent(tm
     amounts = ["￥140,007.87", 140_007.87, 12_345_678.91, "1,234.56"]
     rows = [("2026-01-05", a, "华东", "服务器", "企业", "R0001") for a in amounts]
     database(tmp_path / "sales.db", rows, "订单日期, 金额, 区域, 产品, 客户类型, 销售工号")
-    where = {
-        k: ("Sources", f"{c}2")
-        for k, c in zip(("table", "source", "query", "columns"), "ABCD", strict=True)
-    }
-    row = {
-        "table": "tblHistory",
-        "source": "sqlite:///sales.db",
-        "query": "SELECT * FROM t",
-        "columns": "订单日期=Period, 金额=Amount, 销售工号=RepID",
-    }
-    problems = []
-    frame = history_frame(open_source(row, tmp_path, where), date(2026, 1, 5), problems)
-    assert problems == []
+    columns = "订单日期=Period, 金额=Amount, 销售工号=RepID"
+    source, query = "sqlite:///sales.db", "SELECT * FROM t"
+    frame = sourced_history(tmp_path, date(2026, 1, 5), source, query, columns)
     assert frame["amount_cents"].sum() == 14_000_787 * 2 + 1_234_567_891 + 123_456
 
 

@@ -14,7 +14,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_addin.workbook import coerce
-from xl_addin.workbook.sourcehistory import _amount_sql, _day_sql
+from xl_addin.workbook.sourcehistory import _amount_sql, _day_sql, history_frame
+from xl_addin.workbook.sources import open_source
+
+
+def sourced_history(folder, start, source: str, query=None, columns=None) -> pd.DataFrame:
+    """history_frame of the tblSources row naming `source` (a path relative to `folder`, or a
+    database) for a plan starting on `start`, read without a problem."""
+    where = {
+        k: ("Sources", f"{c}2")
+        for k, c in zip(("table", "source", "query", "columns"), "ABCD", strict=True)
+    }
+    row = {"table": "tblHistory", "source": source, "query": query, "columns": columns}
+    problems = []
+    frame = history_frame(open_source(row, folder, where), start, problems)
+    assert problems == []
+    return frame
 
 
 def one_by_one_amount(text: str) -> float:
