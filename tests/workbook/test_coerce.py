@@ -372,3 +372,23 @@ def test_a_column_of_zoned_order_times_reads_as_one_by_one(in_zone):
     want = [pd.Timestamp(dt.datetime.fromtimestamp(t).date()) for t in seconds.tolist()]
     assert read.tolist() == [*want, pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-06")]
     assert not bad.any()
+
+
+@pytest.mark.parametrize("pandas_holds_them", [True, False])
+def test_zoned_times_far_away_are_read_with_or_without_pandas(monkeypatch, pandas_holds_them):
+    """A zoned time beyond pandas 2's 1677–2262 (a typo for 2026) is not a date; one within
+    is its day: whether pandas converts them all or refuses them (as pandas 2 does)."""
+    if not pandas_holds_them:
+
+        def refuse(*args, **kwargs):
+            raise pd.errors.OutOfBoundsDatetime("as pandas 2: out of bounds nanosecond timestamp")
+
+        monkeypatch.setattr(coerce.pd, "to_datetime", refuse)
+    utc = dt.UTC
+    column = pd.Series(
+        [dt.datetime(3026, 1, 5, 12, tzinfo=utc), dt.datetime(2026, 1, 5, 12, tzinfo=utc)],
+        dtype=object,
+    )
+    read, bad = coerce.date(column)
+    assert bad.tolist() == [True, False]
+    assert read[1] == pd.Timestamp(dt.datetime.fromtimestamp(column[1].timestamp()).date())

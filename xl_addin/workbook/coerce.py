@@ -273,11 +273,19 @@ def _days_here(moments: list) -> np.ndarray:
     if not zoned.any():
         return days_of(moments)
     days = np.empty(len(moments), dtype="datetime64[D]")
-    instants = pd.to_datetime(list(itertools.compress(moments, zoned)), utc=True)
-    days[zoned] = local_days(instants.as_unit("us").asi8 / 1e6)
+    days[zoned] = local_days(_seconds(list(itertools.compress(moments, zoned))))
     if not zoned.all():
         days[~zoned] = days_of(list(itertools.compress(moments, ~zoned)))
     return days
+
+
+def _seconds(instants: list) -> np.ndarray:
+    """Seconds since 1970 UTC of each time with a zone: through pandas, as days_of, while
+    pandas holds them all (pandas 2 only 1677–2262); one by one otherwise."""
+    try:
+        return pd.to_datetime(instants, utc=True).as_unit("us").asi8 / 1e6
+    except (pd.errors.OutOfBoundsDatetime, ValueError, TypeError, OverflowError):
+        return np.array([v.timestamp() for v in instants], dtype=np.float64)
 
 
 def days_of(moments: list) -> np.ndarray:
