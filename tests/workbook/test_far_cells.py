@@ -23,7 +23,7 @@ from engine.problems import PlanError
 from tests.examples import example_plan
 from xl_addin.cli import main
 from xl_addin.workbook import extent
-from xl_addin.workbook.extent import beyond, scan_sheet
+from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet, within
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
@@ -33,19 +33,20 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @pytest.mark.parametrize("limit", [1, 6, 26, 27, 52, 702, 703, 16383])
-def test_the_column_pattern_matches_exactly_the_columns_beyond(limit):
-    pattern = re.compile(beyond(get_column_letter(limit), LETTERS, 3))
+def test_the_column_pattern_matches_exactly_the_columns_within(limit):
+    pattern = re.compile(within(get_column_letter(limit), LETTERS))
     matched = [c for c in range(1, 16385) if pattern.fullmatch(get_column_letter(c))]
-    assert matched == list(range(limit + 1, 16385))
+    assert matched == list(range(1, limit + 1))
+    assert not pattern.fullmatch(get_column_letter(limit).lower())  # Excel writes capitals
 
 
-@pytest.mark.parametrize("limit", [1, 9, 10, 25, 99, 100, 1000, 1048575])
-def test_the_row_pattern_matches_exactly_the_rows_beyond(limit):
-    pattern = re.compile(beyond(str(limit), "0123456789", 7))
+@pytest.mark.parametrize("limit", [1, 9, 10, 25, 99, 100, 1000, 520001, 1048575])
+def test_the_row_pattern_matches_exactly_the_rows_within(limit):
+    pattern = re.compile(within(str(limit), "0123456789"))
     rows = [*range(1, 3000), *range(limit - 50, limit + 50), 99_999, 100_000, 1_048_576]
     rows = sorted({r for r in rows if 1 <= r <= 1_048_576})
-    assert [r for r in rows if pattern.fullmatch(str(r))] == [r for r in rows if r > limit]
-    assert not pattern.fullmatch("0" + str(limit + 1))  # no leading zeros in a reference
+    assert [r for r in rows if pattern.fullmatch(str(r))] == [r for r in rows if r <= limit]
+    assert not pattern.fullmatch("0") and not pattern.fullmatch("01")  # Excel writes none
 
 
 def with_cells(path, sheet_part: str, edit) -> None:
@@ -64,14 +65,29 @@ def with_cells(path, sheet_part: str, edit) -> None:
     path.write_bytes(out.getvalue())
 
 
-def stray_at_the_end(xml: str) -> str:
-    cell = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-    return xml.replace("</sheetData>", cell + "</sheetData>")
+def stray_at_the_end(xml: str, row: str = "1048576", cell: str = "XFD1048576") -> str:
+    far = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>'
+    return xml.replace("</sheetData>", far + "</sheetData>")
 
 
 def stray_in_row_one(xml: str) -> str:
     cell = '<c r="XFD1" t="inlineStr"><is><t>note</t></is></c>'
     return xml.replace("</row>", cell + "</row>", 1)
+
+
+# References as calamine reads them, not as Excel writes them: small letters; leading zeros;
+# 32-bit numbers that wrap around (99,999,999,999 is row 1,215,752,191 to calamine). Each
+# made calamine abort the process where the scan knew only Excel's way of writing them.
+def stray_in_small_letters(xml: str) -> str:
+    return stray_at_the_end(xml, row="2000", cell="xfd1048576")
+
+
+def stray_led_by_zeros(xml: str) -> str:
+    return stray_at_the_end(xml, row="0001200000000", cell="A0001200000000")
+
+
+def stray_wrapped(xml: str) -> str:
+    return stray_at_the_end(xml, row="99999999999", cell="A99999999999")
 
 
 def sheet_part(path, table: str) -> str:
@@ -94,7 +110,13 @@ def values(path, sheet: str) -> list[tuple]:
 
 @pytest.mark.parametrize(
     ("table", "edit", "far"),
-    [("tblReps", stray_at_the_end, "XFD1048576"), ("tblHistory", stray_in_row_one, "XFD1")],
+    [
+        ("tblReps", stray_at_the_end, "XFD1048576"),
+        ("tblHistory", stray_in_row_one, "XFD1"),
+        ("tblReps", stray_in_small_letters, "XFD1048576"),
+        ("tblReps", stray_led_by_zeros, "A1200000000"),
+        ("tblReps", stray_wrapped, f"A{99_999_999_999 % 2**32}"),
+    ],
 )
 def test_a_plan_with_a_stray_far_cell_decomposes_as_without_it(clean, tmp_path, table, edit, far):
     original, targets = clean
@@ -109,7 +131,7 @@ def test_a_plan_with_a_stray_far_cell_decomposes_as_without_it(clean, tmp_path, 
             openpyxl.utils.range_boundaries(ref)[2],
         )
         extent = scan_sheet(z, part, rows, cols)
-    assert extent.far == (far,) and extent.cols == 16384
+    assert extent.far == (far,) and extent.cells - rows * cols > SPARE_CELLS
     assert main(["decompose", str(path)]) == 0  # before: SIGABRT, allocating 512 GiB
     assert values(path, "Targets") == targets
 
@@ -179,7 +201,8 @@ def test_a_sheet_inflated_from_the_file_scans_as_through_the_zip_layer(
             m.setattr(extent, "_inflated", lambda z, part: through_zip(z, z.getinfo(part)))
             through = scan_sheet(z, ref.sheet_part, rows, cols)
     assert direct == through
-    assert direct.far == ("PE7737", "LL7058", "HS6379")  # the furthest first: PE is column 421
+    assert (direct.rows, direct.cols) == (7793, 421)  # PE7737 reaches furthest right
+    assert direct.far == ("A7793", "A7786", "A7779")  # the last cells to reach further down
     assert direct.unread["A5000"] == "#DIV/0!" and direct.unread["B7793"] == ""
     assert direct.unread["D5007"] == "" and "C5000" not in direct.unread
     assert len(direct.unread) == 3 * 400
@@ -241,12 +264,29 @@ def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_on
 # without one after the row before it, a cell without one after the cell before it (the
 # first of a row in column A). A sheet so written once slipped past the scan, which knew
 # cells by their references alone: 50,000 rows and 16,000 cells without one made calamine
-# allocate 25.6 GB and abort the process.
+# allocate 25.6 GB and abort the process. calamine also reads a reference in small letters,
+# with leading zeros, a row's with letters before its digits, and numbers past 32 bits
+# wrapped around (row 4,294,967,301 is row 5); the scan knew only capitals and up to seven
+# digits.
 SHEET_PART = "xl/worksheets/sheet1.xml"
-FORMS = ("plain", "none", "single", "late", "prefixed")  # how an element carries its reference
+# how an element carries its reference
+FORMS = ("plain", "none", "single", "late", "prefixed", "small", "zeros", "wrapped")
+
+
+def _spelt(ref: str, form: str) -> str:
+    """`ref` (B7, or 7 for a row) spelt so that calamine reads the same place from it."""
+    letters, digits = re.fullmatch(r"([A-Z]*)([0-9]+)", ref).groups()
+    if form == "small":
+        return (letters or "Q").lower() + digits  # a row's letters are read and dropped
+    if form == "zeros":
+        return letters + "000" + digits
+    if form == "wrapped":
+        return letters + str(int(digits) + 2**32 * (1 + int(digits) % 3))
+    return ref
 
 
 def _start(name: str, ref: str, form: str) -> str:
+    ref = _spelt(ref, form)
     if form == "none":
         return f"<{name}"
     if form == "single":

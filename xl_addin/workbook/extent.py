@@ -9,8 +9,10 @@ right of or below the box its tables cover, with a pattern that matches only the
 rows not written as Excel writes one inside that box (_elements): a sheet that holds only
 its tables costs one pass of decompression (straight from the file: check_package has
 already read every part through the zip layer, its CRC checked) and a scan without a match.
-A sheet with rows or cells without a reference (calamine places each after the one before
-it) is walked element by element (_walk). `scan_sheet` says where the sheet really ends;
+Every other reference is read as calamine reads it (position: small letters, leading zeros,
+numbers wrapping around at 32 bits), not as Excel writes it. A sheet with rows or cells
+without a reference (calamine places each after the one before it) is walked element by
+element (_walk). `scan_sheet` says where the sheet really ends;
 the caller reads a sheet whose grid would be far larger than its tables another way
 (filebook.py).
 
@@ -32,7 +34,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from xl_addin.workbook.cellref import column_index, column_letter
+from xl_addin.workbook.cellref import column_letter
 from xl_addin.workbook.package import holds_formula_text
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
@@ -58,38 +60,41 @@ class Extent:
         return self.rows * self.cols
 
 
-def beyond(limit: str, alphabet: str, longest: int) -> str:
-    """A pattern for the strings of `alphabet` (ordered) greater than `limit` in that order,
-    where a longer string is greater (column letters, or row digits without leading zeros)."""
+def within(limit: str, alphabet: str) -> str:
+    """A pattern for the strings of `alphabet` (ordered) from its first to `limit` in that
+    order, where a longer string is greater (column letters; row digits, none with a leading
+    zero). Each option is of one length, the common ones (as long as `limit`) first."""
     first = alphabet[1:] if alphabet[0] == "0" else alphabet  # no leading zero
-    options = (
-        [f"[{first}][{alphabet}]{{{len(limit)},{longest - 1}}}"] if len(limit) < longest else []
-    )
+    options = []
     for i, ch in enumerate(limit):
-        higher = alphabet[alphabet.index(ch) + 1 :]
-        if higher:
+        letters = first if i == 0 else alphabet
+        lower = letters[: letters.index(ch)]
+        if lower:
             rest = len(limit) - i - 1
             options.append(
-                re.escape(limit[:i]) + f"[{higher}]" + (f"[{alphabet}]{{{rest}}}" if rest else "")
+                re.escape(limit[:i]) + f"[{lower}]" + (f"[{alphabet}]{{{rest}}}" if rest else "")
             )
-    return "|".join(f"(?:{o})" for o in options) or "(?!)"
+    options.append(re.escape(limit))
+    if len(limit) > 1:
+        options.append(f"[{first}][{alphabet}]{{0,{len(limit) - 2}}}")
+    return "|".join(f"(?:{o})" for o in options)
 
 
 def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool = True) -> Extent:
     """Where the cells of sheet `part` end, given that its tables reach row `rows` and column
     `cols`: the furthest cell (or row) beyond that box, or the box itself when none is; and,
     with `unread`, its cells without a value to read."""
-    col_beyond = beyond(column_letter(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
-    row_beyond = beyond(str(rows), "0123456789", 7)
-    elements = _elements(col_beyond, row_beyond, prefixed=False)
-    last_row, last_col, far, found = rows, cols, [], {}
+    col_within = within(column_letter(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    row_within = within(str(rows), "0123456789")
+    elements = _elements(col_within, row_within, prefixed=False)
+    reach, found = _Reach(rows, cols), {}
     tail, formulas, prefixed, unreferenced = b"", False, False, False
     with contextlib.closing(_inflated(z, part)) as pieces:
         for chunk in pieces:
             data = tail + chunk
             if not prefixed and PREFIXED_ELEMENT.search(data):  # <x:c>: looked for from here on
                 prefixed = True
-                elements = _elements(col_beyond, row_beyond, prefixed=True)
+                elements = _elements(col_within, row_within, prefixed=True)
             here = holds_formula_text(data)  # as fast as the part is inflated
             formulas = formulas or here
             if unread:
@@ -102,17 +107,37 @@ def scan_sheet(z: zipfile.ZipFile, part: str, rows: int, cols: int, unread: bool
                 if at is None:  # no reference: placed by the cells before it (_walk)
                     unreferenced = True
                     continue
-                row, col = at
-                row_only = col is None
-                col = cols if row_only else col
-                if row > last_row or col > last_col:
-                    last_row, last_col = max(last_row, row), max(last_col, col)
-                    if not row_only:
-                        far = [*far[-2:], f"{column_letter(col)}{row}"]
+                if at is not REFUSED:  # REFUSED: calamine refuses the sheet, holds no grid
+                    reach.add(*at)
             tail = data[-OVERLAP:]
     if unreferenced:
-        last_row, last_col, far = _walk(z, part, rows, cols)
-    return Extent(last_row, last_col, tuple(dict.fromkeys(reversed(far))), found, formulas)
+        reach = _walk(z, part, rows, cols)
+    return Extent(reach.rows, reach.cols, reach.far(), found, formulas)
+
+
+class _Reach:
+    """How far a sheet's elements reach, from the box of its tables on: its last row (a row
+    element counts too) and column, and the last few cells that each reached further than
+    every cell before them."""
+
+    def __init__(self, rows: int, cols: int):
+        self.rows, self.cols = rows, cols
+        self._cells = (rows, cols)  # how far cells alone reach
+        self._far: list[str] = []
+
+    def add(self, row: int, col: int | None) -> None:
+        """An element placed at `row` and column `col`, or None for a row element."""
+        self.rows = max(self.rows, row)
+        if col is None:
+            return
+        self.cols = max(self.cols, col)
+        if row > self._cells[0] or col > self._cells[1]:
+            self._cells = (max(self._cells[0], row), max(self._cells[1], col))
+            self._far = [*self._far[-2:], f"{column_letter(col)}{row}"]
+
+    def far(self) -> tuple[str, ...]:
+        """The cells that reach furthest beyond the box, furthest first."""
+        return tuple(dict.fromkeys(reversed(self._far)))
 
 
 def far_cell(z: zipfile.ZipFile) -> str | None:
@@ -127,42 +152,74 @@ def far_cell(z: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _elements(col_beyond: str, row_beyond: str, prefixed: bool) -> re.Pattern:
+def _elements(col_within: str, row_within: str, prefixed: bool) -> re.Pattern:
     """A pattern for the start of every cell and row element that is not as Excel writes one
-    within the box: `<c r="B7"`, `<row r="7"` (the reference first, in double quotes, no
-    further than the box). Everything else is looked at: a reference beyond the box, one
-    written another way (single quotes, after another attribute), and an element without a
-    reference, which calamine places after the one before it. Each is found from a literal
-    (`<c`, `<row`), which the engine scans for quickly; with `prefixed`, elements whose name
-    carries a prefix too (`<x:c`), which calamine reads whatever the prefix."""
-    cell_ok = rb' r="(?!(?:%s)[0-9])[A-Z]{1,3}+(?!(?:%s)")[0-9]++"' % (
-        col_beyond.encode(),
-        row_beyond.encode(),
-    )
-    row_ok = rb' r="(?!(?:%s)")[0-9]++"' % row_beyond.encode()
+    within the box: `<c r="B7"`, `<row r="7"` (the reference first, in double quotes, in
+    capitals, no leading zero, no further than the box). Everything else is looked at: a
+    reference beyond the box, one written another way (single quotes, after another
+    attribute, in small letters, with leading zeros), and an element without a reference,
+    which calamine places after the one before it. Each is found from a literal (`<c`,
+    `<row`), which the engine scans for quickly; with `prefixed`, elements whose name carries
+    a prefix too (`<x:c`), which calamine reads whatever the prefix."""
+    cell_ok = rb' r="(?:%s)(?:%s)"' % (col_within.encode(), row_within.encode())
+    row_ok = rb' r="(?:%s)"' % row_within.encode()
     prefix = rb"(?:[A-Za-z_][\w.-]*:)?" if prefixed else b""
     # no group captures the name (it would cost a third of the pass): a match ends after it
     return re.compile(rb"<%s(?:c(?!%s)|row(?!%s))(?=[\s/>])" % (prefix, cell_ok, row_ok))
 
 
+REFUSED = (0, 0)  # a reference calamine refuses, and with it the whole sheet (an error)
+U32 = 1 << 32  # calamine counts a reference's row and column in 32 bits, wrapping around
+
+
 def _reference(cell: bool, attributes: bytes) -> tuple[int, int | None] | None:
     """(row, column) of a cell element's reference, (row, None) of a row element's, from the
-    text of its start tag after the name; None when it has none calamine could place it by."""
+    text of its start tag after the name, 1-based, as calamine reads them (position); None
+    when it has none (calamine places it by the elements before it); REFUSED when calamine
+    refuses it."""
     m = _R.search(attributes)
     if m is None:
         return None
-    if cell:
-        ref = _CELL_REF.fullmatch(m[2])
-        return (int(ref[2]), column_index(ref[1])) if ref else None
-    return (int(m[2]), None) if m[2].isdigit() else None
+    at = position(m[2])
+    if at is None or (cell and at[1] is None):
+        return REFUSED
+    return at if cell else (at[0], None)
 
 
-def _walk(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> tuple[int, int, list[str]]:
+def position(ref: bytes) -> tuple[int, int | None] | None:
+    """Where calamine puts a reference (1-based row, and column or None when it has no
+    letters), read as calamine reads it: letters in either case, as many as there are, then
+    digits, leading zeros and all, each counted in 32 bits that wrap around (`A4294967299` is
+    row 3); None where calamine refuses it (no row, row 0, another character)."""
+    row = col = 0
+    scale = 1
+    digits = True
+    for ch in reversed(ref):
+        if 48 <= ch <= 57:  # 0-9
+            if not digits:
+                return None
+            row = (row + (ch - 48) * scale) % U32
+            scale = scale * 10 % U32
+        elif 65 <= ch <= 90 or 97 <= ch <= 122:  # A-Z, a-z
+            if digits:
+                if row == 0:
+                    return None
+                scale, digits = 1, False
+            col = (col + ((ch & 0xDF) - 64) * scale) % U32
+            scale = scale * 26 % U32
+        else:
+            return None
+    if row == 0:
+        return None
+    return row, col or None
+
+
+def _walk(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> _Reach:
     """Where a sheet's cells end when some of its rows or cells carry no reference: every
     element placed as calamine places it — a row without one after the row before it, a cell
     without one after the cell before it in its row (the first of a row in column A) — in
     one pass over every element (slow, for a sheet no spreadsheet program writes so)."""
-    last_row, last_col, far = rows, cols, []
+    reach = _Reach(rows, cols)
     row = col = 0
     rest = b""
     with contextlib.closing(_inflated(z, part)) as pieces:
@@ -172,20 +229,17 @@ def _walk(z: zipfile.ZipFile, part: str, rows: int, cols: int) -> tuple[int, int
             cut = len(data) if cut < 0 else cut
             for m in _ELEMENT.finditer(data, 0, cut):
                 at = _reference(m[1] is not None, m[3])
+                if at is REFUSED:  # calamine refuses the sheet: it holds no grid
+                    continue
                 if m[2]:  # a row
                     row = at[0] if at else row + 1
                     col = 0
-                    placed = (row, None)
+                    reach.add(row, None)
                 else:
                     row_at, col = at if at else (row, col + 1)
-                    placed = (row_at, col)
-                r, c = placed
-                if r > last_row or (c or 0) > last_col:
-                    last_row, last_col = max(last_row, r), max(last_col, c or 0)
-                    if c is not None:
-                        far = [*far[-2:], f"{column_letter(c)}{r}"]
+                    reach.add(row_at, col)
             rest = data[cut:]
-    return last_row, last_col, far
+    return reach
 
 
 def _inflated(z: zipfile.ZipFile, part: str) -> Iterator[bytes]:
@@ -234,7 +288,6 @@ def _through_zip(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 # a cell's or row's reference, however quoted, and the parts of a cell's
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([^"']*)\1""")
-_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 # an element of a cell or row, any prefix: (cell, row, the rest of its start tag)
 _ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:(c)|(row))(?=[\s/>])([^>]*)>")
 # a cell or row element whose name carries a prefix
