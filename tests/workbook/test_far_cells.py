@@ -238,6 +238,16 @@ def test_error_cells_and_formulas_never_calculated_are_found_in_a_prefixed_sheet
     assert found["prefixed"].formulas
 
 
+def test_cells_without_a_value_are_named_where_calamine_places_them():
+    """An error value or a formula never calculated, its reference spelt otherwise than
+    Excel spells it: named at the cell calamine puts it in (2**32 + 9 wraps to row 9)."""
+    xml = (
+        b'<row r="7"><c r="b7" t="e"><v>#N/A</v></c><c s="1" r=\'A0008\'><f>1+1</f></c>'
+        b'<c r="C4294967305" t="e"><v>#REF!</v></c><c r="D0" t="e"><v>#N/A</v></c></row>'
+    )
+    assert extent._unread(xml) == {"B7": "#N/A", "A8": "", "C9": "#REF!"}
+
+
 def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_one(clean, tmp_path):
     """Not "the cell is empty" (what calamine reads there): the same problem, at the same cell."""
     path = tmp_path / "plan.xlsx"

@@ -304,7 +304,8 @@ NO_RESULT_PREFIXED = (
     re.compile(rb"</(\w+):f>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
     re.compile(rb"<(\w+):f\s[^>]*/>(?:<\1:v\s*/>|<\1:v></\1:v>)?</\1:c>"),
 )
-CELL_START = re.compile(rb'<((?:\w+:)?)c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>')
+# a cell's start tag: its prefix, and its reference however quoted (read by position)
+CELL_START = re.compile(rb"""<((?:\w+:)?)c\s[^>]*?(?<=\s)r\s*=\s*(["'])([^"']*)\2[^>]*>""")
 VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
@@ -319,7 +320,8 @@ def _unread(data: bytes, formulas: bool = True, prefixed: bool = False) -> dict[
             continue
         end = data.find(b"</%sc>" % cell[1], cell.end())
         value = VALUE.search(data, cell.end(), end if end >= 0 else len(data))
-        out[cell[2].decode()] = value[1].decode() if value else "#N/A"
+        if name := _name(cell[3]):
+            out[name] = value[1].decode() if value else "#N/A"
     patterns = [*(NO_RESULT if formulas else NO_RESULT[1:])]
     if prefixed:
         patterns += NO_RESULT_PREFIXED
@@ -328,6 +330,12 @@ def _unread(data: bytes, formulas: bool = True, prefixed: bool = False) -> dict[
             prefix = m[1] + b":" if pattern.groups else b""
             start = data.rfind(b"<%sc" % prefix, 0, m.start() + 1)
             cell = CELL_START.match(data, start) if start >= 0 else None
-            if cell is not None:
-                out[cell[2].decode()] = ""
+            if cell is not None and (name := _name(cell[3])):
+                out[name] = ""
     return out
+
+
+def _name(ref: bytes) -> str | None:
+    """A cell's reference as Excel writes it (`b07` is B7), or None where calamine refuses it."""
+    at = position(ref)
+    return f"{column_letter(at[1])}{at[0]}" if at is not None and at[1] is not None else None
