@@ -11,15 +11,18 @@ import dataclasses
 import datetime as dt
 import threading
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.worksheet.table import Table
 
 from engine.problems import PlanError
 from tests.examples import example_plan
 from tests.workbook.test_far_cells import stray_at_the_end, with_cells
-from xl_addin.workbook import filebook
+from xl_addin.workbook import columnar, filebook
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.reader import read_plan
 
@@ -262,3 +265,16 @@ def test_the_other_large_tables_are_read_ahead_and_handed_over_when_asked(tmp_pa
         assert list(grid.table("tblReps").rows) == list(reps.rows)
     finally:
         grid.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=30), st.data())
+def test_arrow_strings_are_read_as_the_very_python_strings(texts, data):
+    """Arrow's buffers (offsets into one UTF-8 buffer) of any text — NUL, characters of one
+    to four bytes, empty strings — read back as the texts, from any offset of the column."""
+    lo = data.draw(st.integers(0, len(texts)))
+    hi = data.draw(st.integers(lo, len(texts)))
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.cumsum([0, *map(len, encoded)]).astype(np.int32)
+    buffers = [None, offsets.tobytes(), b"".join(encoded)]
+    assert list(columnar._strings(buffers, lo, hi)) == texts[lo:hi]

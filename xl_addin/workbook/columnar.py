@@ -117,16 +117,25 @@ def _column(fmt: str, child, n: int) -> np.ndarray | None:
 
 
 def _strings(buffers: list, lo: int, hi: int) -> np.ndarray:
-    """Arrow UTF-8 strings as Python str: the buffer decoded once, each value a slice."""
+    """Arrow UTF-8 strings as Python str: a NUL put between each two (at byte offsets, which
+    fall between characters), the buffer decoded once and split there — twice as fast as a
+    slice per value. Text holding a NUL itself (XML 1.0 has none; `_x0000_` may make one) is
+    sliced value by value, its byte offsets turned into character offsets."""
+    out = np.empty(hi - lo, dtype=object)
+    if hi == lo:
+        return out
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[lo : hi + 1]
-    data = bytes(buffers[2]) if len(buffers[2]) else b""
+    raw = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+    if not (raw == 0).any():
+        out[:] = np.insert(raw, offsets[1:-1], 0).tobytes().decode("utf-8").split("\0")
+        return out
+    data = raw.tobytes()
     text = data.decode("utf-8")
     if not data.isascii():  # byte offsets to character offsets: skip continuation bytes
-        raw = np.frombuffer(data, dtype=np.uint8)
         before = np.concatenate(([0], np.cumsum((raw & 0xC0) == 0x80)))
         offsets = offsets - before[offsets]
     starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
-    out = np.empty(hi - lo, dtype=object)
     out[:] = [text[a:b] for a, b in zip(starts, ends, strict=True)]
     return out
 
