@@ -233,19 +233,25 @@ def test_bad_history_is_said_at_the_same_cells_either_way(tmp_path, monkeypatch)
 
 
 def test_the_other_large_tables_are_read_ahead_and_handed_over_when_asked(tmp_path, monkeypatch):
-    """The first large table asked for sets the others reading on a thread; each comes back,
-    or raises its error, when it is asked for, as if read then; closing waits for the thread."""
+    """The first large table asked for sets the others reading on a thread — by columns, or
+    as a grid where the columns read refuses one —; each comes back, or raises its error, when
+    it is asked for, as if read then; closing waits for the thread."""
     path = example_plan(tmp_path)
     monkeypatch.setattr(filebook, "LARGE", 1)  # every table is large
-    here, read = {}, filebook.read_columns
+    here, gridded, read, grid_read = {}, {}, filebook.read_columns, FileBook._grid
 
     def spy(path, ref, box):
         here[ref.name] = threading.current_thread() is threading.main_thread()
         if ref.name == "tblActuals":
             raise OSError("the disk went away")
-        return read(path, ref, box)
+        return None if ref.name == "tblReps" else read(path, ref, box)  # tblReps: a grid
+
+    def grid_spy(book, ref, values):
+        gridded[ref.name] = threading.current_thread() is threading.main_thread()
+        return grid_read(book, ref, values)
 
     monkeypatch.setattr(filebook, "read_columns", spy)
+    monkeypatch.setattr(FileBook, "_grid", grid_spy)
     before = threading.active_count()
     book = FileBook(path)
     try:
@@ -258,6 +264,7 @@ def test_the_other_large_tables_are_read_ahead_and_handed_over_when_asked(tmp_pa
         book.close()
     assert threading.active_count() == before
     assert here["tblHistory"] and not here["tblReps"] and not here["tblActuals"]
+    assert "tblReps" in gridded and not any(gridded.values())  # grids read on the thread
     assert (first.headers, list(first.rows)) == (again.headers, list(again.rows))
     monkeypatch.setattr(filebook, "LARGE", GRID)
     grid = FileBook(path)

@@ -62,7 +62,7 @@ class FileBook:
         self._extents: dict[str, tuple[bool, dict]] = {}  # sheet part -> its scan (_scan)
         self._fitting: dict[str, bool] = {}  # sheet part -> whether it may be read whole (_fits)
         self._plain: set[str] = set()  # sheet parts scanned and found to hold no formula
-        self._ahead: dict[str, Future] | None = None  # large tables read on a thread (_columns)
+        self._ahead: dict[str, Future] | None = None  # large tables read on a thread (_read_ahead)
         self._pool: ThreadPoolExecutor | None = None
         self._folder = Path(folder) if folder is not None else None
         # the user's sheets whose formulas read the sheets written last (write_sheets)
@@ -80,19 +80,55 @@ class FileBook:
         ref = self._tables.get(name.casefold())
         if ref is None:
             return None
+        if not _large(ref):
+            return self._grid(ref, self._workbook())
+        if self._ahead is None:
+            self._read_ahead(ref)
+        ahead = self._ahead.pop(ref.name.casefold(), None)
+        return ahead.result() if ahead is not None else self._large_table(ref, self._workbook())
+
+    def _read_ahead(self, first: TableRef) -> None:
+        """The first large table asked for sets the plan's other large tables reading on a
+        thread: fastexcel lets go of the interpreter while it loads a table, so the actuals
+        (and a table the columns read refuses, read as a grid) load while the history is
+        loaded and checked (read_plan asks for every table). Each is handed over, or its error
+        raised, when it is asked for; one asked for again is read again."""
+        self._fits(first)  # this table's scan first: the thread's scans would slow it down
+        others = [t for t in self._tables.values() if t is not first and _large(t)]
+        self._pool = ThreadPoolExecutor(max_workers=1) if others else None
+        self._ahead = {t.name.casefold(): self._pool.submit(self._aside, t) for t in others}
+
+    def _aside(self, ref: TableRef) -> RawTable:
+        """A large table read on the thread, with a calamine workbook of its own (one is not
+        to be used by two threads at once)."""
+        with contextlib.closing(CalamineWorkbook.from_path(str(self.path))) as values:
+            return self._large_table(ref, values)
+
+    def _large_table(self, ref: TableRef, values: CalamineWorkbook) -> RawTable:
+        """A large table read by columns (columnar.py), or as a grid where that read cannot be
+        sure of its values."""
+        read = read_columns(self.path, ref, boundaries(ref.ref)) if self._fits(ref) else None
+        if read is None:
+            return self._grid(ref, values)
+        min_col, min_row, _, _ = boundaries(ref.ref)
+        headers, columns = read
+        return RawTable(ref.name, ref.sheet, min_row, min_col, headers, ColumnRows(columns),
+                        False, columns)  # fmt: skip
+
+    def _workbook(self) -> CalamineWorkbook:
+        if self._values is None:
+            self._values = CalamineWorkbook.from_path(str(self.path))
+        return self._values
+
+    def _grid(self, ref: TableRef, values: CalamineWorkbook) -> RawTable:
+        """A table read from its sheet's grid (calamine), or row by row where the sheet
+        reaches too far to be one grid; cells calamine reads as "" though they hold an error
+        or a formula never calculated are said as they are."""
         min_col, min_row, max_col, max_row = boundaries(ref.ref)
         width = max_col - min_col + 1
-        if _large(ref):
-            read = self._columns(ref)
-            if read is not None:
-                headers, columns = read
-                return RawTable(ref.name, ref.sheet, min_row, min_col, headers,
-                                ColumnRows(columns), False, columns)  # fmt: skip
         one_grid, unread = self._scan(ref)
         if one_grid:
-            if self._values is None:
-                self._values = CalamineWorkbook.from_path(str(self.path))
-            grid = self._values.get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
+            grid = values.get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
             rows = [tuple(r[min_col - 1 : max_col]) for r in grid[min_row - 1 : max_row]]
         else:
             rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
@@ -109,25 +145,6 @@ class FileBook:
                     *rows[i][col - min_col + 1 :],
                 )
         return RawTable(ref.name, ref.sheet, min_row, min_col, list(rows[0]), rows[1:], errors)
-
-    def _columns(self, ref: TableRef) -> tuple[list[str], list] | None:
-        """A large table read by columns (columnar.py), or None: read it as a grid. The first
-        large table asked for sets the plan's other large tables reading on a thread: fastexcel
-        lets go of the interpreter while it loads a table, so the actuals load while the
-        history is loaded and checked (read_plan asks for every table). Each is handed over, or
-        its error raised, when it is asked for; one asked for again is read again."""
-        if self._ahead is None:
-            self._fits(ref)  # this table's scan first: the thread's scans would slow it down
-            others = [t for t in self._tables.values() if t is not ref and _large(t)]
-            self._pool = ThreadPoolExecutor(max_workers=1) if others else None
-            self._ahead = {
-                t.name.casefold(): self._pool.submit(self._read_columns, t) for t in others
-            }
-        ahead = self._ahead.pop(ref.name.casefold(), None)
-        return ahead.result() if ahead is not None else self._read_columns(ref)
-
-    def _read_columns(self, ref: TableRef) -> tuple[list[str], list] | None:
-        return read_columns(self.path, ref, boundaries(ref.ref)) if self._fits(ref) else None
 
     def _scan(self, ref: TableRef) -> tuple[bool, dict[str, str]]:
         """Whether calamine may read the table's sheet as one grid (no cells far beyond the
