@@ -136,6 +136,36 @@ def test_a_plan_with_a_stray_far_cell_decomposes_as_without_it(clean, tmp_path, 
     assert values(path, "Targets") == targets
 
 
+def with_table_to(path, table: str, corner: str) -> None:
+    """Stretch a table (and its filter) of the package at `path` to end at `corner`."""
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z,
+    ):
+        for info in src.infolist():
+            body = src.read(info)
+            if f'displayName="{table}"'.encode() in body:
+                body = re.sub(rb'(<(?:table|autoFilter)\b[^>]*?\bref="[A-Z]+[0-9]+):[A-Z]+[0-9]+"', rb'\1:%s"' % corner.encode(), body)  # fmt: skip
+            z.writestr(info, body)
+    path.write_bytes(out.getvalue())
+
+
+@pytest.mark.parametrize("table", ["tblReps", "tblHistory"])
+def test_a_table_over_the_whole_sheet_is_read_as_its_cells(clean, tmp_path, table):
+    """A table stretched to XFD1048576 (as a table made of a whole sheet's selection):
+    fastexcel held the table's box as one grid (512 GiB) and aborted the process; the grid
+    read made every row 16,384 cells wide. Its cells are what counts."""
+    original, targets = clean
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(original)
+    with_table_to(path, table, "XFD1048576")
+    assert FileBook(path).table_ref(table).ref.endswith(":XFD1048576")
+    assert main(["decompose", str(path)]) == 0  # before: SIGABRT
+    assert values(path, "Targets") == targets
+
+
 def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
     path = tmp_path / "plan.xlsx"
     path.write_bytes(clean[0])

@@ -44,6 +44,10 @@ from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 # Tables of this many cells or more are read by columns (columnar.py), where that read is
 # proven to give the grid's values; smaller ones cost the grid read little.
 LARGE = 100_000
+# ...and of at most this many: fastexcel holds a table's whole box as one grid of 32 bytes a
+# cell, however few cells the sheet holds (a table over the whole sheet, A1:XFD1048576, made
+# it allocate 512 GiB and abort). A longest history of 15 columns still fits (1,048,576 rows).
+COLUMNS_MOST = 16_000_000
 
 
 class FileBook:
@@ -107,7 +111,9 @@ class FileBook:
     def _large_table(self, ref: TableRef, values: CalamineWorkbook) -> RawTable:
         """A large table read by columns (columnar.py), or as a grid where that read cannot be
         sure of its values."""
-        read = read_columns(self.path, ref, boundaries(ref.ref)) if self._fits(ref) else None
+        box = boundaries(ref.ref)
+        fits = _cells(box) <= COLUMNS_MOST and self._fits(ref)
+        read = read_columns(self.path, ref, box) if fits else None
         if read is None:
             return self._grid(ref, values)
         min_col, min_row, _, _ = boundaries(ref.ref)
@@ -132,6 +138,9 @@ class FileBook:
             rows = [tuple(r[min_col - 1 : max_col]) for r in grid[min_row - 1 : max_row]]
         else:
             rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
+        # a table reaching beyond its sheet's last column (a table over whole rows): the
+        # columns where no cell is are left out, not made of empty cells for every row
+        width = min(width, max(1, max(map(len, rows), default=0)))
         rows = [r + (None,) * (width - len(r)) for r in rows] or [(None,) * width]
         errors = False
         for cell, text in unread.items():  # what calamine reads as "", said as it is
@@ -222,8 +231,12 @@ class FileBook:
 
 def _large(ref: TableRef) -> bool:
     """Whether a table is read by columns where it can be (columnar.py)."""
-    min_col, min_row, max_col, max_row = boundaries(ref.ref)
-    return (max_col - min_col + 1) * (max_row - min_row + 1) >= LARGE
+    return _cells(boundaries(ref.ref)) >= LARGE
+
+
+def _cells(box: tuple[int, int, int, int]) -> int:
+    min_col, min_row, max_col, max_row = box
+    return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
 def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):
