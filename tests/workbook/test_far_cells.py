@@ -166,6 +166,25 @@ def test_a_table_over_the_whole_sheet_is_read_as_its_cells(clean, tmp_path, tabl
     assert values(path, "Targets") == targets
 
 
+def test_a_table_over_the_whole_sheet_with_a_cell_at_its_far_end_is_refused_by_name(
+    clean, tmp_path
+):
+    """Its rows as far as the cell reaches would be 17 billion cells: the reader says so at
+    the table, exit 2 and the plan untouched, instead of aborting (calamine) or filling the
+    memory (a row of 16,384 cells for each of 1,048,576 rows)."""
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(clean[0])
+    with_cells(path, sheet_part(path, "tblReps"), stray_at_the_end)
+    with_table_to(path, "tblReps", "XFD1048576")
+    before = path.read_bytes()
+    with pytest.raises(PlanError) as caught:
+        read_plan(FileBook(path))
+    said = [(p.sheet, p.cell, p.message.key) for p in caught.value.problems]
+    assert said == [("Reps", "A1", "table_too_large")]
+    assert main(["decompose", str(path)]) == 2  # before: SIGABRT
+    assert path.read_bytes() == before
+
+
 def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
     path = tmp_path / "plan.xlsx"
     path.write_bytes(clean[0])

@@ -44,10 +44,13 @@ from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 # Tables of this many cells or more are read by columns (columnar.py), where that read is
 # proven to give the grid's values; smaller ones cost the grid read little.
 LARGE = 100_000
-# ...and of at most this many: fastexcel holds a table's whole box as one grid of 32 bytes a
-# cell, however few cells the sheet holds (a table over the whole sheet, A1:XFD1048576, made
-# it allocate 512 GiB and abort). A longest history of 15 columns still fits (1,048,576 rows).
-COLUMNS_MOST = 16_000_000
+# A table is read as at most this many cells (32 bytes each in calamine, 512 MiB): fastexcel
+# holds a table's whole box as one grid however few cells the sheet holds (a table over the
+# whole sheet, A1:XFD1048576, made it allocate 128 GiB and abort), so a larger table is read
+# as a grid of its sheet's cells; and a table whose cells reach further is refused by name.
+# A longest history of 15 columns (1,048,576 rows) is read by columns.
+MOST_CELLS = 16_000_000
+WIDEST_CLIP = 256  # the columns of a table over whole rows its sheet's scan takes as a box
 
 
 class FileBook:
@@ -112,7 +115,7 @@ class FileBook:
         """A large table read by columns (columnar.py), or as a grid where that read cannot be
         sure of its values."""
         box = boundaries(ref.ref)
-        fits = _cells(box) <= COLUMNS_MOST and self._fits(ref)
+        fits = _cells(box) <= MOST_CELLS and self._fits(ref)
         read = read_columns(self.path, ref, box) if fits else None
         if read is None:
             return self._grid(ref, values)
@@ -138,6 +141,10 @@ class FileBook:
             rows = [tuple(r[min_col - 1 : max_col]) for r in grid[min_row - 1 : max_row]]
         else:
             rows = _streamed(self.path, ref.sheet, min_row, max_row, min_col, max_col)
+            if rows is None:
+                message = said("table_too_large", table=ref.name, ref=ref.ref, most=MOST_CELLS)
+                hint = said("table_too_large_hint")
+                raise PlanError([Problem(ref.sheet, ref.ref.split(":")[0], message, hint)])
         # a table reaching beyond its sheet's last column (a table over whole rows): the
         # columns where no cell is are left out, not made of empty cells for every row
         width = min(width, max(1, max(map(len, rows), default=0)))
@@ -190,9 +197,15 @@ class FileBook:
             self._plain.add(part)
 
     def _box(self, part: str) -> tuple[int, int]:
-        """The last row and column of the tables of sheet `part`."""
+        """The last row and column of the tables of sheet `part`, as far as its scan takes
+        every cell inside them for granted: a table over whole rows (or the whole sheet) says
+        nothing of where its cells end, so its cells past MOST_CELLS are looked at."""
         boxes = [boundaries(t.ref) for t in self._tables.values() if t.sheet_part == part]
-        return max(b[3] for b in boxes), max(b[2] for b in boxes)
+        rows, cols = max(b[3] for b in boxes), max(b[2] for b in boxes)
+        if rows * cols > MOST_CELLS:
+            cols = min(cols, WIDEST_CLIP)
+            rows = min(rows, MOST_CELLS // cols)
+        return rows, cols
 
     def close(self) -> None:
         if self._pool is not None:  # no file left open by a read ahead (the plan is replaced)
@@ -241,15 +254,24 @@ def _cells(box: tuple[int, int, int, int]) -> int:
 
 def _streamed(path: Path, sheet: str, min_row: int, max_row: int, min_col: int, max_col: int):
     """A table's cells read row by row (openpyxl's read-only mode streams the sheet and stops
-    after the table's last row): for a sheet with cells far beyond its tables, whose grid
-    calamine could not hold. Slower than calamine, bounded by the table's size."""
+    after the table's last row), each row as far as its last cell: for a sheet with cells far
+    beyond its tables, whose grid calamine could not hold. Slower than calamine; None when
+    the table's rows as far as its cells reach would be more than MOST_CELLS (a table over
+    whole rows with a cell at its far end)."""
     import openpyxl  # only for such a sheet: loading it is ~80 ms
 
+    width = max_col - min_col + 1
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet]
         ws.reset_dimensions()  # its <dimension> may be as far off as its cells
-        return list(ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True))
+        rows, widest = [], 1
+        for row in ws.iter_rows(min_row, max_row, min_col, None, values_only=True):
+            rows.append(tuple(row[:width]))
+            widest = max(widest, len(rows[-1]))
+            if len(rows) * widest > MOST_CELLS:
+                return None
+        return rows
     finally:
         wb.close()
 
