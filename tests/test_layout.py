@@ -93,10 +93,13 @@ def test_every_module_belongs_to_a_wing():
 def test_the_command_line_starts_without_what_few_commands_need():
     """What the command line loads before it runs: not openpyxl (~80 ms: a sheet read row by
     row needs it), DuckDB (~50 ms: a plan with tblSources rows), holidays (a plan naming a
-    country) or SciPy (~150 ms: the commands that decompose)."""
+    country), SciPy (~150 ms: the commands that decompose) or what issue and collect need
+    (~60 ms: the reps' workbooks, a progress bar)."""
+    later = ("openpyxl", "duckdb", "holidays", "scipy", "tqdm", "xl_addin.repbook.issue",
+             "xl_addin.repbook.collect")  # fmt: skip
     code = (
         "import sys, xl_addin.cli, xl_addin.workbook.filebook, xl_addin.workbook.reader\n"
-        "print(sorted(m for m in ('openpyxl', 'duckdb', 'holidays', 'scipy') if m in sys.modules))"
+        f"print(sorted(m for m in {later!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

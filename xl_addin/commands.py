@@ -12,9 +12,9 @@ import dataclasses
 import datetime as dt
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,8 +29,6 @@ from engine.scenarios import Compared, Scenario, compare, find, outcome, scenari
 from engine.tracking import AMBER, GREEN, NO_REPORT, RED
 from xl_addin.messages import say, text
 from xl_addin.recalibration import Recalibrated, log_edits, set_setting
-from xl_addin.repbook.collect import Collected, collect
-from xl_addin.repbook.issue import Issued, issue
 from xl_addin.sheets.derivation import percent, target_text
 from xl_addin.sheets.labels import label
 from xl_addin.sheets.outputs import breakdown_names, describe, describe_progress
@@ -43,6 +41,10 @@ from xl_addin.workbook.init import new_plan_id
 from xl_addin.workbook.reader import read_plan
 from xl_addin.workbook.tablesource import PlanBook
 from xl_addin.workbook.tablewrite import TableEdits
+
+if TYPE_CHECKING:  # loaded by issue and collect only (~60 ms every other command is spared)
+    from xl_addin.repbook.collect import Collected
+    from xl_addin.repbook.issue import Issued
 
 TRACKED_SHEETS = ("Tracking", "Commission", "Dashboard")
 STATUSES = {RED: "red", AMBER: "amber", GREEN: "green"}  # the summary's fields
@@ -100,6 +102,8 @@ def issue_book(
 
     Every workbook carries the plan's PlanID; a plan without one gets a new one, written into
     its tblSettings only once every workbook is in place (one atomic write)."""
+    from xl_addin.repbook.issue import issue
+
     plan = read_plan(book)
     given = plan.settings["PlanID"]
     plan_id = str(given).strip() if given is not None else ""
@@ -296,6 +300,8 @@ def collect_book(
     book: PlanBook, folder: Path, prefer_returned: bool = False, now: dt.datetime | None = None
 ) -> Collected:
     """§16: the returned workbooks in `folder` read, checked and merged into the plan."""
+    from xl_addin.repbook.collect import collect
+
     return collect(book, folder, now or dt.datetime.now(), prefer_returned)
 
 
@@ -421,6 +427,8 @@ def scenario_outcomes(plan: Plan, workers: int | None = None) -> list:
     spawned: Windows, macOS), sending back each scenario's Summary. A plan that cannot be
     pickled (a table from a source outside the workbook, whose rows are placed through the
     source's open DuckDB connection) is compared in this process."""
+    from concurrent.futures import ProcessPoolExecutor
+
     scenarios = list(plan.scenarios)
     workers = min(len(scenarios), workers or os.cpu_count() or 1)
     held = _pickled(plan) if workers > 1 else None
