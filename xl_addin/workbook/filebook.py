@@ -25,6 +25,7 @@ from engine.problems import PlanError, Problem, said
 from xl_addin.workbook.atomic import replacing_kept
 from xl_addin.workbook.cellref import boundaries, cell_tuple
 from xl_addin.workbook.columnar import read_columns
+from xl_addin.workbook.columns import TABLES
 from xl_addin.workbook.extent import SPARE_CELLS, scan_sheet
 from xl_addin.workbook.package import (
     TableRef,
@@ -41,6 +42,8 @@ from xl_addin.workbook.splice import replace_sheets
 from xl_addin.workbook.tablesource import CellError, ColumnRows, RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 
+# The tables read_plan reads, which a large one read first sets reading ahead (_read_ahead)
+READ_AHEAD = frozenset(spec.name.casefold() for spec in TABLES)
 # Tables of this many cells or more are read by columns (columnar.py), where that read is
 # proven to give the grid's values; smaller ones cost the grid read little.
 LARGE = 100_000
@@ -95,13 +98,19 @@ class FileBook:
         return ahead.result() if ahead is not None else self._large_table(ref, self._workbook())
 
     def _read_ahead(self, first: TableRef) -> None:
-        """The first large table asked for sets the plan's other large tables reading on a
-        thread: fastexcel lets go of the interpreter while it loads a table, so the actuals
-        (and a table the columns read refuses, read as a grid) load while the history is
-        loaded and checked (read_plan asks for every table). Each is handed over, or its error
-        raised, when it is asked for; one asked for again is read again."""
+        """The first large table asked for sets the plan's other large input tables reading
+        on a thread: fastexcel lets go of the interpreter while it loads a table, so the
+        actuals (and a table the columns read refuses, read as a grid) load while the history
+        is loaded and checked (read_plan asks for every one). Each is handed over, or its error
+        raised, when it is asked for; one asked for again is read again. salesplan's own
+        output tables (a decomposed plan's Breakdown of a million rows) are never read ahead:
+        no command reads them whole."""
         self._fits(first)  # this table's scan first: the thread's scans would slow it down
-        others = [t for t in self._tables.values() if t is not first and _large(t)]
+        others = [
+            t
+            for t in self._tables.values()
+            if t is not first and _large(t) and t.name.casefold() in READ_AHEAD
+        ]
         self._pool = ThreadPoolExecutor(max_workers=1) if others else None
         self._ahead = {t.name.casefold(): self._pool.submit(self._aside, t) for t in others}
 
