@@ -31,6 +31,7 @@ from tests.builders import words
 from tests.libreoffice import opens_cleanly, recalculate_many
 from xl_addin.sheets.description import Block, Col, OutputSheet
 from xl_addin.sheets.render import render
+from xl_addin.workbook import package
 from xl_addin.workbook.package import find_tables, formulas_over
 from xl_addin.workbook.splice import full_calc_on_load, replace_sheets
 from xl_addin.workbook.styles import merge_styles
@@ -678,6 +679,18 @@ def test_the_users_formulas_over_output_sheets_are_found(results):
         assert formulas_over(str(results[kind][2]), names) == ["Inputs"]
         assert formulas_over(str(results[kind][2]), ["Nothing", "Target"]) == []
     assert formulas_over(str(results["openpyxl"][2]), names) == []  # its formulas are its own
+
+
+def test_a_formula_over_an_output_sheet_is_found_wherever_the_pieces_read_fall(
+    results, monkeypatch
+):
+    """The sheets are read a piece at a time (a Breakdown is a hundred megabytes of XML): a
+    formula cut between two pieces, at any byte, is found all the same."""
+    names = [sheet.name for sheet in description()]
+    path = str(results["excel-like"][2])
+    for size in (3, 7, 16, 37, 64, 101, 4096):
+        monkeypatch.setattr(package, "CHUNK", size)
+        assert formulas_over(path, names) == ["Inputs"], size
 
 
 def test_formulas_over_output_sheets_are_found_in_a_sheet_of_prefixed_elements(tmp_path):

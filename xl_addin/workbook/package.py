@@ -482,6 +482,7 @@ FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]+)</(?:\w+:)?f>")
 # where a formula's text ends, `</f>` or `</x:f>`: the regular-expression engine finds it in
 # a third of the time `in` takes (143 MB of history: 0.05 s against 0.15 s)
 FORMULA_END = re.compile(rb"f>")
+FORMULA_TAIL = 20_000  # bytes of XML kept from a piece to find a formula cut at its end
 
 
 def holds_formula_text(xml: bytes) -> bool:
@@ -512,10 +513,23 @@ def formulas_over(path: str, names: list[str], plain: frozenset[str] = frozenset
             name, part = sheet.get("name") or "", parts.get(sheet.get(REL_ID) or "")
             if name.casefold() in skip or not part or part in plain or not package.has(part):
                 continue
-            data = package.read(package.actual(part))
-            if holds_formula_text(data) and any(mention.search(m) for m in FORMULA.findall(data)):
-                out.append(name)
+            with z.open(package.actual(part)) as stream:
+                if _mentions(stream, mention):
+                    out.append(name)
     return out
+
+
+def _mentions(stream, mention: re.Pattern) -> bool:
+    """Whether a formula in the sheet XML of `stream` matches `mention`, read a piece at a
+    time (a decomposed plan's Breakdown is a hundred megabytes of XML), each piece searched
+    with the end of the one before (a formula's text is at most 8,192 characters)."""
+    tail = b""
+    while piece := stream.read(CHUNK):
+        data = tail + piece
+        if holds_formula_text(data) and any(mention.search(m) for m in FORMULA.findall(data)):
+            return True
+        tail = data[-FORMULA_TAIL:]
+    return False
 
 
 def is_encrypted(path: Source) -> bool:
