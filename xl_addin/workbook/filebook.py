@@ -128,7 +128,7 @@ class FileBook:
         read = read_columns(self.path, ref, box) if fits else None
         if read is None:
             return self._grid(ref, values)
-        min_col, min_row, _, _ = boundaries(ref.ref)
+        min_col, min_row, _, _ = box
         headers, columns = read
         return RawTable(ref.name, ref.sheet, min_row, min_col, headers, ColumnRows(columns),
                         False, columns)  # fmt: skip
