@@ -38,6 +38,7 @@ from tests.builders import CHANGE_LOG_HEADERS
 from tests.delivery.smtp_server import mail_server
 from tests.delivery.test_outbox import HOLD_LOCK
 from tests.examples import example_plan
+from tests.workbook.test_far_cells import sheet_part, stray_at_the_end, with_cells, with_table_to
 from tests.workbook.test_splice import description, openpyxl_book
 from xl_addin.cli import main, run_collect, run_recalibrate
 from xl_addin.delivery.journal import LOCK
@@ -551,6 +552,26 @@ def test_the_live_book_reads_the_same_plan_as_the_file(example, engine):
         a, b = getattr(got, name), getattr(expected, name)
         pd.testing.assert_frame_equal(a, b)
         assert a.attrs == b.attrs, name
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_a_table_over_the_whole_sheet_is_read_live_as_far_as_its_cells_go(plan, engine, far):
+    """tblReps stretched to XFD1048576: read through Excel only as far as the sheet's used
+    range (Excel would hand over 17 billion empty cells), the same plan as the file reader's;
+    with a cell at its far end, refused at the table as the file reader refuses it."""
+    if far:
+        with_cells(plan, sheet_part(plan, "tblReps"), stray_at_the_end)
+    with_table_to(plan, "tblReps", "XFD1048576")
+    live = LiveBook(xw.Book(plan))
+    if far:
+        with pytest.raises(PlanError) as caught:
+            read_plan(live)
+        said = [(p.sheet, p.cell, p.message.key) for p in caught.value.problems]
+        assert said == [("Reps", "A1", "table_too_large")]
+        return
+    got, expected = read_plan(live), read_plan(FileBook(plan))
+    pd.testing.assert_frame_equal(got.reps, expected.reps)
+    assert len(got.reps) == 24
 
 
 def test_a_description_with_text_like_formulas_renders_the_same_through_both_writers(

@@ -70,7 +70,7 @@ from xl_addin.workbook.init import (
 )
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
-from xl_addin.workbook.tablesource import RawTable
+from xl_addin.workbook.tablesource import MOST_CELLS, RawTable
 from xl_addin.workbook.tablewrite import NewTable, TableEdits, blocked_below
 
 if TYPE_CHECKING:
@@ -91,6 +91,11 @@ class Found:
 
     name: str
     sheet: str
+
+
+# A table of this many cells or more is read only as far as its sheet's used range (_used):
+# one call more, and none of the empty cells a table over whole rows holds.
+USED_FROM = 100_000
 
 
 class LiveBook:
@@ -132,6 +137,8 @@ class LiveBook:
         if found is None:
             return None
         cells = self._table(found).range
+        if cells.shape[0] * cells.shape[1] >= USED_FROM:
+            cells = self._used(found, cells)
         values = cells.options(ndim=2).value  # one call for the whole table
         return RawTable(
             found.name,
@@ -141,6 +148,24 @@ class LiveBook:
             list(values[0]),
             [tuple(r) for r in values[1:]],
         )
+
+    def _used(self, found: Found, cells):
+        """A large table's range as far as its sheet's used range goes: a table over whole
+        rows or the whole sheet (A1:XFD1048576) is empty past it, and Excel would hand over
+        every empty cell. One that is still more than MOST_CELLS is refused at its corner,
+        as the file reader refuses it."""
+        used = self.book.sheets[found.sheet].used_range
+        (rows, cols), (used_rows, used_cols) = cells.shape, used.shape
+        last_row = min(cells.row + rows, used.row + used_rows) - 1
+        last_col = min(cells.column + cols, used.column + used_cols) - 1
+        rows, cols = max(last_row - cells.row + 1, 1), max(last_col - cells.column + 1, 1)
+        if rows * cols > MOST_CELLS:
+            corner = f"{column_letter(cells.column)}{cells.row}"
+            ref = f"{corner}:{column_letter(cells.column + cells.shape[1] - 1)}"
+            ref += f"{cells.row + cells.shape[0] - 1}"
+            message = said("table_too_large", table=found.name, ref=ref, most=MOST_CELLS)
+            raise PlanError([Problem(found.sheet, corner, message, said("table_too_large_hint"))])
+        return cells.resize(rows, cols)
 
     # -- writing ----------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from xl_addin.workbook.package import (
 from xl_addin.workbook.placement import check_new_sheets, check_not_input
 from xl_addin.workbook.reader import plan_locale
 from xl_addin.workbook.splice import replace_sheets
-from xl_addin.workbook.tablesource import CellError, ColumnRows, RawTable
+from xl_addin.workbook.tablesource import MOST_CELLS, CellError, ColumnRows, RawTable
 from xl_addin.workbook.tablewrite import TableEdits, edited_parts
 
 # The tables read_plan reads, which a large one read first sets reading ahead (_read_ahead)
@@ -47,12 +47,6 @@ READ_AHEAD = frozenset(spec.name.casefold() for spec in TABLES)
 # Tables of this many cells or more are read by columns (columnar.py), where that read is
 # proven to give the grid's values; smaller ones cost the grid read little.
 LARGE = 100_000
-# A table is read as at most this many cells (32 bytes each in calamine, 512 MiB): fastexcel
-# holds a table's whole box as one grid however few cells the sheet holds (a table over the
-# whole sheet, A1:XFD1048576, made it allocate 128 GiB and abort), so a larger table is read
-# as a grid of its sheet's cells; and a table whose cells reach further is refused by name.
-# A longest history of 15 columns (1,048,576 rows) is read by columns.
-MOST_CELLS = 16_000_000
 WIDEST_CLIP = 256  # the columns of a table over whole rows its sheet's scan takes as a box
 
 

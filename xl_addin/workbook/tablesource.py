@@ -15,6 +15,13 @@ from typing import Protocol
 
 from xl_addin.workbook.cellref import column_letter
 
+# A table is read as at most this many cells (32 bytes each in calamine, 512 MiB): fastexcel
+# holds a table's whole box as one grid however few cells the sheet holds (a table over the
+# whole sheet, A1:XFD1048576, made it allocate 128 GiB and abort), so a larger table is read
+# as far as its sheet's cells go; and a table whose cells reach further is refused by name
+# (table_too_large). A longest history of 15 columns (1,048,576 rows) is read whole.
+MOST_CELLS = 16_000_000
+
 
 class CellError(str):
     """A cell that holds no value to read: an error value (its text, `#N/A`), or a formula
