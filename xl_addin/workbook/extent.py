@@ -35,11 +35,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from xl_addin.workbook.cellref import column_letter
-from xl_addin.workbook.package import holds_formula_text
+from xl_addin.workbook.package import OVERLAP, holds_formula_text
 
 CHUNK = 1 << 20  # bytes of XML scanned at a time
-OVERLAP = 20_000  # a cell split between two chunks is found whole in the next (a formula is
-# at most 8,192 characters)
 # A sheet may be read as one grid while it holds at most this many cells beyond its tables'
 # box (a few notes beside a table); a grid of 32 bytes a cell: 8 million cells are 256 MiB.
 SPARE_CELLS = 8_000_000
