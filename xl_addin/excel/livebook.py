@@ -93,6 +93,11 @@ class Found:
     sheet: str
 
 
+def _top_left(cells) -> str:
+    """The address of a range's first cell: `B7`."""
+    return f"{column_letter(cells.column)}{cells.row}"
+
+
 # A table of this many cells or more is read only as far as its sheet's used range (_used):
 # one call more, and none of the empty cells a table over whole rows holds.
 USED_FROM = 100_000
@@ -160,9 +165,8 @@ class LiveBook:
         last_col = min(cells.column + cols, used.column + used_cols) - 1
         rows, cols = max(last_row - cells.row + 1, 1), max(last_col - cells.column + 1, 1)
         if rows * cols > MOST_CELLS:
-            corner = f"{column_letter(cells.column)}{cells.row}"
-            ref = f"{corner}:{column_letter(cells.column + cells.shape[1] - 1)}"
-            ref += f"{cells.row + cells.shape[0] - 1}"
+            corner = _top_left(cells)
+            ref = f"{corner}:{cells.last_cell.get_address(False, False)}"
             message = said("table_too_large", table=found.name, ref=ref, most=MOST_CELLS)
             raise PlanError([Problem(found.sheet, corner, message, said("table_too_large_hint"))])
         return cells.resize(rows, cols)
@@ -174,8 +178,7 @@ class LiveBook:
         check_not_input(self._tables().values(), sheets, self._corner, lambda: plan_locale(self))
 
     def _corner(self, found: Found) -> str:
-        cells = self._table(found).range
-        return f"{column_letter(cells.column)}{cells.row}"
+        return _top_left(self._table(found).range)
 
     def write_sheets(self, sheets: list[OutputSheet], edits: TableEdits | None = None) -> None:
         """Replace salesplan's output sheets (and only those) and make `edits` in the user's
