@@ -289,6 +289,17 @@ def test_cells_without_a_value_are_named_where_calamine_places_them():
     assert extent._unread(xml) == {"B7": "#N/A", "A8": "", "C9": "#REF!"}
 
 
+def test_an_error_cell_is_found_however_its_type_is_quoted():
+    """calamine reads `t='e'` and `t = "e"` as it reads `t="e"`: an error, given as "" (each
+    checked against python-calamine when written); `xt="e"` and text ending in e are no type."""
+    xml = (
+        b'<row r="2"><c r="A2" t=\'e\'><v>#N/A</v></c><c r="B2" s="1"\n t = "e" >'
+        b'<v>#REF!</v></c><c r="C2" xt="e"><v>1</v></c><c r="D2" t="inlineStr">'
+        b'<is><t xml:space="preserve">type="e"</t></is></c><c r="E2" t="s"><v>3</v></c></row>'
+    )
+    assert extent._unread(xml) == {"A2": "#N/A", "B2": "#REF!"}
+
+
 def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_one(clean, tmp_path):
     """Not "the cell is empty" (what calamine reads there): the same problem, at the same cell."""
     path = tmp_path / "plan.xlsx"

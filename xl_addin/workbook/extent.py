@@ -19,8 +19,8 @@ the caller reads a sheet whose grid would be far larger than its tables another 
 The same pass finds the cells calamine reads as empty text though they are not empty: an
 error value (`#N/A`, `#REF!`: calamine gives ""), and a formula without a stored result (as
 openpyxl saves one: nothing to read until Excel has calculated and saved the file). Both are
-rare literals in the XML (`t="e"`, `</f>` or `<f …/>` right before the cell's end), found by a
-plain search; the reader reports them at their cells.
+found by a plain search for rare literals in the XML (the end of `t="e"` however quoted,
+`</f>` or `<f …/>` right before the cell's end); the reader reports them at their cells.
 """
 
 from __future__ import annotations
@@ -291,7 +291,10 @@ _ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:(c)|(row))(?=[\s/>])([^>]*)>"
 # a cell or row element whose name carries a prefix
 PREFIXED_ELEMENT = re.compile(rb":(?:c|row)[\s/>]")
 CELL_NAME = ord("c")  # the last letter of a cell element's name (a row's is w)
-ERROR_TYPE = re.compile(rb't="e"')
+# the end of an error cell's type attribute, however quoted (`t="e"`, `t = 'e'`): a short
+# literal the engine finds quickly; each is then looked for in its start tag (ERROR_TYPE)
+ERROR_END = re.compile(rb"""e["']""")
+ERROR_TYPE = re.compile(rb"""\st\s*=\s*(["'])e\1""")
 NO_RESULT = (  # each from a literal, which the engine finds quickly
     re.compile(rb"</f>(?:<v\s*/>|<v></v>)?</c>"),
     re.compile(rb"<f\s[^>]*/>(?:<v\s*/>|<v></v>)?</c>"),
@@ -312,9 +315,9 @@ def _unread(data: bytes, formulas: bool = True, prefixed: bool = False) -> dict[
     (`formulas`: whether it may hold a formula's text; one without a result ends `</f>`;
     `prefixed`: whether the sheet's elements may carry a prefix)."""
     out = {}
-    for m in ERROR_TYPE.finditer(data):  # an attribute of the cell's own start tag
+    for m in ERROR_END.finditer(data):  # an attribute of the cell's own start tag
         cell = CELL_START.match(data, max(data.rfind(b"<", 0, m.start()), 0))
-        if cell is None or m.start() >= cell.end():
+        if cell is None or m.start() >= cell.end() or not ERROR_TYPE.search(data, *cell.span()):
             continue
         end = data.find(b"</%sc>" % cell[1], cell.end())
         value = VALUE.search(data, cell.end(), end if end >= 0 else len(data))
