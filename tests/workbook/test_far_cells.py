@@ -49,18 +49,18 @@ def test_the_row_pattern_matches_exactly_the_rows_within(limit):
     assert not pattern.fullmatch("0") and not pattern.fullmatch("01")  # Excel writes none
 
 
-def with_cells(path, part: str, edit) -> None:
-    """Rewrite one part of the package at `path` with `edit(xml text) -> xml text`."""
+def with_cells(path, part: str, edit, method: int | None = None) -> None:
+    """Rewrite one part of the package at `path` with `edit(xml text) -> xml text`, each part
+    compressed as it was, or with `method` (zipfile.ZIP_STORED, …) for every part."""
     data = path.read_bytes()
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z,
-    ):
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as z:
         for info in src.infolist():
             body = src.read(info)
             if info.filename == part:
                 body = edit(body.decode()).encode()
+            if method is not None:
+                info.compress_type = method
             z.writestr(info, body)
     path.write_bytes(out.getvalue())
 
@@ -190,21 +190,6 @@ def test_a_sheet_with_only_its_tables_has_the_tables_extent(clean, tmp_path):
     assert (smaller.rows, smaller.cols) == (rows, cols)
 
 
-def rezipped(path, sheet_part: str, edit, method: int) -> None:
-    """Rewrite the package at `path` with `edit` made to one sheet part, every part stored
-    with compression `method`."""
-    data = path.read_bytes()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as z:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == sheet_part:
-                body = edit(body.decode()).encode()
-            info.compress_type = method
-            z.writestr(info, body)
-    path.write_bytes(out.getvalue())
-
-
 def scattered(xml: str) -> str:
     """Error cells, formulas never calculated and stray cells, far apart in the sheet."""
     rows = []
@@ -231,7 +216,7 @@ def test_a_sheet_inflated_from_the_file_scans_as_through_the_zip_layer(
     path.write_bytes(clean[0])
     ref = FileBook(path).table_ref("tblReps")
     _, _, cols, rows = openpyxl.utils.range_boundaries(ref.ref)
-    rezipped(path, ref.sheet_part, scattered, method)
+    with_cells(path, ref.sheet_part, scattered, method)
     monkeypatch.setattr(extent, "CHUNK", 4096)  # many pieces, cells cut between them
     through_zip = extent._through_zip
     with zipfile.ZipFile(path) as z:
@@ -269,7 +254,7 @@ def test_error_cells_and_formulas_never_calculated_are_found_in_a_prefixed_sheet
     found = {}
     for kind, edit in (("plain", scattered), ("prefixed", lambda xml: prefixed(scattered(xml)))):
         path.write_bytes(clean[0])
-        rezipped(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
+        with_cells(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
         with zipfile.ZipFile(path) as z:
             if kind == "prefixed":
                 assert b"<x:f>" in z.read(ref.sheet_part)
@@ -314,7 +299,7 @@ def test_a_formula_never_calculated_in_a_prefixed_sheet_is_said_as_in_a_plain_on
     said = {}
     for kind, edit in (("plain", unsaved), ("prefixed", lambda xml: prefixed(unsaved(xml)))):
         path.write_bytes(clean[0])
-        rezipped(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
+        with_cells(path, ref.sheet_part, edit, zipfile.ZIP_DEFLATED)
         with pytest.raises(PlanError) as caught:
             read_plan(FileBook(path))
         said[kind] = [(p.sheet, p.cell, p.message.key) for p in caught.value.problems]
