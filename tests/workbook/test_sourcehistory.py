@@ -6,28 +6,34 @@ exports write it, and wrongly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_addin.workbook import coerce
+from engine.calendar import week_index
+from engine.money import to_cents
+from xl_addin.workbook import coerce, sourcehistory
 from xl_addin.workbook.sourcehistory import _amount_sql, _day_sql, history_frame
 from xl_addin.workbook.sources import open_source
+
+SOURCE_CELLS = {  # each of a tblSources row's cells
+    k: ("Sources", f"{c}2")
+    for k, c in zip(("table", "source", "query", "columns"), "ABCD", strict=True)
+}
 
 
 def sourced_history(folder, start, source: str, query=None, columns=None) -> pd.DataFrame:
     """history_frame of the tblSources row naming `source` (a path relative to `folder`, or a
     database) for a plan starting on `start`, read without a problem."""
-    where = {
-        k: ("Sources", f"{c}2")
-        for k, c in zip(("table", "source", "query", "columns"), "ABCD", strict=True)
-    }
     row = {"table": "tblHistory", "source": source, "query": query, "columns": columns}
     problems = []
-    frame = history_frame(open_source(row, folder, where), start, problems)
+    frame = history_frame(open_source(row, folder, SOURCE_CELLS), start, problems)
     assert problems == []
     return frame
 
@@ -142,3 +148,91 @@ def test_the_forms_exports_write_are_read_in_duckdb():
     ]
     stamps = ["2024/10/07 10:25", "2026-10-05T14:23:05.5", "2026年10月5日 9:05", "2026.1.5 23:59"]
     assert in_duckdb(_day_sql, stamps) == ["2024/10/07", "2026-10-05", "2026年10月5日", "2026.1.5"]
+
+
+def orders_as_exported(rng, n: int) -> pd.DataFrame:
+    """Orders as a CRM exports them: the same region, product or rep spelt with spaces
+    around it (full-width too), left empty, a rep's ID with leading zeros beside one without."""
+    start = pd.Timestamp("2026-10-05")
+    return pd.DataFrame(
+        {
+            "Period": (start - pd.to_timedelta(rng.integers(1, 200, n), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "Amount": np.round(rng.gamma(2, 600, n), 2),
+            "Region": rng.choice(["East", " East", "East\u3000", "West", None, "南区"], n),
+            "Product": rng.choice(["Cloud", "Cloud ", "AI", None], n),
+            "CustomerType": rng.choice(["KA", "SMB", "  "], n),
+            "RepID": rng.choice(["R001", " R001", "R002", "0042", "42", None], n),
+        }
+    )
+
+
+def summed_row_by_row(orders: pd.DataFrame, start) -> pd.DataFrame:
+    """The second method: each row read as a cell (coerce.text, to_cents), then pandas'
+    own group-by, empty values last."""
+    days = pd.to_datetime(orders["Period"])
+    rows = pd.DataFrame(
+        {
+            "week": week_index(days, start),
+            "period": days,
+            "cents": to_cents(orders["Amount"].to_numpy()),
+            **{
+                key: coerce.text(orders[column].astype(object))[0]
+                for key, column in (
+                    ("region", "Region"),
+                    ("product", "Product"),
+                    ("customer_type", "CustomerType"),
+                    ("rep_id", "RepID"),
+                )
+            },
+        }
+    )
+    keys = ["week", "region", "product", "customer_type", "rep_id"]
+    out = rows.groupby(keys, dropna=False, sort=False).agg(
+        period=("period", "max"),
+        amount_cents=("cents", "sum"),
+        _rows=("cents", "size"),
+        _orders=("cents", lambda c: int((c > 0).sum())),
+    )
+    return out.reset_index().sort_values(keys, na_position="last", kind="stable")
+
+
+@pytest.mark.parametrize("largest_key", [1 << 62, 1])  # one number per group; the columns
+def test_orders_sum_by_week_and_dimension_as_read_row_by_row(tmp_path, monkeypatch, largest_key):
+    """In DuckDB by the codes of the distinct values, no row's text in Python: the same
+    weeks, dimensions, latest days, cents and counts as each row read as a cell and grouped
+    by pandas; grouped by one number of week and places, or (past LARGEST_KEY) by the
+    columns themselves."""
+    monkeypatch.setattr(sourcehistory, "LARGEST_KEY", largest_key)
+    orders = orders_as_exported(np.random.default_rng(5), 4000)
+    orders.to_csv(tmp_path / "orders.csv", index=False)
+    start = dt.date(2026, 10, 5)
+    got = sourced_history(tmp_path, start, "orders.csv")
+    meant = summed_row_by_row(orders, start)
+    assert len(got) == len(meant) < len(orders)  # rows of one group were summed
+    for column in ("amount_cents", "_rows", "_orders"):
+        assert got[column].tolist() == meant[column].tolist(), column
+    assert week_index(got["period"], start).tolist() == meant["week"].tolist()  # week by week
+    assert (got["period"].to_numpy() == meant["period"].to_numpy()).all()
+    for key in ("region", "product", "customer_type", "rep_id"):
+        assert got[key].astype(object).where(got[key].notna(), None).tolist() == (
+            meant[key].astype(object).where(meant[key].notna(), None).tolist()
+        ), key
+    assert set(got["region"].dropna()) == {"East", "West", "南区"}
+    assert set(got["rep_id"].dropna()) == {"R001", "R002", "0042", "42"}
+
+
+def test_a_source_keeps_duckdb_to_its_memory_and_spills_into_a_folder_of_its_own(tmp_path):
+    """Not DuckDB's default (80 % of the computer's memory, kept once used; spilling into
+    `.tmp` in the folder the command runs in)."""
+    import tempfile
+
+    orders_as_exported(np.random.default_rng(1), 10).to_csv(tmp_path / "o.csv", index=False)
+    row = {"table": "tblHistory", "source": "o.csv", "query": None, "columns": None}
+    con = open_source(row, tmp_path, SOURCE_CELLS).con
+    limit, spill = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchall()[0]
+    assert limit == "512.0 MiB"  # DUCKDB_MEMORY
+    assert spill.startswith(tempfile.gettempdir()) and "salesplan" in spill

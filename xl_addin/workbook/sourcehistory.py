@@ -4,7 +4,10 @@ The engine uses history only by plan week (engine/targets.py weekly_history), it
 and, for the average deal size, the number of orders with an amount. So a source's orders are
 summed in DuckDB to one row per week, region, product, customer type and rep, with the latest
 day (`period`), the rows summed (`_rows`) and those with an amount (`_orders`): decomposing
-that gives what the same orders pasted as a table give.
+that gives what the same orders pasted as a table give. Two passes over the orders: the
+distinct days and dimensions (_seen), which Python reads; then the sums, grouped in DuckDB by
+the week and places those values read as (_weekly), so that no order's text comes into
+Python (a year of a large team's orders is millions of groups: as Python strings, 3.5 GiB).
 
 Every value is read as the reader reads a cell (xl_addin/workbook/coerce.py): the distinct
 days, regions, products, customer types and reps go through the same coercion in pandas
@@ -57,13 +60,13 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
     source.con.execute(f"CREATE VIEW rows AS SELECT * FROM src WHERE NOT ({blank_row})")
     where = _Where(source, blank_row)
     try:
-        summed = _summed(source, found, None)
+        least = _seen(source, found)
     except (duckdb.ConversionException, duckdb.InvalidInputException):
         # a value far down the file is not of the type DuckDB saw at its top
         source.typed(None)
-        summed = _summed(source, found, None)
+        least = _seen(source, found)
     amount, mapped, ok = found["amount"], None, True
-    odd, empty, negative = _unread(source, amount, None, summed)
+    odd, empty, negative = _unread(source, amount, None, least)
     if empty:
         _report(source, source.blank(amount), amount, "value_empty", problems, where)
         ok = False
@@ -74,21 +77,20 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
         else:
             source.con.register("amounts", amounts)
             mapped = "amounts"
-            summed = _summed(source, found, mapped)
-            negative = _unread(source, amount, mapped, summed)[2]
+            negative = _unread(source, amount, mapped, -1)[2]
     if negative:
         a = _amount_sql(source, amount, mapped)
         _report(source, f"({a}) < 0", amount, "value_negative", problems, where)
         ok = False
-    period_codes, raw_days = pd.factorize(summed["raw_period"])  # -1: no day
-    raw_days = pd.Series(np.asarray(raw_days, dtype=object), dtype=object)
-    days = _periods(source, found["period"], raw_days, (period_codes < 0).any(), problems, where)
+    raw_days = _distinct(source, "raw_period")
+    days = _periods(source, found["period"], raw_days, _any_none(source), problems, where)
     if days is None or not ok:
         return None
-    out = _weekly(summed, period_codes, days, week_index(days, period_start), found)
-    out["amount"] = out["amount_cents"].to_numpy() / 100  # to_cents gives the cents back
-    out = out[[c.key for c in SPEC.columns] + ["amount_cents", "_rows", "_orders"]]
-    out["_row"] = 0
+    weekly = _weekly(source, found, mapped, days, week_index(days, period_start))
+    weekly["amount"] = weekly["amount_cents"] / 100  # to_cents gives the cents back
+    weekly["_row"] = np.zeros(len(weekly["week"]), np.int64)
+    order = [c.key for c in SPEC.columns] + ["amount_cents", "_rows", "_orders", "_row"]
+    out = pd.DataFrame({k: weekly[k] for k in order}, copy=False)  # millions of rows: no copy
     out.attrs["sheet"] = source.label
     out.attrs["columns"] = {k: ":" for k in found}
     out.attrs["headers"] = dict(found)
@@ -96,41 +98,135 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
     return out
 
 
-def _weekly(summed: pd.DataFrame, period_codes, days: pd.Series, weeks, found) -> pd.DataFrame:
-    """The rows summed by day as typed, summed again by plan week and dimension as a cell
-    reads them (coerce.text), in the order of week, then each dimension (empty last): the
-    latest day, the cents, rows and orders. NumPy over codes of the few distinct values, no
-    pandas group-by (the summed rows are one per day and dimension: tens of thousands)."""
-    codes, distinct = {}, {}
-    for key in DIMENSIONS:
-        if key in found:
-            codes[key], distinct[key] = pd.factorize(summed[key])  # -1: empty
+# what the rows are told apart by before they are read as cells: the day as typed, and each
+# dimension; each key's distinct values get a code (_seen), the few the reader then reads
+KEYS = ("raw_period", *DIMENSIONS)
+# a week's rows are grouped by one whole number made of the week and each dimension's place,
+# while it stays below this (else by the columns themselves: slower, the same groups)
+LARGEST_KEY = 1 << 62
+
+
+def _cents_sql(source: Source, found: dict[str, str], mapped: str | None) -> str:
+    """SQL: each row's day as typed (`raw_period`), its dimensions as typed, and its cents
+    (`c`: NULL where it has no amount a cell would read)."""
+    a = _amount_sql(source, found["amount"], mapped)
+    dims = ", ".join(
+        f"{_quoted(found[k])} AS {k}" if k in found else f"NULL::VARCHAR AS {k}" for k in DIMENSIONS
+    )
+    return f"""SELECT raw_period, {", ".join(DIMENSIONS)},
+                      CASE WHEN {_readable("a")} THEN {CENTS} END AS c
+               FROM (SELECT {_day_sql(source, found["period"])} AS raw_period, {dims}, {a} AS a
+                     FROM rows)"""
+
+
+def _seen(source: Source, found: dict[str, str]) -> int | None:
+    """One pass over the rows: the distinct values of each key (KEYS) as the DuckDB table
+    _codes_<key> (v, code), a value for none; and the least cents of any row (-1 where a
+    row has none, or None when there is no row: _unread tells which)."""
+    grouping = ", ".join(KEYS)
+    source.sql(
+        f"""CREATE OR REPLACE TEMP TABLE _seen AS
+            SELECT GROUPING({grouping}) AS _set, {grouping}, min(coalesce(c, -1)) AS _least
+            FROM ({_cents_sql(source, found, None)})
+            GROUP BY GROUPING SETS ({", ".join(f"({k})" for k in KEYS)})"""
+    )
+    for key in KEYS:
+        source.sql(
+            f"""CREATE OR REPLACE TEMP TABLE _codes_{key} AS
+                SELECT {key} AS v, row_number() OVER () - 1 AS code FROM _seen
+                WHERE _set = {_set_of(key)} AND {key} IS NOT NULL"""
+        )
+    return source.sql("SELECT min(_least) FROM _seen").fetchall()[0][0]
+
+
+def _set_of(key: str) -> int:
+    """GROUPING(KEYS…) of the rows _seen grouped by `key` alone: a bit, first key highest,
+    for each key not grouped by."""
+    return (1 << len(KEYS)) - 1 - (1 << (len(KEYS) - 1 - KEYS.index(key)))
+
+
+def _distinct(source: Source, key: str) -> pd.Series:
+    """The distinct values of `key` other than none, in the order of their codes."""
+    values = source.sql(f"SELECT v FROM _codes_{key} ORDER BY code").df()["v"]
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
+
+
+def _any_none(source: Source, key: str = "raw_period") -> bool:
+    """Whether some row has no value of `key`."""
+    test = f"SELECT count(*) FROM _seen WHERE _set = {_set_of(key)} AND {key} IS NULL"
+    return source.sql(test).fetchall()[0][0] > 0
+
+
+def _weekly(source: Source, found, mapped, days: pd.Series, weeks) -> dict[str, np.ndarray]:
+    """The rows summed by plan week and dimension as a cell reads them (coerce.text), in the
+    order of week, then each dimension (empty last), as columns: the latest day, the cents,
+    rows and orders. Summed in DuckDB by the codes of the distinct values (_seen), so that no row's
+    text comes into Python: only the few distinct days and dimensions are read."""
+    distinct = {key: _distinct(source, key) for key in DIMENSIONS if key in found}
     texts, places = _texts(distinct)
-    keys = [np.asarray(weeks, dtype=np.int64)[period_codes]]
     for key in DIMENSIONS:
-        keys.append(places[key][codes[key]] if key in found else np.zeros(len(summed), np.int64))
-    order = np.lexsort(keys[::-1])
-    keys = [k[order] for k in keys]
-    change = np.zeros(len(order), dtype=bool)
-    change[:1] = True
-    for k in keys:
-        change[1:] |= k[1:] != k[:-1]
-    starts = np.flatnonzero(change)
-    day = days.to_numpy(dtype="datetime64[ns]")[period_codes][order]
-
-    def total(column: str) -> np.ndarray:
-        values = summed[column].fillna(0).to_numpy(dtype=np.int64)[order]
-        return np.add.reduceat(values, starts) if len(starts) else values[:0]
-
+        if key not in found:  # no column: all empty, in one place
+            texts[key], places[key] = np.array([np.nan]), np.zeros(1, np.int64)
+    weeks = np.asarray(weeks, dtype=np.int64)
+    by_day = np.argsort(days.to_numpy(dtype="datetime64[ns]"), kind="stable")
+    rank = np.empty(len(by_day), np.int64)
+    rank[by_day] = np.arange(len(by_day))  # the latest day of a group: its highest rank
+    # one table per key from its values as typed (joined to the rows: one join a key)
+    _lookup(source, "raw_period", week=weeks, rank=rank)
+    joins, place = ["JOIN _lookup_raw_period w ON r.raw_period = w.v"], {}
+    for j, key in enumerate(DIMENSIONS):
+        _lookup(source, key, place=places[key][:-1])
+        joins.append(f"LEFT JOIN _lookup_{key} p{j} ON r.{key} = p{j}.v")
+        place[key] = f"coalesce(p{j}.place, {places[key][-1]})"  # none: the place last
+    sums = """max(w.rank) AS _last, coalesce(CAST(sum(c) AS BIGINT), 0) AS amount_cents,
+              count(*) AS _rows, count(*) FILTER (WHERE c > 0) AS _orders"""
+    rows = f"({_cents_sql(source, found, mapped)}) r {' '.join(joins)}"
+    low = int(weeks.min()) if len(weeks) else 0
+    sizes = {k: len(texts[k]) for k in DIMENSIONS}  # each dimension's places, empty included
+    span = int(weeks.max()) - low + 1 if len(weeks) else 1
+    if span * int(np.prod(list(sizes.values()))) < LARGEST_KEY:
+        key = f"w.week - {low}"
+        for k in DIMENSIONS:
+            key = f"({key}) * {sizes[k]} + {place[k]}"
+        got = source.sql(f"SELECT {key} AS _key, {sums} FROM {rows} GROUP BY 1 ORDER BY 1")
+        got = got.fetchnumpy()
+        rest, at = np.asarray(got["_key"], dtype=np.int64), {}
+        for k in reversed(DIMENSIONS):
+            rest, at[k] = np.divmod(rest, sizes[k])
+        week = rest + low
+    else:
+        columns = ", ".join(f"{place[k]} AS {k}" for k in DIMENSIONS)
+        order = ", ".join(str(i) for i in range(1, len(DIMENSIONS) + 2))
+        got = source.sql(
+            f"SELECT w.week AS week, {columns}, {sums} FROM {rows} GROUP BY ALL ORDER BY {order}"
+        ).fetchnumpy()
+        week, at = got["week"], {k: np.asarray(got[k], dtype=np.int64) for k in DIMENSIONS}
+    last = np.asarray(got["_last"], dtype=np.int64)
     out = {
-        "week": keys[0][starts],
-        "period": np.maximum.reduceat(day, starts) if len(starts) else day[:0],
+        "week": np.asarray(week, dtype=np.int64),
+        "period": days.to_numpy(dtype="datetime64[ns]")[by_day][last],
     }
-    for j, key in enumerate(DIMENSIONS, start=1):
-        shown = texts[key] if key in found else np.array([np.nan])  # no column: all empty
-        out[key] = shown[keys[j][starts]]
-    out.update(amount_cents=total("amount_cents"), _rows=total("_rows"), _orders=total("_orders"))
-    return pd.DataFrame(out)
+    for key in DIMENSIONS:
+        out[key] = texts[key][at[key]]
+    for column in ("amount_cents", "_rows", "_orders"):
+        out[column] = np.asarray(got[column], dtype=np.int64)
+    return out
+
+
+def _lookup(source: Source, key: str, **columns) -> None:
+    """The DuckDB table _lookup_<key>: each distinct value of `key` (v, from _codes_<key>)
+    with `columns`, whole numbers in the order of the codes."""
+    frame = pd.DataFrame({"code": np.arange(len(next(iter(columns.values()))))})
+    for name, values in columns.items():
+        frame[name] = np.asarray(values, dtype=np.int64)
+    source.con.register("_frame", frame)
+    try:
+        source.sql(
+            f"CREATE OR REPLACE TEMP TABLE _lookup_{key} AS SELECT c.v, f.* EXCLUDE (code) "
+            f"FROM _codes_{key} c JOIN _frame f USING (code)"
+        )
+    finally:
+        source.con.unregister("_frame")
 
 
 def _texts(distinct: dict) -> tuple[dict, dict]:
@@ -151,11 +247,11 @@ def _texts(distinct: dict) -> tuple[dict, dict]:
     return texts, places
 
 
-def _unread(source: Source, amount: str, mapped: str | None, summed) -> tuple[int, int, int]:
+def _unread(source: Source, amount: str, mapped: str | None, least) -> tuple[int, int, int]:
     """How many amounts DuckDB could not read (120万, 1,200), how many are empty and how many
-    negative: counted (one more pass over the rows) only when the sums show some row without
-    cents or with fewer than none."""
-    if not (summed["_flag"] < 0).any():
+    negative: counted (one more pass over the rows) only when the `least` cents of a row
+    (_seen) shows some row without cents or with fewer than none."""
+    if least is None or least >= 0:
         return 0, 0, 0
     a = _amount_sql(source, amount, mapped)
     empty = source.blank(amount)

@@ -27,6 +27,7 @@ import shutil
 import sqlite3
 import tempfile
 import urllib.parse
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet"
 SOURCED = ("history", "actuals")  # the tables a source may stand for
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")  # exports a source cannot be
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# DuckDB's own memory for one source: past it, a year of orders' sums and sorts go to a
+# private temporary folder (DuckDB makes it and removes it when the source is closed), not
+# up to its default of 80 % of the computer's memory, which it then keeps
+DUCKDB_MEMORY = "512MiB"
 
 
 class SourceError(Exception):
@@ -236,7 +241,7 @@ def open_source(
     `whole`: a CSV's every byte checked for its encoding, not its first MiB (Source.reopen)."""
     typed = str(row["source"]).strip()
     table = row["table"]
-    con = duckdb.connect()
+    con = _connection()
     if _is_url(typed) or _ENV_NAME.fullmatch(typed):
         source = _database(typed, row.get("query"), table, con, folder, where)
     else:
@@ -257,6 +262,13 @@ def open_source(
     if source._types:  # known from the file, under the names the table sees
         source._types = {n: source._types[c] for n, c in source.raw.items()}
     return source
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of DUCKDB_MEMORY, spilling to a folder of its own (by default
+    DuckDB would spill to `.tmp` in the folder the command runs in)."""
+    spill = Path(tempfile.gettempdir()) / f"salesplan-duckdb-{uuid.uuid4().hex}"
+    return duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": str(spill)})
 
 
 def _no_query(typed: str, query, where) -> None:
