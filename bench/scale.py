@@ -4,10 +4,14 @@ same reading and writing, in one run, with ratios (a measurement to run on deman
     .venv/bin/python -m bench.scale                      # 2,000 and 20,000 reps, every command
     .venv/bin/python -m bench.scale --reps 2000 --only decompose,track
     .venv/bin/python -m bench.scale --reps 20000 --only decompose
+    .venv/bin/python -m bench.scale --reps 20000 --year    # SPEC §14's year, orders from a file
 
 A plan of N reps × 10 products × 5 customer types (bench/decompose_bench.py's organisation:
 26 weeks of history at rep grain, one row per rep-week; 6 weeks of actuals per rep; 20
-scenarios) is built once per size (not timed). Each command then runs in a fresh process of
+scenarios) is built once per size (not timed). With --year it is SPEC §14's year instead: 53
+plan weeks in four quarters, and a year of history as orders (5 a rep-week, each on its own
+day, of any product and customer type: 5.3 million at 20,000 reps) in a Parquet file named in
+tblSources (SPEC §16), where a table could not hold them. Each command then runs in a fresh process of
 its own, so that its peak memory is its own, on a copy of the plan: the product's command
 function from xl_addin/commands.py (decompose_book, track_book, issue_book, scenarios_book),
 with the product's own stage functions timed where the command calls them, so the stages add
@@ -49,6 +53,9 @@ Baselines (same process, after the command):
   rustpy-xlsxwriter the same cells as one DataFrame per output table, one sheet each (it
                     writes one data block per sheet: no tables beside each other, no titles),
                     one number format per column.
+  DuckDB            with --year: the orders summed by week, region, product, customer type and
+                    rep into Python (fetchnumpy), as the plain library does it; its ratio is
+                    salesplan's read over it and fastexcel's together.
   For issue both write one rep's workbook's cells (bench/issue_bench.py's template_cells) once
   per rep on one process; rustpy-xlsxwriter writes each sheet as a grid, formulas as text.
 """
@@ -83,6 +90,7 @@ COMMANDS = ("decompose", "track", "issue", "scenarios")
 SIZES = (2000, 20000)
 PRODUCTS, CUSTOMER_TYPES = 10, 5
 HISTORY_WEEKS, ACTUAL_WEEKS, SCENARIOS = 26, 6, 20
+YEAR_WEEKS, ORDERS_PER_WEEK = 53, 5  # --year: plan weeks, and a rep-week's orders
 STAGES = ("read", "engine", "describe", "render", "splice")
 MIB = 1024 * 1024
 
@@ -210,7 +218,7 @@ class Meter:
 
 
 # -- the commands, stage by stage -------------------------------------------------------------
-def run_command(command: str, plan: Path, work: Path) -> dict:
+def run_command(command: str, plan: Path, work: Path, orders: Path | None = None) -> dict:
     """The product's command on a copy of the plan, its stages timed; then the baselines."""
     from xl_addin import commands
     from xl_addin.repbook import issue as issuing
@@ -297,11 +305,11 @@ def run_command(command: str, plan: Path, work: Path) -> dict:
         stages[1].note = f"the plan and each scenario decomposed, on {os.cpu_count()} cores"
     rows = [*stages, other, total]
     reps = issued.files if command == "issue" else []
-    rows += baselines(command, plan, work, meter, described, reps, stages, pool)
+    rows += baselines(command, plan, work, meter, described, reps, stages, pool, orders)
     return {"rows": [dataclasses.asdict(r) for r in rows]}
 
 
-def baselines(command, plan, work, meter, described, reps, stages, pool) -> list[Row]:
+def baselines(command, plan, work, meter, described, reps, stages, pool, orders) -> list[Row]:
     """The plain libraries reading the plan's tables and writing the command's cells."""
     read, render, splice = stages[0], stages[3], stages[4]
     out = []
@@ -315,6 +323,14 @@ def baselines(command, plan, work, meter, described, reps, stages, pool) -> list
     out.append(dataclasses.replace(meter.rows["fastexcel"], label="fastexcel: tables read"))
     for r in out:
         r.ratio = f"read {read.wall / r.wall:.2f}×"
+    if orders is not None:
+        with meter.row("duckdb"):
+            read_duckdb(orders)
+        r = dataclasses.replace(
+            meter.rows["duckdb"], label="DuckDB: the orders summed, into Python"
+        )
+        r.ratio = f"read {read.wall / (r.wall + out[-1].wall):.2f}× (with fastexcel's)"
+        out.append(r)
     if command == "issue":
         cells = template_cells(reps[0])
         n = len(reps)
@@ -375,6 +391,16 @@ def read_fastexcel(plan: Path) -> None:
     reader = fastexcel.read_excel(str(plan))
     for name in input_tables(reader.table_names()):
         reader.load_table(name).__arrow_c_array__()
+
+
+def read_duckdb(orders: Path) -> None:
+    """The orders summed by week and dimension, as a DuckDB user writes it."""
+    import duckdb
+
+    duckdb.connect().execute(
+        "SELECT date_trunc('week', Period) AS week, Region, Product, CustomerType, RepID, "
+        f"sum(Amount), count(*) FROM read_parquet('{orders}') GROUP BY ALL"
+    ).fetchnumpy()
 
 
 def input_tables(names: list[str]) -> list[str]:
@@ -485,20 +511,64 @@ def write_grids(grids: dict[str, pd.DataFrame], path: Path) -> None:
 
 
 # -- the run ----------------------------------------------------------------------------------
-def build(n_reps: int, path: Path) -> dict:
+def build(n_reps: int, path: Path, orders: Path | None) -> dict:
+    """The plan of `n_reps` reps; with `orders`, SPEC §14's year, its history in that file."""
     from xl_addin.workbook.init import _write
 
     t = time.perf_counter()
     tables = organisation(
-        n_reps, HISTORY_WEEKS, products=PRODUCTS, customer_types=CUSTOMER_TYPES,
-        actual_weeks=ACTUAL_WEEKS,
+        n_reps, YEAR_WEEKS if orders else HISTORY_WEEKS, products=PRODUCTS,
+        customer_types=CUSTOMER_TYPES, actual_weeks=ACTUAL_WEEKS,
     )  # fmt: skip
     tables["scenarios"] = scenarios(SCENARIOS)
     rows = len(tables["history"])
-    if rows >= EXCEL_ROWS:
+    if orders:
+        rows = year_of_orders(tables, orders)
+    elif rows >= EXCEL_ROWS:
         raise SystemExit(f"{rows:,} history rows do not fit one sheet: fewer reps or weeks")
     _write(str(path), tables, "en")
     return {"history": rows, "seconds": time.perf_counter() - t}
+
+
+def year_of_orders(tables: dict[str, pd.DataFrame], path: Path) -> int:
+    """Make `tables` a year plan (YEAR_WEEKS in four quarters) whose history is the Parquet
+    file `path` named in tblSources: each rep-week's amount as ORDERS_PER_WEEK orders on
+    days of that week (Monday to Friday), each of any product and customer type. Returns
+    the number of orders."""
+    import duckdb
+
+    rng = np.random.default_rng(11)
+    weekly, n = tables["history"], ORDERS_PER_WEEK
+    k = len(weekly) * n
+    share = rng.dirichlet(np.ones(n), len(weekly)).ravel()
+    days = np.repeat(weekly["period"].to_numpy(), n) + pd.to_timedelta(rng.integers(0, 5, k), "D")
+    orders = pd.DataFrame(
+        {
+            "Period": days,
+            "Amount": np.round(np.repeat(weekly["amount"].to_numpy(), n) * share, 2),
+            "Region": np.repeat(weekly["region"].to_numpy(), n),
+            "Product": rng.choice(tables["products"]["product"].to_numpy(), k),
+            "CustomerType": rng.choice(tables["customer_types"]["customer_type"].to_numpy(), k),
+            "RepID": np.repeat(weekly["rep_id"].to_numpy(), n),
+        }
+    )
+    con = duckdb.connect()
+    con.register("orders", orders)
+    con.execute(
+        "COPY (SELECT * REPLACE (CAST(Period AS DATE) AS Period) FROM orders ORDER BY Period) "
+        f"TO '{path}' (FORMAT parquet)"
+    )
+    tables["history"] = weekly.iloc[0:0]
+    tables["sources"] = pd.DataFrame(
+        {"table": ["tblHistory"], "source": [str(path)], "query": [None], "columns": [None]}
+    )
+    settings = tables["settings"]
+    settings.loc[settings["setting"] == "PeriodWeeks", "value"] = YEAR_WEEKS
+    tables["rhythm"] = pd.DataFrame(
+        {"phase": ["Q1", "Q2", "Q3", "Q4"], "weeks": [13, 13, 13, 14],
+         "share": [0.22, 0.24, 0.25, 0.29]}
+    )  # fmt: skip
+    return k
 
 
 def child(args: list[str]) -> tuple[float, float, float]:
@@ -511,13 +581,13 @@ def child(args: list[str]) -> tuple[float, float, float]:
     return time.perf_counter() - t, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def worker(job: str, plan: Path, out: Path, n_reps: int) -> None:
+def worker(job: str, plan: Path, out: Path, n_reps: int, orders: Path | None) -> None:
     """One job in this process: build the plan, or run one command and its baselines."""
     if job == "build":
-        result = build(n_reps, plan)
+        result = build(n_reps, plan, orders)
     else:
         with tempfile.TemporaryDirectory(prefix="salesplan-scale-") as tmp:
-            result = run_command(job, plan, Path(tmp))
+            result = run_command(job, plan, Path(tmp), orders)
     out.write_text(json.dumps(result))
 
 
@@ -525,8 +595,9 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(n_reps: int, only: list[str], folder: Path) -> None:
-    me = [sys.executable, "-m", "bench.scale"]
+def measure(n_reps: int, only: list[str], folder: Path, year: bool) -> None:
+    orders = folder / f"orders-{n_reps}.parquet" if year else None
+    me = [sys.executable, "-m", "bench.scale", *(["--orders", str(orders)] if year else [])]
     plan = folder / f"plan-{n_reps}.xlsx"
     made = folder / f"{n_reps}.json"
     child(
@@ -538,9 +609,15 @@ def measure(n_reps: int, only: list[str], folder: Path) -> None:
     decomposed = folder / f"plan-{n_reps}-decomposed.xlsx"
     shutil.copyfile(plan, decomposed)
     child([sys.executable, "-m", "xl_addin.cli", "decompose", str(decomposed)])
+    history = (
+        f"{YEAR_WEEKS} plan weeks · a year of history as {built['history']:,} orders in "
+        f"{orders.name} ({orders.stat().st_size / 1e6:.1f} MB), named in tblSources"
+        if year
+        else f"{HISTORY_WEEKS} weeks of history ({built['history']:,} rows)"
+    )
     print(
         f"\n{n_reps:,} reps × {PRODUCTS} products × {CUSTOMER_TYPES} customer types · "
-        f"{HISTORY_WEEKS} weeks of history ({built['history']:,} rows) · {ACTUAL_WEEKS} weeks "
+        f"{history} · {ACTUAL_WEEKS} weeks "
         f"of actuals · {SCENARIOS} scenarios · plan {plan.stat().st_size / 1e6:.1f} MB, built in "
         f"{built['seconds']:.1f} s (not timed); decompose runs on it, the other commands on it "
         f"decomposed ({decomposed.stat().st_size / 1e6:.1f} MB)"
@@ -582,12 +659,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", default=",".join(map(str, SIZES)), help="e.g. 2000,20000")
     ap.add_argument("--only", default=",".join(COMMANDS), help="e.g. decompose,track")
+    ap.add_argument("--year", action="store_true", help="SPEC §14's year, orders from a file")
+    ap.add_argument("--orders", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.plan, args.out, int(args.reps.split(",")[0]))
+        worker(args.worker, args.plan, args.out, int(args.reps.split(",")[0]), args.orders)
         return
     only = [c.strip() for c in args.only.split(",") if c.strip()]
     unknown = sorted(set(only) - set(COMMANDS))
@@ -599,7 +678,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="salesplan-scale-") as tmp:
         for n in (int(x) for x in args.reps.split(",")):
-            measure(n, only, Path(tmp))
+            measure(n, only, Path(tmp), args.year)
 
 
 if __name__ == "__main__":
