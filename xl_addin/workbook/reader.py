@@ -125,7 +125,18 @@ class Reader:
     def read(self) -> Plan:
         settings = self.settings(self.table(BY_KEY["settings"]))
         sourced = self.sources(settings)
-        frames = {
+        frames: dict = {}
+        try:
+            return self._read(settings, sourced, frames)
+        finally:  # a source's DuckDB (up to sources.DUCKDB_MEMORY) is not kept with the plan
+            for frame in frames.values():
+                if frame is not None:
+                    frame.attrs.pop("locate_value", None)
+            for source in sourced.values():
+                source.con.close()
+
+    def _read(self, settings: Settings, sourced: dict, frames: dict) -> Plan:
+        frames |= {
             spec.key: self.sourced(spec, sourced[spec.key], settings)
             if spec.key in sourced
             else None  # its source cannot be read: that is the problem, not the sheet's table
