@@ -20,6 +20,8 @@ count.
 
 from __future__ import annotations
 
+import math
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -77,7 +79,7 @@ def history_frame(source: Source, period_start, problems: list[Problem]) -> pd.D
         else:
             source.con.register("amounts", amounts)
             mapped = "amounts"
-            negative = _unread(source, amount, mapped, -1)[2]
+            negative = _unread(source, amount, mapped, -1)[2]  # -1: counted again
     if negative:
         a = _amount_sql(source, amount, mapped)
         _report(source, f"({a}) < 0", amount, "value_negative", problems, where)
@@ -120,9 +122,9 @@ def _cents_sql(source: Source, found: dict[str, str], mapped: str | None) -> str
 
 
 def _seen(source: Source, found: dict[str, str]) -> int | None:
-    """One pass over the rows: the distinct values of each key (KEYS) as the DuckDB table
-    _codes_<key> (v, code), a value for none; and the least cents of any row (-1 where a
-    row has none, or None when there is no row: _unread tells which)."""
+    """One pass over the rows: the distinct values of each key (KEYS) but none, as the DuckDB
+    table _codes_<key> (v, code from 0); and the least cents of any row (-1 where a row has
+    none, or None when there is no row: _unread tells which)."""
     grouping = ", ".join(KEYS)
     source.sql(
         f"""CREATE OR REPLACE TEMP TABLE _seen AS
@@ -160,8 +162,8 @@ def _any_none(source: Source, key: str = "raw_period") -> bool:
 def _weekly(source: Source, found, mapped, days: pd.Series, weeks) -> dict[str, np.ndarray]:
     """The rows summed by plan week and dimension as a cell reads them (coerce.text), in the
     order of week, then each dimension (empty last), as columns: the latest day, the cents,
-    rows and orders. Summed in DuckDB by the codes of the distinct values (_seen), so that no row's
-    text comes into Python: only the few distinct days and dimensions are read."""
+    rows and orders. Summed in DuckDB by the codes of the distinct values (_seen), so that no
+    row's text comes into Python: only the few distinct days and dimensions are read."""
     distinct = {key: _distinct(source, key) for key in DIMENSIONS if key in found}
     texts, places = _texts(distinct)
     for key in DIMENSIONS:
@@ -184,7 +186,7 @@ def _weekly(source: Source, found, mapped, days: pd.Series, weeks) -> dict[str, 
     low = int(weeks.min()) if len(weeks) else 0
     sizes = {k: len(texts[k]) for k in DIMENSIONS}  # each dimension's places, empty included
     span = int(weeks.max()) - low + 1 if len(weeks) else 1
-    if span * int(np.prod(list(sizes.values()))) < LARGEST_KEY:
+    if span * math.prod(sizes.values()) < LARGEST_KEY:  # Python's whole numbers: no overflow
         key = f"w.week - {low}"
         for k in DIMENSIONS:
             key = f"({key}) * {sizes[k]} + {place[k]}"
