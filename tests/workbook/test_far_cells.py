@@ -419,3 +419,46 @@ def test_a_sheet_without_references_reaching_far_is_read_row_by_row(clean, tmp_p
     assert extent.far[0] == f"{get_column_letter(16_000)}{rows + 50_001}"
     assert main(["decompose", str(path)]) == 0
     assert values(path, "Targets") == targets
+
+
+def one_sheet(*cells: str) -> zipfile.ZipFile:
+    """A package of one sheet holding a number in each of `cells`."""
+    rows: dict[int, list[str]] = {}
+    for ref in cells:
+        rows.setdefault(int(re.sub(r"[A-Z]", "", ref)), []).append(f'<c r="{ref}"><v>1</v></c>')
+    data = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "xl/worksheets/sheet1.xml", f"<worksheet><sheetData>{data}</sheetData></worksheet>"
+        )
+    return zipfile.ZipFile(out)
+
+
+def each_cell_read(z: zipfile.ZipFile) -> str | None:
+    """far_cell as it was: every cell of every sheet placed one by one (a box of A1)."""
+    for part in z.namelist():
+        found = scan_sheet(z, part, 1, 1, unread=False)
+        if found.cells > SPARE_CELLS:
+            return found.far[0] if found.far else f"{found.rows}"
+    return None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ("A1", "C40"),  # a rep's workbook
+        ("BL65536",),  # the corner of far_cell's box
+        ("A7000000",),  # beyond the box, but a grid of 7 million cells: read
+        ("A8000001",),  # one column of 8,000,001: too far
+        ("B4000001", "A1"),  # two columns of 4,000,001
+        ("BM1", "A125000"),  # beyond the box to the right: 65 × 125,000 = 8,125,000
+        ("XFD1048576", "A1"),
+    ],
+)
+def test_far_cell_passes_over_a_box_and_says_what_each_cell_read_says(cells):
+    """A returned workbook's cells within A1:BL65536 are passed over by the scan's pattern;
+    the cell too far, or none, is what placing every cell one by one finds."""
+    z = one_sheet(*cells)
+    assert extent.far_cell(z) == each_cell_read(z)
+    assert (extent.far_cell(z) is None) == (cells[0] in ("A1", "BL65536", "A7000000"))

@@ -138,13 +138,21 @@ class _Reach:
         return tuple(dict.fromkeys(reversed(self._far)))
 
 
+# far_cell's box, A1:BL65536 (4,194,304 cells, half of SPARE_CELLS): the cells of a sheet
+# within it are passed over by the scan's pattern, not each read in Python; a sheet reaching
+# beyond it is scanned again for its own size
+NEAR_ROWS, NEAR_COLS = 65_536, 64
+
+
 def far_cell(z: zipfile.ZipFile) -> str | None:
     """A cell so far away that its sheet could not be read as one grid, in any sheet of the
     package (a returned workbook, a file the user names), as `XFD1048576`; None when every
     sheet is of a size to read."""
     for part in z.namelist():
         if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
-            extent = scan_sheet(z, part, 1, 1)
+            extent = scan_sheet(z, part, NEAR_ROWS, NEAR_COLS, unread=False)
+            if extent.rows > NEAR_ROWS or extent.cols > NEAR_COLS:  # its own size, not the box's
+                extent = scan_sheet(z, part, 1, 1, unread=False)
             if extent.cells > SPARE_CELLS:
                 return extent.far[0] if extent.far else f"{extent.rows}"
     return None
