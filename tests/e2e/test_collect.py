@@ -579,6 +579,27 @@ def test_refused_files_are_listed_and_the_others_merged(returned, strangers):
     assert out.count("  refused ") == 2
 
 
+def test_a_workbook_with_a_value_that_is_no_amount_or_count_is_refused_at_its_first_cell(
+    returned,
+):
+    """Every file's typed cells are read at once; a file with a wrong value is refused at its
+    first one (the counts' columns before the amount's, as a rep reads across a row: F–I,
+    then E), and the other files are merged."""
+    plan, folder = returned
+    type_into(rep_file(folder, "S004"), {7: ("abc", 3, 1, 0, 0), 8: (500.0, -3, 1, 0, 0)})
+    type_into(rep_file(folder, "S006"), {7: (-5.5, 2, 1, 0, 0), 9: (100.0, 2, "two", 0, 0)})
+    type_into(rep_file(folder, "S008"), {7: (-0.01, None, None, None, None)})
+    code, out, err = say("collect", folder, plan)
+    assert code == 0, err
+    refused = sorted(line for line in out.splitlines() if line.startswith("  refused "))
+    assert refused == [
+        f"  refused {rep_file(folder, 'S004').name}: Actuals!F12: “-3” is not a number of 0 or more",
+        f"  refused {rep_file(folder, 'S006').name}: Actuals!G13: “two” is not a number of 0 or more",
+        f"  refused {rep_file(folder, 'S008').name}: Actuals!E11: “-0.01” is not a number of 0 or more",
+    ]
+    assert "files refused: 3" in out and "rows added to tblActuals: 6" in out
+
+
 def test_a_workbook_saved_in_another_format_is_refused_not_passed_over(returned):
     """A rep who saved the weeks in LibreOffice's own format (.ods), in WPS's (.et) or as an
     old .xls sends back a file collect cannot read: it is listed as refused, with what to do,

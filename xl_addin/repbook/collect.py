@@ -58,7 +58,7 @@ from xl_addin.workbook import coerce
 from xl_addin.workbook.columns import BY_KEY
 from xl_addin.workbook.extent import far_cell
 from xl_addin.workbook.package import check_package
-from xl_addin.workbook.reader import read_plan
+from xl_addin.workbook.reader import read_plan, shown
 from xl_addin.workbook.tablesource import PlanBook
 from xl_addin.workbook.tablewrite import NewTable, TableEdits
 
@@ -169,17 +169,19 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
     ]
     files = [p for p in listed if p.suffix.lower() in (".xlsx", ".xlsm")]
     names = FileClaims(plan)
-    returned: list[Returned] = []
     refused: list[Refused] = [  # a rep's weeks saved in another format are not passed over
         Refused(p.name, said("collect_other_format", kind=p.suffix.lower()))
         for p in listed
         if p.suffix.lower() in OTHER_SPREADSHEETS
     ]
+    read: list[_Read] = []
     for path in files:
         try:
-            returned.append(read_returned(path, plan, plan_id, passwords, names))
+            read.append(read_returned(path, plan, plan_id, passwords, names))
         except _Refusal as no:
             refused.append(Refused(path.name, no.reason))
+    returned, wrong = _weeks(read, plan.settings.weeks)
+    refused += wrong
     counts = pd.Series([r.rep_id for r in returned]).value_counts()
     twice = set(counts[counts > 1].index)
     for r in [r for r in returned if r.rep_id in twice]:
@@ -235,11 +237,24 @@ class _Refusal(Exception):
         self.reason = reason
 
 
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    """A returned workbook read and checked but for its typed values (_weeks checks those,
+    every file's at once)."""
+
+    file: str
+    rep_id: str
+    version: int | None
+    sheet: str  # the Actuals sheet's name
+    cells: pd.DataFrame  # its rows of weeks as typed, "" as None
+    accepted_on: dt.date | None
+
+
 def read_returned(
     path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: FileClaims
-) -> Returned:
-    """One returned workbook, checked against the plan; a _Refusal says why not. `names`:
-    the rep a file's name says it is of."""
+) -> _Read:
+    """One returned workbook, checked against the plan but for the values its rep typed;
+    a _Refusal says why not. `names`: the rep a file's name says it is of."""
     named = names.rep(path.name)  # None: a name that says no rep
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
@@ -283,7 +298,7 @@ def read_returned(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            weeks = _weeks(book, rep_id, s.weeks)
+            sheet, cells = _typed(book, s.weeks)
             accepted = _accepted(book, accepted_ref)
         finally:
             book.close()
@@ -291,7 +306,7 @@ def read_returned(
         raise
     except CALAMINE_ERRORS as exc:  # a package whose sheets cannot be read: this file only
         raise _Refusal(said("collect_unreadable", error=f"{type(exc).__name__}: {exc}")) from None
-    return Returned(path.name, rep_id, version, weeks, accepted)
+    return _Read(path.name, rep_id, version, sheet, cells, accepted)
 
 
 def _decrypted(name: str, rep: str | None, data: bytes, passwords: dict[str, str]) -> bytes:
@@ -377,43 +392,64 @@ def _sheet(book: CalamineWorkbook, key: str, position: int):
     return name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
-def _weeks(book: CalamineWorkbook, rep_id: str, weeks: int) -> pd.DataFrame:
-    """The weeks the rep typed an amount for, from the Actuals sheet's yellow cells."""
+def _typed(book: CalamineWorkbook, weeks: int) -> tuple[str, pd.DataFrame]:
+    """The Actuals sheet's name and its rows of weeks as typed ("" as None), from the first
+    column to the last of ACTIVITY; a _Refusal when the weeks are not where issue put them."""
     name, grid = _sheet(book, "Actuals", 2)
     rows = grid[FIRST : FIRST + weeks]
     width = AMOUNT_COL + 1 + len(ACTIVITY)
     rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
     if len(rows) != weeks or [_number(r[WEEK_COL]) for r in rows] != list(range(1, weeks + 1)):
         raise _Refusal(said("collect_layout", sheet=name))
-    cells = pd.DataFrame(rows, dtype=object).replace("", None)
+    return name, pd.DataFrame(rows, dtype=object).replace("", None)
+
+
+def _weeks(read: list[_Read], weeks: int) -> tuple[list[Returned], list[Refused]]:
+    """The weeks each rep typed an amount for, from the Actuals sheets' yellow cells: every
+    file's cells read as one column each (a few calls, not a few per file: 20,000 files);
+    a file with a value that is not an amount or a count, or below 0, refused at its first
+    such cell (the counts' columns first, then the amount's)."""
+    if not read:
+        return [], []
+    cells = pd.concat([r.cells for r in read], ignore_index=True)
     amount, bad = coerce.amount(cells[AMOUNT_COL])
-    bad |= amount.notna() & (amount < 0)
+    wrong = {AMOUNT_COL: (bad | (amount.notna() & (amount < 0))).to_numpy()}
     counts = {}
     for j, key in enumerate(ACTIVITY, AMOUNT_COL + 1):
-        values, wrong = coerce.integer(cells[j])
-        wrong |= values.notna() & (values < 0)
-        bad_at = np.flatnonzero(wrong.to_numpy())
-        if len(bad_at):
-            raise _Refusal(_bad_cell(name, bad_at[0], j, cells.iat[bad_at[0], j]))
-        counts[key] = values.astype(float)
-    bad_at = np.flatnonzero(bad.to_numpy())
-    if len(bad_at):
-        raise _Refusal(_bad_cell(name, bad_at[0], AMOUNT_COL, cells.iat[bad_at[0], AMOUNT_COL]))
+        values, bad = coerce.integer(cells[j])
+        wrong[j] = (bad | (values.notna() & (values < 0))).to_numpy()
+        counts[key] = values.astype(float).to_numpy()
+    order = [*range(AMOUNT_COL + 1, AMOUNT_COL + 1 + len(ACTIVITY)), AMOUNT_COL]
+    by_file = np.column_stack([wrong[j] for j in order]).reshape(len(read), weeks, len(order))
+    refused = {}
+    for k in np.flatnonzero(by_file.any(axis=(1, 2))):  # the few files with a wrong value
+        j = next(j for i, j in enumerate(order) if by_file[k, :, i].any())
+        row = int(np.flatnonzero(by_file[k, :, order.index(j)])[0])
+        value = read[k].cells.iat[row, j]
+        refused[k] = Refused(read[k].file, _bad_cell(read[k].sheet, row, j, value))
     typed = amount.notna().to_numpy()
-    out = pd.DataFrame(
+    frame = pd.DataFrame(
         {
-            "rep_id": rep_id,
-            "week": np.arange(1, weeks + 1, dtype=np.int64),
+            "rep_id": np.repeat([r.rep_id for r in read], weeks),
+            "week": np.tile(np.arange(1, weeks + 1, dtype=np.int64), len(read)),
             "amount_cents": to_cents(amount.fillna(0)),
-            **{k: v.to_numpy() for k, v in counts.items()},
+            **counts,
         }
     )
-    return out[typed].reset_index(drop=True)
+    returned = []
+    for k, r in enumerate(read):
+        if k not in refused:
+            mine = frame.iloc[k * weeks : (k + 1) * weeks]
+            weeks_typed = mine[typed[k * weeks : (k + 1) * weeks]].reset_index(drop=True)
+            returned.append(Returned(r.file, r.rep_id, r.version, weeks_typed, r.accepted_on))
+    return returned, list(refused.values())
 
 
 def _bad_cell(sheet: str, row: int, col: int, value) -> Message:
     cell = f"{chr(ord('A') + col)}{FIRST + 1 + row}"
-    return said("collect_bad_cell", sheet=sheet, cell=cell, value=str(value))
+    return said(
+        "collect_bad_cell", sheet=sheet, cell=cell, value=shown(value)
+    )  # -3, as typed: not -3.0
 
 
 def _number(value) -> int | None:
