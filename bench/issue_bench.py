@@ -28,7 +28,8 @@ import xlsxwriter
 from openpyxl.utils.datetime import to_excel
 
 from engine.progress import progress
-from xl_addin.repbook.issue import PARALLEL_FROM, _render_all, issue, write_book
+from xl_addin.repbook.issue import _render_all, issue, write_book
+from xl_addin.repbook.pool import PARALLEL_FROM
 from xl_addin.repbook.responsibility import rep_books
 from xl_addin.workbook.filebook import FileBook
 from xl_addin.workbook.init import _write

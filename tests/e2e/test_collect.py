@@ -600,6 +600,31 @@ def test_a_workbook_with_a_value_that_is_no_amount_or_count_is_refused_at_its_fi
     assert "files refused: 3" in out and "rows added to tblActuals: 6" in out
 
 
+def test_collect_on_every_core_merges_and_refuses_as_one_process_does(returned, monkeypatch):
+    """The workbooks read by a pool of processes (as 20,000 are): the same weeks merged, the
+    same files refused for the same reasons, as when this process reads them one by one."""
+    from xl_addin.repbook import pool
+
+    plan, folder = returned
+    type_into(rep_file(folder, "S004"), {7: (500.0, -3, 1, 0, 0)})
+    twin = plan.with_name("twin.xlsx")
+    shutil.copy(plan, twin)
+    said, tables = {}, {}
+    for kind, path, first in (("one", plan, 10_000), ("pool", twin, 0)):
+        monkeypatch.setattr(pool, "PARALLEL_FROM", first)
+        code, out, err = say("collect", folder, path)
+        assert code == 0, err
+        lines = out.replace(str(path), "the plan").splitlines()
+        said[kind] = [line for line in lines if not line.startswith("Collected ")]  # its time
+        signed = [row[:-1] for row in table_rows(path, "tblSignOffs")]  # but CollectedAt
+        tables[kind] = [table_rows(path, "tblActuals"), signed]
+    assert os.cpu_count() > 1  # else the pool would be one process too
+    assert said["pool"] == said["one"] and tables["pool"] == tables["one"]
+    assert "files refused: 1" in "\n".join(said["one"]) and "rows added to tblActuals: 6" in (
+        "\n".join(said["one"])
+    )
+
+
 def test_a_workbook_saved_in_another_format_is_refused_not_passed_over(returned):
     """A rep who saved the weeks in LibreOffice's own format (.ods), in WPS's (.et) or as an
     old .xls sends back a file collect cannot read: it is listed as refused, with what to do,

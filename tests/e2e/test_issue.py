@@ -474,9 +474,10 @@ def test_workbooks_written_on_several_cores_are_those_written_on_one(
     those written in one process, and the manifest's SHA-256 of every file is that of the
     file as it lies on disk (computed here)."""
     from xl_addin.repbook import issue as issuing
+    from xl_addin.repbook import pool
 
     path, one = issue_of("en")
-    monkeypatch.setattr(issuing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
     several = tmp_path / "books"
     issuing.issue(read_plan(FileBook(path)), several, workers=2)
     files = sorted(p.name for p in one.iterdir() if p.suffix == ".xlsx")

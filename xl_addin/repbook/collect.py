@@ -37,10 +37,11 @@ from engine.collect import ACTIVITY, Merge, merge_actuals
 from engine.money import to_cents
 from engine.plan import Plan
 from engine.problems import Message, PlanError, Problem, said
-from engine.settings import LOCALES
+from engine.settings import LOCALES, Settings
 from xl_addin.repbook.csvtext import original
 from xl_addin.repbook.issue import MANIFEST, PASSWORD_LIST, file_names
 from xl_addin.repbook.manifest import list_rows
+from xl_addin.repbook.pool import in_order
 from xl_addin.repbook.render import FIRST
 from xl_addin.repbook.responsibility import (
     ACCEPTED_NAME,
@@ -174,12 +175,10 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
         for p in listed
         if p.suffix.lower() in OTHER_SPREADSHEETS
     ]
-    read: list[_Read] = []
-    for path in files:
-        try:
-            read.append(read_returned(path, plan, plan_id, passwords, names))
-        except _Refusal as no:
-            refused.append(Refused(path.name, no.reason))
+    context = (plan_id, plan.settings, passwords, names)
+    results = in_order(_read_one, files, desc="collecting", initializer=_set, initargs=context)
+    refused += [r for r in results if isinstance(r, Refused)]
+    read = [r for r in results if isinstance(r, _Read)]
     returned, wrong = _weeks(read, plan.settings.weeks)
     refused += wrong
     counts = pd.Series([r.rep_id for r in returned]).value_counts()
@@ -192,6 +191,24 @@ def read_folder(folder: Path, plan: Plan, plan_id: str) -> tuple[list[Returned],
     returned = [r for r in returned if r.rep_id not in twice]
     refused.sort(key=lambda r: r.file)
     return returned, refused
+
+
+# what every returned workbook is read against, in each process that reads them (_set)
+_CONTEXT: tuple = ()
+
+
+def _set(plan_id: str, settings: Settings, passwords: dict[str, str], names: FileClaims):
+    global _CONTEXT
+    _CONTEXT = (plan_id, settings, passwords, names)
+
+
+def _read_one(path: Path) -> _Read | Refused:
+    """One returned workbook read (read_returned), or refused with why, in a pool's worker."""
+    plan_id, settings, passwords, names = _CONTEXT
+    try:
+        return read_returned(path, settings, plan_id, passwords, names)
+    except _Refusal as no:
+        return Refused(path.name, no.reason)
 
 
 class FileClaims:
@@ -251,7 +268,7 @@ class _Read:
 
 
 def read_returned(
-    path: Path, plan: Plan, plan_id: str, passwords: dict[str, str], names: FileClaims
+    path: Path, settings: Settings, plan_id: str, passwords: dict[str, str], names: FileClaims
 ) -> _Read:
     """One returned workbook, checked against the plan but for the values its rep typed;
     a _Refusal says why not. `names`: the rep a file's name says it is of."""
@@ -278,7 +295,7 @@ def read_returned(
         raise _Refusal(said("collect_far_cell", cell=far))
     if not marker.get(MARKER_PLAN) or not marker.get(MARKER_REP):
         raise _Refusal(said("collect_not_ours"))
-    s = plan.settings
+    s = settings
     if marker[MARKER_PLAN] != plan_id:
         raise _Refusal(said("collect_other_plan", plan=marker[MARKER_PLAN], ours=plan_id))
     period = period_marker(s.period_start, s.weeks)

@@ -17,11 +17,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from engine.plan import Plan
 from engine.problems import at_row
@@ -30,6 +28,7 @@ from engine.recalibrate import latest_changes
 from engine.settings import Settings
 from engine.tracking import latest_week
 from xl_addin.repbook.csvtext import neutral
+from xl_addin.repbook.pool import in_order
 from xl_addin.repbook.render import render_repbook
 from xl_addin.repbook.responsibility import (
     Clash,
@@ -42,8 +41,6 @@ from xl_addin.repbook.responsibility import (
 from xl_addin.repbook.rollup import rollup_file_name, rollup_sheets
 from xl_addin.sheets.render import render
 
-PARALLEL_FROM = 64
-CHUNK = 50  # workbooks per hand-over to a worker: about half a second of work
 MANIFEST = "manifest.csv"
 PASSWORD_LIST = "passwords.csv"  # with --encrypt: the director's list, never mailed
 MANIFEST_COLUMNS = (
@@ -300,22 +297,7 @@ def _cells(frame: pd.DataFrame, key: str, column: str) -> dict:
 
 def _render_all(jobs: list, workers: int | None) -> list[str]:
     """Each job's workbook written (write_book); their SHA-256s, in the order of `jobs`."""
-    workers = workers or os.cpu_count() or 1
-    bar = tqdm(total=len(jobs), unit="workbook", desc="issuing", leave=False, disable=None)
-    digests = []
-    try:
-        if workers == 1 or len(jobs) < PARALLEL_FROM:
-            for job in jobs:
-                digests.append(write_book(job))
-                bar.update()
-            return digests
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for digest in pool.map(write_book, jobs, chunksize=_chunk(len(jobs), workers)):
-                digests.append(digest)
-                bar.update()
-        return digests
-    finally:
-        bar.close()
+    return in_order(write_book, jobs, workers, desc="issuing")
 
 
 def write_book(job: tuple[RepBook | list, str, str | None]) -> str:
@@ -329,9 +311,3 @@ def write_book(job: tuple[RepBook | list, str, str | None]) -> str:
         data = encrypt(data, password)
     Path(path).write_bytes(data)
     return hashlib.sha256(data).hexdigest()
-
-
-def _chunk(jobs: int, workers: int) -> int:
-    """Workbooks handed to a worker at a time: enough to make the hand-over cheap, few enough
-    (at most CHUNK) that no worker is left with a long last chunk while the others wait."""
-    return max(1, min(CHUNK, jobs // (workers * 8)))
