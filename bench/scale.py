@@ -33,7 +33,8 @@ Columns:
             product renders on a pool and the baselines on one process): 2.0× is twice as slow.
 Rows:
   read      opening the package (FileBook) and read_plan: every table into a Plan.
-  engine    decompose / progress / compare (the scenarios on all cores): the numbers.
+  engine    decompose / progress / compare (the scenarios on all cores): the numbers; for
+            collect, the returned workbooks read and checked (read_folder, on all cores).
   describe  outputs.describe, describe_progress, describe_scenarios, rep_books: the sheets as
             plain data.
   render    sheets.render.render_for_splice (XlsxWriter in memory, and rustpy-xlsxwriter
@@ -56,6 +57,9 @@ Baselines (same process, after the command):
   DuckDB            with --year: the orders summed by week, region, product, customer type and
                     rep into Python (fetchnumpy), as the plain library does it; its ratio is
                     salesplan's read over it and fastexcel's together.
+  For collect (on the workbooks issued from the decomposed plan, untimed, returned as
+  they are): python-calamine opening each workbook and reading its Actuals sheet
+  (to_python), on one process; its ratio is read_folder's CPU over it.
   For issue both write one rep's workbook's cells (bench/issue_bench.py's template_cells) once
   per rep on one process; rustpy-xlsxwriter writes each sheet as a grid, formulas as text.
 """
@@ -86,7 +90,7 @@ from bench.decompose_bench import EXCEL_ROWS, organisation
 from bench.issue_bench import template_cells, write_plain
 from bench.scenarios_bench import scenarios
 
-COMMANDS = ("decompose", "track", "issue", "scenarios")
+COMMANDS = ("decompose", "track", "issue", "scenarios", "collect")
 SIZES = (2000, 20000)
 PRODUCTS, CUSTOMER_TYPES = 10, 5
 HISTORY_WEEKS, ACTUAL_WEEKS, SCENARIOS = 26, 6, 20
@@ -221,6 +225,7 @@ class Meter:
 def run_command(command: str, plan: Path, work: Path, orders: Path | None = None) -> dict:
     """The product's command on a copy of the plan, its stages timed; then the baselines."""
     from xl_addin import commands
+    from xl_addin.repbook import collect as collecting
     from xl_addin.repbook import issue as issuing
     from xl_addin.workbook import splice
     from xl_addin.workbook.filebook import FileBook
@@ -246,6 +251,10 @@ def run_command(command: str, plan: Path, work: Path, orders: Path | None = None
             (commands, "scenario_outcomes", "engine", None),  # on all cores
             (commands, "compare", "engine", None),
             (commands, "describe_scenarios", "describe", described),
+        ],
+        "collect": [
+            (collecting, "read_plan", "read", None),
+            (collecting, "read_folder", "engine", None),
         ],
         "issue": [
             (issuing, "progress", "engine", None),
@@ -279,6 +288,8 @@ def run_command(command: str, plan: Path, work: Path, orders: Path | None = None
             commands.track_book(book)
         elif command == "scenarios":
             commands.scenarios_book(book)
+        elif command == "collect":
+            commands.collect_book(book, returned_folder(plan))
         else:
             with ChildMemory() as workers:
                 issued = commands.issue_book(book, folder)
@@ -303,6 +314,8 @@ def run_command(command: str, plan: Path, work: Path, orders: Path | None = None
         stages[3].note = f"rep workbooks on {os.cpu_count()} cores: {pool.wall:.2f} s wall"
     if command == "scenarios":
         stages[1].note = f"the plan and each scenario decomposed, on {os.cpu_count()} cores"
+    if command == "collect":
+        stages[1].note = f"the returned workbooks read and checked, on {os.cpu_count()} cores"
     rows = [*stages, other, total]
     reps = issued.files if command == "issue" else []
     rows += baselines(command, plan, work, meter, described, reps, stages, pool, orders)
@@ -323,6 +336,15 @@ def baselines(command, plan, work, meter, described, reps, stages, pool, orders)
     out.append(dataclasses.replace(meter.rows["fastexcel"], label="fastexcel: tables read"))
     for r in out:
         r.ratio = f"read {read.wall / r.wall:.2f}×"
+    if command == "collect":
+        files = sorted(returned_folder(plan).glob("*.xlsx"))
+        with meter.row("calamine-books"):
+            read_actuals_sheets(files)
+        r = meter.rows["calamine-books"]
+        r.label = f"python-calamine: {len(files):,} workbooks' Actuals sheets, 1 process"
+        r.ratio = f"read_folder {stages[1].cpu / r.cpu:.2f}× (CPU)"
+        out.append(r)
+        return out
     if orders is not None:
         with meter.row("duckdb"):
             read_duckdb(orders)
@@ -391,6 +413,20 @@ def read_fastexcel(plan: Path) -> None:
     reader = fastexcel.read_excel(str(plan))
     for name in input_tables(reader.table_names()):
         reader.load_table(name).__arrow_c_array__()
+
+
+def returned_folder(plan: Path) -> Path:
+    """The workbooks issued from `plan` (measure makes them beside it), to collect."""
+    return plan.parent / "returned"
+
+
+def read_actuals_sheets(files: list[Path]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    for path in files:  # the third sheet, as collect finds it whatever its language
+        with contextlib.closing(CalamineWorkbook.from_path(str(path))) as wb:
+            if len(wb.sheet_names) > 2:  # not a region's roll-up
+                wb.get_sheet_by_index(2).to_python()
 
 
 def read_duckdb(orders: Path) -> None:
@@ -627,11 +663,16 @@ def measure(n_reps: int, only: list[str], folder: Path, year: bool) -> None:
         before = load()
         result = folder / f"{command}-{n_reps}.json"
         start = plan if command == "decompose" else decomposed
+        if command == "collect":  # the workbooks to collect: issued from that plan, untimed
+            issued = [sys.executable, "-m", "xl_addin.cli", "issue", str(decomposed)]
+            child([*issued, "--out", str(returned_folder(decomposed))])
         child([*me, "--worker", command, "--plan", str(start), "--out", str(result)])
         rows = [Row(**r) for r in json.loads(result.read_text())["rows"]]
         copy = folder / f"cli-{command}.xlsx"
         shutil.copyfile(start, copy)
         cli = [sys.executable, "-m", "xl_addin.cli", command, str(copy)]
+        if command == "collect":
+            cli = [*cli[:-1], str(returned_folder(decomposed)), str(copy)]
         if command == "issue":
             cli += ["--out", str(folder / f"cli-workbooks-{n_reps}")]
         wall, used, peak = child(cli)
@@ -646,6 +687,7 @@ def measure(n_reps: int, only: list[str], folder: Path, year: bool) -> None:
         print(f"{'':<10} load average {before} before, {load()} after")
         copy.unlink()
         shutil.rmtree(folder / f"cli-workbooks-{n_reps}", ignore_errors=True)
+    shutil.rmtree(returned_folder(decomposed), ignore_errors=True)
     plan.unlink()
     decomposed.unlink()
 
