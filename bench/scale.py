@@ -11,9 +11,10 @@ A plan of N reps × 10 products × 5 customer types (bench/decompose_bench.py's 
 scenarios) is built once per size (not timed). With --year it is SPEC §14's year instead: 53
 plan weeks in four quarters, and a year of history as orders (5 a rep-week, each on its own
 day, of any product and customer type: 5.3 million at 20,000 reps) in a Parquet file named in
-tblSources (SPEC §16), where a table could not hold them. Each command then runs in a fresh process of
-its own, so that its peak memory is its own, on a copy of the plan: the product's command
-function from xl_addin/commands.py (decompose_book, track_book, issue_book, scenarios_book),
+tblSources (SPEC §16), where a table could not hold them. Each command then runs in a fresh
+process of its own, so that its peak memory is its own, on a copy of the plan: the product's
+command function from xl_addin/commands.py (decompose_book, track_book, issue_book,
+scenarios_book, collect_book),
 with the product's own stage functions timed where the command calls them, so the stages add
 up to the command. The same process then runs the baselines, and finally the real CLI
 (`salesplan <command> plan.xlsx`) runs end to end in a process of its own.

@@ -440,8 +440,8 @@ def _weeks(read: list[_Read], weeks: int) -> tuple[list[Returned], list[Refused]
     by_file = np.column_stack([wrong[j] for j in order]).reshape(len(read), weeks, len(order))
     refused = {}
     for k in np.flatnonzero(by_file.any(axis=(1, 2))):  # the few files with a wrong value
-        j = next(j for i, j in enumerate(order) if by_file[k, :, i].any())
-        row = int(np.flatnonzero(by_file[k, :, order.index(j)])[0])
+        i = next(i for i in range(len(order)) if by_file[k, :, i].any())
+        row, j = int(np.flatnonzero(by_file[k, :, i])[0]), order[i]
         value = read[k].cells.iat[row, j]
         refused[k] = Refused(read[k].file, _bad_cell(read[k].sheet, row, j, value))
     typed = amount.notna().to_numpy()
@@ -464,9 +464,8 @@ def _weeks(read: list[_Read], weeks: int) -> tuple[list[Returned], list[Refused]
 
 def _bad_cell(sheet: str, row: int, col: int, value) -> Message:
     cell = f"{chr(ord('A') + col)}{FIRST + 1 + row}"
-    return said(
-        "collect_bad_cell", sheet=sheet, cell=cell, value=shown(value)
-    )  # -3, as typed: not -3.0
+    # the value as typed: -3, not calamine's -3.0
+    return said("collect_bad_cell", sheet=sheet, cell=cell, value=shown(value))
 
 
 def _number(value) -> int | None:

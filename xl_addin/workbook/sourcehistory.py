@@ -169,8 +169,8 @@ def _weekly(source: Source, found, mapped, days: pd.Series, weeks) -> dict[str, 
     for key in DIMENSIONS:
         if key not in found:  # no column: all empty, in one place
             texts[key], places[key] = np.array([np.nan]), np.zeros(1, np.int64)
-    weeks = np.asarray(weeks, dtype=np.int64)
-    by_day = np.argsort(days.to_numpy(dtype="datetime64[ns]"), kind="stable")
+    weeks, day = np.asarray(weeks, dtype=np.int64), days.to_numpy(dtype="datetime64[ns]")
+    by_day = np.argsort(day, kind="stable")
     rank = np.empty(len(by_day), np.int64)
     rank[by_day] = np.arange(len(by_day))  # the latest day of a group: its highest rank
     # one table per key from its values as typed (joined to the rows: one join a key)
@@ -206,7 +206,7 @@ def _weekly(source: Source, found, mapped, days: pd.Series, weeks) -> dict[str, 
     last = np.asarray(got["_last"], dtype=np.int64)
     out = {
         "week": np.asarray(week, dtype=np.int64),
-        "period": days.to_numpy(dtype="datetime64[ns]")[by_day][last],
+        "period": day[by_day][last],
     }
     for key in DIMENSIONS:
         out[key] = texts[key][at[key]]
@@ -221,14 +221,12 @@ def _lookup(source: Source, key: str, **columns) -> None:
     frame = pd.DataFrame({"code": np.arange(len(next(iter(columns.values()))))})
     for name, values in columns.items():
         frame[name] = np.asarray(values, dtype=np.int64)
-    source.con.register("_frame", frame)
-    try:
-        source.sql(
-            f"CREATE OR REPLACE TEMP TABLE _lookup_{key} AS SELECT c.v, f.* EXCLUDE (code) "
-            f"FROM _codes_{key} c JOIN _frame f USING (code)"
-        )
-    finally:
-        source.con.unregister("_frame")
+    _from_frame(
+        source,
+        frame,
+        f"CREATE OR REPLACE TEMP TABLE _lookup_{key} AS SELECT c.v, f.* EXCLUDE (code) "
+        f"FROM _codes_{key} c JOIN _frame f USING (code)",
+    )
 
 
 def _texts(distinct: dict) -> tuple[dict, dict]:
@@ -330,11 +328,15 @@ def _local_day_sql(source: Source, column: str) -> str:
 
 def _table(source: Source, name: str, frame: pd.DataFrame) -> None:
     """`frame` as the DuckDB table `name` of the source's connection, its `day` a DATE."""
+    sql = f"CREATE TABLE {name} AS SELECT * REPLACE (CAST(day AS DATE) AS day) FROM _frame"
+    _from_frame(source, frame, sql)
+
+
+def _from_frame(source: Source, frame: pd.DataFrame, sql: str) -> None:
+    """Run `sql`, which reads `frame` as `_frame`, on the source's connection."""
     source.con.register("_frame", frame)
     try:
-        source.sql(
-            f"CREATE TABLE {name} AS SELECT * REPLACE (CAST(day AS DATE) AS day) FROM _frame"
-        )
+        source.sql(sql)
     finally:
         source.con.unregister("_frame")
 
